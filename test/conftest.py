@@ -1,0 +1,41 @@
+"""Fixtures shared by the whole suite: the local LLM server and an isolated working directory."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from llm_server import LLMServer  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def _llm_server_session() -> Iterator[LLMServer]:
+    server = LLMServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def llm_server(_llm_server_session: LLMServer) -> Iterator[LLMServer]:
+    """The session's local OpenAI-compatible server, with an empty script for this test."""
+    _llm_server_session.reset()
+    yield _llm_server_session
+    _llm_server_session.reset()
+
+
+@pytest.fixture
+def llm_config(llm_server: LLMServer) -> dict[str, Any]:
+    """An llm_config pointing at the local server, with caching off."""
+    return llm_server.llm_config()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run each test in its own directory so .cache/, coding/ and logs never land in the repository."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

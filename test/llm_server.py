@@ -1,0 +1,326 @@
+"""A local OpenAI-compatible HTTP server for tests.
+
+Tests talk to it with the real ``openai`` SDK over HTTP. It answers chat completions
+(plain and streamed as server-sent events), can be scripted per test with a queue of
+replies or a rule on the request, and can be told to fail (HTTP errors, delays that
+trigger timeouts, malformed bodies). See docs/CONTRACTS.md for the reply format.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Optional, Union
+from urllib.parse import parse_qs, urlsplit
+
+Reply = Union[str, dict[str, Any]]
+Responder = Callable[[dict[str, Any]], Reply]
+
+__all__ = ["LLMServer", "RecordedRequest", "last_user_content"]
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Optional[dict[str, Any]]
+    received_at: float = field(default_factory=time.monotonic)
+
+
+def last_user_content(body: dict[str, Any]) -> str:
+    """The text of the last message of a chat request ('' when it has none)."""
+    messages = body.get("messages") or []
+    if not messages:
+        return ""
+    content = messages[-1].get("content")
+    if isinstance(content, list):
+        return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return content or ""
+
+
+def echo_responder(body: dict[str, Any]) -> Reply:
+    return "echo: " + last_user_content(body)
+
+
+def _count_prompt_tokens(body: dict[str, Any]) -> int:
+    # A deterministic stand-in for a tokenizer: about four characters a token.
+    chars = 0
+    for message in body.get("messages") or []:
+        content = message.get("content")
+        chars += len(content) if isinstance(content, str) else len(json.dumps(content))
+    return max(1, chars // 4) + 3 * len(body.get("messages") or [])
+
+
+class LLMServer:
+    """Start with ``start()`` (or as a context manager); ``url``/``base_url`` say where it listens."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._lock = threading.Lock()
+        self._queue: deque[Reply] = deque()
+        self.responder: Optional[Responder] = None
+        self.requests: list[RecordedRequest] = []
+        self._counter = 0
+        self._httpd = _QuietHTTPServer((host, port), _make_handler(self))
+        self._httpd.daemon_threads = True
+        self._thread: Optional[threading.Thread] = None
+
+    # ----- lifecycle
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        return self.url + "/v1"
+
+    def start(self) -> LLMServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="llm-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> LLMServer:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # ----- scripting
+    def script(self, *replies: Reply) -> None:
+        """Queue replies; each chat-completion request takes the next one."""
+        with self._lock:
+            self._queue.extend(replies)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._queue.clear()
+            self.requests.clear()
+            self.responder = None
+
+    @property
+    def pending(self) -> int:
+        """How many scripted replies are still queued."""
+        with self._lock:
+            return len(self._queue)
+
+    def chat_requests(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [r.body for r in self.requests if r.path.endswith("/chat/completions") and r.body is not None]
+
+    def config_list(self, model: str = "gpt-4", **extra: Any) -> list[dict[str, Any]]:
+        return [{"model": model, "base_url": self.base_url, "api_key": "test", **extra}]
+
+    def llm_config(self, **extra: Any) -> dict[str, Any]:
+        return {"config_list": self.config_list(), "cache_seed": None, **extra}
+
+    # ----- used by the handler
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def _next_reply(self, body: dict[str, Any]) -> Reply:
+        with self._lock:
+            if self._queue:
+                return self._queue.popleft()
+            responder = self.responder
+        return (responder or echo_responder)(body)
+
+    def _next_id(self) -> int:
+        with self._lock:
+            self._counter += 1
+            return self._counter
+
+
+class _QuietHTTPServer(ThreadingHTTPServer):
+    """Clients that hang up early (timeouts under test) are expected: don't print their tracebacks."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
+
+def _normalise_reply(reply: Reply) -> dict[str, Any]:
+    if isinstance(reply, str):
+        return {"content": reply}
+    if not isinstance(reply, dict):
+        raise TypeError(f"a scripted reply must be a str or a dict, got {type(reply).__name__}")
+    return reply
+
+
+def _tool_calls(reply: dict[str, Any], serial: int) -> Optional[list[dict[str, Any]]]:
+    calls = reply.get("tool_calls")
+    if not calls:
+        return None
+    out = []
+    for i, call in enumerate(calls):
+        args = call.get("arguments", "{}")
+        out.append(
+            {
+                "id": call.get("id", f"call_{serial}_{i}"),
+                "type": "function",
+                "function": {"name": call["name"], "arguments": args if isinstance(args, str) else json.dumps(args)},
+            }
+        )
+    return out
+
+
+def _function_call(reply: dict[str, Any]) -> Optional[dict[str, Any]]:
+    call = reply.get("function_call")
+    if not call:
+        return None
+    args = call.get("arguments", "{}")
+    return {"name": call["name"], "arguments": args if isinstance(args, str) else json.dumps(args)}
+
+
+def _usage(reply: dict[str, Any], body: dict[str, Any], message: dict[str, Any]) -> dict[str, int]:
+    given = reply.get("usage") or {}
+    prompt = given.get("prompt_tokens", _count_prompt_tokens(body))
+    completion_text = (message.get("content") or "") + json.dumps(message.get("tool_calls") or "")
+    completion = given.get("completion_tokens", max(1, len(completion_text) // 4))
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+def _completion(reply: dict[str, Any], body: dict[str, Any], serial: int) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": reply.get("content")}
+    tool_calls = _tool_calls(reply, serial)
+    function_call = _function_call(reply)
+    if tool_calls:
+        message["tool_calls"] = tool_calls
+    if function_call:
+        message["function_call"] = function_call
+    finish = reply.get("finish_reason") or (
+        "tool_calls" if tool_calls else "function_call" if function_call else "stop"
+    )
+    return {
+        "id": f"chatcmpl-{serial}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": reply.get("model", body.get("model", "gpt-4")),
+        "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+        "usage": _usage(reply, body, message),
+    }
+
+
+def _chunks(completion: dict[str, Any], include_usage: bool) -> list[dict[str, Any]]:
+    """Split a completion into stream chunks: role, content pieces, tool-call pieces, finish, usage."""
+    base = {k: completion[k] for k in ("id", "created", "model")}
+    base["object"] = "chat.completion.chunk"
+    message = completion["choices"][0]["message"]
+
+    def chunk(delta: dict[str, Any], finish: Optional[str] = None) -> dict[str, Any]:
+        choice = {"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}
+        return {**base, "choices": [choice]}
+
+    chunks = [chunk({"role": "assistant", "content": ""})]
+    content = message.get("content") or ""
+    step = 4
+    for i in range(0, len(content), step):
+        chunks.append(chunk({"content": content[i : i + step]}))
+    for index, call in enumerate(message.get("tool_calls") or []):
+        args = call["function"]["arguments"]
+        head = {
+            "index": index,
+            "id": call["id"],
+            "type": "function",
+            "function": {"name": call["function"]["name"], "arguments": ""},
+        }
+        chunks.append(chunk({"tool_calls": [head]}))
+        half = len(args) // 2
+        for piece in (args[:half], args[half:]):
+            chunks.append(chunk({"tool_calls": [{"index": index, "function": {"arguments": piece}}]}))
+    if message.get("function_call"):
+        call = message["function_call"]
+        chunks.append(chunk({"function_call": {"name": call["name"], "arguments": call["arguments"]}}))
+    chunks.append(chunk({}, completion["choices"][0]["finish_reason"]))
+    if include_usage:
+        chunks.append({**base, "choices": [], "usage": completion["usage"]})
+    return chunks
+
+
+def _make_handler(server: LLMServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
+            pass
+
+        def _send(
+            self, status: int, payload: Union[bytes, str, dict[str, Any]], content_type: str = "application/json"
+        ) -> None:
+            data = (
+                payload
+                if isinstance(payload, bytes)
+                else (payload if isinstance(payload, str) else json.dumps(payload)).encode()
+            )
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _read_body(self) -> Optional[dict[str, Any]]:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            if not raw:
+                return None
+            try:
+                return json.loads(raw)
+            except json.JSONDecodeError:
+                return None
+
+        def _record(self) -> tuple[str, Optional[dict[str, Any]]]:
+            parts = urlsplit(self.path)
+            body = self._read_body() if self.command == "POST" else None
+            server._record(RecordedRequest(self.command, parts.path, parse_qs(parts.query), dict(self.headers), body))
+            return parts.path, body
+
+        def do_GET(self) -> None:
+            path, _ = self._record()
+            if path.endswith("/models"):
+                self._send(
+                    200,
+                    {"object": "list", "data": [{"id": "gpt-4", "object": "model", "created": 0, "owned_by": "test"}]},
+                )
+            else:
+                self._send(404, {"error": {"message": f"no route {path}", "type": "invalid_request_error"}})
+
+        def do_POST(self) -> None:
+            path, body = self._record()
+            if not path.endswith("/chat/completions"):
+                self._send(404, {"error": {"message": f"no route {path}", "type": "invalid_request_error"}})
+                return
+            if body is None:
+                self._send(400, {"error": {"message": "request body is not JSON", "type": "invalid_request_error"}})
+                return
+            reply = _normalise_reply(server._next_reply(body))
+            if reply.get("delay"):
+                time.sleep(float(reply["delay"]))
+            if reply.get("status"):
+                status = int(reply["status"])
+                message = reply.get("content") or f"scripted failure {status}"
+                self._send(status, {"error": {"message": message, "type": "server_error", "code": str(status)}})
+                return
+            if "raw" in reply:
+                self._send(200, str(reply["raw"]))
+                return
+            completion = _completion(reply, body, server._next_id())
+            if not body.get("stream"):
+                self._send(200, completion)
+                return
+            include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+            events = "".join(f"data: {json.dumps(c)}\n\n" for c in _chunks(completion, include_usage))
+            self._send(200, events + "data: [DONE]\n\n", content_type="text/event-stream")
+
+    return Handler

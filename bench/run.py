@@ -1,0 +1,430 @@
+"""AutoGen's performance benchmarks.
+
+Every figure is measured in one run against a local OpenAI-compatible server that
+answers instantly, and reported next to its ratio to the floor: a bare openai SDK call
+with a two-message history, measured in the same run. Ratios hold on a noisy machine
+where absolute times do not.
+
+    python bench/run.py            # full run (about a minute)
+    python bench/run.py --quick    # a smoke run with few repetitions
+    python bench/run.py --only import,two_agent
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "test"))
+
+from llm_server import LLMServer, last_user_content  # noqa: E402
+
+
+@dataclass
+class Row:
+    name: str
+    value: float  # seconds, or the unit given
+    unit: str = "ms"
+    target: Optional[float] = None  # in the row's unit
+    classic: str = ""
+    ratio: Optional[float] = None  # to the bare SDK call
+    target_ratio: Optional[float] = None  # the target expressed as a ratio to the bare call
+    higher_is_better: bool = False
+
+    @property
+    def met(self) -> Optional[bool]:
+        if self.target_ratio is not None and self.ratio is not None:
+            return self.ratio <= self.target_ratio
+        if self.target is None:
+            return None
+        return self.value >= self.target if self.higher_is_better else self.value <= self.target
+
+
+def median_time(fn: Callable[[], Any], repeat: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+class Bench:
+    """Holds the server and the floor; each scenario is a method returning rows."""
+
+    # The classic figures and targets, in ms unless said otherwise; the floor was 2.5 ms.
+    FLOOR_CLASSIC_MS = 2.5
+
+    def __init__(self, quick: bool) -> None:
+        self.quick = quick
+        self.server = LLMServer().start()
+        self.floor: float = 0.0
+        self.workdir = Path(tempfile.mkdtemp(prefix="autogen-bench-"))
+        os.chdir(self.workdir)
+
+    def close(self) -> None:
+        self.server.stop()
+
+    def n(self, full: int, quick: int) -> int:
+        return quick if self.quick else full
+
+    def llm_config(self, **extra: Any) -> dict[str, Any]:
+        return self.server.llm_config(**extra)
+
+    def ratio_row(self, name: str, seconds: float, classic_ms: float, target_ms: float) -> Row:
+        # A target of T ms where the classic floor was 2.5 ms is a target ratio of T / 2.5.
+        return Row(
+            name,
+            seconds * 1000,
+            target=target_ms,
+            classic=f"{classic_ms:g} ms",
+            ratio=seconds / self.floor,
+            target_ratio=target_ms / self.FLOOR_CLASSIC_MS,
+        )
+
+    # ----------------------------------------------------------------- scenarios
+    def import_time(self) -> list[Row]:
+        code = "import time; t = time.perf_counter(); import autogen; print(time.perf_counter() - t)"
+        runs = [
+            float(subprocess.check_output([sys.executable, "-c", code], cwd=ROOT, text=True))
+            for _ in range(self.n(7, 3))
+        ]
+        return [Row("import autogen (fresh process)", min(runs) * 1000, target=250, classic="1150 ms")]
+
+    def bare_sdk_call(self) -> list[Row]:
+        import openai
+
+        client = openai.OpenAI(base_url=self.server.base_url, api_key="test", max_retries=0)
+        messages = [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "hi"}]
+        self.floor = median_time(
+            lambda: client.chat.completions.create(model="gpt-4", messages=messages), self.n(200, 40), warmup=10
+        )
+        return [Row("bare openai SDK call, 2 messages (the floor)", self.floor * 1000, classic="2.5 ms", ratio=1.0)]
+
+    def _two_agents(self, cache_seed: Any = None) -> tuple[Any, Any]:
+        import autogen
+
+        assistant = autogen.ConversableAgent(
+            "assistant", llm_config=self.llm_config(cache_seed=cache_seed), human_input_mode="NEVER"
+        )
+        user = autogen.ConversableAgent(
+            "user", llm_config=False, human_input_mode="NEVER", default_auto_reply="go on", code_execution_config=False
+        )
+        return assistant, user
+
+    def two_agent(self) -> list[Row]:
+        from autogen.io import IOStream
+
+        turns = self.n(50, 10)
+        assistant, user = self._two_agents()
+        self.server.responder = lambda body: "working on it"
+        with IOStream.set_default(_Silent()):
+            per_turn = (
+                median_time(
+                    lambda: user.initiate_chat(assistant, message="hello", max_turns=turns, silent=True),
+                    self.n(5, 2),
+                    warmup=1,
+                )
+                / turns
+            )
+        rows = [self.ratio_row("two-agent chat, per turn (one LLM call)", per_turn, 20, 5)]
+
+        # the same chat served entirely from the cache
+        cached_assistant, cached_user = self._two_agents(cache_seed=4242)
+        with IOStream.set_default(_Silent()):
+            cached_user.initiate_chat(cached_assistant, message="hello", max_turns=turns, silent=True)  # fill
+            requests_before = len(self.server.requests)
+            per_turn_cached = (
+                median_time(
+                    lambda: cached_user.initiate_chat(cached_assistant, message="hello", max_turns=turns, silent=True),
+                    self.n(5, 2),
+                    warmup=1,
+                )
+                / turns
+            )
+        assert len(self.server.requests) == requests_before, "cached chat reached the server"
+        rows.append(self.ratio_row("the same chat from the cache, per turn", per_turn_cached, 1.6, 0.5))
+        self.server.responder = None
+        return rows
+
+    def history_growth(self) -> list[Row]:
+        from autogen.io import IOStream
+
+        self.server.responder = lambda body: "more"
+        turns = self.n(20, 6)
+
+        def per_turn(history: int) -> float:
+            assistant, user = self._two_agents()
+            past = [
+                {"role": "user" if i % 2 == 0 else "assistant", "content": f"message number {i} " + "x" * 200}
+                for i in range(history)
+            ]
+
+            def run() -> None:
+                # the same prefilled history before every run, so each run measures turns at this length
+                user._oai_messages[assistant] = [dict(m) for m in past]
+                assistant._oai_messages[user] = [
+                    {**m, "role": "assistant" if m["role"] == "user" else "user"} for m in past
+                ]
+                user.initiate_chat(assistant, message="continue", max_turns=turns, clear_history=False, silent=True)
+
+            with IOStream.set_default(_Silent()):
+                return median_time(run, self.n(5, 2), warmup=1) / turns
+
+        start, late = per_turn(2), per_turn(400)
+        self.server.responder = None
+        return [
+            Row(
+                "per-turn cost at 400 messages / at the start",
+                late / start,
+                unit="x",
+                target=2.0,
+                classic="about 10x",
+            )
+        ]
+
+    def _group(self, method: str, size: int = 8) -> tuple[Any, Any]:
+        import autogen
+
+        agents = [
+            autogen.ConversableAgent(
+                f"agent{i}",
+                llm_config=self.llm_config(),
+                human_input_mode="NEVER",
+                description=f"Agent number {i}, expert in topic {i}.",
+            )
+            for i in range(size)
+        ]
+        chat = autogen.GroupChat(agents=agents, messages=[], max_round=self.n(20, 6), speaker_selection_method=method)
+        manager = autogen.GroupChatManager(chat, llm_config=self.llm_config())
+        return agents, manager
+
+    def group_chat(self) -> list[Row]:
+        from autogen.io import IOStream
+
+        rows = []
+        size = 8
+        for method, classic, target in (("auto", 52, 12), ("round_robin", 7.5, 3)):
+            agents, manager = self._group(method, size)
+            counter = {"n": 0}
+
+            def respond(body: dict[str, Any], counter: dict[str, int] = counter) -> str:
+                text = json.dumps(body.get("messages", [])[-1:])
+                if "agent0" in text and "agent7" in text:  # a selection prompt lists the candidates
+                    counter["n"] += 1
+                    return f"agent{counter['n'] % size}"
+                return "my contribution"
+
+            self.server.responder = respond
+            rounds = manager.groupchat.max_round
+
+            def run(agents: Any = agents, manager: Any = manager) -> None:
+                agents[0].initiate_chat(manager, message="Let us discuss.", silent=True)
+
+            with IOStream.set_default(_Silent()):
+                per_round = median_time(run, self.n(5, 2), warmup=1) / rounds
+            rows.append(self.ratio_row(f'group chat of 8, "{method}", per round', per_round, classic, target))
+        self.server.responder = None
+        return rows
+
+    def tool_call(self) -> list[Row]:
+        import autogen
+        from autogen.io import IOStream
+
+        assistant = autogen.ConversableAgent("assistant", llm_config=self.llm_config(), human_input_mode="NEVER")
+        user = autogen.ConversableAgent("user", llm_config=False, human_input_mode="NEVER", code_execution_config=False)
+
+        def add(a: int, b: int) -> int:
+            return a + b
+
+        autogen.register_function(add, caller=assistant, executor=user, name="add", description="Add two numbers.")
+        rounds = self.n(20, 5)
+        state = {"i": 0}
+
+        def respond(body: dict[str, Any]) -> Any:
+            state["i"] += 1
+            return {"tool_calls": [{"name": "add", "arguments": {"a": state["i"], "b": 1}}]}
+
+        self.server.responder = respond
+        with IOStream.set_default(_Silent()):
+            per_trip = (
+                median_time(
+                    lambda: user.initiate_chat(assistant, message="add things", max_turns=rounds, silent=True),
+                    self.n(5, 2),
+                    warmup=1,
+                )
+                / rounds
+            )
+        self.server.responder = None
+        return [self.ratio_row("tool call round trip (call, execute, result)", per_trip, 15, 5)]
+
+    def code_execution(self) -> list[Row]:
+        import autogen
+        from autogen.io import IOStream
+
+        bare = median_time(
+            lambda: subprocess.run([sys.executable, "-c", "print(1)"], capture_output=True, check=True),
+            self.n(15, 4),
+        )
+        user = autogen.UserProxyAgent(
+            "user",
+            human_input_mode="NEVER",
+            code_execution_config={"work_dir": str(self.workdir / "code"), "use_docker": False},
+        )
+        sender = autogen.ConversableAgent("assistant", llm_config=False, human_input_mode="NEVER")
+        message = [{"role": "user", "content": "```python\nprint(1)\n```", "name": "assistant"}]
+        with IOStream.set_default(_Silent()):
+            per_block = median_time(lambda: user.generate_reply(messages=message, sender=sender), self.n(15, 4))
+        # The target is 25 ms where the bare subprocess costs 15 ms: a ratio of 25/15 to the subprocess.
+        return [
+            Row("python subprocess (print(1))", bare * 1000, classic="about 15 ms"),
+            Row(
+                "code block executed locally, / bare subprocess",
+                per_block / bare,
+                unit="x",
+                target=25 / 15,
+                classic="51/15 = 3.4x",
+            ),
+        ]
+
+    def concurrency(self) -> list[Row]:
+        import autogen
+        from autogen.io import IOStream
+
+        chats, turns, latency = self.n(100, 20), 5, 0.1
+        self.server.responder = lambda body: {"content": "thinking " + last_user_content(body)[:10], "delay": latency}
+        pairs = [self._two_agents() for _ in range(chats)]
+
+        async def main() -> None:
+            await asyncio.gather(*(u.a_initiate_chat(a, message="go", max_turns=turns, silent=True) for a, u in pairs))
+
+        with IOStream.set_default(_Silent()):
+            start = time.perf_counter()
+            asyncio.run(main())
+            wall = time.perf_counter() - start
+        self.server.responder = None
+        del autogen
+        effective = chats * turns * latency / wall
+        return [
+            Row(
+                f"{chats} concurrent a_initiate_chat, {turns} turns, 100 ms model: effective concurrency",
+                effective,
+                unit=f"of {chats}",
+                target=chats / 2,
+                classic="about 5 of 100",
+                higher_is_better=True,
+            )
+        ]
+
+    def agent_creation(self) -> list[Row]:
+        import autogen
+
+        count = self.n(1000, 200)
+        config = self.llm_config()
+        autogen.ConversableAgent("warm", llm_config=config)
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        start = time.perf_counter()
+        agents = [autogen.ConversableAgent(f"a{i}", llm_config=config) for i in range(count)]
+        elapsed = time.perf_counter() - start
+        after = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        # tracemalloc slows allocation; time again without it for the time figure
+        del agents
+        gc.collect()
+        start = time.perf_counter()
+        agents = [autogen.ConversableAgent(f"b{i}", llm_config=config) for i in range(count)]
+        elapsed = time.perf_counter() - start
+        assert len(agents) == count
+        return [
+            Row("create an agent with an llm_config, time each", elapsed / count * 1000, target=1.0, classic="34 ms"),
+            Row(
+                "create an agent with an llm_config, memory each",
+                (after - before) / count / 1e6,
+                unit="MB",
+                target=0.05,
+                classic="0.8 MB",
+            ),
+        ]
+
+
+class _Silent:
+    def print(self, *objects: Any, sep: str = " ", end: str = "\n", flush: bool = False) -> None:
+        pass
+
+    def input(self, prompt: str = "", *, password: bool = False) -> str:
+        return ""
+
+
+SCENARIOS = [
+    "import_time",
+    "bare_sdk_call",
+    "two_agent",
+    "history_growth",
+    "group_chat",
+    "tool_call",
+    "code_execution",
+    "concurrency",
+    "agent_creation",
+]
+
+
+def format_rows(rows: list[Row]) -> str:
+    lines = [f"{'what':<74} {'ours':>14} {'x floor':>8} {'target':>10} {'classic':>16}  ok"]
+    for r in rows:
+        value = f"{r.value:.3f} {r.unit}" if r.unit != "ms" else f"{r.value:.2f} ms"
+        ratio = f"{r.ratio:.2f}" if r.ratio is not None else ""
+        if r.target_ratio is not None:
+            target = f"<={r.target_ratio:.1f}x"
+        elif r.target is not None:
+            target = (">=" if r.higher_is_better else "<=") + f"{r.target:g}"
+        else:
+            target = ""
+        ok = {True: "yes", False: "NO", None: ""}[r.met]
+        lines.append(f"{r.name:<74} {value:>14} {ratio:>8} {target:>10} {r.classic:>16}  {ok}")
+    return "\n".join(lines)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="few repetitions (a smoke run)")
+    parser.add_argument("--only", default="", help="comma-separated scenario names: " + ",".join(SCENARIOS))
+    parser.add_argument("--json", help="also write the rows to this JSON file")
+    args = parser.parse_args(argv)
+    chosen = [s for s in SCENARIOS if not args.only or s in args.only.split(",")]
+    if "bare_sdk_call" not in chosen:
+        chosen.insert(0, "bare_sdk_call")  # every ratio needs the floor
+    bench = Bench(quick=args.quick)
+    rows: list[Row] = []
+    try:
+        for name in ["import_time", "bare_sdk_call", *[c for c in chosen if c not in ("import_time", "bare_sdk_call")]]:
+            if name not in chosen:
+                continue
+            rows.extend(getattr(bench, name)())
+    finally:
+        bench.close()
+    print(format_rows(rows))
+    if args.json:
+        Path(args.json).write_text(json.dumps([r.__dict__ | {"met": r.met} for r in rows], indent=2))
+    return 0 if all(r.met is not False for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

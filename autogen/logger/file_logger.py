@@ -1,0 +1,156 @@
+"""Runtime logging into a JSON-lines file (``logger_type="file"``, ``config={"filename": "runtime.log"}``).
+
+Each line is one JSON object whose ``"type"`` names the record: ``chat_completion``, ``new_agent``,
+``event``, ``new_wrapper``, ``new_client`` or ``function_use``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import uuid
+from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Optional
+
+from .base_logger import BaseLogger
+from .logger_utils import SECRET_KEYS, get_current_ts, source_name, to_dict
+
+if TYPE_CHECKING:
+    import sqlite3
+
+__all__ = ["FileLogger"]
+
+logger = logging.getLogger(__name__)
+
+
+class FileLogger(BaseLogger):
+    """Appends one JSON object per line; safe to call from several threads."""
+
+    def __init__(self, config: Optional[Dict[str, Any]] = None):
+        self.config: Dict[str, Any] = dict(config or {})
+        self.log_file: str = os.fspath(self.config.get("filename", "runtime.log"))
+        self.session_id = str(uuid.uuid4())
+        self._file: Optional[IO[str]] = None
+        self._lock = threading.Lock()
+
+    def start(self) -> str:
+        directory = os.path.dirname(os.path.abspath(self.log_file))
+        os.makedirs(directory, exist_ok=True)
+        self._file = open(self.log_file, "a", encoding="utf-8")  # closed in stop()
+        logger.info("Runtime logging to file %r, session %s.", self.log_file, self.session_id)
+        return self.session_id
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+    def get_connection(self) -> Optional[sqlite3.Connection]:
+        return None
+
+    def _write(self, record_type: str, record: Dict[str, Any]) -> None:
+        record = {
+            "type": record_type,
+            "session_id": self.session_id,
+            "thread_id": threading.get_ident(),
+            **record,
+        }
+        line = json.dumps(to_dict(record, exclude=SECRET_KEYS), ensure_ascii=False, default=str)
+        with self._lock:
+            if self._file is None:
+                return
+            try:
+                self._file.write(line + "\n")
+                self._file.flush()
+            except OSError as exc:
+                logger.error("[runtime logging] cannot write to %s: %s", self.log_file, exc)
+
+    def log_chat_completion(
+        self,
+        invocation_id: uuid.UUID,
+        client_id: int,
+        wrapper_id: int,
+        source: Any,
+        request: Dict[str, Any],
+        response: Any,
+        is_cached: int,
+        cost: float,
+        start_time: str,
+    ) -> None:
+        self._write(
+            "chat_completion",
+            {
+                "invocation_id": str(invocation_id),
+                "client_id": client_id,
+                "wrapper_id": wrapper_id,
+                "source_name": source_name(source),
+                "request": request,
+                "response": {"response": response} if response is None or isinstance(response, str) else response,
+                "is_cached": int(bool(is_cached)),
+                "cost": float(cost or 0.0),
+                "start_time": start_time,
+                "end_time": get_current_ts(),
+            },
+        )
+
+    def log_new_agent(self, agent: Any, init_args: Dict[str, Any]) -> None:
+        client = getattr(agent, "client", None)
+        self._write(
+            "new_agent",
+            {
+                "id": id(agent),
+                "agent_name": source_name(agent),
+                "wrapper_id": None if client is None else id(client),
+                "agent_type": type(agent).__name__,
+                "args": init_args,
+                "timestamp": get_current_ts(),
+            },
+        )
+
+    def log_event(self, source: Any, name: str, **kwargs: Any) -> None:
+        is_object = not isinstance(source, str)
+        self._write(
+            "event",
+            {
+                "source_id": id(source),
+                "source_name": source_name(source),
+                "event_name": name,
+                "agent_module": type(source).__module__ if is_object else None,
+                "agent_class": type(source).__name__ if is_object else None,
+                "json_state": kwargs,
+                "timestamp": get_current_ts(),
+            },
+        )
+
+    def log_new_wrapper(self, wrapper: Any, init_args: Dict[str, Any]) -> None:
+        self._write("new_wrapper", {"wrapper_id": id(wrapper), "json_state": init_args, "timestamp": get_current_ts()})
+
+    def log_new_client(self, client: Any, wrapper: Any, init_args: Dict[str, Any]) -> None:
+        self._write(
+            "new_client",
+            {
+                "client_id": id(client),
+                "wrapper_id": id(wrapper),
+                "class": type(client).__name__,
+                "json_state": init_args,
+                "timestamp": get_current_ts(),
+            },
+        )
+
+    def log_function_use(self, source: Any, function: Callable[..., Any], args: Dict[str, Any], returns: Any) -> None:
+        is_object = not isinstance(source, str)
+        self._write(
+            "function_use",
+            {
+                "source_id": id(source),
+                "source_name": source_name(source),
+                "agent_module": type(source).__module__ if is_object else None,
+                "agent_class": type(source).__name__ if is_object else None,
+                "function_name": getattr(function, "__name__", None) or type(function).__name__,
+                "input_args": args,
+                "returns": returns,
+                "timestamp": get_current_ts(),
+            },
+        )

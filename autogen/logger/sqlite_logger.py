@@ -1,0 +1,264 @@
+"""Runtime logging into a SQLite database (``logger_type="sqlite"``, ``config={"dbname": "logs.db"}``)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import uuid
+from typing import Any, Callable, Dict, Optional, Sequence
+
+from .base_logger import BaseLogger
+from .logger_utils import SECRET_KEYS, get_current_ts, source_name, to_json
+
+__all__ = ["SCHEMA_VERSION", "SqliteLogger"]
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+# table -> columns; tables are created if missing and missing columns are added, so a database written
+# by an older version keeps working
+_TABLES: Dict[str, Sequence[str]] = {
+    "chat_completions": (
+        "id INTEGER PRIMARY KEY",
+        "invocation_id TEXT",
+        "client_id INTEGER",
+        "wrapper_id INTEGER",
+        "session_id TEXT",
+        "source_name TEXT",
+        "request TEXT",
+        "response TEXT",
+        "is_cached INTEGER",
+        "cost REAL",
+        "start_time DATETIME DEFAULT CURRENT_TIMESTAMP",
+        "end_time DATETIME DEFAULT CURRENT_TIMESTAMP",
+    ),
+    "agents": (
+        "id INTEGER PRIMARY KEY",
+        "agent_id INTEGER",
+        "wrapper_id INTEGER",
+        "session_id TEXT",
+        "name TEXT",
+        "class TEXT",
+        "init_args TEXT",
+        "timestamp DATETIME DEFAULT CURRENT_TIMESTAMP",
+    ),
+    "oai_wrappers": (
+        "id INTEGER PRIMARY KEY",
+        "wrapper_id INTEGER",
+        "session_id TEXT",
+        "init_args TEXT",
+        "timestamp DATETIME DEFAULT CURRENT_TIMESTAMP",
+    ),
+    "oai_clients": (
+        "id INTEGER PRIMARY KEY",
+        "client_id INTEGER",
+        "wrapper_id INTEGER",
+        "session_id TEXT",
+        "class TEXT",
+        "init_args TEXT",
+        "timestamp DATETIME DEFAULT CURRENT_TIMESTAMP",
+    ),
+    "events": (
+        "id INTEGER PRIMARY KEY",
+        "event_name TEXT",
+        "source_id INTEGER",
+        "source_name TEXT",
+        "agent_module TEXT DEFAULT NULL",
+        "agent_class_name TEXT DEFAULT NULL",
+        "json_state TEXT",
+        "session_id TEXT",
+        "timestamp DATETIME DEFAULT CURRENT_TIMESTAMP",
+    ),
+    "function_calls": (
+        "id INTEGER PRIMARY KEY",
+        "source_id INTEGER",
+        "source_name TEXT",
+        "function_name TEXT",
+        "args TEXT DEFAULT NULL",
+        "returns TEXT DEFAULT NULL",
+        "session_id TEXT",
+        "timestamp DATETIME DEFAULT CURRENT_TIMESTAMP",
+    ),
+}
+
+# one row per object and session: an agent logged twice stays one row
+_UNIQUE = {
+    "agents": ("agent_id", "session_id"),
+    "oai_wrappers": ("wrapper_id", "session_id"),
+    "oai_clients": ("client_id", "session_id"),
+}
+
+
+def _object_id(obj: Any) -> Optional[int]:
+    return None if obj is None else id(obj)
+
+
+class SqliteLogger(BaseLogger):
+    """Writes each record as a row; one connection shared across threads behind a lock."""
+
+    def __init__(self, config: Optional[Dict[str, Any]] = None):
+        self.config: Dict[str, Any] = dict(config or {})
+        self.dbname: str = str(self.config.get("dbname", "logs.db"))
+        self.session_id = str(uuid.uuid4())
+        self.con: Optional[sqlite3.Connection] = None
+        self._lock = threading.Lock()
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def start(self) -> str:
+        con = sqlite3.connect(self.dbname, check_same_thread=False)
+        try:
+            with self._lock:
+                self._create_schema(con)
+        except Exception:
+            con.close()
+            raise
+        self.con = con
+        logger.info("Runtime logging to SQLite database %r, session %s.", self.dbname, self.session_id)
+        return self.session_id
+
+    @staticmethod
+    def _create_schema(con: sqlite3.Connection) -> None:
+        for table, columns in _TABLES.items():
+            unique = _UNIQUE.get(table)
+            constraint = f", UNIQUE({', '.join(unique)})" if unique else ""
+            con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(columns)}{constraint})")
+            existing = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
+            for column in columns:
+                name = column.split()[0]
+                if name not in existing and "PRIMARY KEY" not in column:
+                    con.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS version (id INTEGER PRIMARY KEY CHECK (id = 1), version_number INTEGER NOT NULL)"
+        )
+        con.execute("INSERT OR IGNORE INTO version (id, version_number) VALUES (1, ?)", (SCHEMA_VERSION,))
+        con.commit()
+
+    def stop(self) -> None:
+        with self._lock:
+            if self.con is not None:
+                self.con.close()
+                self.con = None
+
+    def get_connection(self) -> Optional[sqlite3.Connection]:
+        return self.con
+
+    def _insert(self, table: str, row: Dict[str, Any], *, or_ignore: bool = False) -> None:
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
+        query = f"{verb} INTO {table} ({columns}) VALUES ({marks})"
+        with self._lock:
+            if self.con is None:
+                return
+            try:
+                self.con.execute(query, tuple(row.values()))
+                self.con.commit()
+            except sqlite3.Error as exc:
+                logger.error("[runtime logging] cannot write to table %s: %s", table, exc)
+
+    # ---------------------------------------------------------------- records
+
+    def log_chat_completion(
+        self,
+        invocation_id: uuid.UUID,
+        client_id: int,
+        wrapper_id: int,
+        source: Any,
+        request: Dict[str, Any],
+        response: Any,
+        is_cached: int,
+        cost: float,
+        start_time: str,
+    ) -> None:
+        if response is None or isinstance(response, str):
+            response = {"response": response}
+        self._insert(
+            "chat_completions",
+            {
+                "invocation_id": str(invocation_id),
+                "client_id": client_id,
+                "wrapper_id": wrapper_id,
+                "session_id": self.session_id,
+                "source_name": source_name(source),
+                "request": to_json(request, exclude=SECRET_KEYS),
+                "response": to_json(response, exclude=SECRET_KEYS),
+                "is_cached": int(bool(is_cached)),
+                "cost": float(cost or 0.0),
+                "start_time": start_time,
+                "end_time": get_current_ts(),
+            },
+        )
+
+    def log_new_agent(self, agent: Any, init_args: Dict[str, Any]) -> None:
+        self._insert(
+            "agents",
+            {
+                "agent_id": id(agent),
+                "wrapper_id": _object_id(getattr(agent, "client", None)),
+                "session_id": self.session_id,
+                "name": source_name(agent),
+                "class": type(agent).__name__,
+                "init_args": to_json(init_args, exclude=SECRET_KEYS),
+                "timestamp": get_current_ts(),
+            },
+            or_ignore=True,
+        )
+
+    def log_event(self, source: Any, name: str, **kwargs: Any) -> None:
+        is_object = not isinstance(source, str)
+        self._insert(
+            "events",
+            {
+                "event_name": name,
+                "source_id": id(source),
+                "source_name": source_name(source),
+                "agent_module": type(source).__module__ if is_object else None,
+                "agent_class_name": type(source).__name__ if is_object else None,
+                "json_state": to_json(kwargs, exclude=SECRET_KEYS),
+                "session_id": self.session_id,
+                "timestamp": get_current_ts(),
+            },
+        )
+
+    def log_new_wrapper(self, wrapper: Any, init_args: Dict[str, Any]) -> None:
+        self._insert(
+            "oai_wrappers",
+            {
+                "wrapper_id": id(wrapper),
+                "session_id": self.session_id,
+                "init_args": to_json(init_args, exclude=SECRET_KEYS),
+                "timestamp": get_current_ts(),
+            },
+            or_ignore=True,
+        )
+
+    def log_new_client(self, client: Any, wrapper: Any, init_args: Dict[str, Any]) -> None:
+        self._insert(
+            "oai_clients",
+            {
+                "client_id": id(client),
+                "wrapper_id": id(wrapper),
+                "session_id": self.session_id,
+                "class": type(client).__name__,
+                "init_args": to_json(init_args, exclude=SECRET_KEYS),
+                "timestamp": get_current_ts(),
+            },
+            or_ignore=True,
+        )
+
+    def log_function_use(self, source: Any, function: Callable[..., Any], args: Dict[str, Any], returns: Any) -> None:
+        self._insert(
+            "function_calls",
+            {
+                "source_id": id(source),
+                "source_name": source_name(source),
+                "function_name": getattr(function, "__name__", None) or type(function).__name__,
+                "args": to_json(args, exclude=SECRET_KEYS),
+                "returns": to_json(returns, exclude=SECRET_KEYS),
+                "session_id": self.session_id,
+                "timestamp": get_current_ts(),
+            },
+        )

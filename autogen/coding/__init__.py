@@ -1,0 +1,97 @@
+"""Code execution: code blocks, results, the executor protocol and the executors.
+
+Names resolve lazily (PEP 562): importing this package loads no executor, no docker SDK and no Jupyter
+client until one is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .base import (
+        CodeBlock,
+        CodeExecutionConfig,
+        CodeExecutor,
+        CodeExtractor,
+        CodeResult,
+        CommandLineCodeResult,
+        IPythonCodeResult,
+    )
+    from .docker_commandline_code_executor import DockerCommandLineCodeExecutor
+    from .errors import (
+        CodeExecutionError,
+        ContainerStartError,
+        DockerImageNotFoundError,
+        DockerNotRunningError,
+        MissingExtraError,
+    )
+    from .factory import CodeExecutorFactory, executor_from_config
+    from .func_with_reqs import Alias, FunctionWithRequirements, ImportFromModule, with_requirements
+    from .legacy import LegacyCodeExecutor
+    from .local_commandline_code_executor import LocalCommandLineCodeExecutor
+    from .markdown_code_extractor import MarkdownCodeExtractor
+
+_EXPORTS: dict[str, str] = {
+    "CodeBlock": "base",
+    "CodeResult": "base",
+    "CommandLineCodeResult": "base",
+    "IPythonCodeResult": "base",
+    "CodeExtractor": "base",
+    "CodeExecutor": "base",
+    "CodeExecutionConfig": "base",
+    "MarkdownCodeExtractor": "markdown_code_extractor",
+    "CodeExecutorFactory": "factory",
+    "executor_from_config": "factory",
+    "LocalCommandLineCodeExecutor": "local_commandline_code_executor",
+    "DockerCommandLineCodeExecutor": "docker_commandline_code_executor",
+    "LegacyCodeExecutor": "legacy",
+    "FunctionWithRequirements": "func_with_reqs",
+    "with_requirements": "func_with_reqs",
+    "Alias": "func_with_reqs",
+    "ImportFromModule": "func_with_reqs",
+    "CodeExecutionError": "errors",
+    "DockerNotRunningError": "errors",
+    "DockerImageNotFoundError": "errors",
+    "ContainerStartError": "errors",
+    "MissingExtraError": "errors",
+}
+
+__all__ = [
+    "CodeBlock",
+    "CodeResult",
+    "CommandLineCodeResult",
+    "IPythonCodeResult",
+    "CodeExtractor",
+    "CodeExecutor",
+    "CodeExecutionConfig",
+    "MarkdownCodeExtractor",
+    "CodeExecutorFactory",
+    "executor_from_config",
+    "LocalCommandLineCodeExecutor",
+    "DockerCommandLineCodeExecutor",
+    "LegacyCodeExecutor",
+    "FunctionWithRequirements",
+    "with_requirements",
+    "Alias",
+    "ImportFromModule",
+    "CodeExecutionError",
+    "DockerNotRunningError",
+    "DockerImageNotFoundError",
+    "ContainerStartError",
+    "MissingExtraError",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,110 @@
+"""Run one local command with a time limit, killing its whole process group when the limit is hit."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Mapping, Optional, Sequence
+
+__all__ = ("RunOutcome", "run_command")
+
+_IS_POSIX = os.name == "posix"
+_DRAIN_SECONDS = 5.0
+
+
+@dataclass
+class RunOutcome:
+    """What a finished (or killed) command left behind."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+
+
+def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the process and everything in its session (it was started as a session leader)."""
+    if _IS_POSIX:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    else:  # pragma: no cover - Windows
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, check=False)
+    try:
+        proc.kill()
+    except ProcessLookupError:
+        pass
+
+
+def _decode(data: Optional[bytes]) -> str:
+    return data.decode("utf-8", errors="replace") if data else ""
+
+
+def run_command(
+    argv: Sequence[str],
+    *,
+    cwd: Optional[str] = None,
+    timeout: Optional[float] = None,
+    env: Optional[Mapping[str, str]] = None,
+    merge_stderr: bool = True,
+) -> RunOutcome:
+    """Run ``argv`` directly (no shell) and collect its output.
+
+    The child gets its own session, so on timeout the whole process group (the command and any child it
+    spawned that kept the group) is killed with SIGKILL. Standard input is closed so code asking for input
+    fails fast instead of hanging. With ``merge_stderr`` both streams are read through one pipe, keeping
+    their interleaving; ``stderr`` of the outcome is then empty.
+    """
+    kwargs: dict[str, object] = {}
+    if _IS_POSIX:
+        kwargs["start_new_session"] = True
+    else:  # pragma: no cover - Windows
+        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+    proc = subprocess.Popen(
+        list(argv),
+        cwd=cwd,
+        env=dict(env) if env is not None else None,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+        **kwargs,  # type: ignore[call-overload]
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_tree(proc)
+        try:
+            out, err = proc.communicate(timeout=_DRAIN_SECONDS)
+        except subprocess.TimeoutExpired:  # a grandchild left the group and holds the pipe: stop reading
+            for stream in (proc.stdout, proc.stderr):
+                if stream is not None:
+                    stream.close()
+            proc.wait()
+            out, err = b"", b""
+        return RunOutcome(exit_code=124, stdout=_decode(out), stderr=_decode(err), timed_out=True)
+    except BaseException:  # KeyboardInterrupt and friends: leave nothing running behind
+        _kill_tree(proc)
+        proc.wait()
+        raise
+    return RunOutcome(exit_code=proc.returncode, stdout=_decode(out), stderr=_decode(err))
+
+
+def python_env(extra_paths: Sequence[str] = (), bin_dir: Optional[str] = None) -> dict[str, str]:
+    """The environment for a Python child: unbuffered output (nothing lost when a block is killed on timeout),
+    ``extra_paths`` prepended to PYTHONPATH and ``bin_dir`` (a virtual environment's) prepended to PATH."""
+    env = dict(os.environ)
+    env["PYTHONUNBUFFERED"] = "1"
+    if extra_paths:
+        old = env.get("PYTHONPATH")
+        env["PYTHONPATH"] = os.pathsep.join([*extra_paths, *([old] if old else [])])
+    if bin_dir:
+        env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
+        env["VIRTUAL_ENV"] = os.path.dirname(bin_dir)
+    return env
+
+
+PYTHON = sys.executable

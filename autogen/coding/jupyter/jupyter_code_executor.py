@@ -1,0 +1,78 @@
+"""Run code blocks on a kernel of a Jupyter server (e.g. a :class:`LocalJupyterServer`)."""
+
+from __future__ import annotations
+
+import atexit
+from pathlib import Path
+from typing import Any, List, Union
+
+from ._kernel_executor import KernelExecutorBase
+from ._output import KernelOutput
+from .base import JupyterConnectable, JupyterConnectionInfo
+from .jupyter_client import JupyterClient
+
+__all__ = ("JupyterCodeExecutor",)
+
+
+class JupyterCodeExecutor(KernelExecutorBase):
+    """Starts a ``kernel_name`` kernel on ``jupyter_server`` (anything with ``connection_info``, or a
+    :class:`JupyterConnectionInfo`) and runs blocks on it; state persists between blocks, images and HTML
+    are saved in ``output_dir``, a block past ``timeout`` seconds is interrupted (exit code 124).
+    :meth:`stop` deletes the kernel (also on ``with`` exit and at interpreter exit)."""
+
+    def __init__(
+        self,
+        jupyter_server: Union[JupyterConnectable, JupyterConnectionInfo],
+        kernel_name: str = "python3",
+        timeout: int = 60,
+        output_dir: Union[Path, str] = Path("."),
+    ) -> None:
+        super().__init__(timeout=timeout, output_dir=output_dir, kernel_name=kernel_name)
+        if isinstance(jupyter_server, JupyterConnectionInfo):
+            info = jupyter_server
+        elif isinstance(jupyter_server, JupyterConnectable):
+            info = jupyter_server.connection_info
+        else:
+            raise ValueError("jupyter_server must be a JupyterConnectable or a JupyterConnectionInfo.")
+        self._owned: List[Any] = []
+        self._jupyter_client = JupyterClient(info)
+        specs = self._jupyter_client.list_kernel_specs().get("kernelspecs", {})
+        if kernel_name not in specs:
+            raise ValueError(f"Kernel {kernel_name} is not installed. Installed kernels: {', '.join(sorted(specs))}.")
+        self._kernel_id: str | None = self._jupyter_client.start_kernel(kernel_name)
+        self._kernel_client = self._jupyter_client.get_kernel_client(self._kernel_id)
+        if not self._kernel_client.wait_for_ready():
+            self.stop()
+            raise RuntimeError(f"The {kernel_name} kernel did not become ready.")
+        atexit.register(self.stop)
+
+    def _own(self, resource: Any) -> None:
+        """Stop ``resource`` (e.g. a server the factory started for this executor) together with the kernel."""
+        self._owned.append(resource)
+
+    def _execute(self, code: str, timeout: float) -> KernelOutput:
+        if self._kernel_id is None:
+            raise RuntimeError("The kernel has been stopped; create a new JupyterCodeExecutor.")
+        return self._kernel_client.run(code, timeout)
+
+    def restart(self) -> None:
+        """Restart the kernel: all state is lost."""
+        assert self._kernel_id is not None
+        self._kernel_client.stop()
+        self._jupyter_client.restart_kernel(self._kernel_id)
+        self._kernel_client = self._jupyter_client.get_kernel_client(self._kernel_id)
+        self._kernel_client.wait_for_ready()
+
+    def stop(self) -> None:
+        """Delete the kernel (and stop a server this executor owns). Safe to call more than once."""
+        atexit.unregister(self.stop)
+        kernel_id, self._kernel_id = self._kernel_id, None
+        if kernel_id is not None:
+            self._kernel_client.stop()
+            try:
+                self._jupyter_client.delete_kernel(kernel_id)
+            except Exception:  # the server may already be gone
+                pass
+            self._jupyter_client.close()
+        while self._owned:
+            self._owned.pop().stop()

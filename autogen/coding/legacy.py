@@ -1,0 +1,169 @@
+"""The classic ``code_execution_config`` (``work_dir``, ``use_docker``, ``timeout``) as a :class:`CodeExecutor`.
+
+It keeps the classic behaviour of agents configured that way: blocks without a language get one guessed,
+python and shell blocks run, temporary code files are removed after running, each block's log is
+prefixed with a newline, and the log is the output on success or output plus errors on failure. Unlike the
+classic per-run container, Docker code runs in one container per executor, started at the first block.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, List, Optional, Type
+
+from ..code_utils import (
+    DEFAULT_TIMEOUT,
+    PYTHON_VARIANTS,
+    TIMEOUT_MSG,
+    UNKNOWN,
+    WORKING_DIR,
+    _container_interpreter,
+    _interpreter,
+    infer_lang,
+)
+from ._process import RunOutcome, python_env, run_command
+from .base import CodeBlock, CodeExtractor, CommandLineCodeResult
+from .markdown_code_extractor import MarkdownCodeExtractor
+from .utils import UnsafeFilenameError, extract_filename, resolve_in_workspace, temp_code_filename
+
+if TYPE_CHECKING:
+    from docker import DockerClient
+
+    from ._docker import ContainerSession
+
+__all__ = ("LegacyCodeExecutor",)
+
+_SHELLS = ("bash", "shell", "sh", "pwsh", "powershell", "ps1")
+
+
+class LegacyCodeExecutor:
+    """Runs blocks the way a classic ``{"work_dir": ..., "use_docker": ..., "timeout": ...}`` agent did.
+
+    ``docker_images`` is None to run locally, else the candidate images (the first present locally, or
+    pullable, is used). Use :func:`autogen.coding.factory.executor_from_config` to build one from a config.
+    """
+
+    def __init__(
+        self,
+        work_dir: Optional[str] = None,
+        docker_images: Optional[List[str]] = None,
+        timeout: Optional[int] = None,
+    ) -> None:
+        self._work_dir = Path(work_dir or WORKING_DIR)
+        self._work_dir.mkdir(parents=True, exist_ok=True)
+        self._timeout = timeout or DEFAULT_TIMEOUT
+        self._docker_images = list(docker_images) if docker_images else None
+        self._session: Optional[ContainerSession] = None
+        self._client: Optional[DockerClient] = None
+        self._image: Optional[str] = None
+        self._code_extractor = MarkdownCodeExtractor()
+
+    @property
+    def code_extractor(self) -> CodeExtractor:
+        return self._code_extractor
+
+    @property
+    def work_dir(self) -> Path:
+        return self._work_dir
+
+    @property
+    def timeout(self) -> int:
+        return self._timeout
+
+    @property
+    def use_docker(self) -> bool:
+        return self._docker_images is not None
+
+    @property
+    def image(self) -> Optional[str]:
+        """The Docker image code runs in (known once the container started), None when running locally."""
+        return self._image
+
+    def execute_code_blocks(self, code_blocks: List[CodeBlock]) -> CommandLineCodeResult:
+        logs_all = ""
+        exit_code = 0
+        first_file: Optional[str] = None
+        for block in code_blocks:
+            lang = block.language or infer_lang(block.code)
+            if lang in _SHELLS or lang in PYTHON_VARIANTS or lang == "python3":
+                exit_code, logs, used = self._run_block(block.code, lang)
+                first_file = first_file or used
+            else:
+                exit_code, logs = 1, f"unknown language {lang if lang != UNKNOWN else UNKNOWN}"
+            logs_all += "\n" + logs
+            if exit_code != 0:
+                break
+        return CommandLineCodeResult(exit_code=exit_code, output=logs_all, code_file=first_file)
+
+    def _run_block(self, code: str, lang: str) -> tuple[int, str, Optional[str]]:
+        name = extract_filename(code)
+        try:
+            path = resolve_in_workspace(name or temp_code_filename(code, lang.lower()), self._work_dir)
+        except UnsafeFilenameError as exc:
+            return 1, str(exc), None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(code, encoding="utf-8")
+        relative = path.relative_to(self._work_dir.resolve()).as_posix()
+        try:
+            outcome = self._run(lang, relative)
+        except (FileNotFoundError, NotImplementedError) as exc:
+            return 1, str(exc), None
+        finally:
+            if name is None:
+                path.unlink(missing_ok=True)
+        kept = str(path) if name is not None else None
+        if outcome.timed_out:
+            logs = outcome.stdout.rstrip()
+            return outcome.exit_code, f"{logs}\n{TIMEOUT_MSG}" if logs else TIMEOUT_MSG, kept
+        if outcome.exit_code == 0:
+            return 0, outcome.stdout, kept
+        prefix = str(self._work_dir.resolve()) + os.sep
+        return outcome.exit_code, (outcome.stdout + outcome.stderr).replace(prefix, ""), kept
+
+    def _run(self, lang: str, relative: str) -> RunOutcome:
+        if self._docker_images is None:
+            argv = [*_interpreter(lang), relative]
+            env = python_env() if argv[0] == sys.executable else None
+            return run_command(argv, cwd=str(self._work_dir), timeout=self._timeout, env=env, merge_stderr=False)
+        return self._container().exec([*_container_interpreter(lang), relative], timeout=self._timeout)
+
+    def _container(self) -> ContainerSession:
+        if self._session is None:
+            from ._docker import ContainerSession, docker_client, ensure_image
+
+            assert self._docker_images is not None
+            client = docker_client()
+            try:
+                self._image = ensure_image(client, self._docker_images)
+                self._session = ContainerSession(client, self._image, bind_dir=self._work_dir)
+            except BaseException:
+                client.close()
+                raise
+            self._client = client
+        return self._session
+
+    def restart(self) -> None:
+        """Stop the container, if any; the next Docker block starts a fresh one."""
+        self.stop()
+
+    def stop(self) -> None:
+        if self._session is not None:
+            self._session.stop()
+            self._session = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def __enter__(self) -> LegacyCodeExecutor:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc_val: Optional[BaseException],
+        exc_tb: Optional[TracebackType],
+    ) -> None:
+        self.stop()

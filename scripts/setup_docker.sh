@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Make a working Docker daemon and the local image "python:3-slim" available (idempotent, non-interactive).
+#
+# Used by CI on a fresh machine and by developers before running the Docker tests:
+#   1. installs docker.io and debootstrap with apt-get when they are missing;
+#   2. starts dockerd in the background when `docker info` fails, logging to $DOCKERD_LOG, and waits for it;
+#   3. builds python:3-slim from a minimal Debian root file system when the image is absent
+#      (nothing can be pulled from Docker Hub on these machines).
+#
+# Environment knobs: AUTOGEN_DOCKER_IMAGE (default python:3-slim), DOCKERD_LOG (default /tmp/dockerd.log),
+# DEBIAN_SUITE (default bookworm), DEBIAN_MIRROR (default: the mirror apt uses), DOCKER_WAIT_SECONDS (default 60).
+set -euo pipefail
+
+IMAGE="${AUTOGEN_DOCKER_IMAGE:-python:3-slim}"
+DOCKERD_LOG="${DOCKERD_LOG:-/tmp/dockerd.log}"
+SUITE="${DEBIAN_SUITE:-bookworm}"
+WAIT_SECONDS="${DOCKER_WAIT_SECONDS:-60}"
+
+log() { echo "[setup_docker] $*" >&2; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi
+}
+
+# --- 1. packages -------------------------------------------------------------------------------------------
+missing=()
+command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq
+    as_root apt-get install -y -qq "${missing[@]}"
+fi
+
+# --- 2. daemon ---------------------------------------------------------------------------------------------
+if ! docker info >/dev/null 2>&1; then
+    log "starting dockerd (log: $DOCKERD_LOG)"
+    as_root sh -c "nohup dockerd >>'$DOCKERD_LOG' 2>&1 &"
+    waited=0
+    until docker info >/dev/null 2>&1; do
+        if [ "$waited" -ge "$WAIT_SECONDS" ]; then
+            log "dockerd did not answer within ${WAIT_SECONDS}s; last lines of $DOCKERD_LOG:"
+            tail -n 30 "$DOCKERD_LOG" >&2 || true
+            exit 1
+        fi
+        sleep 1
+        waited=$((waited + 1))
+    done
+    log "dockerd is up after ${waited}s"
+else
+    log "docker daemon already running"
+fi
+
+# --- 3. image ----------------------------------------------------------------------------------------------
+if docker image inspect "$IMAGE" >/dev/null 2>&1; then
+    log "image $IMAGE already present"
+    exit 0
+fi
+
+detect_mirror() {
+    # deb822 sources first (URIs: ...), then one-line sources (deb URL suite ...); skip security mirrors.
+    local files=() url=""
+    for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+        [ -f "$f" ] && files+=("$f")
+    done
+    if [ "${#files[@]}" -gt 0 ]; then
+        url="$(grep -hE '^\s*URIs:' "${files[@]}" 2>/dev/null | awk '{print $2}' | grep -E '/debian/?$' | grep -v security | head -n 1 || true)"
+        if [ -z "$url" ]; then
+            url="$(grep -hE '^\s*deb\s' "${files[@]}" 2>/dev/null | sed -E 's/\[[^]]*\]//' | awk '{print $2}' | grep -E '/debian/?$' | grep -v security | head -n 1 || true)"
+        fi
+    fi
+    echo "${url:-http://deb.debian.org/debian}"
+}
+
+MIRROR="${DEBIAN_MIRROR:-$(detect_mirror)}"
+ROOTFS="$(mktemp -d /tmp/autogen-rootfs.XXXXXX)"
+cleanup_rootfs() {
+    # debootstrap may leave /proc or /sys mounted inside the root file system when it fails: unmount first.
+    awk -v root="$ROOTFS" 'index($2, root) == 1 {print $2}' /proc/mounts | sort -r | while read -r mnt; do
+        as_root umount -l "$mnt" || true
+    done
+    as_root rm -rf "$ROOTFS"
+}
+trap cleanup_rootfs EXIT
+log "building $IMAGE with debootstrap ($SUITE from $MIRROR); this takes about 90 s"
+as_root debootstrap --variant=minbase --include=python3,python-is-python3,python3-pip \
+    "$SUITE" "$ROOTFS" "$MIRROR" >"${ROOTFS}.debootstrap.log" 2>&1 || {
+    log "debootstrap failed; last lines of its log:"
+    tail -n 30 "${ROOTFS}.debootstrap.log" >&2 || true
+    exit 1
+}
+rm -f "${ROOTFS}.debootstrap.log"
+# Drop apt caches to keep the image small.
+as_root rm -rf "$ROOTFS/var/cache/apt/archives/"*.deb "$ROOTFS/var/lib/apt/lists/"*
+as_root tar -C "$ROOTFS" -c . | docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'CMD ["python3"]' - "$IMAGE" >/dev/null
+log "image $IMAGE built"
+docker run --rm "$IMAGE" python --version

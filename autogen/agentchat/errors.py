@@ -1,0 +1,47 @@
+"""The errors the agents raise on purpose. Each says what was wrong and how to fix it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..exception_utils import AutoGenError, ConfigError
+
+__all__ = [
+    "ConfigError",
+    "HookError",
+    "InvalidMessageError",
+    "InvalidTriggerError",
+    "LLMConfigRequiredError",
+    "ReplyFunctionError",
+]
+
+
+class InvalidMessageError(AutoGenError, ValueError):
+    """A message cannot become a chat-completion message (no content, no function call, no tool calls)."""
+
+    def __init__(self, message: Any, *, when: str = "sent") -> None:
+        shown = repr(message)
+        if len(shown) > 300:
+            shown = shown[:300] + "...}"
+        super().__init__(
+            f"Message can't be converted into a valid ChatCompletion message, so it cannot be {when}: {shown}. "
+            "Either content or function_call must be provided: pass a string, or a dict with a 'content' key "
+            "(it may be None only when the dict carries 'function_call' or 'tool_calls')."
+        )
+        self.message = message
+
+
+class InvalidTriggerError(AutoGenError, ValueError):
+    """A reply-function trigger is not a class, an agent, a name, a callable, None or a list of these."""
+
+
+class LLMConfigRequiredError(AutoGenError, RuntimeError):
+    """An operation needs the agent to have an llm_config (e.g. registering a tool for the LLM)."""
+
+
+class HookError(AutoGenError, ValueError):
+    """An unknown hookable method, or a hook registered twice."""
+
+
+class ReplyFunctionError(AutoGenError, TypeError):
+    """A reply function returned something other than a ``(final: bool, reply)`` pair."""

@@ -1,0 +1,222 @@
+"""Pure functions of chat messages: normalising, role mapping, validation, carryover, tool responses.
+
+No agent state and no I/O here, so every rule about the message format is testable on its own.
+A message is a ``str`` or an OpenAI-style dict (``content``, ``role``, ``name``, ``function_call``,
+``tool_calls``, ``tool_responses``, ``tool_call_id``, ``context``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Union
+
+from ..exception_utils import InvalidCarryOverType
+
+__all__ = [
+    "HISTORY_KEYS",
+    "Message",
+    "apply_carryover",
+    "assert_valid_name",
+    "carryover_item_text",
+    "content_text",
+    "default_is_termination_msg",
+    "instantiate",
+    "llm_request_messages",
+    "message_to_dict",
+    "normalize_name",
+    "to_history_message",
+    "tool_response_message",
+]
+
+Message = Dict[str, Any]
+
+# The keys of a message kept in an agent's history (everything the LLM API and the agents need).
+HISTORY_KEYS = ("content", "function_call", "tool_calls", "tool_responses", "tool_call_id", "name", "context")
+
+_INVALID_NAME_CHARS = re.compile(r"[^a-zA-Z0-9_-]")
+_VALID_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
+
+
+def message_to_dict(message: Any) -> Message:
+    """A message as a dict: a string becomes ``{"content": message}``; a dict is returned as is.
+
+    Objects with ``model_dump`` (e.g. an openai ``ChatCompletionMessage``) are dumped.
+    """
+    if isinstance(message, str):
+        return {"content": message}
+    if isinstance(message, dict):
+        return message
+    dump = getattr(message, "model_dump", None)
+    if callable(dump):
+        return dict(dump())
+    try:
+        return dict(message)
+    except (TypeError, ValueError):
+        from .errors import InvalidMessageError
+
+        raise InvalidMessageError(message) from None
+
+
+def to_history_message(message: Any, role: str, name: str) -> Optional[Message]:
+    """The entry one agent stores in its history for ``message``, or None if the message is invalid.
+
+    ``role`` is the point of view of the storing agent: ``"assistant"`` for what it sends, ``"user"``
+    for what it receives. Function and tool results keep their role; a message carrying a function or
+    tool call is always ``"assistant"`` (the only role the API accepts for calls); ``override_role``
+    forces a role. ``name`` (the speaker) is filled in when the message has none and makes no call.
+    Only :data:`HISTORY_KEYS` with a value are kept; the caller's dict is never modified.
+    """
+    source = message_to_dict(message)
+    entry: Message = {key: source[key] for key in HISTORY_KEYS if source.get(key) is not None}
+    has_call = bool(entry.get("function_call") or entry.get("tool_calls"))
+    if "content" not in entry:
+        if not ("function_call" in entry or "tool_calls" in entry):
+            return None
+        entry["content"] = None
+    given_role = source.get("role")
+    if given_role in ("function", "tool"):
+        entry["role"] = given_role
+    elif "override_role" in source:
+        entry["role"] = source["override_role"]
+    else:
+        entry["role"] = role
+    if has_call:
+        entry["role"] = "assistant"
+    elif "name" not in entry:
+        entry["name"] = name
+    return entry
+
+
+def content_text(content: Any) -> str:
+    """The text of a content: a string as is, None as "", multimodal parts joined (images as ``<image>``)."""
+    if isinstance(content, str):
+        return content
+    if content is None:
+        return ""
+    from ..code_utils import content_str
+
+    return content_str(content)
+
+
+def default_is_termination_msg(message: Message) -> bool:
+    """The default termination test: the message's text, stripped, ends with ``TERMINATE``."""
+    content = message.get("content")
+    if content is None:
+        return False
+    try:
+        text = content_text(content)
+    except (TypeError, ValueError, AssertionError):
+        return False
+    return text.rstrip().endswith("TERMINATE")
+
+
+def carryover_item_text(item: Any) -> str:
+    """One carryover entry as text: a string as is, a message dict as its content, anything else via str()."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, dict) and "content" in item:
+        return content_text(item["content"])
+    return str(item)
+
+
+def _carryover_text(carryover: Any) -> str:
+    if isinstance(carryover, str):
+        return carryover
+    if isinstance(carryover, (list, tuple)):
+        return "\n".join(carryover_item_text(item) for item in carryover)
+    raise InvalidCarryOverType(
+        f"Carryover should be a string or a list of strings (or messages), got {type(carryover).__name__}."
+    )
+
+
+def apply_carryover(message: Any, carryover: Any) -> Any:
+    """Append the carryover to a chat's first message: ``content + "\\nContext: \\n" + carryover``.
+
+    ``carryover`` is a string or a list (joined with newlines). A dict message gets a new dict; a
+    multimodal content gets one more text part. Nothing happens for an empty carryover.
+    """
+    if not carryover:
+        return message
+    context = "\nContext: \n" + _carryover_text(carryover)
+    if isinstance(message, str):
+        return message + context
+    if isinstance(message, dict):
+        content = message.get("content")
+        if isinstance(content, list):
+            return {**message, "content": [*content, {"type": "text", "text": context}]}
+        if isinstance(content, str) or content is None:
+            return {**message, "content": (content or "") + context}
+        return message
+    raise InvalidCarryOverType(
+        f"The message of a chat with carryover must be a str or a dict, got {type(message).__name__}."
+    )
+
+
+def instantiate(content: Any, context: Optional[Dict[str, Any]], allow_format_str_template: bool = False) -> Any:
+    """Fill a templated content with ``context``: a callable is called with it, a format string is
+    formatted when allowed. Other contents are returned as is."""
+    if not context:
+        return content
+    if callable(content):
+        return content(context)
+    if allow_format_str_template and isinstance(content, str):
+        return content.format(**context)
+    return content
+
+
+def tool_response_message(responses: Sequence[Message]) -> Message:
+    """The single reply answering all the tool calls of one message, in the order of the calls."""
+    return {
+        "role": "tool",
+        "tool_responses": list(responses),
+        "content": "\n\n".join(str(r.get("content", "")) for r in responses),
+    }
+
+
+def llm_request_messages(system: Iterable[Message], history: Sequence[Message]) -> List[Message]:
+    """The message list to send to the LLM: the system message(s), then the history with
+    ``tool_responses`` unrolled into the individual tool messages the API expects and ``context``
+    (templating data, not an API field) left out. Only messages that need it are copied."""
+    out: List[Message] = list(system)
+    for message in history:
+        responses = message.get("tool_responses")
+        if responses:
+            out.extend(responses)
+            if message.get("role") == "tool":  # its content only repeats the tool responses
+                continue
+            message = {k: v for k, v in message.items() if k != "tool_responses"}
+        if "context" in message:
+            message = {k: v for k, v in message.items() if k != "context"}
+        name = message.get("name")
+        if name is not None and message.get("role") != "function":
+            api_name = _api_name(name)
+            if api_name != name:  # e.g. an agent called "User Proxy": the API accepts [a-zA-Z0-9_-]{1,64}
+                message = {**message, "name": api_name}
+        out.append(message)
+    return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _api_name(name: str) -> str:
+    return normalize_name(name) or "_"
+
+
+def normalize_name(name: str) -> str:
+    """A function name the LLM APIs accept: letters, digits, ``_`` and ``-`` only, at most 64 characters."""
+    return _INVALID_NAME_CHARS.sub("_", name)[:64]
+
+
+def assert_valid_name(name: str) -> str:
+    """Check a function/tool name; raise ``ValueError`` saying how to fix it."""
+    if not _VALID_NAME.match(name or ""):
+        raise ValueError(
+            f"Invalid name: {name!r}. Only letters, numbers, '_' and '-' are allowed in function and tool names."
+        )
+    if len(name) > 64:
+        raise ValueError(f"Invalid name: {name!r}. Name must be at most 64 characters long, got {len(name)}.")
+    return name
+
+
+TerminationTest = Callable[[Message], bool]
+ContentLike = Union[str, List[Dict[str, Any]], None]

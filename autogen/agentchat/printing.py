@@ -1,0 +1,84 @@
+"""How a message looks on screen: ``sender (to recipient):``, the content, tool calls and results, a rule.
+
+:func:`render_message` is a pure function returning the lines to print (already coloured); the agent
+prints them through the IOStream in force.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, List, Optional
+
+from .messages import Message, content_text, message_to_dict
+
+__all__ = ["RULE", "colored", "render_message"]
+
+RULE = "-" * 80
+
+
+def colored(text: object, color: Optional[str] = None, **kwargs: Any) -> str:
+    """termcolor's ``colored`` (imported on first use; plain text if termcolor is missing)."""
+    try:
+        from termcolor import colored as _colored
+    except ImportError:  # pragma: no cover - termcolor is a dependency
+        return str(text)
+    return _colored(str(text), color, **kwargs)  # type: ignore[arg-type]
+
+
+def _framed(title: str, body: Any) -> List[str]:
+    return [colored(title, "green"), str(body), colored("*" * len(title), "green")]
+
+
+def _call_lines(message: Message) -> List[str]:
+    lines: List[str] = []
+    call = message.get("function_call")
+    if call:
+        call = dict(call)
+        title = f"***** Suggested function call: {call.get('name', '(No function name found)')} *****"
+        lines += _framed(title, "Arguments: \n" + str(call.get("arguments", "(No arguments found)")))
+    for tool_call in message.get("tool_calls") or ():
+        function = dict(tool_call.get("function") or {})
+        call_id = tool_call.get("id", "No tool call id found")
+        title = f"***** Suggested tool call ({call_id}): {function.get('name', '(No function name found)')} *****"
+        lines += _framed(title, "Arguments: \n" + str(function.get("arguments", "(No arguments found)")))
+    return lines
+
+
+def _result_lines(message: Message) -> List[str]:
+    role = message.get("role")
+    key = "name" if role == "function" else "tool_call_id"
+    title = f"***** Response from calling {role} ({message.get(key, 'No id found')}) *****"
+    return _framed(title, message.get("content"))
+
+
+def render_message(
+    message: Any,
+    sender_name: str,
+    recipient_name: str,
+    *,
+    with_head: bool = True,
+    render_content: Optional[Callable[[Message], Any]] = None,
+) -> List[str]:
+    """The lines that show ``message`` going from ``sender_name`` to ``recipient_name``.
+
+    ``render_content(message)`` may turn a templated content into text (the agent passes one that
+    instantiates ``context``); by default the content is shown as text.
+    """
+    message = message_to_dict(message)
+    lines: List[str] = []
+    if with_head:
+        lines.append(f"{colored(sender_name, 'yellow')} (to {recipient_name}):\n")
+    responses = message.get("tool_responses")
+    if responses:
+        for response in responses:
+            lines += _result_lines(response)
+    if message.get("role") in ("function", "tool"):
+        if not (responses and message.get("role") == "tool"):  # a tool message's content repeats its responses
+            lines += _result_lines(message)
+    else:
+        content = message.get("content")
+        if content is not None:
+            shown = render_content(message) if render_content is not None else content
+            lines.append(content_text(shown) if not isinstance(shown, str) else shown)
+        lines += _call_lines(message)
+    lines.append("\n" + RULE)
+    return lines

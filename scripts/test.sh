@@ -206,7 +206,7 @@ lint_rc=0
 if [ "${AUTOGEN_SKIP_LINT:-0}" != 1 ]; then
     phase "lint"
     targets=()
-    for t in autogen test samples/twoagent.py; do
+    for t in autogen test samples bench; do
         [ -e "$t" ] && targets+=("$t")
     done
     "$PY" -m ruff check "${targets[@]}" || lint_rc=$?

@@ -73,9 +73,19 @@ class HistoryMixin:
         conversation = self._oai_messages[agent]
         return conversation[-1] if conversation else None
 
-    def clear_history(self, recipient: Optional[Agent] = None, nb_messages_to_preserve: int = 0) -> None:
+    def clear_history(
+        self,
+        recipient: Optional[Agent] = None,
+        nr_messages_to_preserve: Optional[int] = None,
+        *,
+        nb_messages_to_preserve: Optional[int] = None,
+    ) -> None:
         """Forget the conversation with ``recipient``; with None, all conversations, keeping the last
-        ``nb_messages_to_preserve`` messages of each (a tool response is never cut from its call)."""
+        ``nr_messages_to_preserve`` messages of each (a tool response is never cut from its call).
+        ``nb_messages_to_preserve`` is accepted as another spelling of the same argument."""
+        if nr_messages_to_preserve is not None and nb_messages_to_preserve is not None:
+            raise TypeError("Give nr_messages_to_preserve or nb_messages_to_preserve, not both.")
+        nb_messages_to_preserve = nr_messages_to_preserve or nb_messages_to_preserve or 0
         stream = self._iostream()
         if recipient is not None:
             self._oai_messages[recipient].clear()

@@ -220,7 +220,7 @@ def test_history_helpers(llm_server: Any, llm_config: dict, io: ScriptedIO) -> N
     user.initiate_chat(stranger, message="hello", max_turns=1)
     with pytest.raises(ValueError, match="More than one conversation"):
         user.last_message()
-    user.clear_history(nb_messages_to_preserve=1)
+    user.clear_history(nr_messages_to_preserve=1)  # the classic keyword
     assert len(user.chat_messages[assistant]) == 1
     user.reset()
     assert user.chat_messages == {}

@@ -1,0 +1,66 @@
+"""A cache on disk, backed by ``diskcache`` (SQLite).
+
+Opening a diskcache database costs milliseconds (schema checks, pragmas), so opened
+databases are kept in a process-level pool keyed by their absolute path: every
+``DiskCache`` on the same directory shares one ``diskcache.Cache``. ``close()`` releases
+the SQLite connection of the calling thread; diskcache reconnects on the next use.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from ._base import CacheBase
+
+if TYPE_CHECKING:
+    import diskcache
+
+__all__ = ["DiskCache", "clear_disk_cache_pool"]
+
+_pool: dict[str, diskcache.Cache] = {}
+_pool_lock = threading.Lock()
+
+
+def _open(directory: str) -> diskcache.Cache:
+    path = os.path.abspath(directory)
+    cache = _pool.get(path)
+    if cache is not None:
+        return cache
+    with _pool_lock:
+        cache = _pool.get(path)
+        if cache is None:
+            import diskcache
+
+            cache = diskcache.Cache(path)
+            _pool[path] = cache
+        return cache
+
+
+def clear_disk_cache_pool() -> None:
+    """Close and forget every pooled database (for tests, or before deleting cache directories)."""
+    with _pool_lock:
+        for cache in _pool.values():
+            cache.close()
+        _pool.clear()
+
+
+class DiskCache(CacheBase):
+    """A cache stored in the directory ``seed`` (a path; classic AutoGen passes ``<cache_path_root>/<seed>``)."""
+
+    def __init__(self, seed: Union[str, int]):
+        self._directory = str(seed)
+        self.cache = _open(self._directory)
+
+    def get(self, key: str, default: Optional[Any] = None) -> Optional[Any]:
+        return self.cache.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self.cache.set(key, value)
+
+    def close(self) -> None:
+        self.cache.close()
+
+    def _repr_fields(self) -> dict[str, Any]:
+        return {"directory": self._directory}

@@ -1,0 +1,51 @@
+"""A cache in Redis, shared by every process that points at the same server."""
+
+from __future__ import annotations
+
+import pickle
+from typing import TYPE_CHECKING, Any, Optional, Union
+
+from ._base import CacheBase
+
+if TYPE_CHECKING:
+    import redis
+
+__all__ = ["RedisCache"]
+
+
+def _import_redis() -> Any:
+    try:
+        import redis
+    except ImportError as err:
+        raise ImportError(
+            'RedisCache needs the "redis" package. Install it with: pip install "pyautogen[redis]"'
+        ) from err
+    return redis
+
+
+class RedisCache(CacheBase):
+    """Values are pickled and stored under ``autogen:<seed>:<key>``."""
+
+    def __init__(self, seed: Union[str, int], redis_url: str):
+        redis_module = _import_redis()
+        self.seed = str(seed)
+        self.redis_url = redis_url
+        self.cache: redis.Redis = redis_module.Redis.from_url(redis_url)
+
+    def _prefixed_key(self, key: str) -> str:
+        return f"autogen:{self.seed}:{key}"
+
+    def get(self, key: str, default: Optional[Any] = None) -> Optional[Any]:
+        raw = self.cache.get(self._prefixed_key(key))
+        if raw is None:
+            return default
+        return pickle.loads(raw)  # type: ignore[arg-type]
+
+    def set(self, key: str, value: Any) -> None:
+        self.cache.set(self._prefixed_key(key), pickle.dumps(value))
+
+    def close(self) -> None:
+        self.cache.close()
+
+    def _repr_fields(self) -> dict[str, Any]:
+        return {"seed": self.seed, "redis_url": self.redis_url}

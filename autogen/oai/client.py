@@ -1,0 +1,165 @@
+"""``OpenAIWrapper``: one object over a list of model endpoints, tried in order.
+
+Importing this module does not import openai (that happens when a wrapper is built).
+The decision logic of ``create`` and ``a_create`` lives once, in ``completion_flow``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
+
+from .completion_flow import (
+    LEGACY_CACHE_DIR,
+    LEGACY_DEFAULT_CACHE_SEED,
+    create_steps,
+    run_async,
+    run_sync,
+    runtime_logger,
+)
+from .config import AUTOGEN_ONLY_KEYS, CLIENT_KWARGS, ConfigEntry, prepare_config_list
+from .model_client import ModelClient, PlaceHolderClient
+from .openai_client import OpenAIClient
+from .templating import instantiate as _instantiate
+from .usage import format_usage_summary, update_usage_summary
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletion
+
+__all__ = [
+    "OpenAIWrapper",
+    "ModelClient",
+    "OpenAIClient",
+    "PlaceHolderClient",
+    "LEGACY_DEFAULT_CACHE_SEED",
+    "LEGACY_CACHE_DIR",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class OpenAIWrapper:
+    """A chat-completion client over a list of configs (endpoints), with caching, cost and fallback.
+
+    ``OpenAIWrapper(config_list=[...], **base_config)``: the base config (e.g. ``temperature``,
+    ``cache_seed``, ``timeout``) merges under every config entry. ``create`` tries the configs in
+    order and moves on to the next on API errors, timeouts and rate limits.
+
+    Retries: a config that has a next config to fall back to gets ``max_retries=0`` unless it sets
+    ``max_retries`` itself (moving on to the next endpoint is the retry, and it is immediate); the
+    last config keeps the openai SDK's default retries with back-off (see ``OpenAIClient.from_config``).
+    """
+
+    extra_kwargs = AUTOGEN_ONLY_KEYS
+    openai_kwargs = CLIENT_KWARGS
+
+    def __init__(self, *, config_list: Optional[Sequence[dict[str, Any]]] = None, **base_config: Any):
+        rl = runtime_logger()
+        if rl is not None:
+            rl.log_new_wrapper(self, {"config_list": config_list, **base_config})
+        self._entries: list[ConfigEntry] = prepare_config_list(config_list, base_config)
+        self._clients: list[Any] = [self._make_client(entry) for entry in self._entries]
+        # classic attribute: the per-config settings merged into each create() call
+        self._config_list: list[dict[str, Any]] = [entry.call_config for entry in self._entries]
+        self.wrapper_id = id(self)
+        self.total_usage_summary: Optional[dict[str, Any]] = None
+        self.actual_usage_summary: Optional[dict[str, Any]] = None
+        self._usage_lock = threading.Lock()
+
+    def _make_client(self, entry: ConfigEntry) -> Any:
+        if entry.custom_client is not None:
+            logger.info(
+                "Config %d names the custom model client %s; call register_model_client before create().",
+                entry.index,
+                entry.custom_client,
+            )
+            return PlaceHolderClient(entry.config)
+        client = OpenAIClient.from_config(entry)
+        rl = runtime_logger()
+        if rl is not None:
+            rl.log_new_client(client, self, dict(entry.client_kwargs))
+        return client
+
+    # ----- custom model clients
+    def register_model_client(self, model_client_cls: type, **kwargs: Any) -> None:
+        """Supply the class for configs that name it in ``model_client_cls``.
+
+        Each such config gets an instance ``model_client_cls(config, **kwargs)``. Registering a class
+        that no config names is an error.
+        """
+        name = model_client_cls.__name__
+        replaced = False
+        already = False
+        for i, client in enumerate(self._clients):
+            if isinstance(client, PlaceHolderClient):
+                if client.class_name == name:
+                    self._clients[i] = model_client_cls(client.config, **kwargs)
+                    replaced = True
+            elif isinstance(client, model_client_cls):
+                already = True
+        if replaced:
+            return
+        if already:
+            logger.warning("Model client %s is already registered.", name)
+            return
+        from .errors import ConfigError
+
+        raise ConfigError(
+            f'Model client "{name}" is being registered, but no config in the config list names it. '
+            f'Add "model_client_cls": "{name}" to the config(s) that should use it.'
+        )
+
+    # ----- completions
+    def create(self, **config: Any) -> ChatCompletion:
+        """A completion for ``messages`` (or a legacy ``prompt``) from the first config that works.
+
+        Besides the chat-completion parameters: ``context`` and ``allow_format_str_template``
+        (templated messages), ``filter_func(context=..., response=...)``, ``cache`` (an AbstractCache)
+        or ``cache_seed`` (disk cache; None disables caching), and ``agent`` (for logging).
+        The response carries ``cost``, ``config_id``, ``pass_filter`` and ``message_retrieval_function``.
+        """
+        return run_sync(create_steps(self._clients, self._entries, config, self._update_usage, self.wrapper_id))  # type: ignore[no-any-return]
+
+    async def a_create(self, **config: Any) -> ChatCompletion:
+        """``create`` for asyncio: the same logic, over the async openai client."""
+        return await run_async(  # type: ignore[no-any-return]
+            create_steps(self._clients, self._entries, config, self._update_usage, self.wrapper_id)
+        )
+
+    @classmethod
+    def instantiate(
+        cls,
+        template: Union[str, Callable[[dict[str, Any]], str], None],
+        context: Optional[dict[str, Any]] = None,
+        allow_format_str_template: bool = False,
+    ) -> Any:
+        return _instantiate(template, context, allow_format_str_template)
+
+    @classmethod
+    def extract_text_or_completion_object(cls, response: Any) -> list[Any]:
+        """The text of each choice, or the message object when it carries tool/function calls."""
+        return response.message_retrieval_function(response)  # type: ignore[no-any-return]
+
+    # ----- usage
+    def _update_usage(self, actual_usage: Optional[dict[str, Any]], total_usage: Optional[dict[str, Any]]) -> None:
+        with self._usage_lock:
+            if total_usage is not None:
+                self.total_usage_summary = update_usage_summary(self.total_usage_summary, total_usage)
+            if actual_usage is not None:
+                self.actual_usage_summary = update_usage_summary(self.actual_usage_summary, actual_usage)
+
+    def print_usage_summary(self, mode: Union[str, list[str]] = ["actual", "total"]) -> None:  # noqa: B006
+        """Print the usage: "actual" (calls really made), "total" (including cache hits), or both."""
+        from ..io.base import IOStream
+
+        stream = IOStream.get_default()
+        for line in format_usage_summary(self.actual_usage_summary, self.total_usage_summary, mode):
+            stream.print(line, flush=True)
+
+    def clear_usage_summary(self) -> None:
+        self.total_usage_summary = None
+        self.actual_usage_summary = None
+
+    def __repr__(self) -> str:
+        return f"OpenAIWrapper({[entry.description for entry in self._entries]})"

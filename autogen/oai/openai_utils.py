@@ -1,0 +1,309 @@
+"""Config-list helpers: load, build and filter the lists of endpoint configs ``OpenAIWrapper`` takes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from ..exception_utils import ConfigError
+from .completion_flow import get_key
+from .model_prices import OAI_PRICE1K
+
+__all__ = [
+    "DEFAULT_AZURE_API_VERSION",
+    "OAI_PRICE1K",
+    "config_list_from_dotenv",
+    "config_list_from_json",
+    "config_list_from_models",
+    "config_list_gpt4_gpt35",
+    "config_list_openai_aoai",
+    "filter_config",
+    "get_config",
+    "get_config_list",
+    "get_key",
+    "is_valid_api_key",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_AZURE_API_VERSION = "2024-02-01"
+
+_API_KEY_PATTERN = re.compile(r"^sk-([A-Za-z0-9]+(-+[A-Za-z0-9]+)*-)?[A-Za-z0-9]{32,}$")
+
+
+def is_valid_api_key(api_key: str) -> bool:
+    """Whether ``api_key`` looks like an OpenAI key (``sk-`` followed by 32+ alphanumerics, optionally a project part)."""
+    return bool(_API_KEY_PATTERN.fullmatch(api_key or ""))
+
+
+def get_config_list(
+    api_keys: list[str],
+    base_urls: Optional[list[str]] = None,
+    api_type: Optional[str] = None,
+    api_version: Optional[str] = None,
+) -> list[dict[str, Any]]:
+    """One config per non-blank API key, paired with ``base_urls`` by position."""
+    if base_urls is not None and len(api_keys) != len(base_urls):
+        raise ConfigError(
+            f"get_config_list: {len(api_keys)} api_keys but {len(base_urls)} base_urls; give one base_url per key."
+        )
+    configs = []
+    for i, api_key in enumerate(api_keys):
+        if not api_key or not api_key.strip():
+            continue
+        config: dict[str, Any] = {"api_key": api_key.strip()}
+        if base_urls:
+            config["base_url"] = base_urls[i].strip()
+        if api_type:
+            config["api_type"] = api_type
+        if api_version:
+            config["api_version"] = api_version
+        configs.append(config)
+    return configs
+
+
+def _read_into_env(var: str, path: Path, what: str) -> None:
+    if var in os.environ:
+        return
+    try:
+        os.environ[var] = path.read_text().strip()
+    except FileNotFoundError:
+        logger.info("%s is not set and %s does not exist; give the %s in the config list instead.", var, path, what)
+
+
+def config_list_openai_aoai(
+    key_file_path: Optional[str] = ".",
+    openai_api_key_file: Optional[str] = "key_openai.txt",
+    aoai_api_key_file: Optional[str] = "key_aoai.txt",
+    openai_api_base_file: Optional[str] = "base_openai.txt",
+    aoai_api_base_file: Optional[str] = "base_aoai.txt",
+    exclude: Optional[str] = None,
+) -> list[dict[str, Any]]:
+    """Configs for OpenAI and Azure OpenAI from environment variables, or from key files when they are unset.
+
+    OPENAI_API_KEY / OPENAI_API_BASE and AZURE_OPENAI_API_KEY / AZURE_OPENAI_API_BASE may hold several
+    values, one per line. ``exclude`` is "openai" or "aoai" to leave that provider out.
+    """
+    root = Path(key_file_path or ".")
+    if exclude != "openai":
+        if openai_api_key_file:
+            _read_into_env("OPENAI_API_KEY", root / openai_api_key_file, "api_key")
+        if openai_api_base_file:
+            _read_into_env("OPENAI_API_BASE", root / openai_api_base_file, "base_url")
+    if exclude != "aoai":
+        if aoai_api_key_file:
+            _read_into_env("AZURE_OPENAI_API_KEY", root / aoai_api_key_file, "api_key")
+        if aoai_api_base_file:
+            _read_into_env("AZURE_OPENAI_API_BASE", root / aoai_api_base_file, "base_url")
+
+    configs: list[dict[str, Any]] = []
+    if exclude != "openai":
+        keys = os.environ.get("OPENAI_API_KEY", "").split("\n")
+        bases_text = os.environ.get("OPENAI_API_BASE")
+        bases = bases_text.split("\n") if bases_text else None
+        if bases is not None and len(bases) != len(keys):
+            bases = None if len(bases) != 1 else bases * len(keys)
+        configs += get_config_list(keys, base_urls=bases)
+    if exclude != "aoai":
+        keys = os.environ.get("AZURE_OPENAI_API_KEY", "").split("\n")
+        bases = os.environ.get("AZURE_OPENAI_API_BASE", "").split("\n")
+        if len(bases) == 1 and len(keys) > 1:
+            bases = bases * len(keys)
+        if len(bases) == len(keys):
+            configs += get_config_list(keys, base_urls=bases, api_type="azure", api_version=DEFAULT_AZURE_API_VERSION)
+        else:
+            logger.warning(
+                "AZURE_OPENAI_API_KEY has %d lines but AZURE_OPENAI_API_BASE has %d; skipping Azure configs.",
+                len(keys),
+                len(bases),
+            )
+    return configs
+
+
+def config_list_from_models(
+    key_file_path: Optional[str] = ".",
+    openai_api_key_file: Optional[str] = "key_openai.txt",
+    aoai_api_key_file: Optional[str] = "key_aoai.txt",
+    aoai_api_base_file: Optional[str] = "base_aoai.txt",
+    exclude: Optional[str] = None,
+    model_list: Optional[list[str]] = None,
+) -> list[dict[str, Any]]:
+    """``config_list_openai_aoai`` with one copy of each config per model of ``model_list``."""
+    configs = config_list_openai_aoai(
+        key_file_path=key_file_path,
+        openai_api_key_file=openai_api_key_file,
+        aoai_api_key_file=aoai_api_key_file,
+        aoai_api_base_file=aoai_api_base_file,
+        exclude=exclude,
+    )
+    if model_list:
+        configs = [{**config, "model": model} for model in model_list for config in configs]
+    return configs
+
+
+def config_list_gpt4_gpt35(
+    key_file_path: Optional[str] = ".",
+    openai_api_key_file: Optional[str] = "key_openai.txt",
+    aoai_api_key_file: Optional[str] = "key_aoai.txt",
+    aoai_api_base_file: Optional[str] = "base_aoai.txt",
+    exclude: Optional[str] = None,
+) -> list[dict[str, Any]]:
+    """Configs for gpt-4 then gpt-3.5-turbo on every available endpoint."""
+    return config_list_from_models(
+        key_file_path,
+        openai_api_key_file,
+        aoai_api_key_file,
+        aoai_api_base_file,
+        exclude,
+        model_list=["gpt-4", "gpt-3.5-turbo"],
+    )
+
+
+def _matches(value: Any, wanted: Any, key_present: bool) -> bool:
+    """Whether a config's value satisfies the filter values (a list of accepted values, or one value)."""
+    accepted = wanted if isinstance(wanted, (list, tuple, set, frozenset)) else [wanted]
+    if not key_present or value is None:
+        return None in accepted
+    if isinstance(value, (list, tuple, set)):  # e.g. tags: any tag may match
+        return any(v in accepted for v in value)
+    return value in accepted
+
+
+def filter_config(
+    config_list: list[dict[str, Any]], filter_dict: Optional[dict[str, Any]], exclude: bool = False
+) -> list[dict[str, Any]]:
+    """The configs whose values are among the accepted values for every key of ``filter_dict``.
+
+    Values are lists of accepted values (a single value is accepted too). A config's list value
+    (``tags``) matches when any of its items is accepted; ``None`` among the accepted values matches
+    configs without the key. With ``exclude=True`` the configs matching are dropped instead.
+    """
+    if not filter_dict:
+        return config_list
+    kept = []
+    for config in config_list:
+        matched = all(_matches(config.get(key), wanted, key in config) for key, wanted in filter_dict.items())
+        if matched != exclude:
+            kept.append(config)
+    return kept
+
+
+def _parse_config_json(text: str, source: str) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ConfigError(
+            f"{source} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno} (char {err.pos}). "
+            'It should hold a list of configs such as [{"model": "gpt-4o", "api_key": "..."}].'
+        ) from err
+    if not isinstance(data, list):
+        raise ConfigError(
+            f"{source} must hold a JSON list of configs, but it holds a {type(data).__name__}. "
+            'Wrap the config in a list: [{"model": "gpt-4o", "api_key": "..."}].'
+        )
+    for i, entry in enumerate(data):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{source}: config {i} must be a JSON object, got {type(entry).__name__}: {entry!r}")
+    return data
+
+
+def config_list_from_json(
+    env_or_file: str,
+    file_location: Optional[str] = "",
+    filter_dict: Optional[dict[str, Union[list[Union[str, None]], set[Union[str, None]]]]] = None,
+) -> list[dict[str, Any]]:
+    """A config list from the environment variable ``env_or_file`` (JSON text or a file path) or,
+    when no such variable is set, from the file ``file_location/env_or_file``; then filtered."""
+    env_value = os.environ.get(env_or_file)
+    if env_value:
+        if os.path.exists(env_value):
+            source = f"The file {env_value!r} (named by the environment variable {env_or_file})"
+            text = Path(env_value).read_text()
+        else:
+            source = f"The environment variable {env_or_file} (not the path of an existing file, so read as JSON)"
+            text = env_value
+    else:
+        path = os.path.join(file_location, env_or_file) if file_location else env_or_file
+        if not os.path.exists(path):
+            raise FileNotFoundError(
+                f"No config list found: there is no environment variable {env_or_file!r} and no file {path!r}. "
+                "Create the file (a JSON list of configs) or set the variable to the JSON or to a file path."
+            )
+        source = f"The file {path!r}"
+        text = Path(path).read_text()
+    return filter_config(_parse_config_json(text, source), filter_dict)
+
+
+def get_config(
+    api_key: Optional[str],
+    base_url: Optional[str] = None,
+    api_type: Optional[str] = None,
+    api_version: Optional[str] = None,
+) -> dict[str, Any]:
+    """One config; ``base_url``, ``api_type`` and ``api_version`` may name environment variables holding them."""
+    config: dict[str, Any] = {"api_key": api_key}
+    if base_url:
+        config["base_url"] = os.getenv(base_url, default=base_url)
+    if api_type:
+        config["api_type"] = os.getenv(api_type, default=api_type)
+    if api_version:
+        config["api_version"] = os.getenv(api_version, default=api_version)
+    return config
+
+
+def config_list_from_dotenv(
+    dotenv_file_path: Optional[str] = None,
+    model_api_key_map: Optional[dict[str, Any]] = None,
+    filter_dict: Optional[dict[str, Union[list[Union[str, None]], set[Union[str, None]]]]] = None,
+) -> list[dict[str, Any]]:
+    """Configs built from a .env file (or the environment) and a map of model -> API-key variable.
+
+    ``model_api_key_map`` values are the name of the variable holding the key, or a dict with
+    ``api_key_env_var`` and other config fields (``base_url``, ``api_type``, ``api_version``, which
+    may themselves name variables). gpt-4 and gpt-3.5-turbo default to OPENAI_API_KEY.
+    Models whose key is missing are skipped with a warning.
+    """
+    from dotenv import find_dotenv, load_dotenv
+
+    if dotenv_file_path:
+        path = Path(dotenv_file_path)
+        if path.exists():
+            load_dotenv(path)
+        else:
+            logger.warning("The .env file %s does not exist; using the environment variables only.", path)
+    else:
+        found = find_dotenv(usecwd=True)
+        if found:
+            load_dotenv(found)
+        else:
+            logger.warning("No .env file found; using the environment variables only.")
+
+    key_map: dict[str, Any] = dict(model_api_key_map or {})
+    for model in ("gpt-4", "gpt-3.5-turbo"):
+        key_map.setdefault(model, "OPENAI_API_KEY")
+
+    configs = []
+    for model, spec in key_map.items():
+        if isinstance(spec, str):
+            config = get_config(api_key=os.getenv(spec))
+        elif isinstance(spec, dict):
+            fields = {k: v for k, v in spec.items() if k != "api_key_env_var"}
+            config = get_config(api_key=os.getenv(spec.get("api_key_env_var", "OPENAI_API_KEY")), **fields)
+        else:
+            logger.warning("Unsupported config type %s for model %s; skipping it.", type(spec).__name__, model)
+            continue
+        if not config.get("api_key") or not str(config["api_key"]).strip():
+            logger.warning("No API key found for model %s; skipping it. Check the path to the .env file.", model)
+            continue
+        config["model"] = model
+        configs.append(config)
+    configs = filter_config(configs, filter_dict)
+    if not configs:
+        logger.error("No configurations loaded.")
+    else:
+        logger.info("Models available: %s", [c["model"] for c in configs])
+    return configs

@@ -17,6 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Optional, Union
 from urllib.parse import parse_qs, urlsplit
 
+from assistants_api import AssistantsAPI
+from images_api import ImagesAPI
+
 Reply = Union[str, dict[str, Any]]
 Responder = Callable[[dict[str, Any]], Reply]
 
@@ -66,6 +69,8 @@ class LLMServer:
         self.responder: Optional[Responder] = None
         self.requests: list[RecordedRequest] = []
         self._counter = 0
+        self.assistants = AssistantsAPI(self._next_reply)  # /v1/assistants, /v1/threads, /v1/files
+        self.images = ImagesAPI(self._next_reply)  # /v1/images/generations, LLaVA /worker_generate_stream
         self._httpd = _QuietHTTPServer((host, port), _make_handler(self))
         self._httpd.daemon_threads = True
         self._thread: Optional[threading.Thread] = None
@@ -86,7 +91,7 @@ class LLMServer:
         return self
 
     def stop(self) -> None:
-        self._httpd.shutdown()
+        self._httpd.shutdown()  # serve_forever polls every 0.5 s
         self._httpd.server_close()
 
     def __enter__(self) -> LLMServer:
@@ -106,6 +111,8 @@ class LLMServer:
             self._queue.clear()
             self.requests.clear()
             self.responder = None
+        self.assistants.reset()
+        self.images.reset()
 
     @property
     def pending(self) -> int:
@@ -143,6 +150,9 @@ class LLMServer:
 
 class _QuietHTTPServer(ThreadingHTTPServer):
     """Clients that hang up early (timeouts under test) are expected: don't print their tracebacks."""
+
+    # many concurrent chats connect at once; the default backlog of 5 drops connections
+    request_queue_size = 1024
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         import sys
@@ -288,8 +298,28 @@ def _make_handler(server: LLMServer) -> type[BaseHTTPRequestHandler]:
             server._record(RecordedRequest(self.command, parts.path, parse_qs(parts.query), dict(self.headers), body))
             return parts.path, body
 
+        def _assistants_api(self, path: str, body: Optional[dict[str, Any]]) -> bool:
+            if not server.assistants.owns(path):
+                return False
+            query = parse_qs(urlsplit(self.path).query)
+            self._send(*server.assistants.handle(self.command, path, query, body))
+            return True
+
+        def _images_api(self, path: str, body: Optional[dict[str, Any]]) -> bool:
+            if not server.images.owns(path):
+                return False
+            self._send(*server.images.handle(self.command, path, body, self.headers.get("Host", "")))
+            return True
+
+        def do_DELETE(self) -> None:
+            path, _ = self._record()
+            if not self._assistants_api(path, None):
+                self._send(404, {"error": {"message": f"no route {path}", "type": "invalid_request_error"}})
+
         def do_GET(self) -> None:
             path, _ = self._record()
+            if self._assistants_api(path, None) or self._images_api(path, None):
+                return
             if path.endswith("/models"):
                 self._send(
                     200,
@@ -300,6 +330,8 @@ def _make_handler(server: LLMServer) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             path, body = self._record()
+            if self._assistants_api(path, body) or self._images_api(path, body):
+                return
             if not path.endswith("/chat/completions"):
                 self._send(404, {"error": {"message": f"no route {path}", "type": "invalid_request_error"}})
                 return

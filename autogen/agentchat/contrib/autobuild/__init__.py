@@ -1,0 +1,1 @@
+"""The parts of :class:`autogen.agentchat.contrib.agent_builder.AgentBuilder`: prompts, answer parsing, libraries."""

@@ -1,0 +1,134 @@
+"""MemoStore: the persistent memory of Teachability, memos in a chromadb collection on disk.
+
+A memo is an (input, output) pair: the input (a question the user might ask, or a general task) is
+embedded and searched; the output (the fact, preference or advice) is what gets recalled. Distances are
+squared Euclidean between unit vectors (0 = same meaning, 4 = opposite), so ``recall_threshold=1.5``
+recalls memos whose cosine similarity to the cue is above 0.25.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, List, Optional, Tuple
+
+from ...printing import colored
+from ..vectordb.base import Document, chunk_id
+
+__all__ = ["Memo", "MemoStore"]
+
+Memo = Tuple[str, str, float]  # (input text, output text, distance to the cue)
+
+COLLECTION = "memos"
+
+
+def _require_teachable_extra(needs_embedding: bool) -> None:
+    """Fail early, naming the ``teachable`` extra, when its packages are missing."""
+    import importlib.util
+
+    from ..rag.errors import MissingExtraError
+
+    packages = [("chromadb", "chromadb")]
+    if needs_embedding:
+        packages.append(("sentence_transformers", "sentence-transformers"))
+    for module, package in packages:
+        if importlib.util.find_spec(module) is None:
+            raise MissingExtraError(package, "teachable", "Teachability")
+
+
+class MemoStore:
+    """Memos kept in ``path_to_db_dir`` (reopened as they were unless ``reset``)."""
+
+    def __init__(
+        self,
+        verbosity: int = 0,
+        reset: bool = False,
+        path_to_db_dir: str = "./tmp/teachable_agent_db",
+        embedding_function: Optional[Callable[..., Any]] = None,
+        printer: Optional[Callable[[str], None]] = None,
+    ):
+        _require_teachable_extra(needs_embedding=embedding_function is None)
+        from ..vectordb.chromadb import ChromaVectorDB
+
+        self.verbosity = verbosity
+        self.path_to_db_dir = path_to_db_dir
+        self._print = printer or (lambda text: print(text, flush=True))
+        self.db = ChromaVectorDB(
+            path=path_to_db_dir,
+            embedding_function=embedding_function,
+            distance="l2",
+        )
+        if reset:
+            self.reset_db()
+        else:
+            self.db.create_collection(COLLECTION, get_or_create=True)
+        if self.verbosity >= 3:
+            self.list_memos()
+
+    @property
+    def last_memo_id(self) -> int:
+        """How many memos are stored (classic name)."""
+        return self.db.count(COLLECTION)
+
+    def __len__(self) -> int:
+        return self.last_memo_id
+
+    def reset_db(self) -> None:
+        """Forget every memo."""
+        if self.verbosity >= 1:
+            self._print(colored("\nCLEARING MEMORY", "light_green"))
+        self.db.delete_collection(COLLECTION)
+        self.db.create_collection(COLLECTION, get_or_create=True)
+
+    def add_input_output_pair(self, input_text: str, output_text: str) -> None:
+        """Remember ``output_text``, to be recalled by cues close to ``input_text``."""
+        doc: Document = {
+            "id": chunk_id(f"{input_text}\x00{output_text}"),
+            "content": input_text,
+            "metadata": {"output": output_text, "added_at": time.time()},
+        }
+        self.db.insert_docs([doc], COLLECTION, upsert=True)
+        if self.verbosity >= 1:
+            self._print(
+                colored(
+                    f"\nINPUT-OUTPUT PAIR ADDED TO VECTOR DATABASE:\n  INPUT\n    {input_text}\n  OUTPUT\n",
+                    "light_yellow",
+                )
+                + colored(f"    {output_text}", "light_yellow")
+            )
+
+    def get_related_memos(self, query_text: str, n_results: int, threshold: float) -> List[Memo]:
+        """Up to ``n_results`` memos within ``threshold`` of ``query_text``, closest first."""
+        count = self.last_memo_id
+        if count == 0 or n_results < 1:
+            return []
+        rows = self.db.retrieve_docs([query_text], COLLECTION, n_results=min(n_results, count))
+        memos: List[Memo] = []
+        for doc, distance in rows[0] if rows else []:
+            if distance > threshold:
+                continue
+            output = str((doc.get("metadata") or {}).get("output", ""))
+            memos.append((doc["content"], output, distance))
+            if self.verbosity >= 1:
+                self._print(
+                    colored(
+                        f"\nINPUT-OUTPUT PAIR RETRIEVED FROM VECTOR DATABASE:\n  INPUT1\n    {query_text}\n"
+                        f"  INPUT2\n    {doc['content']}\n  OUTPUT\n    {output}\n  DISTANCE\n    {distance:.3f}",
+                        "light_yellow",
+                    )
+                )
+        return memos
+
+    def get_nearest_memo(self, query_text: str) -> Optional[Memo]:
+        """The memo closest to ``query_text`` (whatever its distance), or None when there is none."""
+        memos = self.get_related_memos(query_text, 1, float("inf"))
+        return memos[0] if memos else None
+
+    def list_memos(self) -> List[Tuple[str, str]]:
+        """Every memo as ``(input, output)``, oldest first (printed too)."""
+        docs = self.db.get_docs_by_ids(None, COLLECTION)
+        docs.sort(key=lambda d: float((d.get("metadata") or {}).get("added_at", 0.0)))
+        memos = [(d["content"], str((d.get("metadata") or {}).get("output", ""))) for d in docs]
+        self._print(colored("LIST OF MEMOS", "light_green"))
+        for input_text, output_text in memos:
+            self._print(colored(f"  INPUT\n    {input_text}\n  OUTPUT\n    {output_text}", "light_green"))
+        return memos

@@ -1,0 +1,319 @@
+"""RetrieveUserProxyAgent: a user proxy that answers with context retrieved from the user's documents.
+
+Start a chat with ``message=ragproxyagent.message_generator`` and the question as ``problem``::
+
+    ragproxyagent = RetrieveUserProxyAgent("ragproxyagent", human_input_mode="NEVER",
+                                           retrieve_config={"task": "qa", "docs_path": "docs/"})
+    ragproxyagent.initiate_chat(assistant, message=ragproxyagent.message_generator, problem="...", n_results=5)
+
+The first message carries the question and the closest chunks of the documents. When the assistant
+answers "UPDATE CONTEXT" (at the start or the end of its reply), the agent's reply function sends the
+question again with the next chunks (searching wider when the first results are used up), resetting the
+conversation; when nothing is left, it replies "TERMINATE". Any other answer ends the chat (unless it
+holds code to run), as classic AutoGen does.
+
+The documents are read, split and embedded on the first retrieval (see ``rag.ingest`` for what happens
+to an existing collection). Retrieval is local, CPU-bound work; the reply function is one flow (see
+``autogen.agentchat.flow``) that runs it in a worker thread in async chats so the event loop never blocks.
+Needs ``pip install "pyautogen[retrievechat]"`` (chromadb) or ``"pyautogen[retrievechat-qdrant]"``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Union
+
+from ...code_utils import UNKNOWN, content_str, extract_code
+from ..agent import Agent
+from ..flow import Flow, Invoke, flow_backed, run_sync
+from ..printing import colored
+from ..user_proxy_agent import UserProxyAgent
+from .rag.config import RetrieveConfig
+from .rag.context import select_context
+from .rag.ingest import ChunkingOptions, prepare_collection
+from .rag.prompts import PROMPTS, UPDATE_CONTEXT, build_prompt
+from .vectordb.base import QueryResults, VectorDB, to_query_results
+
+__all__ = ["PROMPT_CODE", "PROMPT_DEFAULT", "PROMPT_QA", "RetrieveUserProxyAgent"]
+
+PROMPT_DEFAULT = PROMPTS["default"]
+PROMPT_CODE = PROMPTS["code"]
+PROMPT_QA = PROMPTS["qa"]
+
+DEFAULT_DB_PATH = "tmp/chromadb.db"  # where the default chromadb store lives (relative to the working folder)
+CODE_LANGUAGES = ("python", "py", "sh", "bash", "shell")
+WIDER_SEARCHES = (3, 5, 7, 9)  # when the results are used up: search again for n_results times these
+
+
+def retrieve_reply_flow(
+    agent: RetrieveUserProxyAgent,
+    messages: Optional[List[Dict[str, Any]]] = None,
+    sender: Optional[Agent] = None,
+    config: Optional[Any] = None,
+) -> Flow[Tuple[bool, Any]]:
+    """Answer "UPDATE CONTEXT" with the question and the next chunks; otherwise let the next replies answer."""
+    if messages is None:
+        messages = agent._oai_messages[sender] if sender is not None else []
+    if not messages or not agent.update_context:
+        return False, None
+    text = content_str(messages[-1].get("content"))
+    if not any(agent._check_update_context(text)):
+        return False, None
+    agent._notice("Updating context and resetting conversation.")
+    doc_contents = yield Invoke(agent._next_context, blocking=True)
+    if not doc_contents:
+        agent._notice("No more context, will terminate.")
+        return True, "TERMINATE"
+    if sender is not None:
+        agent.clear_history(sender)
+        if hasattr(sender, "clear_history"):
+            sender.clear_history(agent)
+    return True, agent._generate_message(doc_contents, agent._task)
+
+
+class RetrieveUserProxyAgent(UserProxyAgent):
+    """A UserProxyAgent that retrieves context from documents for an assistant (see the module doc).
+
+    Args:
+        name: the agent's name.
+        human_input_mode: as for UserProxyAgent ("ALWAYS" by default).
+        is_termination_msg: default: a reply ends the chat unless it asks to update the context or holds code.
+        retrieve_config: the classic dict of settings; see :class:`~autogen.agentchat.contrib.rag.config.RetrieveConfig`
+            for the keys (``task``, ``docs_path``, ``collection_name``, ``vector_db``, ``db_config``,
+            ``client``, ``chunk_token_size``, ``chunk_mode``, ``embedding_function``, ``customized_prompt``,
+            ``update_context``, ``get_or_create``, ``overwrite``, ``n_results``, ...).
+        **kwargs: passed to UserProxyAgent (e.g. ``code_execution_config``).
+    """
+
+    DEFAULT_VECTOR_DB = "chroma"
+    _IGNORED_CONFIG_KEYS: Tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        name: str = "RetrieveChatAgent",
+        human_input_mode: Literal["ALWAYS", "NEVER", "TERMINATE"] = "ALWAYS",
+        is_termination_msg: Optional[Callable[[Dict[str, Any]], bool]] = None,
+        retrieve_config: Optional[Union[Dict[str, Any], RetrieveConfig]] = None,
+        **kwargs: Any,
+    ):
+        self._retrieve_config: Dict[str, Any] = dict(retrieve_config) if isinstance(retrieve_config, dict) else {}
+        self.retrieve_config = RetrieveConfig.from_dict(
+            self._prepare_retrieve_config(retrieve_config), ignored=self._IGNORED_CONFIG_KEYS
+        )
+        super().__init__(
+            name=name,
+            human_input_mode=human_input_mode,
+            is_termination_msg=is_termination_msg or self._is_termination_msg_retrievechat,
+            **kwargs,
+        )
+        self._vector_db_instance: Optional[VectorDB] = None
+        self._collection = False  # whether the collection was prepared (documents loaded) by this agent
+        self.problem = ""
+        self.n_results = self.retrieve_config.n_results
+        self._search_string = ""
+        self._results: Any = []
+        self._doc_ids: List[str] = []
+        self._doc_contents: List[str] = []
+        self._doc_idx = -1
+        self.register_reply(Agent, type(self)._generate_retrieve_user_reply, position=2)
+
+    def _prepare_retrieve_config(self, retrieve_config: Any) -> Any:
+        """Hook for subclasses: adjust the raw config before it is checked (the class's store by default)."""
+        if retrieve_config is None:
+            retrieve_config = {}
+        if isinstance(retrieve_config, dict) and "vector_db" not in retrieve_config:
+            return {**retrieve_config, "vector_db": self.DEFAULT_VECTOR_DB}
+        return retrieve_config
+
+    # ------------------------------------------------------------------- classic attribute names --
+    @property
+    def _task(self) -> str:
+        return self.retrieve_config.task
+
+    @property
+    def customized_prompt(self) -> Optional[str]:
+        return self.retrieve_config.customized_prompt
+
+    @property
+    def customized_answer_prefix(self) -> str:
+        return self.retrieve_config.customized_answer_prefix
+
+    @property
+    def update_context(self) -> bool:
+        return self.retrieve_config.update_context
+
+    @update_context.setter
+    def update_context(self, value: bool) -> None:
+        self.retrieve_config.update_context = value
+
+    @property
+    def _collection_name(self) -> str:
+        return self.retrieve_config.collection_name
+
+    @property
+    def _context_max_tokens(self) -> int:
+        return self.retrieve_config.context_max_tokens  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------------------ vector store --
+    @property
+    def _vector_db(self) -> VectorDB:
+        """The vector store (created on first use from ``vector_db``, ``client`` and ``db_config``)."""
+        if self._vector_db_instance is None:
+            self._vector_db_instance = self._create_vector_db()
+        return self._vector_db_instance
+
+    def _create_vector_db(self) -> VectorDB:
+        cfg = self.retrieve_config
+        if not isinstance(cfg.vector_db, str):
+            return cfg.vector_db  # type: ignore[no-any-return]
+        from .vectordb import create_vector_db
+
+        kwargs: Dict[str, Any] = {
+            "embedding_function": cfg.embedding_function,
+            "embedding_model": cfg.embedding_model,
+            **cfg.db_config,
+        }
+        if cfg.client is not None:
+            kwargs["client"] = cfg.client
+        elif cfg.vector_db in ("chroma", "chromadb"):
+            kwargs.setdefault("path", DEFAULT_DB_PATH)
+        return create_vector_db(cfg.vector_db, **kwargs)
+
+    def _init_db(self) -> None:
+        """Create the collection and load the documents into it, once per agent."""
+        if self._collection:
+            return
+        cfg = self.retrieve_config
+        options = ChunkingOptions(
+            max_tokens=cfg.chunk_token_size,  # type: ignore[arg-type]
+            chunk_mode=cfg.chunk_mode,
+            must_break_at_empty_line=cfg.must_break_at_empty_line,
+            custom_text_split_function=cfg.custom_text_split_function,
+            custom_text_types=tuple(cfg.custom_text_types),
+            recursive=cfg.recursive,
+        )
+        added = prepare_collection(
+            self._vector_db,
+            cfg.collection_name,
+            cfg.docs_path,
+            get_or_create=cfg.get_or_create,
+            overwrite=cfg.overwrite,
+            options=options,
+            warn=lambda text: self._notice(text, "yellow"),
+        )
+        if added:
+            self._notice(f"Added {added} chunks to the collection {cfg.collection_name!r}.")
+        self._collection = True
+
+    # --------------------------------------------------------------------------------- retrieval --
+    def retrieve_docs(self, problem: str, n_results: int = 20, search_string: str = "") -> None:
+        """Retrieve the ``n_results`` chunks closest to ``problem`` (containing ``search_string`` if given)
+        into ``self._results``. Subclasses may override this to retrieve from elsewhere; they set
+        ``self._results`` to QueryResults or to a chromadb-style dict."""
+        self._init_db()
+        cfg = self.retrieve_config
+        self._results = self._vector_db.retrieve_docs(
+            [problem],
+            cfg.collection_name,
+            n_results=n_results,
+            distance_threshold=cfg.distance_threshold,
+            search_string=search_string,
+        )
+        self._search_string = search_string
+
+    def _reset(self, intermediate: bool = False) -> None:
+        """Forget the results (and, unless ``intermediate``, which chunks were already sent)."""
+        self._doc_idx = -1
+        self._results = []
+        if not intermediate:
+            self._doc_ids = []
+            self._doc_contents = []
+
+    def _get_context(self, results: Any) -> str:
+        """The next chunks of ``results`` that were not sent yet, within the context budget."""
+        ranked: QueryResults = to_query_results(results)
+        row = ranked[0] if ranked else []
+        selection = select_context(row, set(self._doc_ids), self._context_max_tokens, self.retrieve_config.count_tokens)
+        for doc in selection.too_long:
+            self._notice(f"Skip doc_id {doc['id']} as it is too long to fit in the context.")
+            self._doc_ids.append(doc["id"])
+        for doc in selection.docs:
+            source = (doc.get("metadata") or {}).get("source")
+            self._notice(f"Adding content of doc {doc['id']}{f' ({source})' if source else ''} to context.")
+            self._doc_ids.append(doc["id"])
+            self._doc_contents.append(doc["content"])
+        if selection.docs:
+            ids = [d["id"] for d, _ in row]
+            self._doc_idx = max(ids.index(d["id"]) for d in selection.docs)
+        return selection.text
+
+    def _next_context(self) -> str:
+        """More context for the current question: the unsent chunks of the last results, else a wider search."""
+        doc_contents = self._get_context(self._results)
+        if doc_contents:
+            return doc_contents
+        for factor in WIDER_SEARCHES:
+            wanted = self.n_results * factor
+            self._reset(intermediate=True)
+            self.retrieve_docs(self.problem, wanted, self._search_string)
+            doc_contents = self._get_context(self._results)
+            found = to_query_results(self._results)
+            if doc_contents or not found or len(found[0]) < wanted:  # found something, or the store is used up
+                break
+        return doc_contents
+
+    def _generate_message(self, doc_contents: str, task: str = "default") -> str:
+        if not doc_contents:
+            self._notice("No more context, will terminate.")
+            return "TERMINATE"
+        return build_prompt(task, self.problem, doc_contents, self.customized_prompt or "")
+
+    def _check_update_context(self, message: Any) -> Tuple[bool, bool]:
+        """``(asks for more context, lacks the answer prefix)``: either means "update the context"."""
+        text = content_str(message.get("content") if isinstance(message, dict) else message)
+        upper = text.upper()
+        asks = UPDATE_CONTEXT in upper[-20:] or UPDATE_CONTEXT in upper[:20]
+        prefix = self.customized_answer_prefix
+        lacks_prefix = bool(prefix) and prefix not in upper
+        return asks, lacks_prefix
+
+    def _is_termination_msg_retrievechat(self, message: Any) -> bool:
+        """A reply ends the chat unless it holds code to run or asks for more context."""
+        content = message.get("content") if isinstance(message, dict) else message
+        if content is None:
+            return False
+        text = content_str(content)
+        for lang, _code in extract_code(text):
+            if lang != UNKNOWN and lang.lower() in CODE_LANGUAGES:
+                return False
+        return not any(self._check_update_context(text))
+
+    def _notice(self, text: str, color: str = "green") -> None:
+        self._iostream().print(colored(text, color), flush=True)
+
+    # -------------------------------------------------------------------------- reply & messages --
+    @flow_backed(retrieve_reply_flow)
+    def _generate_retrieve_user_reply(
+        self,
+        messages: Optional[List[Dict[str, Any]]] = None,
+        sender: Optional[Agent] = None,
+        config: Optional[Any] = None,
+    ) -> Tuple[bool, Any]:
+        """The reply to "UPDATE CONTEXT" (see :func:`retrieve_reply_flow`)."""
+        return run_sync(retrieve_reply_flow(self, messages, sender, config))
+
+    @staticmethod
+    def message_generator(sender: RetrieveUserProxyAgent, recipient: Agent, context: Dict[str, Any]) -> str:
+        """The first message of a chat: retrieve for ``context["problem"]`` and build the prompt.
+
+        ``context`` keys: ``problem`` (the question), ``n_results`` (default: retrieve_config's, 20),
+        ``search_string`` (only chunks containing it).
+        """
+        sender._reset(intermediate=False)
+        problem = str(context.get("problem", ""))
+        n_results = int(context.get("n_results") or sender.retrieve_config.n_results)
+        search_string = str(context.get("search_string") or "")
+        sender.problem = problem
+        sender.n_results = n_results
+        sender.retrieve_docs(problem, n_results, search_string)
+        doc_contents = sender._get_context(sender._results)
+        return sender._generate_message(doc_contents, sender._task)

@@ -1,0 +1,183 @@
+"""SocietyOfMindAgent: a whole group chat that answers as one agent.
+
+For each message it receives, the agent runs its inner group chat (a fresh one each time, seeded with the
+earlier messages of the outer conversation) on that message, then prepares a single reply from the inner
+transcript: with an LLM and a prompt (the ``response_preparer`` string) or with a function
+``response_preparer(agent, inner_messages) -> reply``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Union
+
+from ..agent import Agent
+from ..conversable_agent import ConversableAgent
+from ..flow import Call, Flow, Invoke, flow_backed, run_sync
+from ..groupchat import GroupChatManager
+from ..replies.llm import client_reply_flow
+
+__all__ = ["SocietyOfMindAgent"]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RESPONSE_PREPARER = (
+    "Write the reply to the original request as if you alone had worked on it: give the result the team reached, "
+    "in full, and do not mention the team, its discussion or the steps it took."
+)
+TRANSCRIPT_INTRO = (
+    "Earlier you were given a request, and you worked on it together with a team. This is the transcript of that work:"
+)
+
+ResponsePreparer = Union[str, Callable[["SocietyOfMindAgent", List[Dict[str, Any]]], Any]]
+
+
+def transcript_message(message: Dict[str, Any]) -> Dict[str, Any]:
+    """An inner message as a plain user message (tool and function calls written out as text), so any
+    transcript can be sent to an LLM."""
+    content = message.get("content")
+    if not content and message.get("function_call"):
+        call = message["function_call"]
+        content = f"{call.get('name', '')}({call.get('arguments', '')})"
+    elif not content and message.get("tool_calls"):
+        content = "; ".join(
+            f"{c.get('function', {}).get('name', '')}({c.get('function', {}).get('arguments', '')})"
+            for c in message["tool_calls"]
+        )
+    out: Dict[str, Any] = {"role": "user", "content": content if content is not None else ""}
+    if message.get("name"):
+        out["name"] = message["name"]
+    return out
+
+
+def _attributed(message: Dict[str, Any], own_name: str, sender_name: str) -> Dict[str, Any]:
+    if "name" in message:
+        return message
+    return {**message, "name": own_name if message.get("role") == "assistant" else sender_name}
+
+
+def inner_monologue_flow(
+    agent: SocietyOfMindAgent,
+    messages: Optional[List[Dict[str, Any]]] = None,
+    sender: Optional[Agent] = None,
+    config: Optional[Any] = None,
+) -> Flow[Tuple[bool, Any]]:
+    """Run the inner group chat on the last message, then prepare the reply from its transcript."""
+    if messages is None:
+        messages = agent._oai_messages[sender]
+    if not messages:
+        return False, None
+    manager = agent.chat_manager
+    manager.reset()
+    agent.update_chat_manager(manager)
+    sender_name = sender.name if sender is not None else "user"
+    context = [_attributed(m, agent.name, sender_name) for m in messages[:-1]]
+    for inner_agent in agent._group_chat.agents:
+        if hasattr(inner_agent, "reset"):
+            inner_agent.reset()
+        for message in context:
+            yield Call(manager, "send", message, inner_agent, request_reply=False, silent=True)
+    try:
+        yield Call(
+            agent, "initiate_chat", manager, message=messages[-1], clear_history=False, silent=agent._inner_silent
+        )
+    except Exception:  # noqa: BLE001 - a failing teammate must not take the outer chat down; the transcript is answered
+        logger.exception("The inner group chat of %s failed.", agent.name)
+    transcript = agent._group_chat.messages
+    preparer = agent.response_preparer
+    if isinstance(preparer, str):
+        reply = yield from agent._llm_response_preparer_flow(preparer, transcript)
+    else:
+        reply = yield Invoke(preparer, args=(agent, transcript))
+    return True, reply
+
+
+class SocietyOfMindAgent(ConversableAgent):
+    """An agent whose replies are worked out by a group chat (see the module doc).
+
+    Args:
+        name: the agent's name.
+        chat_manager: the GroupChatManager of the inner group chat.
+        response_preparer: the prompt with which the LLM turns the inner transcript into the reply (needs an
+            ``llm_config``), or a function ``(agent, inner_messages) -> reply``.
+        is_termination_msg, max_consecutive_auto_reply, human_input_mode, function_map, code_execution_config,
+            llm_config, default_auto_reply: as for ConversableAgent.
+        silent_inner_chat: do not print the inner conversation (``silent`` of the inner chat).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        chat_manager: GroupChatManager,
+        response_preparer: Optional[ResponsePreparer] = None,
+        is_termination_msg: Optional[Callable[[Dict[str, Any]], bool]] = None,
+        max_consecutive_auto_reply: Optional[int] = None,
+        human_input_mode: Literal["ALWAYS", "NEVER", "TERMINATE"] = "TERMINATE",
+        function_map: Optional[Dict[str, Callable[..., Any]]] = None,
+        code_execution_config: Union[Dict[str, Any], Literal[False]] = False,
+        llm_config: Optional[Union[Dict[str, Any], Literal[False]]] = False,
+        default_auto_reply: Optional[Union[str, Dict[str, Any]]] = "",
+        silent_inner_chat: bool = False,
+        **kwargs: Any,
+    ):
+        super().__init__(
+            name=name,
+            system_message="",
+            is_termination_msg=is_termination_msg,
+            max_consecutive_auto_reply=max_consecutive_auto_reply,
+            human_input_mode=human_input_mode,
+            function_map=function_map,
+            code_execution_config=code_execution_config,
+            llm_config=llm_config,
+            default_auto_reply="" if default_auto_reply is None else default_auto_reply,
+            **kwargs,
+        )
+        self.update_chat_manager(chat_manager)
+        self.response_preparer: ResponsePreparer = (
+            DEFAULT_RESPONSE_PREPARER if response_preparer is None else response_preparer
+        )
+        if isinstance(self.response_preparer, str) and not self.llm_config:
+            raise ValueError(
+                "SocietyOfMindAgent needs an llm_config to prepare its replies with a prompt; "
+                "give it one, or pass a response_preparer function."
+            )
+        self._inner_silent = silent_inner_chat
+        self.register_reply(
+            [Agent, None], SocietyOfMindAgent.generate_inner_monologue_reply, remove_other_reply_funcs=True
+        )
+        self.register_reply([Agent, None], ConversableAgent.generate_code_execution_reply)
+        self.register_reply([Agent, None], ConversableAgent.generate_function_call_reply)
+        self.register_reply([Agent, None], ConversableAgent.check_termination_and_human_reply)
+
+    @property
+    def chat_manager(self) -> GroupChatManager:
+        """The manager of the inner group chat."""
+        return self._chat_manager
+
+    def update_chat_manager(self, chat_manager: GroupChatManager) -> None:
+        """Use ``chat_manager`` (and its group chat) for the inner conversation from now on."""
+        self._chat_manager = chat_manager
+        self._group_chat = chat_manager.groupchat
+
+    def _llm_response_preparer_flow(self, prompt: str, messages: List[Dict[str, Any]]) -> Flow[str]:
+        request: List[Dict[str, Any]] = [{"role": "system", "content": TRANSCRIPT_INTRO}]
+        request.extend(transcript_message(m) for m in messages)
+        request.append({"role": "system", "content": prompt})
+        reply = yield from client_reply_flow(self, self.client, request, self.client_cache)
+        if isinstance(reply, dict):
+            return str(reply.get("content") or reply)
+        return "" if reply is None else str(reply)
+
+    def _llm_response_preparer(self, prompt: str, messages: List[Dict[str, Any]]) -> str:
+        """The LLM's reply to the inner transcript ``messages``, as ``prompt`` asks."""
+        return run_sync(self._llm_response_preparer_flow(prompt, messages))
+
+    @flow_backed(inner_monologue_flow)
+    def generate_inner_monologue_reply(
+        self,
+        messages: Optional[List[Dict[str, Any]]] = None,
+        sender: Optional[Agent] = None,
+        config: Optional[Any] = None,
+    ) -> Tuple[bool, Union[str, Dict[str, Any], None]]:
+        """Answer the last message with the inner group chat (see the module doc)."""
+        return run_sync(inner_monologue_flow(self, messages, sender, config))

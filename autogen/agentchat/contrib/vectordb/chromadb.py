@@ -1,0 +1,184 @@
+"""The chromadb back end (embedded; persistent when given a path). Needs ``pyautogen[retrievechat]``.
+
+Embeddings are computed here with the store's embedding function and handed to chromadb, so chromadb's
+own default embedding (which downloads a model) is never used.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set
+
+from ..rag.embeddings import embed, resolve_embedding_function
+from ..rag.errors import CollectionExistsError, CollectionNotFoundError, ConfigError, import_extra
+from .base import Document, QueryResults
+
+__all__ = ["ChromaVectorDB", "chroma_client"]
+
+DISTANCES = ("cosine", "l2", "ip")
+BATCH_SIZE = 256
+
+_clients: Dict[str, Any] = {}
+_clients_lock = threading.Lock()
+
+
+def _chromadb(feature: str = "The chromadb vector store") -> Any:
+    return import_extra("chromadb", package="chromadb", extra="retrievechat", feature=feature)
+
+
+def chroma_client(path: Optional[str] = None) -> Any:
+    """A chromadb client: persistent in ``path``, else in memory. One client per path per process
+    (chromadb refuses two clients with different settings on one path)."""
+    chromadb = _chromadb()
+    from chromadb.config import Settings
+
+    if path:
+        path = os.path.abspath(path)  # the same folder, however it is named (and wherever the process is)
+    key = path or ":memory:"
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            settings = Settings(anonymized_telemetry=False, allow_reset=True)
+            if path:
+                client = chromadb.PersistentClient(path=path, settings=settings)
+            else:
+                client = chromadb.EphemeralClient(settings=settings)
+            _clients[key] = client
+    return client
+
+
+class ChromaVectorDB:
+    """A :class:`~autogen.agentchat.contrib.vectordb.base.VectorDB` on chromadb.
+
+    Args:
+        client: a chromadb client to use; else one is made for ``path``.
+        path: folder of a persistent database (None: in memory, gone when the process ends).
+        embedding_function: ``texts -> vectors``; default: the local all-MiniLM-L6-v2 (or ``embedding_model``).
+        embedding_model: name or folder of a sentence-transformers model, when no embedding_function is given.
+        distance: "cosine" (default), "l2" (squared Euclidean) or "ip" (1 - inner product).
+        metadata: extra collection metadata (e.g. HNSW settings) for new collections.
+    """
+
+    def __init__(
+        self,
+        *,
+        client: Any = None,
+        path: Optional[str] = None,
+        embedding_function: Optional[Callable[..., Any]] = None,
+        embedding_model: Optional[str] = None,
+        distance: str = "cosine",
+        metadata: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        if distance not in DISTANCES:
+            raise ConfigError(f"distance must be one of {', '.join(DISTANCES)}, got {distance!r}.")
+        self.client = client if client is not None else chroma_client(path)
+        self.embedding_function = resolve_embedding_function(embedding_function, embedding_model)
+        self.distance = distance
+        self.metadata = {**(metadata or {}), "hnsw:space": distance}
+
+    # ---------------------------------------------------------------------------------- collections --
+    def collection_exists(self, collection_name: str) -> bool:
+        for item in self.client.list_collections():
+            if getattr(item, "name", item) == collection_name:
+                return True
+        return False
+
+    def create_collection(self, collection_name: str, overwrite: bool = False, get_or_create: bool = True) -> Any:
+        if self.collection_exists(collection_name):
+            if overwrite:
+                self.client.delete_collection(collection_name)
+            elif get_or_create:
+                return self.get_collection(collection_name)
+            else:
+                raise CollectionExistsError(
+                    f"The collection {collection_name!r} already exists. Pass get_or_create=True to use it, or "
+                    "overwrite=True to rebuild it."
+                )
+        return self.client.create_collection(collection_name, embedding_function=None, metadata=self.metadata)
+
+    def get_collection(self, collection_name: str) -> Any:
+        if not self.collection_exists(collection_name):
+            raise CollectionNotFoundError(f"The collection {collection_name!r} does not exist.")
+        return self.client.get_collection(collection_name, embedding_function=None)
+
+    def delete_collection(self, collection_name: str) -> None:
+        if self.collection_exists(collection_name):
+            self.client.delete_collection(collection_name)
+
+    def count(self, collection_name: str) -> int:
+        return int(self.get_collection(collection_name).count())
+
+    # ------------------------------------------------------------------------------------ documents --
+    def existing_ids(self, ids: Iterable[str], collection_name: str) -> Set[str]:
+        wanted = list(dict.fromkeys(ids))
+        if not wanted:
+            return set()
+        collection = self.get_collection(collection_name)
+        found: Set[str] = set()
+        for i in range(0, len(wanted), BATCH_SIZE):
+            found.update(collection.get(ids=wanted[i : i + BATCH_SIZE], include=[])["ids"])
+        return found
+
+    def insert_docs(self, docs: Sequence[Document], collection_name: str, upsert: bool = False) -> None:
+        collection = self.get_collection(collection_name)
+        for i in range(0, len(docs), BATCH_SIZE):
+            batch = docs[i : i + BATCH_SIZE]
+            contents = [doc["content"] for doc in batch]
+            kwargs: Dict[str, Any] = {
+                "ids": [doc["id"] for doc in batch],
+                "documents": contents,
+                "embeddings": embed(self.embedding_function, contents),
+            }
+            metadatas = [doc.get("metadata") or None for doc in batch]
+            if any(metadatas):
+                kwargs["metadatas"] = [m or {"source": ""} for m in metadatas]
+            (collection.upsert if upsert else collection.add)(**kwargs)
+
+    def retrieve_docs(
+        self,
+        queries: Sequence[str],
+        collection_name: str,
+        n_results: int = 10,
+        distance_threshold: float = -1,
+        search_string: str = "",
+    ) -> QueryResults:
+        collection = self.get_collection(collection_name)
+        if not queries:
+            return []
+        kwargs: Dict[str, Any] = {
+            "query_embeddings": embed(self.embedding_function, list(queries)),
+            "n_results": max(1, int(n_results)),
+            "include": ["documents", "metadatas", "distances"],
+        }
+        if search_string:
+            kwargs["where_document"] = {"$contains": search_string}
+        raw = collection.query(**kwargs)
+        results: QueryResults = []
+        for q, ids in enumerate(raw["ids"]):
+            metadatas: List[Any] = raw["metadatas"][q] if raw.get("metadatas") else [None] * len(ids)
+            row = []
+            for i, doc_id in enumerate(ids):
+                distance = float(raw["distances"][q][i])
+                if distance_threshold >= 0 and distance > distance_threshold:
+                    continue
+                doc: Document = {"id": doc_id, "content": raw["documents"][q][i] or ""}
+                if metadatas[i]:
+                    doc["metadata"] = dict(metadatas[i])
+                row.append((doc, distance))
+            results.append(row)
+        return results
+
+    def get_docs_by_ids(self, ids: Optional[Sequence[str]], collection_name: str) -> List[Document]:
+        collection = self.get_collection(collection_name)
+        raw = collection.get(ids=list(ids) if ids is not None else None, include=["documents", "metadatas"])
+        ids_found = raw["ids"]
+        contents = raw.get("documents") or [""] * len(ids_found)
+        metadatas = raw.get("metadatas") or [None] * len(ids_found)
+        docs: List[Document] = []
+        for doc_id, content, metadata in zip(ids_found, contents, metadatas):
+            doc: Document = {"id": doc_id, "content": content or ""}
+            if metadata:
+                doc["metadata"] = dict(metadata)
+            docs.append(doc)
+        return docs

@@ -1,0 +1,231 @@
+"""The Qdrant back end: qdrant-client in embedded local mode (in memory or in a folder), or a Qdrant server.
+
+Needs ``pip install "pyautogen[retrievechat-qdrant]"``. Vectors come from the store's embedding function
+(the local all-MiniLM-L6-v2 by default), not from qdrant-client's fastembed integration, which downloads
+its models at run time.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+import uuid
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set
+
+from ..rag.embeddings import embed, resolve_embedding_function
+from ..rag.errors import CollectionExistsError, CollectionNotFoundError, ConfigError, import_extra
+from .base import Document, QueryResults
+
+__all__ = ["QdrantVectorDB", "qdrant_client"]
+
+BATCH_SIZE = 256
+_ID_NAMESPACE = uuid.UUID("5f1c3a52-7a8e-4c55-9d5e-0b7a52d4a1e3")  # ids of our points: uuid5(namespace, doc id)
+
+_local_clients: Dict[str, Any] = {}
+_local_lock = threading.Lock()
+
+
+def _qdrant(feature: str = "The Qdrant vector store") -> Any:
+    return import_extra("qdrant_client", package="qdrant-client", extra="retrievechat-qdrant", feature=feature)
+
+
+def _close_local_clients() -> None:
+    """Close the local-mode clients before the interpreter tears down (their __del__ fails that late)."""
+    with _local_lock:
+        clients = list(_local_clients.values())
+        _local_clients.clear()
+    for client in clients:
+        try:
+            client.close()
+        except Exception:  # closing is best effort at exit
+            pass
+
+
+def qdrant_client(path: Optional[str] = None, location: Optional[str] = None, **options: Any) -> Any:
+    """A QdrantClient: local mode in ``path`` (one client per folder per process, since local mode locks
+    the folder), else at ``location`` (":memory:" by default, or a server URL), with ``options``."""
+    module = _qdrant()
+    if path:
+        key = os.path.abspath(path)
+        with _local_lock:
+            client = _local_clients.get(key)
+            if client is None:
+                if not _local_clients:
+                    atexit.register(_close_local_clients)
+                client = module.QdrantClient(path=key, **options)
+                _local_clients[key] = client
+        return client
+    return module.QdrantClient(location=location or ":memory:", **options)
+
+
+def _point_id(doc_id: str) -> str:
+    return str(uuid.uuid5(_ID_NAMESPACE, doc_id))
+
+
+class QdrantVectorDB:
+    """A :class:`~autogen.agentchat.contrib.vectordb.base.VectorDB` on Qdrant.
+
+    Args:
+        client: a ``qdrant_client.QdrantClient`` to use; else one is made from ``path`` / ``location``.
+        path: folder for embedded local mode (persistent); ``location``: ":memory:" (default) or a server URL.
+        embedding_function / embedding_model: as for the chromadb store.
+        distance: "cosine" (default), "l2" or "ip".
+        on_disk, hnsw_config, quantization_config: passed to Qdrant when a collection is created.
+        payload_indexing: create a full-text index on the documents' text (useful on a server).
+        client_options: more keyword arguments for ``QdrantClient``.
+    """
+
+    def __init__(
+        self,
+        *,
+        client: Any = None,
+        path: Optional[str] = None,
+        location: Optional[str] = None,
+        embedding_function: Optional[Callable[..., Any]] = None,
+        embedding_model: Optional[str] = None,
+        distance: str = "cosine",
+        on_disk: bool = False,
+        hnsw_config: Any = None,
+        quantization_config: Any = None,
+        payload_indexing: bool = False,
+        client_options: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        self._models = _qdrant().models
+        distances = {"cosine": "COSINE", "l2": "EUCLID", "ip": "DOT"}
+        if distance not in distances:
+            raise ConfigError(f"distance must be one of {', '.join(distances)}, got {distance!r}.")
+        self.distance = distance
+        self._qdrant_distance = getattr(self._models.Distance, distances[distance])
+        self.client = client if client is not None else qdrant_client(path, location, **(client_options or {}))
+        self.embedding_function = resolve_embedding_function(embedding_function, embedding_model)
+        self.on_disk = on_disk
+        self.hnsw_config = hnsw_config
+        self.quantization_config = quantization_config
+        self.payload_indexing = payload_indexing
+
+    # ---------------------------------------------------------------------------------- collections --
+    def collection_exists(self, collection_name: str) -> bool:
+        return bool(self.client.collection_exists(collection_name))
+
+    def create_collection(self, collection_name: str, overwrite: bool = False, get_or_create: bool = True) -> Any:
+        if self.collection_exists(collection_name):
+            if overwrite:
+                self.client.delete_collection(collection_name)
+            elif get_or_create:
+                return self.client.get_collection(collection_name)
+            else:
+                raise CollectionExistsError(
+                    f"The collection {collection_name!r} already exists. Pass get_or_create=True to use it, or "
+                    "overwrite=True to rebuild it."
+                )
+        size = len(embed(self.embedding_function, ["the size of a vector"])[0])
+        self.client.create_collection(
+            collection_name,
+            vectors_config=self._models.VectorParams(size=size, distance=self._qdrant_distance, on_disk=self.on_disk),
+            hnsw_config=self.hnsw_config,
+            quantization_config=self.quantization_config,
+        )
+        if self.payload_indexing:
+            self.client.create_payload_index(
+                collection_name, field_name="content", field_schema=self._models.PayloadSchemaType.TEXT
+            )
+        return self.client.get_collection(collection_name)
+
+    def _require(self, collection_name: str) -> None:
+        if not self.collection_exists(collection_name):
+            raise CollectionNotFoundError(f"The collection {collection_name!r} does not exist.")
+
+    def delete_collection(self, collection_name: str) -> None:
+        if self.collection_exists(collection_name):
+            self.client.delete_collection(collection_name)
+
+    def count(self, collection_name: str) -> int:
+        self._require(collection_name)
+        return int(self.client.count(collection_name, exact=True).count)
+
+    # ------------------------------------------------------------------------------------ documents --
+    @staticmethod
+    def _to_document(payload: Dict[str, Any]) -> Document:
+        doc: Document = {"id": str(payload.get("doc_id", "")), "content": str(payload.get("content", ""))}
+        if payload.get("metadata"):
+            doc["metadata"] = dict(payload["metadata"])
+        return doc
+
+    def existing_ids(self, ids: Iterable[str], collection_name: str) -> Set[str]:
+        self._require(collection_name)
+        wanted = list(dict.fromkeys(ids))
+        found: Set[str] = set()
+        for i in range(0, len(wanted), BATCH_SIZE):
+            points = self.client.retrieve(
+                collection_name, ids=[_point_id(d) for d in wanted[i : i + BATCH_SIZE]], with_payload=["doc_id"]
+            )
+            found.update(str(p.payload["doc_id"]) for p in points)
+        return found
+
+    def insert_docs(self, docs: Sequence[Document], collection_name: str, upsert: bool = False) -> None:
+        self._require(collection_name)
+        if not upsert:
+            clashes = self.existing_ids((d["id"] for d in docs), collection_name)
+            if clashes:
+                raise ValueError(f"Documents with these ids already exist (use upsert=True): {sorted(clashes)[:5]}")
+        for i in range(0, len(docs), BATCH_SIZE):
+            batch = docs[i : i + BATCH_SIZE]
+            vectors = embed(self.embedding_function, [d["content"] for d in batch])
+            points = [
+                self._models.PointStruct(
+                    id=_point_id(d["id"]),
+                    vector=vector,
+                    payload={"doc_id": d["id"], "content": d["content"], "metadata": d.get("metadata") or {}},
+                )
+                for d, vector in zip(batch, vectors)
+            ]
+            self.client.upsert(collection_name, points=points, wait=True)
+
+    def _score_to_distance(self, score: float) -> float:
+        return float(score) if self.distance == "l2" else 1.0 - float(score)
+
+    def retrieve_docs(
+        self,
+        queries: Sequence[str],
+        collection_name: str,
+        n_results: int = 10,
+        distance_threshold: float = -1,
+        search_string: str = "",
+    ) -> QueryResults:
+        self._require(collection_name)
+        query_filter = None
+        if search_string:
+            query_filter = self._models.Filter(
+                must=[self._models.FieldCondition(key="content", match=self._models.MatchText(text=search_string))]
+            )
+        results: QueryResults = []
+        for vector in embed(self.embedding_function, list(queries)):
+            response = self.client.query_points(
+                collection_name,
+                query=vector,
+                limit=max(1, int(n_results)),
+                query_filter=query_filter,
+                with_payload=True,
+            )
+            row = []
+            for point in response.points:
+                distance = self._score_to_distance(point.score)
+                if distance_threshold >= 0 and distance > distance_threshold:
+                    continue
+                row.append((self._to_document(point.payload or {}), distance))
+            results.append(row)
+        return results
+
+    def get_docs_by_ids(self, ids: Optional[Sequence[str]], collection_name: str) -> List[Document]:
+        self._require(collection_name)
+        if ids is not None:
+            points = self.client.retrieve(collection_name, ids=[_point_id(d) for d in ids], with_payload=True)
+            return [self._to_document(p.payload or {}) for p in points]
+        docs: List[Document] = []
+        offset = None
+        while True:
+            points, offset = self.client.scroll(collection_name, limit=BATCH_SIZE, offset=offset, with_payload=True)
+            docs.extend(self._to_document(p.payload or {}) for p in points)
+            if offset is None:
+                return docs

@@ -66,6 +66,7 @@ _SUBMODULES = {
     "browser_utils",
     "retrieve_utils",
     "state",
+    "scale",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -38,6 +38,29 @@ class ChatResult:
     human_input: Optional[List[str]] = None
     """What the human typed for the initiating agent during the chat."""
 
+    def to_dict(self) -> Dict[str, Any]:
+        """The result as JSON-able data (format in ``autogen.state.result``)."""
+        from ..state.result import chat_result_to_dict
+
+        return chat_result_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> ChatResult:
+        from ..state.result import chat_result_from_dict
+
+        return chat_result_from_dict(data)  # type: ignore[no-any-return]
+
+    def to_json(self) -> str:
+        from ..state.format import dumps
+
+        return dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str) -> ChatResult:
+        from ..state.format import loads
+
+        return cls.from_dict(loads(text))
+
 
 def _prepare_queue(chat_queue: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     if not isinstance(chat_queue, (list, tuple)):

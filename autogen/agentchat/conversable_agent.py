@@ -553,6 +553,19 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
     def get_chat_results(self, chat_index: Optional[int] = None) -> Union[List[ChatResult], ChatResult]:
         return self._finished_chats if chat_index is None else self._finished_chats[chat_index]
 
+    # ------------------------------------------------------------------------------------ state --
+    def save_state(self) -> Dict[str, Any]:
+        """This agent's conversations as JSON-able data (format in ``autogen.state.agent``)."""
+        from ..state.agent import save_agent
+
+        return save_agent(self)
+
+    def load_state(self, state: Dict[str, Any], peers: Any = None) -> None:
+        """Replace this agent's conversations with ``state``; peer names resolve against ``peers`` (agents)."""
+        from ..state.agent import load_agent
+
+        load_agent(self, state, peers)
+
     # ------------------------------------------------------------------------------ human input --
     def get_human_input(self, prompt: str) -> str:
         """Ask the human through the IOStream in force; the answer is recorded for ChatResult.human_input."""

@@ -101,6 +101,18 @@ class GroupChatManager(ConversableAgent):
         """The whole group conversation (what a summary of the chat should read)."""
         return self._groupchat.messages
 
+    def save_state(self) -> Dict[str, Any]:
+        """The group chat as JSON-able data: this manager, the group's agents and messages (``autogen.state``)."""
+        from ..state.groupchat import save_groupchat
+
+        return save_groupchat(self)
+
+    def load_state(self, state: Dict[str, Any], peers: Any = None) -> None:
+        """Restore the group chat saved by :meth:`save_state`; ``peers``: agents outside the group that took part."""
+        from ..state.groupchat import load_groupchat
+
+        load_groupchat(self, state, peers)
+
     def _groupchat_configs(self) -> List[GroupChat]:
         """The group chat and the copies of it that the registered run_chat entries hold as their config."""
         found: List[GroupChat] = [self._groupchat]

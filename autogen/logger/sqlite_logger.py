@@ -110,6 +110,10 @@ class SqliteLogger(BaseLogger):
     def start(self) -> str:
         con = sqlite3.connect(self.dbname, check_same_thread=False)
         try:
+            # Each record is committed at once so users can query while a chat runs; with WAL and
+            # synchronous=NORMAL a commit no longer waits for the disk, which kept many concurrent chats waiting.
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
             with self._lock:
                 self._create_schema(con)
         except Exception:

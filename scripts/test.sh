@@ -3,9 +3,11 @@
 #
 # Non-interactive and idempotent. On a fresh Debian machine (as root, or with passwordless sudo) it installs what
 # is missing; on a machine that already has everything it only checks and runs. Phases, each timed:
-#   1. system packages  apt-get install redis-server / docker.io / debootstrap, only for binaries not on PATH
+#   1. system packages  apt-get install redis-server / docker.io / debootstrap / chromium, only for binaries not on PATH
 #                       (one `apt-get update` first, only when something is installed);
-#   2. python           pip install -e ".[test]" into the interpreter scripts/_common.sh picks: $AUTOGEN_PYTHON,
+#   2. python           pip install -e ".[test]" (and -e samples/tools/autogenbench, -e samples/apps/autogen-studio
+#                       with playwright) into the interpreter
+#                       scripts/_common.sh picks: $AUTOGEN_PYTHON,
 #                       else the active venv, else the current python3 when pip may install into it, else
 #                       <repo>/.venv (a Debian system Python refuses pip installs outside a venv);
 #   3. redis            a private redis-server on a free loopback port (scripts/setup_redis.sh), exported to the
@@ -113,6 +115,8 @@ if [ "${AUTOGEN_SKIP_INSTALL:-0}" != 1 ]; then
         command -v dockerd >/dev/null 2>&1 && command -v docker >/dev/null 2>&1 || wanted+=(docker.io)
     fi
     command -v debootstrap >/dev/null 2>&1 || wanted+=(debootstrap)
+    # AutoGen Studio's browser tests drive Debian's Chromium through Playwright (never `playwright install`).
+    [ -x /usr/bin/chromium ] || wanted+=(chromium)
     if [ "${#wanted[@]}" -eq 0 ]; then
         phase_done "all present"
     elif ag_apt_install "${wanted[@]}"; then
@@ -132,7 +136,13 @@ PY="$(ag_select_python)" || {
 echo "python: $PY ($("$PY" -c 'import sys; print(sys.version.split()[0])'))"
 if [ "${AUTOGEN_SKIP_INSTALL:-0}" != 1 ]; then
     "$PY" -m pip install --disable-pip-version-check -q -e ".[test]"
-    phase_done "pip install -e .[test]"
+    # AutoGenBench and AutoGen Studio are packages of their own; their tests import them. Playwright drives
+    # Studio's browser tests (with Debian's Chromium).
+    for app in samples/tools/autogenbench samples/apps/autogen-studio; do
+        [ -f "$app/pyproject.toml" ] && "$PY" -m pip install --disable-pip-version-check -q -e "$app"
+    done
+    "$PY" -m pip install --disable-pip-version-check -q playwright
+    phase_done "pip install -e .[test], the app packages and playwright"
 else
     phase_done "install skipped"
 fi

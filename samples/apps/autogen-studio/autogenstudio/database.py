@@ -1,0 +1,118 @@
+"""Storage: one SQLAlchemy table of JSON records, so any SQLAlchemy URL works (SQLite by default).
+
+Every entity (skill, model, agent, workflow, session, message, gallery item) is a row
+``(id, kind, parent_id, data, created_at, updated_at)`` where ``data`` is the entity as JSON. The schema is
+created on first use; ``schema_version`` in the ``studio_meta`` table lets later versions migrate it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, delete, insert, select
+from sqlalchemy import update as sa_update
+
+SCHEMA_VERSION = 1
+
+_metadata = MetaData()
+records = Table(
+    "studio_records",
+    _metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False, index=True),
+    Column("parent_id", Integer, nullable=True, index=True),
+    Column("data", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+meta = Table(
+    "studio_meta",
+    _metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+_MIGRATIONS: Dict[int, Any] = {}  # version -> fn(connection), run in order from the stored version up
+
+
+class Database:
+    """A thin, thread-safe store of JSON records."""
+
+    def __init__(self, uri: str) -> None:
+        kwargs: Dict[str, Any] = {}
+        if uri.startswith("sqlite"):
+            kwargs["connect_args"] = {"check_same_thread": False}
+        self.uri = uri
+        self.engine = create_engine(uri, **kwargs)
+        self._lock = threading.RLock()
+        _metadata.create_all(self.engine)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self.engine.begin() as conn:
+            row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
+            current = int(row[0]) if row else 0
+            for version in sorted(v for v in _MIGRATIONS if v > current):
+                _MIGRATIONS[version](conn)
+            if row is None:
+                conn.execute(insert(meta).values(key="schema_version", value=str(SCHEMA_VERSION)))
+            elif current != SCHEMA_VERSION:
+                conn.execute(sa_update(meta).where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+
+    @staticmethod
+    def _row(row: Any) -> Dict[str, Any]:
+        data = json.loads(row.data)
+        data.update(id=row.id, created_at=row.created_at, updated_at=row.updated_at)
+        if row.parent_id is not None:
+            data.setdefault("parent_id", row.parent_id)
+        return data
+
+    def create(self, kind: str, data: Dict[str, Any], parent_id: Optional[int] = None) -> Dict[str, Any]:
+        now = time.time()
+        with self._lock, self.engine.begin() as conn:
+            result = conn.execute(
+                insert(records).values(
+                    kind=kind, parent_id=parent_id, data=json.dumps(data), created_at=now, updated_at=now
+                )
+            )
+            new_id = result.inserted_primary_key[0]  # type: ignore[index]
+        return self.get(kind, new_id)  # type: ignore[return-value]
+
+    def get(self, kind: str, item_id: int) -> Optional[Dict[str, Any]]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(records).where(records.c.kind == kind, records.c.id == item_id)).first()
+        return self._row(row) if row else None
+
+    def list(self, kind: str, parent_id: Optional[int] = None) -> List[Dict[str, Any]]:
+        query = select(records).where(records.c.kind == kind)
+        if parent_id is not None:
+            query = query.where(records.c.parent_id == parent_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(records.c.id)).fetchall()
+        return [self._row(r) for r in rows]
+
+    def update(self, kind: str, item_id: int, data: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+        with self._lock, self.engine.begin() as conn:
+            result = conn.execute(
+                sa_update(records)
+                .where(records.c.kind == kind, records.c.id == item_id)
+                .values(data=json.dumps(data), updated_at=time.time())
+            )
+            if result.rowcount == 0:
+                return None
+        return self.get(kind, item_id)
+
+    def delete(self, kind: str, item_id: int) -> bool:
+        with self._lock, self.engine.begin() as conn:
+            result = conn.execute(delete(records).where(records.c.kind == kind, records.c.id == item_id))
+        return result.rowcount > 0
+
+    def delete_children(self, kind: str, parent_id: int) -> None:
+        with self._lock, self.engine.begin() as conn:
+            conn.execute(delete(records).where(records.c.kind == kind, records.c.parent_id == parent_id))
+
+    def count(self, kind: str) -> int:
+        return len(self.list(kind))

@@ -1,0 +1,467 @@
+"""The FastAPI application: JSON API under /api, a websocket per session, the single-page UI at /."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import threading
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator, Dict, List, Optional, Set, Type
+
+from fastapi import FastAPI, HTTPException, Request, WebSocket, WebSocketDisconnect
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel
+
+from ..database import Database
+from ..datamodel import (
+    AgentConfig,
+    AgentIn,
+    GroupChatConfig,
+    LLMConfig,
+    MessageIn,
+    ModelConfig,
+    ModelIn,
+    PublishIn,
+    SessionIn,
+    SkillConfig,
+    SkillIn,
+    WorkFlowConfig,
+    WorkflowIn,
+)
+from ..seed import seed_defaults
+from ..workflowmanager import AutoGenWorkFlowManager, list_files
+
+logger = logging.getLogger(__name__)
+UI_DIR = Path(__file__).parent / "ui"
+
+_KINDS: Dict[str, Type[BaseModel]] = {"skills": SkillIn, "models": ModelIn, "agents": AgentIn, "workflows": WorkflowIn}
+_SINGULAR = {"skills": "skill", "models": "model", "agents": "agent", "workflows": "workflow"}
+
+
+def mask_key(key: Optional[str]) -> Optional[str]:
+    """Never send an API key back in full: keep only its last four characters."""
+    if not key:
+        return None
+    return "****" + key[-4:] if len(key) > 8 else "****"
+
+
+def _public(kind: str, item: Dict[str, Any]) -> Dict[str, Any]:
+    if kind == "model":
+        item = {**item, "api_key": mask_key(item.get("api_key"))}
+    return item
+
+
+class Studio:
+    """State shared by the routes: the store, the app directory, running sessions and websocket listeners."""
+
+    def __init__(self, appdir: Path, database_uri: Optional[str]) -> None:
+        self.appdir = appdir
+        appdir.mkdir(parents=True, exist_ok=True)
+        self.db = Database(database_uri or f"sqlite:///{appdir / 'database.sqlite'}")
+        seed_defaults(self.db)
+        self.listeners: Dict[int, Set[asyncio.Queue]] = {}
+        self.running: Set[int] = set()
+        self.lock = threading.Lock()
+        # the agents of each session, kept between messages so that a follow-up continues the conversation
+        self.managers: Dict[int, AutoGenWorkFlowManager] = {}
+
+    def forget(self, session_id: int) -> None:
+        manager = self.managers.pop(session_id, None)
+        if manager is not None:
+            manager.close()
+
+    def work_dir(self, session_id: int) -> Path:
+        return (self.appdir / "work" / f"session_{session_id}").resolve()
+
+    def must_get(self, kind: str, item_id: int) -> Dict[str, Any]:
+        item = self.db.get(kind, item_id)
+        if item is None:
+            raise HTTPException(404, f"{kind} {item_id} not found")
+        return item
+
+    # ------------------------------------------------------------------------------------ references --
+    def check_refs(self, kind: str, data: Dict[str, Any]) -> None:
+        def need(ref_kind: str, ids: List[Optional[int]], field: str) -> None:
+            for ref in ids:
+                if ref is not None and self.db.get(ref_kind, ref) is None:
+                    raise HTTPException(422, f"{field}: {ref_kind} {ref} does not exist")
+
+        if kind == "agent":
+            need("model", data["model_ids"], "model_ids")
+            need("skill", data["skill_ids"], "skill_ids")
+        elif kind == "workflow":
+            need("agent", [data["sender_id"], data.get("receiver_id")], "sender_id/receiver_id")
+            need("agent", data["agent_ids"], "agent_ids")
+
+    def agent_config(self, agent_id: int) -> AgentConfig:
+        agent = self.db.get("agent", agent_id)
+        if agent is None:
+            raise HTTPException(409, f"the workflow refers to agent {agent_id}, which was deleted")
+        models = [m for m in (self.db.get("model", i) for i in agent.get("model_ids", [])) if m]
+        skills = [s for s in (self.db.get("skill", i) for i in agent.get("skill_ids", [])) if s]
+        llm = LLMConfig(config_list=[ModelConfig.model_validate(m) for m in models]) if models else None
+        return AgentConfig(
+            name=agent["name"],
+            type=agent.get("type", "assistant"),
+            description=agent.get("description", ""),
+            system_message=agent.get("system_message", ""),
+            human_input_mode=agent.get("human_input_mode", "NEVER"),
+            max_consecutive_auto_reply=agent.get("max_consecutive_auto_reply", 10),
+            code_execution=agent.get("code_execution", False),
+            llm_config=llm,
+            skills=[SkillConfig.model_validate(s) for s in skills],
+        )
+
+    def workflow_config(self, workflow: Dict[str, Any]) -> WorkFlowConfig:
+        sender = self.agent_config(workflow["sender_id"])
+        common = {
+            "name": workflow["name"],
+            "description": workflow.get("description", ""),
+            "summary_method": workflow.get("summary_method", "last_msg"),
+        }
+        if workflow.get("type") == "groupchat":
+            members = [self.agent_config(i) for i in workflow["agent_ids"]]
+            gc = GroupChatConfig(
+                agents=members,
+                speaker_selection_method=workflow.get("speaker_selection_method", "auto"),
+                max_round=workflow.get("max_round", 10),
+            )
+            return WorkFlowConfig(type="groupchat", sender=sender, groupchat=gc, **common)
+        return WorkFlowConfig(
+            type="twoagents", sender=sender, receiver=self.agent_config(workflow["receiver_id"]), **common
+        )
+
+    # ------------------------------------------------------------------------------------- streaming --
+    def broadcast(self, session_id: int, event: Dict[str, Any]) -> None:
+        for queue in list(self.listeners.get(session_id, ())):
+            queue.put_nowait(event)
+
+
+def _strip_keys(config: Dict[str, Any]) -> Dict[str, Any]:
+    """An exported workflow never carries API keys."""
+    if isinstance(config, dict):
+        return {k: (None if k == "api_key" else _strip_keys(v)) for k, v in config.items()}
+    if isinstance(config, list):
+        return [_strip_keys(v) for v in config]  # type: ignore[return-value]
+    return config
+
+
+def create_app(appdir: Optional[Path] = None, database_uri: Optional[str] = None) -> FastAPI:
+    appdir = Path(appdir or Path.home() / ".autogenstudio").resolve()
+    studio = Studio(appdir, database_uri)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        for session_id in list(studio.managers):  # stop the sessions' code executors (Docker containers)
+            studio.forget(session_id)
+
+    app = FastAPI(title="AutoGen Studio", lifespan=lifespan)
+    app.state.studio = studio
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+            problems.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
+        return JSONResponse(status_code=422, content={"detail": "; ".join(problems), "errors": problems})
+
+    # ------------------------------------------------------------------------------------------- CRUD --
+    def register_crud(plural: str) -> None:
+        kind = _SINGULAR[plural]
+        schema = _KINDS[plural]
+
+        async def list_items() -> List[Dict[str, Any]]:
+            return [_public(kind, i) for i in studio.db.list(kind)]
+
+        async def get_item(item_id: int) -> Dict[str, Any]:
+            return _public(kind, studio.must_get(kind, item_id))
+
+        async def create_item(body: BaseModel) -> Dict[str, Any]:
+            data = body.model_dump()
+            studio.check_refs(kind, data)
+            return _public(kind, studio.db.create(kind, data))
+
+        async def update_item(item_id: int, body: BaseModel) -> Dict[str, Any]:
+            old = studio.must_get(kind, item_id)
+            data = body.model_dump()
+            if kind == "model" and (not data.get("api_key") or data["api_key"].startswith("****")):
+                data["api_key"] = old.get("api_key")  # the masked value sent back means "unchanged"
+            studio.check_refs(kind, data)
+            return _public(kind, studio.db.update(kind, item_id, data) or {})
+
+        async def delete_item(item_id: int) -> Dict[str, Any]:
+            studio.must_get(kind, item_id)
+            studio.db.delete(kind, item_id)
+            return {"deleted": item_id}
+
+        # the body type is chosen at run time: give FastAPI the class itself, not the postponed annotation
+        create_item.__annotations__["body"] = schema
+        update_item.__annotations__["body"] = schema
+        app.add_api_route(f"/api/{plural}", list_items, methods=["GET"])
+        app.add_api_route(f"/api/{plural}", create_item, methods=["POST"], status_code=201)
+        app.add_api_route(f"/api/{plural}/{{item_id}}", get_item, methods=["GET"])
+        app.add_api_route(f"/api/{plural}/{{item_id}}", update_item, methods=["PUT"])
+        app.add_api_route(f"/api/{plural}/{{item_id}}", delete_item, methods=["DELETE"])
+
+    for plural in _KINDS:
+        register_crud(plural)
+
+    @app.post("/api/models/{item_id}/test")
+    async def test_model(item_id: int) -> Dict[str, Any]:
+        model = ModelConfig.model_validate(studio.must_get("model", item_id))
+
+        def call() -> Dict[str, Any]:
+            from autogen import OpenAIWrapper
+
+            try:
+                client = OpenAIWrapper(config_list=[model.to_autogen()], cache_seed=None, timeout=30, max_retries=0)
+                response = client.create(messages=[{"role": "user", "content": "Reply with the word OK."}])
+                text = client.extract_text_or_completion_object(response)[0]
+                return {"ok": True, "reply": text if isinstance(text, str) else str(text)}
+            except Exception as exc:  # the answer to "does this model work" is a result, not a server error
+                return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+
+        return await asyncio.to_thread(call)
+
+    @app.get("/api/workflows/{item_id}/export")
+    async def export_workflow(item_id: int) -> Dict[str, Any]:
+        config = studio.workflow_config(studio.must_get("workflow", item_id))
+        return _strip_keys(config.model_dump())
+
+    @app.post("/api/workflows/import", status_code=201)
+    async def import_workflow(config: WorkFlowConfig) -> Dict[str, Any]:
+        def add_agent(cfg: AgentConfig) -> int:
+            model_ids = [
+                studio.db.create(
+                    "model",
+                    ModelIn(
+                        model=m.model,
+                        api_key=m.api_key,
+                        base_url=m.base_url,
+                        api_type="azure" if m.api_type == "azure" else "openai",
+                        api_version=m.api_version,
+                    ).model_dump(),
+                )["id"]
+                for m in (cfg.llm_config.config_list if cfg.llm_config else [])
+            ]
+            skill_ids = [
+                studio.db.create(
+                    "skill", SkillIn(name=s.name, description=s.description, content=s.content).model_dump()
+                )["id"]
+                for s in cfg.skills
+            ]
+            data = AgentIn(
+                name=cfg.name,
+                type=cfg.type,
+                description=cfg.description,
+                system_message=cfg.system_message,
+                human_input_mode=cfg.human_input_mode,
+                max_consecutive_auto_reply=cfg.max_consecutive_auto_reply,
+                code_execution=cfg.code_execution,
+                model_ids=model_ids,
+                skill_ids=skill_ids,
+            )
+            return studio.db.create("agent", data.model_dump())["id"]
+
+        try:
+            sender_id = add_agent(config.sender)
+            receiver_id = add_agent(config.receiver) if config.receiver else None
+            agent_ids = [add_agent(a) for a in config.groupchat.agents] if config.groupchat else []
+            wf = WorkflowIn(
+                name=config.name,
+                description=config.description,
+                type=config.type,
+                sender_id=sender_id,
+                receiver_id=receiver_id,
+                agent_ids=agent_ids,
+                speaker_selection_method=(config.groupchat.speaker_selection_method if config.groupchat else "auto"),
+                max_round=config.groupchat.max_round if config.groupchat else 10,
+            )
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return studio.db.create("workflow", wf.model_dump())
+
+    # --------------------------------------------------------------------------------------- sessions --
+    @app.get("/api/sessions")
+    async def list_sessions() -> List[Dict[str, Any]]:
+        return studio.db.list("session")
+
+    @app.post("/api/sessions", status_code=201)
+    async def create_session(body: SessionIn) -> Dict[str, Any]:
+        workflow = studio.must_get("workflow", body.workflow_id)
+        name = body.name or f"{workflow['name']} session"
+        return studio.db.create("session", {"workflow_id": body.workflow_id, "name": name, "last_result": None})
+
+    @app.get("/api/sessions/{session_id}")
+    async def get_session(session_id: int) -> Dict[str, Any]:
+        return studio.must_get("session", session_id)
+
+    @app.delete("/api/sessions/{session_id}")
+    async def delete_session(session_id: int) -> Dict[str, Any]:
+        studio.must_get("session", session_id)
+        if session_id in studio.running:
+            raise HTTPException(409, "the session is running; wait for it to finish")
+        studio.forget(session_id)
+        studio.db.delete_children("message", session_id)
+        studio.db.delete("session", session_id)
+        shutil.rmtree(studio.work_dir(session_id), ignore_errors=True)
+        return {"deleted": session_id}
+
+    @app.post("/api/sessions/{session_id}/reset")
+    async def reset_session(session_id: int) -> Dict[str, Any]:
+        session = studio.must_get("session", session_id)
+        if session_id in studio.running:
+            raise HTTPException(409, "the session is running; wait for it to finish")
+        studio.forget(session_id)
+        studio.db.delete_children("message", session_id)
+        shutil.rmtree(studio.work_dir(session_id), ignore_errors=True)
+        data = {k: session[k] for k in ("workflow_id", "name")}
+        return studio.db.update("session", session_id, {**data, "last_result": None}) or {}
+
+    @app.get("/api/sessions/{session_id}/messages")
+    async def session_messages(session_id: int) -> List[Dict[str, Any]]:
+        studio.must_get("session", session_id)
+        return studio.db.list("message", parent_id=session_id)
+
+    @app.post("/api/sessions/{session_id}/messages")
+    async def post_message(session_id: int, body: MessageIn) -> Dict[str, Any]:
+        session = studio.must_get("session", session_id)
+        workflow = studio.must_get("workflow", session["workflow_id"])
+        config = studio.workflow_config(workflow)
+        with studio.lock:
+            if session_id in studio.running:
+                raise HTTPException(409, "this session is already running a task")
+            studio.running.add(session_id)
+        loop = asyncio.get_running_loop()
+
+        def emit(event: Dict[str, Any]) -> None:
+            event = {**event, "session_id": session_id}
+            if event["type"] == "message":
+                studio.db.create("message", event, parent_id=session_id)
+            loop.call_soon_threadsafe(studio.broadcast, session_id, event)
+
+        def run() -> Dict[str, Any]:
+            manager = studio.managers.get(session_id)
+            fresh = manager is None or manager.config != config  # an edited workflow starts over
+            if manager is None or fresh:
+                studio.forget(session_id)
+                manager = AutoGenWorkFlowManager(config, work_dir=studio.work_dir(session_id), on_event=emit)
+                studio.managers[session_id] = manager
+            else:
+                manager.on_event = emit
+            seen = len(manager.messages)
+            try:
+                result = manager.run(message=body.content, clear_history=fresh).to_dict()
+            except BaseException:
+                studio.forget(session_id)
+                raise
+            result["messages"] = result["messages"][seen:]
+            return result
+
+        try:
+            result = await asyncio.to_thread(run)
+        except Exception as exc:
+            logger.exception("session %s failed", session_id)
+            error = f"{type(exc).__name__}: {exc}"
+            studio.broadcast(session_id, {"type": "error", "session_id": session_id, "error": error})
+            raise HTTPException(502, f"the workflow failed: {error}") from None
+        finally:
+            studio.running.discard(session_id)
+        summary = {k: v for k, v in result.items() if k != "messages"}
+        studio.db.update(
+            "session",
+            session_id,
+            {"workflow_id": session["workflow_id"], "name": session["name"], "last_result": summary},
+        )
+        studio.broadcast(session_id, {"type": "result", "session_id": session_id, **summary})
+        return result
+
+    @app.get("/api/sessions/{session_id}/files")
+    async def session_files(session_id: int) -> List[Dict[str, Any]]:
+        studio.must_get("session", session_id)
+        return [
+            {"path": p, "url": f"/api/sessions/{session_id}/files/{p}"} for p in list_files(studio.work_dir(session_id))
+        ]
+
+    @app.get("/api/sessions/{session_id}/files/{file_path:path}")
+    async def session_file(session_id: int, file_path: str) -> FileResponse:
+        studio.must_get("session", session_id)
+        root = studio.work_dir(session_id)
+        target = (root / file_path).resolve()
+        try:
+            target.relative_to(root)
+        except ValueError:
+            raise HTTPException(403, "the path leaves the session's work directory") from None
+        if not target.is_file():
+            raise HTTPException(404, f"no file {file_path!r} in this session")
+        return FileResponse(target)
+
+    @app.websocket("/api/ws/{session_id}")
+    async def session_socket(websocket: WebSocket, session_id: int) -> None:
+        await websocket.accept()
+        if studio.db.get("session", session_id) is None:
+            await websocket.send_json({"type": "error", "error": f"session {session_id} not found"})
+            await websocket.close(code=4404)
+            return
+        queue: asyncio.Queue = asyncio.Queue()
+        studio.listeners.setdefault(session_id, set()).add(queue)
+        await websocket.send_json({"type": "connected", "session_id": session_id})
+
+        async def pump() -> None:
+            while True:
+                await websocket.send_json(await queue.get())
+
+        async def drain() -> None:
+            while True:
+                await websocket.receive_text()
+
+        tasks = [asyncio.ensure_future(pump()), asyncio.ensure_future(drain())]
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:  # a disconnect ends the socket; anything else is logged
+                error = task.exception()
+                if error is not None and not isinstance(error, WebSocketDisconnect):
+                    logger.warning("websocket of session %s closed: %r", session_id, error)
+        finally:
+            for task in tasks:
+                task.cancel()
+            studio.listeners.get(session_id, set()).discard(queue)
+
+    # ---------------------------------------------------------------------------------------- gallery --
+    @app.get("/api/gallery")
+    async def list_gallery() -> List[Dict[str, Any]]:
+        return studio.db.list("gallery")
+
+    @app.get("/api/gallery/{item_id}")
+    async def get_gallery(item_id: int) -> Dict[str, Any]:
+        return studio.must_get("gallery", item_id)
+
+    @app.post("/api/gallery", status_code=201)
+    async def publish(body: PublishIn) -> Dict[str, Any]:
+        session = studio.must_get("session", body.session_id)
+        workflow = studio.db.get("workflow", session["workflow_id"])
+        exported = _strip_keys(studio.workflow_config(workflow).model_dump()) if workflow else None
+        messages = studio.db.list("message", parent_id=body.session_id)
+        return studio.db.create(
+            "gallery",
+            {
+                "title": body.title or session["name"],
+                "session": {k: session.get(k) for k in ("id", "name", "workflow_id", "last_result")},
+                "workflow": exported,
+                "messages": messages,
+            },
+        )
+
+    # -------------------------------------------------------------------------------------------- UI --
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(UI_DIR / "index.html")
+
+    app.mount("/ui", StaticFiles(directory=str(UI_DIR)), name="ui")
+    return app

@@ -1,0 +1,131 @@
+"""End to end in a real headless Chromium: build a skill, a model, agents and a workflow through the page, run a
+session against the local LLM server, watch the messages stream in and the file appear, publish to the gallery."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium; CI installs it)"
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+SKILL = '''def save_answer(text: str) -> str:
+    """Save the answer to answer.txt and return the file name."""
+    with open("answer.txt", "w") as f:
+        f.write(text)
+    return "answer.txt"
+'''
+
+
+@pytest.fixture
+def page(live_server: Any) -> Iterator[Any]:
+    playwright_sync = pytest.importorskip("playwright.sync_api")
+    assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists()
+    with playwright_sync.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(15000)
+            page.goto(live_server.url + "/")
+            yield page
+        finally:
+            browser.close()
+
+
+def _new(page: Any, tab: str) -> None:
+    from playwright.sync_api import expect
+
+    page.click(f"#build-{tab}")
+    expect(page.locator("#form-title")).to_have_text("New " + tab[:-1])
+    page.click("#new-item")
+
+
+def test_build_run_publish_in_the_browser(page: Any, llm_server: Any) -> None:
+    from playwright.sync_api import expect
+
+    # --- a skill: invalid code is refused with a clear message, then a good one is saved
+    _new(page, "skills")
+    page.fill("#field-name", "save_answer")
+    page.fill("#field-content", "def save_answer(:\n")
+    page.click("#save-item")
+    expect(page.locator("#form-error")).to_contain_text("syntax error")
+    page.fill("#field-content", SKILL)
+    page.click("#save-item")
+    expect(page.locator("#item-list")).to_contain_text("save_answer")
+
+    # --- a model pointing at the local server; its key is masked once saved
+    _new(page, "models")
+    page.fill("#field-model", "gpt-4")
+    page.fill("#field-api_key", "sk-browser-key-9876")
+    page.fill("#field-base_url", llm_server.base_url)
+    page.click("#save-item")
+    expect(page.locator("#form-title")).to_have_text("Edit model")
+    expect(page.locator("#field-api_key")).to_have_value("****9876")
+
+    # --- two agents
+    _new(page, "agents")
+    page.fill("#field-name", "coder")
+    page.select_option("#field-model_ids", label="gpt-4")
+    page.select_option("#field-skill_ids", label="save_answer")
+    page.click("#save-item")
+    expect(page.locator("#item-list")).to_contain_text("coder")
+    page.click("#new-item")
+    page.fill("#field-name", "runner")
+    page.select_option("#field-type", "userproxy")
+    page.check("#field-code_execution")
+    page.click("#save-item")
+    expect(page.locator("#item-list")).to_contain_text("runner")
+
+    # --- a workflow
+    _new(page, "workflows")
+    page.fill("#field-name", "My Flow")
+    page.select_option("#field-sender_id", label="runner")
+    page.select_option("#field-receiver_id", label="coder")
+    page.click("#save-item")
+    expect(page.locator("#item-list")).to_contain_text("My Flow")
+
+    # --- playground: the first reply writes the file through the skill; the last one comes late
+    llm_server.script(
+        "```python\nfrom skills import save_answer\nprint(save_answer('42'))\n```",
+        {"content": "Saved the answer. TERMINATE", "delay": 1.5},
+    )
+    page.click("#tab-playground")
+    page.select_option("#session-workflow", label="My Flow")
+    page.click("#new-session")
+    expect(page.locator("#send")).to_be_enabled()
+    page.fill("#chat-input", "Save 42 as the answer")
+    page.click("#send")
+    # streamed: the code execution's output shows while the final reply is still being produced
+    expect(page.locator(".msg[data-sender=runner]").nth(1)).to_contain_text("exitcode: 0")
+    assert page.locator("#result").is_hidden()
+    expect(page.locator("#final-answer")).to_have_text("Saved the answer.")
+    expect(page.locator("#result")).to_contain_text("Time:")
+    expect(page.locator(".msg[data-sender=coder]").first).to_contain_text("from skills import save_answer")
+    link = page.locator("#files a", has_text="answer.txt")
+    expect(link).to_be_visible()
+    href = link.get_attribute("href")
+    assert page.request.get(page.url.rstrip("/") + href).text() == "42"
+    assert (
+        page.request.get(page.url.rstrip("/") + href.replace("answer.txt", "..%2F..%2Fdatabase.sqlite")).status == 403
+    )
+
+    # --- publish and view in the gallery
+    page.click("#publish-session")
+    expect(page.locator("#notice")).to_contain_text("Published")
+    page.click("#tab-gallery")
+    page.locator("#gallery-list li").first.click()
+    expect(page.locator("#gallery-title")).to_contain_text("My Flow")
+    expect(page.locator("#gallery-view")).to_contain_text("Saved the answer.")

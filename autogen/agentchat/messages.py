@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Union
 
 from ..exception_utils import InvalidCarryOverType
 
@@ -179,22 +179,37 @@ def llm_request_messages(system: Iterable[Message], history: Sequence[Message]) 
     ``tool_responses`` unrolled into the individual tool messages the API expects and ``context``
     (templating data, not an API field) left out. Only messages that need it are copied."""
     out: List[Message] = list(system)
+    append = out.append
+    valid_names = _VALID_API_NAMES
     for message in history:
-        responses = message.get("tool_responses")
-        if responses:
-            out.extend(responses)
-            if message.get("role") == "tool":  # its content only repeats the tool responses
+        # the common case, checked cheaply: nothing to unroll or drop, no name or a valid one
+        if "tool_responses" not in message and "context" not in message:
+            name = message.get("name")
+            if name is None or name in valid_names:
+                append(message)
                 continue
-            message = {k: v for k, v in message.items() if k != "tool_responses"}
-        if "context" in message:
-            message = {k: v for k, v in message.items() if k != "context"}
-        name = message.get("name")
+        else:
+            responses = message.get("tool_responses")
+            if responses:
+                out.extend(responses)
+                if message.get("role") == "tool":  # its content only repeats the tool responses
+                    continue
+                message = {k: v for k, v in message.items() if k != "tool_responses"}
+            if "context" in message:
+                message = {k: v for k, v in message.items() if k != "context"}
+            name = message.get("name")
         if name is not None and message.get("role") != "function":
             api_name = _api_name(name)
             if api_name != name:  # e.g. an agent called "User Proxy": the API accepts [a-zA-Z0-9_-]{1,64}
                 message = {**message, "name": api_name}
-        out.append(message)
+            elif len(valid_names) < 4096:
+                valid_names.add(name)
+        append(message)
     return out
+
+
+# names already known to be valid API names (a set lookup per message instead of a cached call)
+_VALID_API_NAMES: Set[str] = set()
 
 
 @functools.lru_cache(maxsize=1024)

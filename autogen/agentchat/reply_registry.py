@@ -56,6 +56,12 @@ def match_trigger(trigger: Any, sender: Any) -> bool:
     """Whether a reply function registered with ``trigger`` applies to a message from ``sender``."""
     if trigger is None:
         return sender is None
+    kind = type(trigger)
+    if kind is list or kind is tuple:  # the usual [Agent, None] first
+        for item in trigger:
+            if match_trigger(item, sender):
+                return True
+        return False
     if isinstance(trigger, type):
         if sender is None:
             return False

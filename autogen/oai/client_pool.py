@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Mapping
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["Endpoint", "make_endpoint", "get_sync_client", "get_async_client", "clear_client_pool"]
+    from .connections import AsyncPool
+
+__all__ = [
+    "Endpoint",
+    "make_endpoint",
+    "get_sync_client",
+    "get_async_client",
+    "get_async_connections",
+    "clear_client_pool",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -103,10 +112,13 @@ _sync_pool: dict[Endpoint, Any] = {}
 
 
 class _LoopPool:
-    """The async clients of one event loop, closed when the loop shuts down."""
+    """The async clients and direct-path connections of one event loop, closed when the loop shuts down."""
 
-    def __init__(self) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        from .connections import AsyncPool
+
         self.clients: dict[Endpoint, Any] = {}
+        self.connections = AsyncPool(loop)
         self.closer: Any = None  # the async generator that closes them (a strong reference keeps it alive)
 
 
@@ -128,6 +140,7 @@ async def _close_at_loop_shutdown(loop: asyncio.AbstractEventLoop, pool: _LoopPo
                 del _async_pools[loop]
             clients = list(pool.clients.values())
             pool.clients.clear()
+        pool.connections.close()
         for client in clients:
             try:
                 await client.close()
@@ -141,7 +154,7 @@ def _pool_for(loop: asyncio.AbstractEventLoop) -> _LoopPool:
         return pool
     for stale in [other for other in _async_pools if other.is_closed()]:
         del _async_pools[stale]  # a loop closed without shutdown_asyncgens(): just forget it
-    pool = _LoopPool()
+    pool = _LoopPool(loop)
     pool.closer = _close_at_loop_shutdown(loop, pool)
     try:
         # step to the yield now: the loop's asyncgen hook registers the generator for shutdown
@@ -188,8 +201,25 @@ def get_async_client(endpoint: Endpoint) -> Any:
     return client
 
 
+def get_async_connections() -> AsyncPool:
+    """The direct-path connection pool of the running event loop."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    pool = _async_pools.get(loop)
+    if pool is None:
+        with _lock:
+            pool = _pool_for(loop)
+    return pool.connections
+
+
 def clear_client_pool() -> None:
-    """Forget every pooled client (they close when garbage-collected)."""
+    """Forget every pooled client (they close when garbage-collected) and close idle direct connections."""
+    from .connections import sync_pool
+    from .direct import clear_routes
+
     with _lock:
         _sync_pool.clear()
         _async_pools.clear()
+    clear_routes()
+    sync_pool().close()

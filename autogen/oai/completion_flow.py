@@ -249,7 +249,8 @@ def create_steps(
     ``on_usage(actual, total)`` receives each call's usage; a cache hit counts in the total only.
     """
     _check_registered(clients)
-    invocation_id = str(uuid.uuid4())
+    logging_on = runtime_logger() is not None  # the ids and timestamps below only feed the runtime log
+    invocation_id = str(uuid.uuid4()) if logging_on else ""
     failures: list[tuple[str, BaseException]] = []
     last = len(clients) - 1
     for i, (client, entry) in enumerate(zip(clients, entries)):
@@ -258,7 +259,7 @@ def create_steps(
         key = None
         if attempt.cache is not None:
             key = get_key(attempt.request)
-            start = _now()
+            start = _now() if logging_on else ""
             cached = attempt.cache.get(key, None)
             if cached is not None:
                 if not hasattr(cached, "cost"):  # cached by an older version
@@ -273,7 +274,7 @@ def create_steps(
                     return cached
                 continue
 
-        start = _now()
+        start = _now() if logging_on else ""
         try:
             response = yield ClientCall(client, attempt.request)
         except Exception as err:

@@ -6,9 +6,12 @@ import dataclasses
 import hashlib
 import json
 import math
-from typing import Any, Optional
+import threading
+from itertools import repeat
+from operator import eq, itemgetter
+from typing import Any, Callable, Optional
 
-__all__ = ["canonical_json", "stable_hash", "find_unserializable"]
+__all__ = ["canonical_json", "stable_hash", "find_unserializable", "MessageJsonCache", "encode_body"]
 
 
 def _key_default(value: Any) -> Any:
@@ -68,3 +71,119 @@ def find_unserializable(value: Any, path: str = "body") -> Optional[tuple[str, A
     if callable(getattr(value, "model_dump", None)) and not isinstance(value, type):
         return None
     return (path, value)
+
+
+_MISSING: tuple[Any, bytes] = (None, b"")
+_first = itemgetter(0)
+_second = itemgetter(1)
+
+
+class MessageJsonCache:
+    """The JSON text of chat messages, kept so that a growing history is not re-encoded every turn.
+
+    A conversation sends the same messages again on every turn; encoding a long history is most of
+    what a turn costs that grows with its length. Only text messages are kept: dicts whose values are
+    all strings or None (role, content, name, tool_call_id). A message holding lists, dicts or numbers
+    is encoded every time (it could change inside, and 1, 1.0 and True are equal with different texts).
+
+    * By object: a message dict seen before is found by its id and taken as unchanged when it still
+      equals the copy made then (same keys, equal string values: the same JSON, up to the order of
+      members should someone reorder the keys of a stored message). The lookups and comparisons run
+      in C loops, so a long history costs a fraction of encoding it.
+    * By content: a new dict with the items of a known message (a copy) is found by its items, in
+      order, which is exactly when its JSON text is the same.
+
+    Texts are dropped oldest first beyond ``max_bytes`` (a text counts twice: the text, and the strings
+    its key or copy keeps alive).
+    """
+
+    def __init__(self, max_bytes: int = 32 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._by_id: dict[int, tuple[dict[str, Any], bytes]] = {}
+        self._by_items: dict[tuple[tuple[str, Any], ...], bytes] = {}
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def encode(self, messages: list[Any], dumps: Callable[[Any], bytes]) -> bytes:
+        """``dumps(messages)``, with cached texts reused (compact separators are assumed)."""
+        return b"[" + self.join(messages, dumps) + b"]"
+
+    def join(self, messages: list[Any], dumps: Callable[[Any], bytes]) -> bytes:
+        """The texts of ``messages`` joined by commas (``encode`` without the brackets)."""
+        found = list(map(self._by_id.get, map(id, messages), repeat(_MISSING)))
+        unchanged = list(map(eq, messages, map(_first, found)))
+        if all(unchanged):
+            return b",".join(map(_second, found))
+        texts = list(map(_second, found))
+        i = unchanged.index(False)
+        while True:  # usually the one or two messages new since the last turn
+            texts[i] = self._text(messages[i], dumps)
+            try:
+                i = unchanged.index(False, i + 1)
+            except ValueError:
+                return b",".join(texts)
+
+    def _text(self, message: Any, dumps: Callable[[Any], bytes]) -> bytes:
+        if type(message) is not dict or not all(type(v) is str or v is None for v in message.values()):
+            return dumps(message)
+        items = tuple(message.items())
+        text = self._by_items.get(items)
+        if text is None:
+            text = dumps(message)
+            self._add(items, None, text)
+        self._add(None, message, text)
+        return text
+
+    def _add(
+        self, items: Optional[tuple[tuple[str, Any], ...]], message: Optional[dict[str, Any]], text: bytes
+    ) -> None:
+        cost = 2 * len(text)
+        with self._lock:
+            if items is not None and items not in self._by_items:
+                self._by_items[items] = text
+                self._size += cost
+            if message is not None:
+                replaced = self._by_id.pop(id(message), None)
+                if replaced is not None:
+                    self._size -= 2 * len(replaced[1])
+                self._by_id[id(message)] = (dict(message), text)
+                self._size += cost
+            if self._size > self.max_bytes:
+                self._shrink()
+
+    def _shrink(self) -> None:
+        """Drop the older half of each map (in insertion order)."""
+        for key in list(self._by_id)[: len(self._by_id) // 2 + 1]:
+            self._size -= 2 * len(self._by_id.pop(key)[1])
+        for items in list(self._by_items)[: len(self._by_items) // 2 + 1]:
+            self._size -= 2 * len(self._by_items.pop(items))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_id.clear()
+            self._by_items.clear()
+            self._size = 0
+
+
+_message_json = MessageJsonCache()
+
+
+def encode_body(body: dict[str, Any], dumps: Callable[[Any], bytes]) -> bytes:
+    """``dumps(body)`` for a request body, with its ``messages`` encoded through the message cache.
+
+    ``dumps`` must write compact JSON (``separators=(",", ":")``); the result is then byte for byte
+    what ``dumps(body)`` gives.
+    """
+    messages = body.get("messages")
+    if not isinstance(messages, list) or len(messages) < 8 or not all(type(k) is str for k in body):
+        return dumps(body)
+    parts = [b"{"]
+    for key, value in body.items():
+        parts += (dumps(key), b":")
+        if key == "messages":
+            parts += (b"[", _message_json.join(value, dumps), b"]")
+        else:
+            parts.append(dumps(value))
+        parts.append(b",")
+    parts[-1] = b"}"
+    return b"".join(parts)

@@ -16,6 +16,16 @@ the ``APIError`` exception family and response parsing into ``ChatCompletion`` a
 The body goes out as the plain dict we built: no per-message conversion, so per-call cost is flat
 in history length. If the body holds something JSON cannot encode, the error names where it is.
 
+Direct path
+-----------
+Even ``post`` costs 2-3 ms of CPU per call (options model, httpx request, httpcore/anyio I/O,
+field-by-field response construction), which caps how many async chats one core can keep going.
+So a request that is not streamed and goes to a plainly configured endpoint takes ``direct.py``
+instead: the same URL, headers and JSON body the SDK would send (the SDK builds them once per
+endpoint), over our own keep-alive connections, with the SDK's retry decisions and exception
+types, parsed into the same ``ChatCompletion``. Everything else still goes through ``post``, and
+``AUTOGEN_DIRECT_HTTP=0`` sends everything through it.
+
 Sync and async differ only in which pooled SDK client is used and in ``await`` / ``async for``;
 building the request, checking and assembling the response are shared.
 """
@@ -28,7 +38,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
 
-from .client_pool import Endpoint, get_async_client, get_sync_client, make_endpoint
+from . import direct
+from .client_pool import Endpoint, get_async_client, get_async_connections, get_sync_client, make_endpoint
 from .errors import InvalidResponseError, RequestNotSerializableError
 from .json_utils import find_unserializable
 from .model_prices import compute_cost
@@ -131,6 +142,10 @@ class OpenAIClient:
         """The synchronous ``openai.OpenAI`` / ``openai.AzureOpenAI`` client."""
         return get_sync_client(self.endpoint)
 
+    def _async_client(self) -> Any:
+        """The running loop's ``openai.AsyncOpenAI`` / ``openai.AsyncAzureOpenAI`` client."""
+        return get_async_client(self.endpoint)
+
     # ----- shared request building and response handling
     def _prepare(self, params: dict[str, Any]) -> _Request:
         body = dict(params)
@@ -228,12 +243,29 @@ class OpenAIClient:
             }
         return ChatCompletion(**data)
 
+    # ----- the direct path (see direct.py): plain requests skip the SDK's per-call machinery
+    @staticmethod
+    def _direct_eligible(request: _Request) -> bool:
+        return not request.stream and all(k in ("timeout", "max_retries") for k in request.options)
+
+    def _model(self, request: _Request) -> Optional[str]:
+        model = request.body.get("model")
+        return model if isinstance(model, str) else None
+
     # ----- ModelClient protocol
     def create(self, params: dict[str, Any]) -> Union[ChatCompletion, Completion]:
         request = self._prepare(params)
         cast_to, stream_cls = self._types(request)
         client = self.client
         with self._errors(request):
+            if self._direct_eligible(request):
+                route = direct.sync_route(self.endpoint, request.path, self._model(request), client)
+                if route is not None and not route.disabled:
+                    try:
+                        answer = direct.send_sync(route, request.body, request.options)
+                        return self._check(direct.parse_response(cast_to, answer), cast_to)
+                    except direct.Unsupported as err:
+                        self._leave_direct(route, err)
             response = client.post(
                 request.path,
                 cast_to=cast_to,
@@ -255,12 +287,21 @@ class OpenAIClient:
     async def a_create(self, params: dict[str, Any]) -> Union[ChatCompletion, Completion]:
         request = self._prepare(params)
         cast_to, _ = self._types(request)
-        from openai import AsyncStream
-        from openai.types.chat import ChatCompletionChunk
-
-        client = get_async_client(self.endpoint)
         with self._errors(request):
-            response = await client.post(
+            if self._direct_eligible(request):
+                route = await direct.async_route(
+                    self.endpoint, request.path, self._model(request), self._async_client, self.client
+                )
+                if route is not None and not route.disabled:
+                    try:
+                        answer = await direct.send_async(route, request.body, request.options, get_async_connections())
+                        return self._check(direct.parse_response(cast_to, answer), cast_to)
+                    except direct.Unsupported as err:
+                        self._leave_direct(route, err)
+            from openai import AsyncStream
+            from openai.types.chat import ChatCompletionChunk
+
+            response = await self._async_client().post(
                 request.path,
                 cast_to=cast_to,
                 body=request.body,
@@ -277,6 +318,14 @@ class OpenAIClient:
             finally:
                 await response.close()
         return self._streamed_completion(collector, request)
+
+    def _leave_direct(self, route: Any, err: Exception) -> None:
+        route.disabled = True
+        logger.info(
+            "%s answered with something the direct path does not take (%s); the SDK sends from now on.",
+            self.description,
+            err,
+        )
 
     def message_retrieval(self, response: Any) -> Union[list[str], list[ChatCompletionMessage]]:
         """Text of each choice; the message object itself when it carries tool or function calls."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from types import SimpleNamespace as NS
 from typing import Any
@@ -99,3 +100,71 @@ def test_stream_collector_reassembles_choices_and_calls() -> None:
     assert second["message"]["content"] == "Other" and second["finish_reason"] == "stop"
     assert data["usage"] == {"prompt_tokens": 1, "completion_tokens": 2}
     assert "".join(printer.out) == "HelOtherlo\n"
+
+
+def test_message_json_cache_gives_the_plain_encoding() -> None:
+    from openai._utils._json import openapi_dumps
+
+    from autogen.oai.json_utils import MessageJsonCache, encode_body
+
+    cache = MessageJsonCache()
+    messages: list[Any] = [{"role": "user", "content": f"message {i} ünï \u2028 \x00", "name": "u"} for i in range(20)]
+    messages += [
+        {"role": "user", "content": "1", "n": 1},  # numbers are never cached: 1, 1.0 and True are equal keys
+        {"role": "user", "content": "1", "n": True},
+        {"role": "user", "content": "1", "n": 1.0},
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "c", "function": {"name": "f"}}]},
+        {"content": "same items", "role": "user"},  # another key order: another text
+        {"role": "user", "content": "same items"},
+        "a plain string",
+    ]
+    for _ in range(3):
+        assert cache.encode(messages, openapi_dumps) == openapi_dumps(messages)
+    assert len(cache._by_id) == len(cache._by_items) == 22  # the text messages
+    body = {"messages": messages, "model": "gpt-4", "temperature": 0.5, "stop": ["x"]}
+    assert encode_body(body, openapi_dumps) == openapi_dumps(body)
+    # copies of known messages are found by their items
+    copies = [dict(m) if isinstance(m, dict) else m for m in messages]
+    assert cache.encode(copies, openapi_dumps) == openapi_dumps(copies)
+    assert len(cache._by_items) == 22
+
+
+def test_message_json_cache_sees_messages_changed_in_place() -> None:
+    from openai._utils._json import openapi_dumps
+
+    from autogen.oai.json_utils import MessageJsonCache
+
+    cache = MessageJsonCache()
+    history: list[Any] = [{"role": "user", "content": f"m{i}", "name": "u"} for i in range(10)]
+    assert cache.encode(history, openapi_dumps) == openapi_dumps(history)
+    history[1]["content"] = "edited"
+    history[2]["extra"] = "a new key"
+    del history[3]["name"]
+    history[4]["content"] = None
+    history[5]["content"] = ["now", "a", "list"]
+    history[6]["n"] = 1
+    history.append({"role": "assistant", "content": "new"})
+    for _ in range(2):
+        assert cache.encode(history, openapi_dumps) == openapi_dumps(history)
+    history[6]["n"] = True  # equal to 1, another text: messages with numbers are never cached
+    assert cache.encode(history, openapi_dumps) == openapi_dumps(history)
+    # keys reordered in place: the same JSON object, members perhaps in the old order
+    role = history[7].pop("role")
+    history[7]["role"] = role
+    assert json.loads(cache.encode(history, openapi_dumps)) == history
+
+
+def test_message_json_cache_keeps_to_its_budget() -> None:
+    from openai._utils._json import openapi_dumps
+
+    from autogen.oai.json_utils import MessageJsonCache
+
+    cache = MessageJsonCache(max_bytes=10_000)
+    kept = []
+    for i in range(200):
+        message = [{"role": "user", "content": f"{i:04d}" + "x" * 96}]
+        kept.append(message)
+        assert cache.encode(message, openapi_dumps) == openapi_dumps(message)
+        assert cache._size <= 10_000
+    assert 0 < len(cache._by_items) < 60 and 0 < len(cache._by_id) < 60
+    assert b'"0199' in next(reversed(cache._by_items.values()))  # the newest stays

@@ -53,9 +53,12 @@ async def test_many_concurrent_chats_overlap(llm_server: Any) -> None:
     )
 
 
-def test_async_clients_are_shared_per_loop_and_closed_with_it(llm_server: Any) -> None:
-    from autogen.oai import client_pool
+def test_async_clients_are_shared_per_loop_and_closed_with_it(llm_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autogen.oai import client_pool, direct
 
+    # the SDK's async client sends only what the direct path does not (see test_direct_http.py)
+    monkeypatch.setenv("AUTOGEN_DIRECT_HTTP", "0")
+    direct.clear_routes()
     first = OpenAIWrapper(config_list=llm_server.config_list(), cache_seed=None)
     second = OpenAIWrapper(config_list=llm_server.config_list(timeout=30), cache_seed=None)
     seen: list[Any] = []
@@ -71,3 +74,25 @@ def test_async_clients_are_shared_per_loop_and_closed_with_it(llm_server: Any) -
     assert len(seen) == 3  # one client per loop, shared by both wrappers
     assert client_pool._async_pools == {}  # each loop's clients were released at its shutdown
     assert all(client.is_closed() for client in seen)
+    direct.clear_routes()
+
+
+def test_direct_connections_are_per_loop_and_closed_with_it(llm_server: Any) -> None:
+    from autogen.oai import client_pool
+
+    wrapper = OpenAIWrapper(config_list=llm_server.config_list(), cache_seed=None)
+    pools: list[Any] = []
+
+    async def chat() -> None:
+        for content in ("a", "b", "c"):
+            await wrapper.a_create(messages=[{"role": "user", "content": content}])
+        pool = client_pool._async_pools[asyncio.get_running_loop()].connections
+        pools.append(pool)
+        assert sum(len(conns) for conns in pool._idle.values()) == 1  # one kept-alive connection, reused
+
+    for _ in range(3):
+        asyncio.run(chat())
+    assert len({id(pool) for pool in pools}) == 3
+    assert client_pool._async_pools == {}
+    assert all(pool._idle == {} for pool in pools)  # closed at each loop's shutdown
+    assert len(llm_server.chat_requests()) == 9

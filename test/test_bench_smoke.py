@@ -1,0 +1,34 @@
+"""A smoke run of the benchmark suite (bench/run.py): it runs and prints its rows. No timing is asserted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_bench_quick_run_prints_its_rows(tmp_path: Path) -> None:
+    report = tmp_path / "rows.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--only", "two_agent", "--json", str(report)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    # exit status 1 only says a target was missed, which a busy machine may cause: not this test's business
+    assert done.returncode in (0, 1), done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[:3] == ["what", "ours", "x"]
+    assert any(line.startswith("bare openai SDK call") for line in lines)
+    assert any(line.startswith("two-agent chat, per turn") for line in lines)
+    assert any(line.startswith("the same chat from the cache") for line in lines)
+    rows = json.loads(report.read_text())
+    assert [row["name"] for row in rows] == [
+        "bare openai SDK call, 2 messages (the floor)",
+        "two-agent chat, per turn (one LLM call)",
+        "the same chat from the cache, per turn",
+    ]
+    assert all(row["value"] > 0 for row in rows)

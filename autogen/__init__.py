@@ -6,10 +6,39 @@ cheap: openai, pydantic models, docker and tiktoken load only when first used.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_exports
 from .version import __version__
+
+if TYPE_CHECKING:
+    from .agentchat.agent import Agent, LLMAgent
+    from .agentchat.assistant_agent import AssistantAgent
+    from .agentchat.chat import ChatResult, a_initiate_chats, initiate_chats
+    from .agentchat.conversable_agent import ConversableAgent, register_function
+    from .agentchat.groupchat import GroupChat, GroupChatManager
+    from .agentchat.user_proxy_agent import UserProxyAgent
+    from .agentchat.utils import gather_usage_summary
+    from .cache.cache import Cache
+    from .code_utils import DEFAULT_MODEL, FAST_MODEL
+    from .exception_utils import (
+        AgentNameConflict,
+        AutoGenError,
+        InvalidCarryOverType,
+        NoEligibleSpeaker,
+        SenderRequired,
+        UndefinedNextAgent,
+    )
+    from .oai.client import ModelClient, OpenAIWrapper
+    from .oai.openai_utils import (
+        config_list_from_dotenv,
+        config_list_from_json,
+        config_list_from_models,
+        config_list_gpt4_gpt35,
+        config_list_openai_aoai,
+        filter_config,
+        get_config_list,
+    )
 
 # public name -> module that defines it
 _EXPORTS: dict[str, str] = {
@@ -69,19 +98,28 @@ _SUBMODULES = {
     "scale",
 }
 
+# submodules reachable as attributes without an explicit import (autogen.runtime_logging.start())
+_SUBMODULES = {
+    "agentchat",
+    "oai",
+    "cache",
+    "coding",
+    "io",
+    "logger",
+    "runtime_logging",
+    "code_utils",
+    "function_utils",
+    "token_count_utils",
+    "graph_utils",
+    "exception_utils",
+    "browser_utils",
+    "retrieve_utils",
+    "state",
+    "scale",
+}
+
 __all__ = ["__version__", *_EXPORTS]
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is not None:
-        value = getattr(importlib.import_module(module_name), name)
-        globals()[name] = value
-        return value
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'autogen' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__) | _SUBMODULES)
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, _SUBMODULES)

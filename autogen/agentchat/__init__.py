@@ -2,35 +2,35 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .agent import Agent, LLMAgent
+    from .assistant_agent import AssistantAgent
+    from .chat import ChatResult, a_initiate_chats, initiate_chats
+    from .conversable_agent import ConversableAgent, register_function
+    from .groupchat import GroupChat, GroupChatManager
+    from .user_proxy_agent import UserProxyAgent
+    from .utils import gather_usage_summary
 
 _EXPORTS: dict[str, str] = {
-    "Agent": "autogen.agentchat.agent",
-    "LLMAgent": "autogen.agentchat.agent",
-    "ConversableAgent": "autogen.agentchat.conversable_agent",
-    "register_function": "autogen.agentchat.conversable_agent",
-    "AssistantAgent": "autogen.agentchat.assistant_agent",
-    "UserProxyAgent": "autogen.agentchat.user_proxy_agent",
-    "GroupChat": "autogen.agentchat.groupchat",
-    "GroupChatManager": "autogen.agentchat.groupchat",
-    "ChatResult": "autogen.agentchat.chat",
-    "initiate_chats": "autogen.agentchat.chat",
-    "a_initiate_chats": "autogen.agentchat.chat",
-    "gather_usage_summary": "autogen.agentchat.utils",
+    "Agent": ".agent",
+    "LLMAgent": ".agent",
+    "ConversableAgent": ".conversable_agent",
+    "register_function": ".conversable_agent",
+    "AssistantAgent": ".assistant_agent",
+    "UserProxyAgent": ".user_proxy_agent",
+    "GroupChat": ".groupchat",
+    "GroupChatManager": ".groupchat",
+    "ChatResult": ".chat",
+    "initiate_chats": ".chat",
+    "a_initiate_chats": ".chat",
+    "gather_usage_summary": ".utils",
 }
 
 __all__ = list(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'autogen.agentchat' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

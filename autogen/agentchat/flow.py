@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+_Method = TypeVar("_Method", bound=Callable[..., Any])  # keeps the marked method's signature for type checkers
 Flow = Generator[Any, Any, T]
 """A generator that yields effects (or ``IS_ASYNC``) and returns its result (or a ``Tail``)."""
 
@@ -91,14 +92,14 @@ class Tail:
         self.effect = effect
 
 
-def flow_backed(flow_fn: Callable[..., Flow[Any]]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def flow_backed(flow_fn: Callable[..., Flow[Any]]) -> Callable[[_Method], _Method]:
     """Mark a public method (or reply function) as a thin edge over ``flow_fn(self, *args, **kwargs)``.
 
     Drivers run the flow in place of the method while the method is the marked one; a subclass
     override or a monkeypatch has no mark and is called as is.
     """
 
-    def mark(method: Callable[..., Any]) -> Callable[..., Any]:
+    def mark(method: _Method) -> _Method:
         setattr(method, FLOW_ATTR, flow_fn)
         return method
 

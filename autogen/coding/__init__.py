@@ -6,8 +6,9 @@ client until one is used.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from .base import (
@@ -34,64 +35,31 @@ if TYPE_CHECKING:
     from .markdown_code_extractor import MarkdownCodeExtractor
 
 _EXPORTS: dict[str, str] = {
-    "CodeBlock": "base",
-    "CodeResult": "base",
-    "CommandLineCodeResult": "base",
-    "IPythonCodeResult": "base",
-    "CodeExtractor": "base",
-    "CodeExecutor": "base",
-    "CodeExecutionConfig": "base",
-    "MarkdownCodeExtractor": "markdown_code_extractor",
-    "CodeExecutorFactory": "factory",
-    "executor_from_config": "factory",
-    "LocalCommandLineCodeExecutor": "local_commandline_code_executor",
-    "DockerCommandLineCodeExecutor": "docker_commandline_code_executor",
-    "LegacyCodeExecutor": "legacy",
-    "FunctionWithRequirements": "func_with_reqs",
-    "with_requirements": "func_with_reqs",
-    "Alias": "func_with_reqs",
-    "ImportFromModule": "func_with_reqs",
-    "CodeExecutionError": "errors",
-    "DockerNotRunningError": "errors",
-    "DockerImageNotFoundError": "errors",
-    "ContainerStartError": "errors",
-    "MissingExtraError": "errors",
+    "CodeBlock": ".base",
+    "CodeResult": ".base",
+    "CommandLineCodeResult": ".base",
+    "IPythonCodeResult": ".base",
+    "CodeExtractor": ".base",
+    "CodeExecutor": ".base",
+    "CodeExecutionConfig": ".base",
+    "MarkdownCodeExtractor": ".markdown_code_extractor",
+    "CodeExecutorFactory": ".factory",
+    "executor_from_config": ".factory",
+    "LocalCommandLineCodeExecutor": ".local_commandline_code_executor",
+    "DockerCommandLineCodeExecutor": ".docker_commandline_code_executor",
+    "LegacyCodeExecutor": ".legacy",
+    "FunctionWithRequirements": ".func_with_reqs",
+    "with_requirements": ".func_with_reqs",
+    "Alias": ".func_with_reqs",
+    "ImportFromModule": ".func_with_reqs",
+    "CodeExecutionError": ".errors",
+    "DockerNotRunningError": ".errors",
+    "DockerImageNotFoundError": ".errors",
+    "ContainerStartError": ".errors",
+    "MissingExtraError": ".errors",
 }
 
-__all__ = [
-    "CodeBlock",
-    "CodeResult",
-    "CommandLineCodeResult",
-    "IPythonCodeResult",
-    "CodeExtractor",
-    "CodeExecutor",
-    "CodeExecutionConfig",
-    "MarkdownCodeExtractor",
-    "CodeExecutorFactory",
-    "executor_from_config",
-    "LocalCommandLineCodeExecutor",
-    "DockerCommandLineCodeExecutor",
-    "LegacyCodeExecutor",
-    "FunctionWithRequirements",
-    "with_requirements",
-    "Alias",
-    "ImportFromModule",
-    "CodeExecutionError",
-    "DockerNotRunningError",
-    "DockerImageNotFoundError",
-    "ContainerStartError",
-    "MissingExtraError",
-]
+__all__ = list(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -5,35 +5,42 @@ Names resolve lazily, so ``import autogen.oai`` does not import openai.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from ..cache.cache import Cache
+    from .client import OpenAIWrapper
+    from .model_client import ModelClient
+    from .openai_client import OpenAIClient
+    from .openai_utils import (
+        config_list_from_dotenv,
+        config_list_from_json,
+        config_list_from_models,
+        config_list_gpt4_gpt35,
+        config_list_openai_aoai,
+        filter_config,
+        get_config_list,
+        is_valid_api_key,
+    )
 
 _EXPORTS: dict[str, str] = {
-    "OpenAIWrapper": "autogen.oai.client",
-    "ModelClient": "autogen.oai.model_client",
-    "OpenAIClient": "autogen.oai.openai_client",
-    "get_config_list": "autogen.oai.openai_utils",
-    "config_list_gpt4_gpt35": "autogen.oai.openai_utils",
-    "config_list_openai_aoai": "autogen.oai.openai_utils",
-    "config_list_from_models": "autogen.oai.openai_utils",
-    "config_list_from_json": "autogen.oai.openai_utils",
-    "config_list_from_dotenv": "autogen.oai.openai_utils",
-    "filter_config": "autogen.oai.openai_utils",
-    "is_valid_api_key": "autogen.oai.openai_utils",
-    "Cache": "autogen.cache.cache",
+    "OpenAIWrapper": ".client",
+    "ModelClient": ".model_client",
+    "OpenAIClient": ".openai_client",
+    "get_config_list": ".openai_utils",
+    "config_list_gpt4_gpt35": ".openai_utils",
+    "config_list_openai_aoai": ".openai_utils",
+    "config_list_from_models": ".openai_utils",
+    "config_list_from_json": ".openai_utils",
+    "config_list_from_dotenv": ".openai_utils",
+    "filter_config": ".openai_utils",
+    "is_valid_api_key": ".openai_utils",
+    "Cache": "..cache.cache",
 }
 
 __all__ = list(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module_name = _EXPORTS.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'autogen.oai' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -19,31 +19,29 @@ A failed chat is reported in its outcome and does not stop the others. See ``doc
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING
 
-_EXPORTS = {
-    "run_chats": "autogen.scale.api",
-    "a_run_chats": "autogen.scale.api",
-    "ChatSpec": "autogen.scale.spec",
-    "RetryPolicy": "autogen.scale.retry",
-    "ChatOutcome": "autogen.scale.outcome",
-    "BatchResult": "autogen.scale.outcome",
-    "Progress": "autogen.scale.progress",
-    "ProgressBar": "autogen.scale.progress",
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .api import a_run_chats, run_chats
+    from .outcome import BatchResult, ChatOutcome
+    from .progress import Progress, ProgressBar
+    from .retry import RetryPolicy
+    from .spec import ChatSpec
+
+_EXPORTS: dict[str, str] = {
+    "run_chats": ".api",
+    "a_run_chats": ".api",
+    "ChatSpec": ".spec",
+    "RetryPolicy": ".retry",
+    "ChatOutcome": ".outcome",
+    "BatchResult": ".outcome",
+    "Progress": ".progress",
+    "ProgressBar": ".progress",
 }
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'autogen.scale' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

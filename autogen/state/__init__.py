@@ -27,47 +27,50 @@ Importing this package is cheap: the submodules load on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING
 
-_EXPORTS = {
-    "FORMAT_VERSION": "autogen.state.format",
-    "dumps": "autogen.state.format",
-    "loads": "autogen.state.format",
-    "save": "autogen.state.format",
-    "load": "autogen.state.format",
-    "StateError": "autogen.state.errors",
-    "save_agent": "autogen.state.agent",
-    "load_agent": "autogen.state.agent",
-    "save_groupchat": "autogen.state.groupchat",
-    "load_groupchat": "autogen.state.groupchat",
-    "chat_result_to_dict": "autogen.state.result",
-    "chat_result_from_dict": "autogen.state.result",
-    "save_chat": "autogen.state.chat",
-    "load_chat": "autogen.state.chat",
-    "Checkpointer": "autogen.state.checkpoint",
-    "CheckpointStore": "autogen.state.store",
-    "FileStore": "autogen.state.store",
-    "MemoryStore": "autogen.state.store",
-    "run_chat": "autogen.state.resume",
-    "a_run_chat": "autogen.state.resume",
-    "resume_chat": "autogen.state.resume",
-    "a_resume_chat": "autogen.state.resume",
-    "initiate_chats": "autogen.state.queue",
-    "a_initiate_chats": "autogen.state.queue",
+from .._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from .agent import load_agent, save_agent
+    from .chat import load_chat, save_chat
+    from .checkpoint import Checkpointer
+    from .errors import StateError
+    from .format import FORMAT_VERSION, dumps, load, loads, save
+    from .groupchat import load_groupchat, save_groupchat
+    from .queue import a_initiate_chats, initiate_chats
+    from .result import chat_result_from_dict, chat_result_to_dict
+    from .resume import a_resume_chat, a_run_chat, resume_chat, run_chat
+    from .store import CheckpointStore, FileStore, MemoryStore
+
+_EXPORTS: dict[str, str] = {
+    "FORMAT_VERSION": ".format",
+    "dumps": ".format",
+    "loads": ".format",
+    "save": ".format",
+    "load": ".format",
+    "StateError": ".errors",
+    "save_agent": ".agent",
+    "load_agent": ".agent",
+    "save_groupchat": ".groupchat",
+    "load_groupchat": ".groupchat",
+    "chat_result_to_dict": ".result",
+    "chat_result_from_dict": ".result",
+    "save_chat": ".chat",
+    "load_chat": ".chat",
+    "Checkpointer": ".checkpoint",
+    "CheckpointStore": ".store",
+    "FileStore": ".store",
+    "MemoryStore": ".store",
+    "run_chat": ".resume",
+    "a_run_chat": ".resume",
+    "resume_chat": ".resume",
+    "a_resume_chat": ".resume",
+    "initiate_chats": ".queue",
+    "a_initiate_chats": ".queue",
 }
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'autogen.state' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -267,7 +267,7 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
         return match_trigger(trigger, sender)
 
     def _raise_exception_on_async_reply_functions(self) -> None:
-        """Kept for compatibility: async reply functions run in sync chats too (see register_reply)."""
+        """A no-op kept for classic subclasses that call it: async reply functions run in sync chats too."""
 
     def register_nested_chats(
         self,

@@ -136,13 +136,6 @@ class GroupChatManager(ConversableAgent):
             if (recipient is not agent or prepare_recipient) and isinstance(agent, ConversableAgent):
                 agent._prepare_chat(self, clear_history, False, reply_at_receive)
 
-    def _raise_exception_on_async_reply_functions(self) -> None:
-        super()._raise_exception_on_async_reply_functions()
-        for agent in self._groupchat.agents:
-            check = getattr(agent, "_raise_exception_on_async_reply_functions", None)
-            if callable(check):
-                check()
-
     # ---------------------------------------------------------------------------------------- the rounds --
     def _run_chat_flow(
         self,
@@ -396,11 +389,8 @@ class GroupChatManager(ConversableAgent):
 
         last_message = messages[-1]
         last_name = last_message.get("name") or self.name
-        last_agent = self._speaker_of(last_message)
-        if last_agent is None and last_name == groupchat.admin_name:
-            last_agent = self
-        if last_agent is None:
-            last_agent = self
+        # an unknown name (the admin's included) resumes with the manager as the last speaker
+        last_agent = self._speaker_of(last_message) or self
         self._process_resume_termination(remove_termination_string, messages)
         if not silent:
             IOStream.get_default().print(

@@ -30,20 +30,27 @@ ProgressCallback = Callable[[Progress], Any]
 
 
 class ProgressBar:
-    """A one-line bar redrawn in place (``stream`` defaults to stderr)."""
+    """A tqdm bar: redrawn in place on a terminal, a widget in a notebook (``stream`` defaults to stderr).
 
-    def __init__(self, stream: Optional[TextIO] = None, width: int = 30) -> None:
-        self.stream = stream if stream is not None else sys.stderr
+    The bar is made at the first update, when the batch size is known.
+    """
+
+    def __init__(self, stream: Optional[TextIO] = None, width: Optional[int] = None) -> None:
+        self.stream = stream
         self.width = width
+        self._bar: Any = None
 
     def __call__(self, progress: Progress) -> None:
-        filled = int(self.width * progress.done / max(1, progress.total))
-        bar = "#" * filled + "." * (self.width - filled)
-        failed = f", {progress.failed} failed" if progress.failed else ""
-        self.stream.write(f"\rchats [{bar}] {progress.done}/{progress.total}{failed} {progress.elapsed:.1f}s")
-        if progress.done == progress.total:
-            self.stream.write("\n")
-        self.stream.flush()
+        if self._bar is None:
+            from tqdm.auto import tqdm
+
+            file = self.stream if self.stream is not None else sys.stderr
+            self._bar = tqdm(total=progress.total, desc="chats", unit="chat", file=file, ncols=self.width)
+        self._bar.update(progress.done - self._bar.n)
+        if progress.failed:
+            self._bar.set_postfix(failed=progress.failed)
+        if progress.done >= progress.total:
+            self._bar.close()
 
 
 class ProgressReporter:

@@ -156,12 +156,14 @@ def test_progress_bar_on_a_terminal() -> None:
     stream = io.StringIO()
     progress = Progress(4, stream, interactive=True).start()
     progress.finished("T_1 #0", "success")
+    progress.finished("T_2 #0", "failure")
     progress.note("a message above the bar")
+    progress.finished("T_3 #0", "error")
     progress.close()
     text = stream.getvalue()
-    assert "\r[------------------------] 0/4 finished" in text
-    assert "\r[######------------------] 1/4 finished, 0 failed, elapsed" in text and "ETA" in text
-    assert "a message above the bar\n" in text
+    assert "0/4" in text and "2/4" in text and "3/4" in text  # tqdm's bar, redrawn in place
+    assert "1 failed" in text and "1 errors" in text
+    assert "a message above the bar\n" in text and "T_3 #0: error\n" in text
     assert text.endswith("\n")
 
 

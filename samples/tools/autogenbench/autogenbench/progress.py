@@ -1,4 +1,4 @@
-"""Progress of a run: a bar redrawn in place on a terminal, plain lines otherwise (logs, CI, pipes).
+"""Progress of a run: a tqdm bar on a terminal, plain lines otherwise (logs, CI, pipes).
 
 Both show finished/total, failures, elapsed time and an estimate of the time left.
 """
@@ -8,11 +8,9 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import Optional, TextIO
+from typing import Any, Optional, TextIO
 
 __all__ = ["Progress", "format_duration"]
-
-_BAR_WIDTH = 24
 
 
 def format_duration(seconds: Optional[float]) -> str:
@@ -39,9 +37,7 @@ class Progress:
         self.errors = 0
         self._start = time.monotonic()
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._ticker: Optional[threading.Thread] = None
-        self._line_len = 0
+        self._bar: Any = None
 
     # -- figures
     @property
@@ -66,39 +62,19 @@ class Progress:
     def start(self) -> Progress:
         self._start = time.monotonic()
         if self.interactive:
-            self._draw()
-            self._ticker = threading.Thread(target=self._tick, name="autogenbench-progress", daemon=True)
-            self._ticker.start()
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=self.total, unit="trial", file=self.stream, dynamic_ncols=True)
         return self
-
-    def _tick(self) -> None:
-        while not self._stop.wait(1.0):
-            with self._lock:
-                self._draw()
-
-    def _draw(self) -> None:
-        filled = int(_BAR_WIDTH * self.done / self.total) if self.total else _BAR_WIDTH
-        bar = "#" * filled + "-" * (_BAR_WIDTH - filled)
-        line = f"[{bar}] {self.summary()}"
-        pad = " " * max(0, self._line_len - len(line))
-        self._line_len = len(line)
-        self.stream.write("\r" + line + pad)
-        self.stream.flush()
-
-    def _clear_line(self) -> None:
-        self.stream.write("\r" + " " * self._line_len + "\r")
-        self._line_len = 0
 
     def note(self, message: str) -> None:
         """A message that must not be overwritten by the bar."""
         with self._lock:
-            if self.interactive:
-                self._clear_line()
-                self.stream.write(message + "\n")
-                self._draw()
+            if self._bar is not None:
+                self._bar.write(message, file=self.stream)
             else:
                 self.stream.write(message + "\n")
-            self.stream.flush()
+                self.stream.flush()
 
     def finished(self, label: str, status: str, seconds: Optional[float] = None) -> None:
         """One trial ended: ``status`` is "success", "failure" or "error"."""
@@ -108,22 +84,20 @@ class Progress:
                 self.failures += 1
             elif status == "error":
                 self.errors += 1
-            took = f" ({seconds:.1f} s)" if seconds is not None else ""
-            if self.interactive:
+            if self._bar is not None:
                 if status == "error":
-                    self._clear_line()
-                    self.stream.write(f"{label}: error\n")
-                self._draw()
+                    self._bar.write(f"{label}: error", file=self.stream)
+                self._bar.set_postfix_str(
+                    f"{self.failures} failed" + (f", {self.errors} errors" if self.errors else "")
+                )
+                self._bar.update(1)
             else:
+                took = f" ({seconds:.1f} s)" if seconds is not None else ""
                 self.stream.write(f"[{self.done}/{self.total}] {label}: {status}{took} | {self.summary()}\n")
-            self.stream.flush()
+                self.stream.flush()
 
     def close(self) -> None:
-        self._stop.set()
-        if self._ticker is not None:
-            self._ticker.join()
         with self._lock:
-            if self.interactive:
-                self._draw()
-                self.stream.write("\n")
-                self.stream.flush()
+            if self._bar is not None:
+                self._bar.close()
+                self._bar = None

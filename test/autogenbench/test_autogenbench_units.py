@@ -196,7 +196,7 @@ def test_tabulate_table_totals_and_caution(results: Path) -> None:
     assert [r.task_id for r in rows] == ["Task_2", "Task_3", "Task_10"]  # natural order
     table = render_table(rows)
     lines = table.splitlines()
-    assert lines[0].split() == ["Task", "Id", "Trial", "0", "Trial", "1"]
+    assert lines[0].split() == ["Task", "Id", "Trial", "0", "Success", "Trial", "1", "Success"]  # classic titles
     assert lines[2].split() == ["Task_2", "True", "False"]
     assert lines[3].split() == ["Task_3", "True"]  # trial 0 missing: empty cell
     assert lines[4].split() == ["Task_10", "True", "False"]
@@ -218,19 +218,19 @@ def test_tabulate_metrics_and_csv(results: Path) -> None:
 
     csv_text = render_csv(rows, metrics=True)
     assert csv_text.splitlines() == [
-        "Task Id,Trial 0,Trial 1,Time (s),Turns,Tokens,Cost ($)",
+        "Task Id,Trial 0 Success,Trial 1 Success,Time (s),Turns,Tokens,Cost ($)",
         "Task_2,True,False,10.5,4,1000,0.01",
         "Task_3,,True,11,6,3000,0.03",
         "Task_10,True,False,10.5,4,1000,0.01",
     ]
-    assert render_csv(rows).splitlines()[0] == "Task Id,Trial 0,Trial 1"
+    assert render_csv(rows).splitlines()[0] == "Task Id,Trial 0 Success,Trial 1 Success"
 
 
 def test_tabulate_command(results: Path) -> None:
     done = run_cli("tabulate", str(results))
     assert done.code == 0 and "Successes" in done.out and CAUTION in done.out
-    done = run_cli("tabulate", "--csv", "--metrics", str(results))
-    assert done.code == 0 and done.out.startswith("Task Id,Trial 0,Trial 1,Time (s)")
+    done = run_cli("tabulate", "-c", "--metrics", str(results))  # -c: the classic short flag
+    assert done.code == 0 and done.out.startswith("Task Id,Trial 0 Success,Trial 1 Success,Time (s)")
     assert CAUTION not in done.out and CAUTION in done.err  # the CSV stays machine-readable
     done = run_cli("tabulate", str(results.parent / "nothing"))
     assert done.code == 2 and "No results folder" in done.err

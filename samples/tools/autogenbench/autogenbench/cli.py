@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         "per-trial totals of successes, failures and missing trials.",
     )
     tabulate.add_argument("results", type=Path, nargs="+", metavar="RESULTS", help="a Results/<tasks name> folder")
-    tabulate.add_argument("--csv", action="store_true", help="print CSV (one line per task) instead of a table")
+    tabulate.add_argument("-c", "--csv", action="store_true", help="print CSV (one line per task) instead of a table")
     tabulate.add_argument(
         "-m",
         "--metrics",

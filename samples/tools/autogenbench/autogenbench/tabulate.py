@@ -73,7 +73,7 @@ def _fmt(value: Optional[float], metric: str) -> str:
 
 
 def _header(rows: list[TaskRow], metrics: bool) -> list[str]:
-    header = ["Task Id", *[f"Trial {i}" for i in range(len(rows[0].trials))]]
+    header = ["Task Id", *[f"Trial {i} Success" for i in range(len(rows[0].trials))]]  # the classic titles
     if metrics:
         header += [title for title, _ in METRICS]
     return header
@@ -112,19 +112,12 @@ def _totals(rows: list[TaskRow], metrics: bool) -> list[list[str]]:
 
 
 def render_table(rows: list[TaskRow], metrics: bool = False) -> str:
-    """A plain-text table: one line per task, then the totals per trial, then the caution line."""
-    header = _header(rows, metrics)
-    body = _task_lines(rows, metrics)
-    totals = _totals(rows, metrics)
-    widths = [max(len(line[i]) for line in [header, *body, *totals]) for i in range(len(header))]
+    """A plain-text table: one line per task, a rule, the totals per trial, then the caution line."""
+    from tabulate import SEPARATING_LINE, tabulate
 
-    def fmt(line: list[str]) -> str:
-        cells = [line[0].ljust(widths[0])] + [cell.rjust(w) for cell, w in zip(line[1:], widths[1:])]
-        return "  ".join(cells).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    parts = [fmt(header), rule, *map(fmt, body), rule, *map(fmt, totals), "", CAUTION]
-    return "\n".join(parts) + "\n"
+    body = [*_task_lines(rows, metrics), SEPARATING_LINE, *_totals(rows, metrics)]
+    table = tabulate(body, headers=_header(rows, metrics), tablefmt="simple", disable_numparse=True)
+    return f"{table}\n\n{CAUTION}\n"
 
 
 def render_csv(rows: list[TaskRow], metrics: bool = False) -> str:

@@ -380,33 +380,67 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
         consolidate_chat_info({"recipient": recipient, "summary_method": summary_method}, uniform_sender=self)
         if max_turns is not None and (isinstance(max_turns, bool) or not isinstance(max_turns, int) or max_turns < 0):
             raise ValueError(f"max_turns must be None or a non-negative int, got {max_turns!r}.")
+        self._prepare_chat(recipient, clear_history, reply_at_receive=max_turns is None)
+        return (
+            yield from self._chat_flow(
+                recipient,
+                self._opening_flow(recipient, message, max_turns, silent, kwargs),
+                cache,
+                summary_method,
+                summary_args,
+                kwargs.get("chat_id"),
+            )
+        )
+
+    def _opening_flow(
+        self, recipient: ConversableAgent, message: Any, max_turns: Optional[int], silent: Optional[bool], kwargs: Any
+    ) -> Flow[None]:
+        if callable(message):
+            first = yield Invoke(message, args=(self, recipient, kwargs))
+        else:
+            first = yield Call(self, "generate_init_message", message, **kwargs)
+        if max_turns is None:
+            yield Call(self, "send", first, recipient, silent=silent)
+        else:
+            yield from self._turns_flow(recipient, first, max_turns, silent)
+
+    def _turns_flow(
+        self, recipient: Agent, reply: Any, max_turns: int, silent: Optional[bool], turns_done: int = 0
+    ) -> Flow[None]:
+        """A chat bounded by ``max_turns`` from this (the initiating) agent's side, ``turns_done`` turns in: send
+        ``reply``, let the recipient answer, reply to it, until the turns are used up or nobody answers."""
+        history = self._oai_messages[recipient]
+        for turn in range(turns_done, max_turns):
+            if reply is None:
+                break
+            before = len(history)
+            yield Call(self, "send", reply, recipient, request_reply=True, silent=silent)
+            if turn == max_turns - 1 or len(history) <= before + 1:  # last turn, or no answer came
+                break
+            reply = yield Call(self, "generate_reply", messages=history, sender=recipient)
+
+    def _chat_flow(
+        self,
+        recipient: ConversableAgent,
+        body: Flow[Any],
+        cache: Optional[AbstractCache],
+        summary_method: Any,
+        summary_args: Optional[Dict[str, Any]],
+        chat_id: Any,
+    ) -> Flow[ChatResult]:
+        """Run ``body`` (the exchanges of a chat started or continued) with ``cache`` serving both agents, then sum
+        the chat up: what starting a chat and resuming one share."""
         agents = (self, recipient)
         for agent in agents:
             agent.previous_cache, agent.client_cache = agent.client_cache, cache
         try:
-            self._prepare_chat(recipient, clear_history, reply_at_receive=max_turns is None)
-            if callable(message):
-                first = yield Invoke(message, args=(self, recipient, kwargs))
-            else:
-                first = yield Call(self, "generate_init_message", message, **kwargs)
-            if max_turns is None:
-                yield Call(self, "send", first, recipient, silent=silent)
-            else:
-                history = self._oai_messages[recipient]
-                for turn in range(max_turns):
-                    if first is None:
-                        break
-                    before = len(history)
-                    yield Call(self, "send", first, recipient, request_reply=True, silent=silent)
-                    if turn == max_turns - 1 or len(history) <= before + 1:  # last turn, or no answer came
-                        break
-                    first = yield Call(self, "generate_reply", messages=history, sender=recipient)
+            yield from body
             summary = yield from summary_flow(self, recipient, summary_method, summary_args, cache)
         finally:
             for agent in agents:
                 agent.client_cache, agent.previous_cache = agent.previous_cache, None
         return ChatResult(
-            chat_id=kwargs.get("chat_id"),
+            chat_id=chat_id,
             chat_history=list(self._oai_messages[recipient]),
             summary=summary,
             cost=gather_usage_summary(agents),

@@ -146,10 +146,16 @@ class GroupChatManager(ConversableAgent):
         groupchat = config if isinstance(config, GroupChat) else self._groupchat
         if messages is None:
             messages = self._oai_messages[sender]
-        message = messages[-1]
-        speaker = sender
+        yield from self._rounds_flow(groupchat, sender, messages[-1], groupchat.max_round, groupchat.send_introductions)
+        return True, None
+
+    def _rounds_flow(
+        self, groupchat: GroupChat, speaker: Optional[Agent], message: Dict[str, Any], rounds: int, introduce: bool
+    ) -> Flow[None]:
+        """Up to ``rounds`` rounds from ``message`` of ``speaker`` (introductions first when ``introduce``): the loop
+        that running a group chat and resuming one share."""
         silent = self._silent
-        if groupchat.send_introductions:
+        if introduce:
             # The introduction goes to every agent's history, not to the group's messages.
             intro = groupchat.introductions_msg()
             for agent in groupchat.agents:
@@ -160,13 +166,13 @@ class GroupChatManager(ConversableAgent):
         for agent in sharing:
             agent.previous_cache, agent.client_cache = agent.client_cache, shared_cache  # type: ignore[attr-defined]
         try:
-            for round_index in range(groupchat.max_round):
+            for round_index in range(rounds):
                 self._last_speaker = speaker
                 groupchat.append(message, speaker)  # type: ignore[arg-type]
                 for agent in groupchat.agents:
                     if agent is not speaker:
                         yield Call(self, "send", message, agent, request_reply=False, silent=True)
-                if self._is_termination_msg(message) or round_index == groupchat.max_round - 1:
+                if self._is_termination_msg(message) or round_index == rounds - 1:
                     break
                 try:
                     speaker = yield from select_speaker_steps(groupchat, speaker, self)  # type: ignore[arg-type]
@@ -191,7 +197,6 @@ class GroupChatManager(ConversableAgent):
         finally:
             for agent in sharing:
                 agent.client_cache, agent.previous_cache = agent.previous_cache, None  # type: ignore[attr-defined]
-        return True, None
 
     @flow_backed(_run_chat_flow)
     def run_chat(

@@ -37,21 +37,14 @@ def _pair_flow(
         if reply is not None:
             yield Call(speaker, "send", reply, peer, silent=silent)  # the chain goes on by reply_at_receive
         return None
-    history = initiator._oai_messages[recipient]
     if speaker is recipient:  # the recipient answers the initiator's last turn (the initiator does not auto-reply)
         if reply is None:
             return None
         yield Call(recipient, "send", reply, initiator, silent=silent)
         if turns >= max_turns:
             return None
-        reply = yield Call(initiator, "generate_reply", messages=history, sender=recipient)
-    while turns < max_turns and reply is not None:
-        before = len(history)
-        yield Call(initiator, "send", reply, recipient, request_reply=True, silent=silent)
-        turns += 1
-        if turns >= max_turns or len(history) <= before + 1:
-            break
-        reply = yield Call(initiator, "generate_reply", messages=history, sender=recipient)
+        reply = yield Call(initiator, "generate_reply", messages=initiator.chat_messages[recipient], sender=recipient)
+    yield from initiator._turns_flow(recipient, reply, max_turns, silent, turns_done=turns)
     return None
 
 
@@ -65,14 +58,9 @@ def _group_member_flow(manager: Any, speaker: Any, rounds_done: int) -> Flow[Non
         reply = manager._apply_clear_history_command(reply, groupchat)
     yield Call(speaker, "send", reply, manager, request_reply=False, silent=getattr(manager, "_silent", False))
     remaining = groupchat.max_round - rounds_done
-    if remaining <= 0:
-        return None
-    saved = groupchat.max_round, groupchat.send_introductions
-    groupchat.max_round, groupchat.send_introductions = remaining, False
-    try:
-        yield Call(manager, "run_chat", sender=speaker)
-    finally:
-        groupchat.max_round, groupchat.send_introductions = saved
+    if remaining > 0:
+        message = manager.last_message(speaker)
+        yield from manager._rounds_flow(groupchat, speaker, message, remaining, introduce=False)
     return None
 
 
@@ -106,42 +94,37 @@ def continue_flow(
     chat_id: Any = None,
 ) -> Flow[Any]:
     """Continue the chat whose state was loaded into the agents: run the pending step, then the rest, then sum up."""
-    from ..agentchat.chat import ChatResult
-    from ..agentchat.summary import summary_flow
-    from ..agentchat.utils import gather_usage_summary
+    return (
+        yield from initiator._chat_flow(
+            recipient,
+            _pending_flow(initiator, recipient, state, silent, max_turns),
+            cache,
+            summary_method,
+            summary_args,
+            chat_id,
+        )
+    )
 
+
+def _pending_flow(initiator: Any, recipient: Any, state: Dict[str, Any], silent: Any, max_turns: Any) -> Flow[None]:
+    """The step the chat was about to take when it was saved, and the chat from there on."""
     everyone = chat_agents(initiator, recipient)
     step = state.get("next")
     group = state.get("group")
     rounds_done = int(group.get("round", 0)) if group else 0
-    pair = (initiator, recipient)
-    for agent in pair:
-        agent.previous_cache, agent.client_cache = agent.client_cache, cache
-    try:
-        if step and "select_after" in step:
-            if not is_manager(recipient):
-                raise StateError("A 'select_after' step belongs to a group chat; the recipient is no GroupChatManager.")
-            yield from _group_select_flow(recipient, step["select_after"], rounds_done)
-        elif step:
-            speaker, peer = everyone.get(step.get("speaker")), everyone.get(step.get("reply_to"))
-            if speaker is None or peer is None:
-                raise StateError(f"The pending step {step} names agents that are not part of this chat.")
-            if is_manager(recipient) and peer is recipient and speaker is not recipient:
-                yield from _group_member_flow(recipient, speaker, rounds_done)
-            else:
-                turns = int(state.get("turns", 0))
-                yield from _pair_flow(initiator, recipient, speaker, peer, max_turns, turns, silent)
-        summary = yield from summary_flow(initiator, recipient, summary_method, summary_args, cache)
-    finally:
-        for agent in pair:
-            agent.client_cache, agent.previous_cache = agent.previous_cache, None
-    return ChatResult(
-        chat_id=chat_id,
-        chat_history=list(initiator._oai_messages[recipient]),
-        summary=summary,
-        cost=gather_usage_summary(pair),
-        human_input=list(getattr(initiator, "_human_input", [])),
-    )
+    if step and "select_after" in step:
+        if not is_manager(recipient):
+            raise StateError("A 'select_after' step belongs to a group chat; the recipient is no GroupChatManager.")
+        yield from _group_select_flow(recipient, step["select_after"], rounds_done)
+    elif step:
+        speaker, peer = everyone.get(step.get("speaker")), everyone.get(step.get("reply_to"))
+        if speaker is None or peer is None:
+            raise StateError(f"The pending step {step} names agents that are not part of this chat.")
+        if is_manager(recipient) and peer is recipient and speaker is not recipient:
+            yield from _group_member_flow(recipient, speaker, rounds_done)
+        else:
+            turns = int(state.get("turns", 0))
+            yield from _pair_flow(initiator, recipient, speaker, peer, max_turns, turns, silent)
 
 
 def _setting(given: Any, state: Dict[str, Any], key: str, fallback: Any) -> Any:

@@ -39,25 +39,25 @@ class ChatResult:
     """What the human typed for the initiating agent during the chat."""
 
     def to_dict(self) -> Dict[str, Any]:
-        """The result as JSON-able data (format in ``autogen.state.result``)."""
-        from ..state.result import chat_result_to_dict
+        """The result as JSON-able data (format in ``autogen.formats.result``)."""
+        from ..formats.result import chat_result_to_dict
 
         return chat_result_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: Dict[str, Any]) -> ChatResult:
-        from ..state.result import chat_result_from_dict
+        from ..formats.result import chat_result_fields
 
-        return chat_result_from_dict(data)  # type: ignore[no-any-return]
+        return cls(**chat_result_fields(data))
 
     def to_json(self) -> str:
-        from ..state.format import dumps
+        from ..formats.document import dumps
 
         return dumps(self.to_dict())
 
     @classmethod
     def from_json(cls, text: str) -> ChatResult:
-        from ..state.format import loads
+        from ..formats.document import loads
 
         return cls.from_dict(loads(text))
 

@@ -4,7 +4,7 @@ The executor comes from :func:`autogen.coding.factory.executor_from_config` (cla
 ``{"executor": ...}`` alike). A classic dict gets its ``use_docker`` decided at construction (Docker by
 default, see :func:`autogen.code_utils.decide_use_docker`), failing early when Docker is wanted but not
 running; the executor itself is built at the first code block. The code reply is
-``autogen.agentchat.replies.code``.
+``autogen.agentchat.reply_code``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Tuple, Union
 
 from .printing import colored
-from .replies.code import block_parts, join_outputs
+from .reply_code import block_parts, join_outputs
 
 if TYPE_CHECKING:
     from ..coding.base import CodeExecutor

@@ -4,7 +4,7 @@ The agent's state is plain data (names, configs, histories, counters); its behav
 ``autogen.agentchat.flow``): each is written once and the public sync/async method pairs
 (``send``/``a_send``, ``generate_reply``/``a_generate_reply``, ``initiate_chat``/``a_initiate_chat``,
 ``generate_oai_reply``/``a_generate_oai_reply``, ...) are two-line edges over it. The built-in replies
-live in ``autogen.agentchat.replies``; pure message rules in ``messages``; printing in ``printing``.
+live in ``autogen.agentchat.builtin_replies`` and ``reply_*``; pure message rules in ``messages``; printing in ``printing``.
 
 Importing this module imports neither openai nor pydantic nor docker: the LLM client is created on
 first use (``agent.client``) and the code executor on the first code block.
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Literal, Optional, 
 from .. import runtime_logging
 from ..exception_utils import ConfigError
 from .agent import Agent, LLMAgent
+from .builtin_replies import BuiltinReplies, builtin_entries
 from .chat import ChatResult, a_initiate_chats, initiate_chats
 from .code_execution import CodeExecutionMixin
 from .errors import InvalidMessageError, LLMConfigRequiredError, ReplyFunctionError
@@ -27,10 +28,9 @@ from .flow import IS_ASYNC, Call, Flow, Invoke, Tail, flow_backed, flow_of, run_
 from .history import HOOKABLE_METHODS, HistoryMixin
 from .messages import apply_carryover, default_is_termination_msg
 from .nested import make_nested_reply
-from .replies import BuiltinReplies, builtin_entries
-from .replies.code import validate_code_execution_config
-from .replies.human import HUMAN_INPUT_MODES
-from .replies.llm import client_reply_flow, reflection_flow
+from .reply_code import validate_code_execution_config
+from .reply_human import HUMAN_INPUT_MODES
+from .reply_llm import client_reply_flow, reflection_flow
 from .reply_registry import make_entry, match_trigger
 from .summary import DEFAULT_SUMMARY_METHOD, DEFAULT_SUMMARY_PROMPT, summary_flow
 from .tools import ToolsMixin, register_function
@@ -81,10 +81,10 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
         is_termination_msg: ``message -> bool``; default: the text, stripped, ends with "TERMINATE".
         max_consecutive_auto_reply: automatic replies in a row to one sender before the human is asked
             (TERMINATE mode) or the chat stops (NEVER mode); default 100.
-        human_input_mode: "ALWAYS", "TERMINATE" or "NEVER" (see ``autogen.agentchat.replies.human``).
+        human_input_mode: "ALWAYS", "TERMINATE" or "NEVER" (see ``autogen.agentchat.reply_human``).
         function_map: functions the agent executes when asked by a function/tool call, by name.
         code_execution_config: False, or a dict: classic (``work_dir``, ``use_docker``, ``timeout``,
-            ``last_n_messages``) or ``{"executor": ...}`` (see ``autogen.agentchat.replies.code``).
+            ``last_n_messages``) or ``{"executor": ...}`` (see ``autogen.agentchat.reply_code``).
         llm_config: a dict for ``OpenAIWrapper`` (``config_list``, ``temperature``, ``cache_seed``, ...)
             or False for no LLM. The agent keeps its own (shallow) copy.
         default_auto_reply: the reply when no reply function gives a final one.
@@ -94,7 +94,7 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
 
     Parts: identity, LLM client and the conversation flows (here); histories, counters and hooks
     (:class:`~autogen.agentchat.history.HistoryMixin`); the built-in replies
-    (:class:`~autogen.agentchat.replies.BuiltinReplies`); tools (:class:`~autogen.agentchat.tools.ToolsMixin`);
+    (:class:`~autogen.agentchat.builtin_replies.BuiltinReplies`); tools (:class:`~autogen.agentchat.tools.ToolsMixin`);
     code execution (:class:`~autogen.agentchat.code_execution.CodeExecutionMixin`).
     """
 
@@ -589,14 +589,14 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
 
     # ------------------------------------------------------------------------------------ state --
     def save_state(self) -> Dict[str, Any]:
-        """This agent's conversations as JSON-able data (format in ``autogen.state.agent``)."""
-        from ..state.agent import save_agent
+        """This agent's conversations as JSON-able data (format in ``autogen.formats.agent``)."""
+        from ..formats.agent import save_agent
 
         return save_agent(self)
 
     def load_state(self, state: Dict[str, Any], peers: Any = None) -> None:
         """Replace this agent's conversations with ``state``; peer names resolve against ``peers`` (agents)."""
-        from ..state.agent import load_agent
+        from ..formats.agent import load_agent
 
         load_agent(self, state, peers)
 

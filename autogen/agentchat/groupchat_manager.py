@@ -103,13 +103,13 @@ class GroupChatManager(ConversableAgent):
 
     def save_state(self) -> Dict[str, Any]:
         """The group chat as JSON-able data: this manager, the group's agents and messages (``autogen.state``)."""
-        from ..state.groupchat import save_groupchat
+        from ..formats.groupchat import save_groupchat
 
         return save_groupchat(self)
 
     def load_state(self, state: Dict[str, Any], peers: Any = None) -> None:
         """Restore the group chat saved by :meth:`save_state`; ``peers``: agents outside the group that took part."""
-        from ..state.groupchat import load_groupchat
+        from ..formats.groupchat import load_groupchat
 
         load_groupchat(self, state, peers)
 

@@ -68,7 +68,7 @@ def last_msg_summary(sender: Any, recipient: Any, summary_args: Optional[Dict[st
 
 
 def _reflection_flow(sender: Any, recipient: Any, summary_args: Dict[str, Any]) -> Flow[str]:
-    from .replies.llm import reflection_flow
+    from .reply_llm import reflection_flow
 
     prompt = summary_args.get("summary_prompt")
     prompt = DEFAULT_SUMMARY_PROMPT if prompt is None else prompt

@@ -9,7 +9,7 @@
 or ``register_function(add, caller=assistant, executor=user_proxy, description="Add two numbers.")``.
 Schemas come from :func:`autogen.function_utils.get_function_schema`; executed functions get their
 pydantic/dataclass arguments loaded and their results serialised to text. Running the calls is the
-job of the tool-call replies (``autogen.agentchat.replies.tools``).
+job of the tool-call replies (``autogen.agentchat.reply_tools``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Literal, Mapping, O
 from .errors import LLMConfigRequiredError
 from .flow import flow_backed, run_async, run_sync
 from .messages import assert_valid_name
-from .replies.tools import execute_function_flow, remove_or_add_schema, wrap_function
+from .reply_tools import execute_function_flow, remove_or_add_schema, wrap_function
 
 if TYPE_CHECKING:
     from .conversable_agent import ConversableAgent

@@ -1,6 +1,6 @@
 """Conversations as plain data: save them, load them, and pick them up where they stopped.
 
-Every document is JSON with a ``kind`` and a format ``version`` (see :mod:`autogen.state.format`):
+Every document is JSON with a ``kind`` and a format ``version`` (see :mod:`autogen.formats.document`):
 
 =======================  =====================================================  ================================
 kind                     what                                                   made by
@@ -32,29 +32,30 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .agent import load_agent, save_agent
+    from ..formats.agent import load_agent, save_agent
+    from ..formats.document import FORMAT_VERSION, dumps, load, loads, save
+    from ..formats.errors import StateError
+    from ..formats.groupchat import load_groupchat, save_groupchat
+    from ..formats.result import chat_result_to_dict
     from .chat import load_chat, save_chat
     from .checkpoint import Checkpointer
-    from .errors import StateError
-    from .format import FORMAT_VERSION, dumps, load, loads, save
-    from .groupchat import load_groupchat, save_groupchat
     from .queue import a_initiate_chats, initiate_chats
-    from .result import chat_result_from_dict, chat_result_to_dict
+    from .result import chat_result_from_dict
     from .resume import a_resume_chat, a_run_chat, resume_chat, run_chat
     from .store import CheckpointStore, FileStore, MemoryStore
 
 _EXPORTS: dict[str, str] = {
-    "FORMAT_VERSION": ".format",
-    "dumps": ".format",
-    "loads": ".format",
-    "save": ".format",
-    "load": ".format",
-    "StateError": ".errors",
-    "save_agent": ".agent",
-    "load_agent": ".agent",
-    "save_groupchat": ".groupchat",
-    "load_groupchat": ".groupchat",
-    "chat_result_to_dict": ".result",
+    "FORMAT_VERSION": "..formats.document",
+    "dumps": "..formats.document",
+    "loads": "..formats.document",
+    "save": "..formats.document",
+    "load": "..formats.document",
+    "StateError": "..formats.errors",
+    "save_agent": "..formats.agent",
+    "load_agent": "..formats.agent",
+    "save_groupchat": "..formats.groupchat",
+    "load_groupchat": "..formats.groupchat",
+    "chat_result_to_dict": "..formats.result",
     "chat_result_from_dict": ".result",
     "save_chat": ".chat",
     "load_chat": ".chat",

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from .agent import load_agent, open_tool_calls, save_agent
-from .errors import StateError
-from .format import check, envelope, to_jsonable
-from .groupchat import load_groupchat, save_groupchat
+from ..formats.agent import load_agent, open_tool_calls, save_agent
+from ..formats.document import check, envelope, to_jsonable
+from ..formats.errors import StateError
+from ..formats.groupchat import load_groupchat, save_groupchat
 
 __all__ = [
     "chat_agents",

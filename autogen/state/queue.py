@@ -23,10 +23,11 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Union
 
 from ..agentchat.flow import Flow, run_async, run_sync
-from .agent import load_usage, save_usage
-from .errors import StateError
-from .format import check, envelope
-from .result import chat_result_from_dict, chat_result_to_dict
+from ..formats.agent import load_usage, save_usage
+from ..formats.document import check, envelope
+from ..formats.errors import StateError
+from ..formats.result import chat_result_to_dict
+from .result import chat_result_from_dict
 from .resume import run_chat_flow
 from .store import CheckpointStore, as_store
 

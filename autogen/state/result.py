@@ -1,37 +1,15 @@
-"""``ChatResult`` to and from plain JSON data.
-
-Format ``autogen.chat_result``, version 1::
-
-    {
-      "kind": "autogen.chat_result", "version": 1,
-      "chat_id": 3,                      # any JSON value, or null
-      "chat_history": [{...}, ...],      # the messages, as the initiating agent stored them
-      "summary": "...",
-      "cost": {"usage_including_cached_inference": {...}, "usage_excluding_cached_inference": {...}},
-      "human_input": ["..."]
-    }
-"""
+"""``ChatResult`` documents back to ``ChatResult`` objects (the document format is in ``autogen.formats.result``)."""
 
 from __future__ import annotations
 
 from typing import Any, Dict
 
-from .format import check, envelope, to_jsonable
+from ..agentchat.chat import ChatResult
+from ..formats.result import chat_result_fields
 
-__all__ = ["chat_result_from_dict", "chat_result_to_dict"]
-
-KIND = "autogen.chat_result"
-FIELDS = ("chat_id", "chat_history", "summary", "cost", "human_input")
+__all__ = ["chat_result_from_dict"]
 
 
-def chat_result_to_dict(result: Any) -> Dict[str, Any]:
-    """A ``ChatResult`` as JSON-able data (raises ``StateError`` for a field JSON cannot hold)."""
-    return envelope(KIND, **{name: to_jsonable(getattr(result, name), f"ChatResult.{name}") for name in FIELDS})
-
-
-def chat_result_from_dict(data: Dict[str, Any]) -> Any:
-    """The ``ChatResult`` saved by :func:`chat_result_to_dict`."""
-    from ..agentchat.chat import ChatResult
-
-    check(data, KIND)
-    return ChatResult(**{name: data.get(name) for name in FIELDS})
+def chat_result_from_dict(data: Dict[str, Any]) -> ChatResult:
+    """The ``ChatResult`` saved by :func:`autogen.formats.result.chat_result_to_dict`."""
+    return ChatResult(**chat_result_fields(data))

@@ -16,11 +16,12 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, Union
 
 from ..agentchat.flow import Call, Flow, run_async, run_sync
+from ..formats.document import check
+from ..formats.errors import StateError
+from ..formats.result import chat_result_to_dict
 from .chat import chat_agents, chat_settings, is_manager, load_chat
 from .checkpoint import Checkpointer
-from .errors import StateError
-from .format import check
-from .result import chat_result_from_dict, chat_result_to_dict
+from .result import chat_result_from_dict
 from .store import CheckpointStore, as_store
 
 __all__ = ["a_resume_chat", "a_run_chat", "continue_flow", "resume_chat", "run_chat", "run_chat_flow"]

@@ -11,8 +11,8 @@ import os
 from pathlib import Path
 from typing import Any, Dict, Optional, Protocol, Union, runtime_checkable
 
-from .errors import StateError
-from .format import load, save
+from ..formats.document import load, save
+from ..formats.errors import StateError
 
 __all__ = ["CheckpointStore", "FileStore", "MemoryStore", "as_store"]
 

@@ -14,7 +14,7 @@ from ...code_utils import content_str
 from ..agent import Agent
 from ..conversable_agent import ConversableAgent
 from ..flow import Flow, flow_backed, run_async, run_sync
-from ..replies.llm import client_reply_flow
+from ..reply_llm import client_reply_flow
 from .img_utils import gpt4v_formatter, message_formatter_pil_to_b64
 
 __all__ = ["DEFAULT_LMM_SYS_MSG", "DEFAULT_MODEL", "MultimodalConversableAgent", "lmm_reply_flow"]

@@ -15,7 +15,7 @@ from ..agent import Agent
 from ..conversable_agent import ConversableAgent
 from ..flow import Call, Flow, Invoke, flow_backed, run_sync
 from ..groupchat import GroupChatManager
-from ..replies.llm import client_reply_flow
+from ..reply_llm import client_reply_flow
 
 __all__ = ["SocietyOfMindAgent"]
 

@@ -8,7 +8,7 @@ from ...code_utils import content_str
 from ..agent import Agent
 from ..conversable_agent import ConversableAgent
 from ..flow import Flow, flow_backed, run_async, run_sync
-from ..replies.llm import client_reply_flow
+from ..reply_llm import client_reply_flow
 
 __all__ = ["TextAnalyzerAgent", "analysis_flow"]
 

@@ -18,14 +18,14 @@ import inspect
 import json
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
-from ... import runtime_logging
-from ..flow import Call, Flow, Gather, Invoke
-from ..messages import tool_response_message
-from ..printing import colored
+from .. import runtime_logging
+from .flow import Call, Flow, Gather, Invoke
+from .messages import tool_response_message
+from .printing import colored
 
 if TYPE_CHECKING:
-    from ..agent import Agent
-    from ..conversable_agent import ConversableAgent
+    from .agent import Agent
+    from .conversable_agent import ConversableAgent
 
 __all__ = [
     "execute_function_flow",
@@ -139,7 +139,7 @@ def tool_calls_flow(
 def wrap_function(agent: Any, func: Callable[..., Any]) -> Callable[..., Any]:
     """``func`` as a tool executor: pydantic/dataclass arguments are loaded from their JSON, the result
     is serialised to a string. Keeps sync/async nature; the original is ``wrapped._origin``."""
-    from ...function_utils import load_basemodels_if_needed, serialize_to_str
+    from ..function_utils import load_basemodels_if_needed, serialize_to_str
 
     loaded = load_basemodels_if_needed(func)
     wrapped: Callable[..., Any]

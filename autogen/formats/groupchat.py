@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Optional
 
 from .agent import Peers, load_agent, peer_map, save_agent
+from .document import check, envelope, to_jsonable
 from .errors import StateError
-from .format import check, envelope, to_jsonable
 
 __all__ = ["load_groupchat", "save_groupchat"]
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
 
-from ..flow import Call, Flow
-from ..messages import llm_request_messages, normalize_name
+from .flow import Call, Flow
+from .messages import llm_request_messages, normalize_name
 
 if TYPE_CHECKING:
-    from ..agent import Agent
-    from ..conversable_agent import ConversableAgent
+    from .agent import Agent
+    from .conversable_agent import ConversableAgent
 
 __all__ = ["client_reply_flow", "normalize_llm_reply", "oai_reply_flow", "reflection_flow"]
 
@@ -102,7 +102,7 @@ def reflection_flow(
     if client is None:
         client, owner = agent.client, agent
     if client is None:
-        from ...exception_utils import ConfigError
+        from ..exception_utils import ConfigError
 
         raise ConfigError(
             "No OpenAIWrapper client is found: summary_method='reflection_with_llm' needs an llm_config on the "

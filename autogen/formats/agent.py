@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 
+from .document import check, envelope, to_jsonable
 from .errors import StateError
-from .format import check, envelope, to_jsonable
 
 __all__ = ["Peers", "load_agent", "load_usage", "open_tool_calls", "peer_map", "save_agent", "save_usage"]
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
-from ...exception_utils import ConfigError
-from ..flow import Flow, Invoke
+from ..exception_utils import ConfigError
+from .flow import Flow, Invoke
 
 if TYPE_CHECKING:
-    from ..agent import Agent
-    from ..conversable_agent import ConversableAgent
+    from .agent import Agent
+    from .conversable_agent import ConversableAgent
 
 __all__ = ["code_execution_flow", "exit_code_reply", "messages_to_scan", "validate_code_execution_config"]
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
-from ..flow import Call, Flow
-from ..printing import colored
+from .flow import Call, Flow
+from .printing import colored
 
 if TYPE_CHECKING:
-    from ..agent import Agent
-    from ..conversable_agent import ConversableAgent
+    from .agent import Agent
+    from .conversable_agent import ConversableAgent
 
 __all__ = ["HUMAN_INPUT_MODES", "human_reply_message", "termination_and_human_flow"]
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
 
-from ..flow import flow_backed, run_async, run_sync
-from ..reply_registry import make_entry
-from .code import code_execution_flow
-from .human import termination_and_human_flow
-from .llm import oai_reply_flow
-from .tools import function_call_flow, tool_calls_flow
+from .flow import flow_backed, run_async, run_sync
+from .reply_code import code_execution_flow
+from .reply_human import termination_and_human_flow
+from .reply_llm import oai_reply_flow
+from .reply_registry import make_entry
+from .reply_tools import function_call_flow, tool_calls_flow
 
 if TYPE_CHECKING:
-    from ..agent import Agent
+    from .agent import Agent
 
 __all__ = ["BuiltinReplies", "builtin_entries"]
 
@@ -104,7 +104,7 @@ def builtin_entries() -> List[Dict[str, Any]]:
     """The registry a new agent starts with, top-down (classic order and positions)."""
     global _ENTRIES
     if _ENTRIES is None:
-        from ..agent import Agent
+        from .agent import Agent
 
         b = BuiltinReplies
         funcs = [

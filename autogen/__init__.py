@@ -98,26 +98,6 @@ _SUBMODULES = {
     "scale",
 }
 
-# submodules reachable as attributes without an explicit import (autogen.runtime_logging.start())
-_SUBMODULES = {
-    "agentchat",
-    "oai",
-    "cache",
-    "coding",
-    "io",
-    "logger",
-    "runtime_logging",
-    "code_utils",
-    "function_utils",
-    "token_count_utils",
-    "graph_utils",
-    "exception_utils",
-    "browser_utils",
-    "retrieve_utils",
-    "state",
-    "scale",
-}
-
 __all__ = ["__version__", *_EXPORTS]
 
 

@@ -14,31 +14,12 @@ The chat runs unattended: the user proxy never asks for input and runs no code; 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 from typing import Any, Optional
 
+from config_loader import EXIT_NO_CONFIG, load_config_list
+
 DEFAULT_MESSAGE = "Plan, write and review a Python function that tells whether a string is a palindrome."
-CONFIG_NAME = "OAI_CONFIG_LIST"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-EXIT_NO_CONFIG = 2
-
-
-def load_config_list() -> list[dict[str, Any]]:
-    """The model configs from OAI_CONFIG_LIST (variable, or file here or in the repository root)."""
-    import autogen
-
-    if os.environ.get(CONFIG_NAME):
-        return list(autogen.config_list_from_json(CONFIG_NAME))
-    for folder in dict.fromkeys([Path.cwd(), REPO_ROOT]):
-        if (folder / CONFIG_NAME).is_file():
-            return list(autogen.config_list_from_json(CONFIG_NAME, file_location=str(folder)))
-    raise FileNotFoundError(
-        f"No model is configured: set {CONFIG_NAME} to a JSON list of model configs (or to the path of a file with "
-        f"one), or create the file {CONFIG_NAME} here or in {REPO_ROOT} (start from OAI_CONFIG_LIST_sample)."
-    )
 
 
 def is_termination_msg(message: dict[str, Any]) -> bool:

@@ -16,30 +16,13 @@ directory or in the repository root (copy ``OAI_CONFIG_LIST_sample`` to start on
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any, Optional
 
-CONFIG_NAME = "OAI_CONFIG_LIST"
-REPO_ROOT = Path(__file__).resolve().parent.parent
-EXIT_NO_CONFIG = 2
+from config_loader import EXIT_NO_CONFIG, load_config_list
+
 EXIT_SOME_FAILED = 1
-
-
-def load_config_list() -> list[dict[str, Any]]:
-    """The model configs from OAI_CONFIG_LIST (the variable, else the file here or in the repository root)."""
-    import autogen
-
-    if os.environ.get(CONFIG_NAME):
-        return list(autogen.config_list_from_json(CONFIG_NAME))
-    for folder in dict.fromkeys([Path.cwd(), REPO_ROOT]):
-        if (folder / CONFIG_NAME).is_file():
-            return list(autogen.config_list_from_json(CONFIG_NAME, file_location=str(folder)))
-    raise FileNotFoundError(
-        f"No model is configured: set {CONFIG_NAME} to a JSON list of model configs (or to the path of a file with "
-        f"one), or create the file {CONFIG_NAME} here or in {REPO_ROOT} (start from OAI_CONFIG_LIST_sample)."
-    )
 
 
 def build_chat(config_list: list[dict[str, Any]]) -> tuple[Any, Any]:

@@ -16,15 +16,12 @@ registered on it reads the line through the agent's ``get_human_input``, which g
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 from typing import Any, Optional
 
-CONFIG_NAME = "OAI_CONFIG_LIST"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from config_loader import EXIT_NO_CONFIG, load_config_list
+
 EXIT_WORDS = ("exit", "quit")
-EXIT_NO_CONFIG = 2
 PROMPT = "You: "
 SYSTEM_MESSAGE = (
     "You are a friendly, knowledgeable assistant chatting with a person in a terminal. Answer clearly and "
@@ -32,21 +29,6 @@ SYSTEM_MESSAGE = (
 )
 # The chat goes on for as long as the person wants; this only bounds a runaway loop.
 MAX_EXCHANGES = 10_000
-
-
-def load_config_list() -> list[dict[str, Any]]:
-    """The model configs from OAI_CONFIG_LIST (the variable, else the file here or in the repository root)."""
-    import autogen
-
-    if os.environ.get(CONFIG_NAME):
-        return list(autogen.config_list_from_json(CONFIG_NAME))
-    for folder in dict.fromkeys([Path.cwd(), REPO_ROOT]):
-        if (folder / CONFIG_NAME).is_file():
-            return list(autogen.config_list_from_json(CONFIG_NAME, file_location=str(folder)))
-    raise FileNotFoundError(
-        f"No model is configured: set {CONFIG_NAME} to a JSON list of model configs (or to the path of a file with "
-        f"one), or create the file {CONFIG_NAME} here or in {REPO_ROOT} (start from OAI_CONFIG_LIST_sample)."
-    )
 
 
 def ask_human(human: Any) -> Optional[str]:

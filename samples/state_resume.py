@@ -22,26 +22,10 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-CONFIG_NAME = "OAI_CONFIG_LIST"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from config_loader import EXIT_NO_CONFIG, load_config_list
+
 DEFAULT_MESSAGE = "What is 12 x 34, then that times 56? Use the multiply tool for each step, then say TERMINATE."
-EXIT_NO_CONFIG = 2
 EXIT_CRASHED = 17
-
-
-def load_config_list() -> list[dict[str, Any]]:
-    """The model configs from OAI_CONFIG_LIST (the variable, else the file here or in the repository root)."""
-    import autogen
-
-    if os.environ.get(CONFIG_NAME):
-        return list(autogen.config_list_from_json(CONFIG_NAME))
-    for folder in dict.fromkeys([Path.cwd(), REPO_ROOT]):
-        if (folder / CONFIG_NAME).is_file():
-            return list(autogen.config_list_from_json(CONFIG_NAME, file_location=str(folder)))
-    raise FileNotFoundError(
-        f"No model is configured: set {CONFIG_NAME} to a JSON list of model configs (or to the path of a file with "
-        f"one), or create the file {CONFIG_NAME} here or in {REPO_ROOT} (start from OAI_CONFIG_LIST_sample)."
-    )
 
 
 def build_agents(config_list: list[dict[str, Any]], crash_at: Optional[int] = None) -> tuple[Any, Any]:

@@ -1,50 +1,21 @@
-"""Where the contrib samples find their model configs: ``OAI_CONFIG_LIST``, as in ``samples/twoagent.py``.
-
-``OAI_CONFIG_LIST`` is an environment variable holding a JSON list of model configs or the path of a JSON file
-with one; else a file named ``OAI_CONFIG_LIST`` in the current directory or in the repository root (copy
-``OAI_CONFIG_LIST_sample`` to start one).
-"""
+"""Where the contrib samples find their model configs: ``samples/config_loader.py``, shared by every sample."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, NoReturn, Tuple
+from typing import Tuple
 
-CONFIG_NAME = "OAI_CONFIG_LIST"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-EXIT_NO_CONFIG = 2
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # samples/, where the shared loader lives
 
-
-def _fail(program: str, message: str) -> NoReturn:
-    print(f"{program}: {message}", file=sys.stderr)
-    sys.exit(EXIT_NO_CONFIG)
+import config_loader  # noqa: E402
+from config_loader import CONFIG_NAME, EXIT_NO_CONFIG, REPO_ROOT  # noqa: E402, F401
+from config_loader import load_config_list_or_exit as load_config_list  # noqa: E402, F401
 
 
 def config_location(program: str) -> Tuple[str, str]:
     """``(config_file_or_env, file_location)`` for ``config_list_from_json``; exits with 2 when nothing is set."""
-    if os.environ.get(CONFIG_NAME):
-        return CONFIG_NAME, ""
-    for folder in dict.fromkeys([Path.cwd(), REPO_ROOT]):
-        if (folder / CONFIG_NAME).is_file():
-            return CONFIG_NAME, str(folder)
-    _fail(
-        program,
-        f"No model is configured: set {CONFIG_NAME} to a JSON list of model configs (or to the path of a file "
-        f"with one), or create the file {CONFIG_NAME} here or in {REPO_ROOT} (start from OAI_CONFIG_LIST_sample).",
-    )
-
-
-def load_config_list(program: str) -> List[Dict[str, Any]]:
-    """The model configs; exits with 2 (saying what to set) when there are none or they cannot be read."""
-    import autogen
-
-    env_or_file, location = config_location(program)
     try:
-        config_list = autogen.config_list_from_json(env_or_file, file_location=location)
-    except (OSError, ValueError) as exc:
-        _fail(program, f"could not read the model configs from {CONFIG_NAME}: {exc}")
-    if not config_list:
-        _fail(program, f"{CONFIG_NAME} holds no model configs; it must be a non-empty JSON list.")
-    return list(config_list)
+        return config_loader.config_location()
+    except FileNotFoundError as exc:
+        config_loader.fail(program, str(exc))

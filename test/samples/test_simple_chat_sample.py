@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -19,6 +20,8 @@ SCRIPT = SAMPLES / "simple_chat.py"
 
 @pytest.fixture(scope="module")
 def simple_chat() -> ModuleType:
+    if str(SAMPLES) not in sys.path:  # as when run as a script: the shared config loader sits beside it
+        sys.path.insert(0, str(SAMPLES))
     spec = importlib.util.spec_from_file_location("simple_chat_sample", SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-
 _TOKEN_ENV = "AUTOGENSTUDIO_TOKEN"
 
 
@@ -58,9 +57,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         metavar="NAME",
         help="another Host name the server answers to (e.g. the machine's name behind a proxy); repeatable",
     )
-    ui.add_argument(
-        "--max-body-mb", type=float, default=10.0, help="largest request body accepted, in MB (default 10)"
-    )
+    ui.add_argument("--max-body-mb", type=float, default=10.0, help="largest request body accepted, in MB (default 10)")
     sub.add_parser("version", help="print the version")
     args = parser.parse_args(argv)
 

@@ -13,9 +13,22 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
-from sqlalchemy import Column, Float, Index, Integer, MetaData, String, Table, Text, create_engine, delete, insert
+from sqlalchemy import (
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select, text
 from sqlalchemy import update as sa_update
 
 if TYPE_CHECKING:
@@ -44,7 +57,6 @@ meta = Table(
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
 )
-
 
 
 def new_uid() -> str:

@@ -157,8 +157,8 @@ class SecurityMiddleware:
             if COOKIE_NAME in cookie:
                 candidates.append(cookie[COOKIE_NAME].value)
         query = self._query_token(scope)
-        if query:
-            candidates.append(query)
+        if query:  # a token in the URL must itself be right, whatever else the request carries
+            candidates = [query]
         expected = self.config.token.encode()
         return any(hmac.compare_digest(c.encode(), expected) for c in candidates)
 

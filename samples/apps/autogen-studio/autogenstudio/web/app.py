@@ -70,7 +70,8 @@ def _public(kind: str, item: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def _endpoint_changed(old: Dict[str, Any], new: Dict[str, Any]) -> List[str]:
-    return [f for f in ("base_url", "api_type") if (old.get(f) or None) != (new.get(f) or None)]
+    defaults = {"base_url": None, "api_type": "openai"}
+    return [f for f, d in defaults.items() if (old.get(f) or d) != (new.get(f) or d)]
 
 
 class Studio:

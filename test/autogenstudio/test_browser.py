@@ -189,7 +189,7 @@ def test_printed_url_opens_and_other_pages_are_refused(tmp_path: Path, llm_serve
                 assert "token" not in page.url  # redirected to the clean URL, the token now in a cookie
                 page.click("#tab-playground")
                 expect(page.locator("#session-workflow")).to_contain_text("Default Workflow")
-                (cookie,) = [c for c in context.cookies() if c["name"] == "autogenstudio_token"]
+                (cookie,) = [c for c in context.cookies() if c["name"].startswith("autogenstudio_token_")]
                 assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["value"] == token
 
                 # another site's page in the same browser, holding the cookie: no write, no conversation
@@ -205,6 +205,13 @@ def test_printed_url_opens_and_other_pages_are_refused(tmp_path: Path, llm_serve
                 response = stranger.goto(base + "/")
                 assert response is not None and response.status == 401
                 assert "access token" in stranger.content() and "Playground" not in stranger.content()
+                stranger.fill("input[name=token]", "not-the-token-at-all")
+                stranger.click("button[type=submit]")
+                assert "Playground" not in stranger.content()
+                stranger.fill("input[name=token]", token)  # the token pasted into the form lets the user in
+                stranger.click("button[type=submit]")
+                expect(stranger.locator("#tab-playground")).to_be_visible()
+                assert "token" not in stranger.url
             finally:
                 browser.close()
     finally:

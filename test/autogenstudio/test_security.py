@@ -65,7 +65,7 @@ def test_the_page_trades_the_url_token_for_a_strict_cookie(anonymous: Any) -> No
     first = anonymous.get(f"/?token={TOKEN}&tab=gallery", follow_redirects=False)
     assert first.status_code == 303 and first.headers["location"] == "/?tab=gallery"
     cookie = first.headers["set-cookie"]
-    assert cookie.startswith(f"autogenstudio_token={TOKEN};")
+    assert cookie.startswith(f"autogenstudio_token_80={TOKEN};")  # named after the port: one per Studio
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
     # the client keeps the cookie: the page and the API now work without the token in the URL
     assert "AutoGen Studio" in anonymous.get("/").text

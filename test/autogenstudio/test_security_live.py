@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, List
 
 import httpx
 import pytest
@@ -68,16 +68,19 @@ def test_websocket_from_another_origin_is_refused(live_server: Any) -> None:
         session = http.post("/api/sessions", json={"workflow_id": workflow["id"]}).json()
     ws_url = live_server.url.replace("http", "ws") + f"/api/ws/{session['id']}"
 
+    bodies: List[Any] = []
+
     async def status(**kwargs: Any) -> int:
         try:
             async with websockets.connect(ws_url, **kwargs) as ws:
                 await ws.recv()
                 return 101
         except InvalidStatus as exc:
+            bodies.append(exc.response.body)  # for the assertion message
             return exc.response.status_code
 
     async def scenario() -> None:
-        assert await status(origin="http://evil.example", additional_headers=AUTH) == 403
+        assert await status(origin="http://evil.example", additional_headers=AUTH) == 403, bodies
         assert await status(origin=f"http://localhost:{live_server.port + 1}", additional_headers=AUTH) == 403
         assert await status() == 403  # no token
         assert await status(origin=live_server.url, additional_headers=AUTH) == 101

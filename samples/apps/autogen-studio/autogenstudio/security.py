@@ -29,7 +29,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-COOKIE_NAME = "autogenstudio_token"
+COOKIE_PREFIX = "autogenstudio_token"
 LOOPBACK_HOSTS: FrozenSet[str] = frozenset({"127.0.0.1", "localhost", "::1"})
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 _ANY_ADDRESS = {"0.0.0.0", "::", ""}
@@ -77,6 +77,21 @@ class SecurityConfig:
 
 class BodyTooLarge(Exception):
     """Raised inside the wrapped app when the body grew past the limit (the middleware answers 413)."""
+
+
+def cookie_name(scope: Scope) -> str:
+    """The cookie holding the token; named after the port, so that two Studios on one machine keep their own."""
+    server = scope.get("server") or (None, None)
+    return f"{COOKIE_PREFIX}_{server[1]}" if server[1] else COOKIE_PREFIX
+
+
+_LOGIN_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>AutoGen Studio: access token</title></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 4em auto">
+<h1>AutoGen Studio</h1>
+<p>This Studio needs its access token. Open the URL printed when Studio started (it ends in
+<code>?token=...</code>), or paste the token here.</p>
+<form method="get" action="/"><input name="token" type="password" size="48" autofocus>
+<button type="submit">Open</button></form></body></html>"""
 
 
 def _headers(scope: Scope) -> Dict[str, str]:
@@ -154,8 +169,9 @@ class SecurityMiddleware:
                 cookie.load(headers["cookie"])
             except Exception:  # a malformed Cookie header carries no token
                 cookie = SimpleCookie()
-            if COOKIE_NAME in cookie:
-                candidates.append(cookie[COOKIE_NAME].value)
+            name = cookie_name(scope)
+            if name in cookie:
+                candidates.append(cookie[name].value)
         query = self._query_token(scope)
         if query:  # a token in the URL must itself be right, whatever else the request carries
             candidates = [query]
@@ -168,8 +184,12 @@ class SecurityMiddleware:
             await receive()  # websocket.connect; closing before accepting answers the handshake with 403
             await send({"type": "websocket.close", "code": 1008, "reason": detail[:120]})
             return
-        body = json.dumps({"detail": detail}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        wants_page = "text/html" in _headers(scope).get("accept", "") and not scope["path"].startswith("/api/")
+        if status == 401 and wants_page:  # a browser without the token: a page that says how to get in
+            body, kind = _LOGIN_PAGE.encode(), b"text/html; charset=utf-8"
+        else:
+            body, kind = json.dumps({"detail": detail}).encode(), b"application/json"
+        headers = [(b"content-type", kind), (b"content-length", str(len(body)).encode())]
         if status == 401:
             headers.append((b"www-authenticate", b'Token realm="AutoGen Studio"'))
         await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -179,7 +199,7 @@ class SecurityMiddleware:
         rest = [(k, v) for k, v in parse_qsl(scope.get("query_string", b"").decode("latin-1")) if k != "token"]
         location = scope["path"] + (("?" + urlencode(rest)) if rest else "")
         secure = "; Secure" if scope.get("scheme") == "https" else ""
-        cookie = f"{COOKIE_NAME}={self.config.token}; Path=/; HttpOnly; SameSite=Strict{secure}"
+        cookie = f"{cookie_name(scope)}={self.config.token}; Path=/; HttpOnly; SameSite=Strict{secure}"
         headers = [
             (b"location", location.encode("latin-1")),
             (b"set-cookie", cookie.encode("latin-1")),

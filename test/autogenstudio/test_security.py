@@ -275,3 +275,16 @@ def test_bodies_above_the_limit_get_413(tmp_path: Path) -> None:
     from autogenstudio.security import DEFAULT_MAX_BODY_BYTES
 
     assert DEFAULT_MAX_BODY_BYTES == 10 * 1024 * 1024
+
+
+def test_agent_written_files_cannot_act_as_studio(client: Any) -> None:
+    """An HTML file the model wrote is served sandboxed: its scripts get an opaque origin, not Studio's."""
+    session = _session(client)
+    row_id = client.app.state.studio.db.get_by_uid("session", session["id"])["id"]
+    work = client.app.state.studio.work_dir(row_id)
+    work.mkdir(parents=True)
+    (work / "report.html").write_text("<script>fetch('/api/models').then(r => r.text()).then(alert)</script>")
+    response = client.get(f"/api/sessions/{session['id']}/files/report.html")
+    assert response.status_code == 200 and response.headers["content-security-policy"] == "sandbox"
+    page = client.get("/")
+    assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"

@@ -130,3 +130,24 @@ def test_a_chunked_body_is_cut_at_the_limit(tmp_path: Path) -> None:
         assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
     finally:
         server.stop()
+
+
+def test_an_environment_key_is_not_stored_and_not_sent_elsewhere(
+    live_server: Any, llm_server: Any, thief: LLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A model without a key uses OPENAI_API_KEY from Studio's environment, for the provider's endpoint only (here
+    OPENAI_BASE_URL, the user's own setting); a model naming another base_url never gets it."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-the-environment-4242")
+    monkeypatch.setenv("OPENAI_BASE_URL", llm_server.base_url)
+    with httpx.Client(base_url=live_server.url, headers=AUTH, timeout=30) as http:
+        default = http.post("/api/models", json={"model": "gpt-4"}).json()
+        elsewhere = http.post("/api/models", json={"model": "gpt-4", "base_url": thief.base_url}).json()
+        llm_server.script("OK")
+        assert http.post(f"/api/models/{default['id']}/test").json() == {"ok": True, "reply": "OK"}
+        thief.script("OK")
+        http.post(f"/api/models/{elsewhere['id']}/test")
+    sent = [{k.lower(): v for k, v in r.headers.items()} for r in llm_server.requests]
+    assert sent[-1]["authorization"] == "Bearer sk-from-the-environment-4242"
+    assert thief.requests and all("4242" not in str(r.headers) for r in thief.requests)
+    studio = live_server.server.config.app.state.studio
+    assert b"4242" not in (studio.appdir / "database.sqlite").read_bytes()

@@ -153,6 +153,10 @@ class ModelConfig(BaseModel):
                 entry[key] = value
         if self.api_type != "openai":
             entry["api_type"] = self.api_type
+        elif not self.api_key and not self.base_url:
+            # no stored key, the provider's own endpoint: the openai SDK takes OPENAI_API_KEY (and OPENAI_BASE_URL)
+            # from Studio's environment; the key never enters the database, nor goes to a base_url a model names
+            return entry
         entry.setdefault("api_key", "not-set")
         return entry
 

@@ -11,6 +11,8 @@ It enforces, in this order:
    ``Bearer`` header or a ``?token=`` query parameter: without it, 401. A page opened with ``?token=`` gets the
    token back as an HttpOnly, SameSite=Strict cookie and is redirected to the same URL without it, as Jupyter does;
 5. a request body no larger than ``max_body_bytes`` (413), counted as it arrives, never buffered whole.
+
+Every answer also says it may not be framed by another site (clickjacking) nor content-sniffed.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ COOKIE_PREFIX = "autogenstudio_token"
 LOOPBACK_HOSTS: FrozenSet[str] = frozenset({"127.0.0.1", "localhost", "::1"})
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 _ANY_ADDRESS = {"0.0.0.0", "::", ""}
+_SAFETY_HEADERS = [
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
 
 
 def new_token() -> str:
@@ -233,7 +240,9 @@ class SecurityMiddleware:
             nonlocal started
             if exceeded:
                 return  # the app's own answer to the cut body is replaced by the 413 below
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                message = {**message, "headers": [*message.get("headers", []), *_SAFETY_HEADERS]}
             await send(message)
 
         try:

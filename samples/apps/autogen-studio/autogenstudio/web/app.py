@@ -463,7 +463,8 @@ def create_app(
             raise HTTPException(403, "the path leaves the session's work directory") from None
         if not target.is_file():
             raise HTTPException(404, f"no file {file_path!r} in this session")
-        return FileResponse(target)
+        # files written by agent code are shown, never run as part of Studio: a sandboxed, opaque origin of their own
+        return FileResponse(target, headers={"Content-Security-Policy": "sandbox"})
 
     @app.websocket("/api/ws/{session_id}")
     async def session_socket(websocket: WebSocket, session_id: str) -> None:

@@ -11,13 +11,15 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Dict, Iterator, Tuple
 
 import pytest
 
 HERE = Path(__file__).parent
 TOKEN = "test-token-0123456789abcdef"
-AUTH = {"Authorization": f"token {TOKEN}"}
+# read-only: starlette's TestClient and its websocket_connect add their own headers to the dict they are given
+AUTH = MappingProxyType({"Authorization": f"token {TOKEN}"})
 
 
 def _import_installed_autogenstudio() -> bool:
@@ -58,7 +60,7 @@ def client(studio_app: Any) -> Iterator[Any]:
     """A test client that holds the token (as a script would, in the Authorization header)."""
     from fastapi.testclient import TestClient
 
-    with TestClient(studio_app, base_url="http://localhost", headers=AUTH) as c:
+    with TestClient(studio_app, base_url="http://localhost", headers=dict(AUTH)) as c:
         yield c
 
 

@@ -55,7 +55,7 @@ def test_the_websocket_needs_the_token(anonymous: Any, client: Any) -> None:
         with anonymous.websocket_connect(f"ws://localhost/api/ws/{session['id']}"):
             pass
     assert refused.value.code == 1008
-    with anonymous.websocket_connect(f"ws://localhost/api/ws/{session['id']}", headers=AUTH) as ws:
+    with anonymous.websocket_connect(f"ws://localhost/api/ws/{session['id']}", headers=dict(AUTH)) as ws:
         assert ws.receive_json() == {"type": "connected", "session_id": session["id"]}
     with anonymous.websocket_connect(f"ws://localhost/api/ws/{session['id']}?token={TOKEN}") as ws:
         assert ws.receive_json()["type"] == "connected"
@@ -84,7 +84,7 @@ def test_a_given_token_must_be_long_enough(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------ Host and Origin --
 def test_dns_rebinding_host_is_refused(studio_app: Any) -> None:
     for host in ("http://evil.example:8081", "http://127.0.0.1.evil.example", "http://localhost.evil.example"):
-        with TestClient(studio_app, base_url=host, headers=AUTH) as rebound:
+        with TestClient(studio_app, base_url=host, headers=dict(AUTH)) as rebound:
             response = rebound.get("/api/models")
             assert response.status_code == 403, host
             assert "is not allowed" in response.json()["detail"]
@@ -92,7 +92,7 @@ def test_dns_rebinding_host_is_refused(studio_app: Any) -> None:
                 with rebound.websocket_connect(host.replace("http", "ws") + "/api/ws/" + "A" * 22):
                     pass
     for host in ("http://127.0.0.1:8081", "http://localhost", "http://[::1]:9000", "http://LOCALHOST."):
-        with TestClient(studio_app, base_url=host, headers=AUTH) as local:
+        with TestClient(studio_app, base_url=host, headers=dict(AUTH)) as local:
             assert local.get("/api/skills").status_code == 200, host
 
 
@@ -159,8 +159,8 @@ def test_old_databases_get_random_session_ids(tmp_path: Path) -> None:
     from autogenstudio.security import SecurityConfig
     from autogenstudio.web.app import create_app
 
-    with TestClient(create_app(appdir, security=SecurityConfig(token=TOKEN)), headers=AUTH) as c:
-        c.base_url = "http://localhost"
+    app = create_app(appdir, security=SecurityConfig(token=TOKEN))
+    with TestClient(app, base_url="http://localhost", headers=dict(AUTH)) as c:
         (old,) = c.get("/api/sessions").json()
         assert old["name"] == "old" and len(old["id"]) >= 22
         assert c.get(f"/api/sessions/{old['id']}").json()["name"] == "old"
@@ -260,7 +260,7 @@ def test_bodies_above_the_limit_get_413(tmp_path: Path) -> None:
     from autogenstudio.web.app import create_app
 
     app = create_app(tmp_path / "app", security=SecurityConfig(token=TOKEN, max_body_bytes=1000))
-    with TestClient(app, base_url="http://localhost", headers=AUTH) as c:
+    with TestClient(app, base_url="http://localhost", headers=dict(AUTH)) as c:
         big = {"name": "big", "content": "def big():\n    return '" + "x" * 2000 + "'\n"}
         response = c.post("/api/skills", json=big)
         assert response.status_code == 413 and "larger than the limit" in response.json()["detail"]

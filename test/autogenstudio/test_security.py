@@ -199,6 +199,7 @@ def test_database_and_key_file_are_private_and_keys_encrypted(tmp_path: Path, cl
     for name in ("database.sqlite", "studio.key"):
         mode = stat.S_IMODE(os.stat(appdir / name).st_mode)
         assert mode == 0o600, (name, oct(mode))
+    assert stat.S_IMODE(os.stat(appdir).st_mode) == 0o700
     raw = (appdir / "database.sqlite").read_bytes()
     assert b"sk-test-secret-key-1234" not in raw
     rows = sqlite3.connect(appdir / "database.sqlite").execute("SELECT data FROM studio_records WHERE kind='model'")
@@ -251,6 +252,9 @@ def test_malformed_paths_and_ids_are_4xx(client: Any) -> None:
     assert client.post("/api/sessions", json={"workflow_id": 2**70}).status_code == 422
     wf = {"name": "w", "sender_id": 2**64, "receiver_id": 1}
     assert client.post("/api/workflows", json=wf).status_code == 422
+    files = f"/api/sessions/{session['id']}/files/"
+    assert client.get(files + "a" * 5000).status_code == 400  # a name too long for the file system
+    assert client.get(files + "/".join(["d"] * 3000)).status_code in (400, 404)
     for bad in ("..", "%2e%2e", "A" * 100, "x y"):
         assert client.get(f"/api/sessions/{bad}").status_code == 404, bad
 

@@ -456,12 +456,14 @@ def create_app(
         root = studio.work_dir(studio.session(session_id)["id"])
         if "\x00" in file_path:
             raise HTTPException(400, "the file path contains a NUL byte")
-        target = (root / file_path).resolve()
         try:
-            target.relative_to(root)
-        except ValueError:
-            raise HTTPException(403, "the path leaves the session's work directory") from None
-        if not target.is_file():
+            target = (root / file_path).resolve()
+            if not target.is_relative_to(root):
+                raise HTTPException(403, "the path leaves the session's work directory")
+            found = target.is_file()
+        except (OSError, RuntimeError) as exc:  # a name too long, a symlink loop: bad input, not a server error
+            raise HTTPException(400, f"unusable file path: {getattr(exc, 'strerror', None) or exc}") from None
+        if not found:
             raise HTTPException(404, f"no file {file_path!r} in this session")
         # files written by agent code are shown, never run as part of Studio: a sandboxed, opaque origin of their own
         return FileResponse(target, headers={"Content-Security-Policy": "sandbox"})

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List
 
 import httpx
+import pytest
 from conftest import AUTH, CODE_REPLY, local_model, start_cli
 
 
@@ -63,3 +67,23 @@ def test_cli_serves_the_app(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_cli_takes_a_token_and_refuses_a_weak_one(tmp_path: Path) -> None:
+    proc, url = start_cli(tmp_path, "--token", "my-own-long-token-0001")
+    try:
+        assert url.endswith("/?token=my-own-long-token-0001")
+        request = urllib.request.Request(url.split("?")[0] + "api/skills")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        assert refused.value.code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    weak = subprocess.run(
+        [sys.executable, "-m", "autogenstudio.cli", "ui", "--token", "1234", "--appdir", str(tmp_path / "w")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert weak.returncode == 2 and "at least 16 characters" in weak.stderr

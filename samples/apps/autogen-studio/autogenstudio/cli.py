@@ -13,19 +13,24 @@ _TOKEN_ENV = "AUTOGENSTUDIO_TOKEN"
 
 def _factory() -> object:
     """App factory for uvicorn's --reload mode, configured through the environment."""
-    from .security import DEFAULT_MAX_BODY_BYTES, LOOPBACK_HOSTS, SecurityConfig
+    from .security import DEFAULT_MAX_BODY_BYTES, LOOPBACK_HOSTS, SecurityConfig, new_token
     from .web.app import create_app
 
     appdir = os.environ.get("AUTOGENSTUDIO_APPDIR")
     hosts = os.environ.get("AUTOGENSTUDIO_ALLOWED_HOSTS", "")
     security = SecurityConfig(
-        token=os.environ.pop(_TOKEN_ENV),  # out of the environment agent code runs in
+        token=os.environ.pop(_TOKEN_ENV, None) or _announce(new_token()),  # out of the environment agent code sees
         allowed_hosts=frozenset(h for h in hosts.split(",") if h) or LOOPBACK_HOSTS,
         max_body_bytes=int(os.environ.get("AUTOGENSTUDIO_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
     )
     return create_app(
         Path(appdir) if appdir else None, os.environ.get("AUTOGENSTUDIO_DATABASE_URI") or None, security=security
     )
+
+
+def _announce(token: str) -> str:
+    print(f"AutoGen Studio access token: {token}", file=sys.stderr, flush=True)
+    return token
 
 
 def _display_host(host: str) -> str:
@@ -94,7 +99,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         os.environ["AUTOGENSTUDIO_DATABASE_URI"] = args.database_uri
     url = f"http://{_display_host(args.host)}:{args.port}/?token={security.token}"
     print(f"AutoGen Studio (app dir {appdir}); open it at:\n    {url}", file=sys.stderr, flush=True)
-    uvicorn.run("autogenstudio.cli:_factory", factory=True, host=args.host, port=args.port, reload=args.reload)
+    uvicorn.run(
+        "autogenstudio.cli:_factory",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        reload=args.reload,
+        ws_max_size=security.max_body_bytes,  # the body limit holds for websocket messages too
+    )
     return 0
 
 

@@ -19,7 +19,7 @@ def _factory() -> object:
     appdir = os.environ.get("AUTOGENSTUDIO_APPDIR")
     hosts = os.environ.get("AUTOGENSTUDIO_ALLOWED_HOSTS", "")
     security = SecurityConfig(
-        token=os.environ.pop(_TOKEN_ENV, None) or _announce(new_token()),  # out of the environment agent code sees
+        token=os.environ.pop(_TOKEN_ENV, "") or _announce(new_token()),  # out of the environment agent code sees
         allowed_hosts=frozenset(h for h in hosts.split(",") if h) or LOOPBACK_HOSTS,
         max_body_bytes=int(os.environ.get("AUTOGENSTUDIO_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
     )

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from types import MappingProxyType
+from typing import Any, Dict, Iterator, Tuple
 
 import pytest
 
 HERE = Path(__file__).parent
+TOKEN = "test-token-0123456789abcdef"
+# read-only: starlette's TestClient and its websocket_connect add their own headers to the dict they are given
+AUTH = MappingProxyType({"Authorization": f"token {TOKEN}"})
 
 
 def _import_installed_autogenstudio() -> bool:
@@ -41,16 +49,27 @@ def _no_docker(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def studio_app(tmp_path: Path) -> Any:
+    from autogenstudio.security import SecurityConfig
     from autogenstudio.web.app import create_app
 
-    return create_app(tmp_path / "appdir")
+    return create_app(tmp_path / "appdir", security=SecurityConfig(token=TOKEN))
 
 
 @pytest.fixture
 def client(studio_app: Any) -> Iterator[Any]:
+    """A test client that holds the token (as a script would, in the Authorization header)."""
     from fastapi.testclient import TestClient
 
-    with TestClient(studio_app) as c:
+    with TestClient(studio_app, base_url="http://localhost", headers=dict(AUTH)) as c:
+        yield c
+
+
+@pytest.fixture
+def anonymous(studio_app: Any) -> Iterator[Any]:
+    """A test client without the token."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(studio_app, base_url="http://localhost") as c:
         yield c
 
 
@@ -66,6 +85,7 @@ class LiveServer:
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.token = app.state.security.token
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -88,6 +108,39 @@ def live_server(studio_app: Any) -> Iterator[LiveServer]:
     server = LiveServer(studio_app).start()
     yield server
     server.stop()
+
+
+def start_cli(tmp_path: Path, *extra: str) -> Tuple[subprocess.Popen, str]:
+    """Start ``autogenstudio ui`` and return the process and the URL it prints (token included)."""
+    port = free_port()
+    env = {**os.environ, "AUTOGEN_USE_DOCKER": "0"}
+    env.pop("AUTOGENSTUDIO_TOKEN", None)
+    args = ["ui", "--port", str(port), "--appdir", str(tmp_path / "app"), *extra]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "autogenstudio.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env
+    )
+    assert proc.stdout is not None
+    printed = []
+    for raw in proc.stdout:  # the URL is printed before the server starts
+        line = raw.decode().strip()
+        printed.append(line)
+        if "?token=" in line:
+            url = line
+            break
+    else:
+        raise AssertionError("autogenstudio ui printed no URL: " + "\n".join(printed))
+    threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
+    deadline = time.time() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url.split("?")[0] + "api/skills", timeout=2):
+                pass
+        except urllib.error.HTTPError:  # 401 without the token: the server is up
+            return proc, url
+        except OSError:
+            assert proc.poll() is None, "autogenstudio ui exited"
+            assert time.time() < deadline, "autogenstudio ui did not start"
+            time.sleep(0.2)
 
 
 CODE_REPLY = (

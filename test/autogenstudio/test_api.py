@@ -72,7 +72,8 @@ def test_bad_input_answers_4xx(client: Any) -> None:
     assert (
         client.post("/api/skills", content=b"not json", headers={"content-type": "application/json"}).status_code == 422
     )
-    assert client.post("/api/gallery", json={"session_id": 9999}).status_code == 404
+    assert client.post("/api/gallery", json={"session_id": "A" * 22}).status_code == 404
+    assert client.post("/api/gallery", json={"session_id": 9999}).status_code == 422  # ids are random strings
 
 
 def test_session_run_files_and_gallery(client: Any, llm_server: Any) -> None:

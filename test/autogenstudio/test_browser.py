@@ -3,6 +3,7 @@ session against the local LLM server, watch the messages stream in and the file 
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any, Iterator
@@ -39,7 +40,7 @@ def page(live_server: Any) -> Iterator[Any]:
         try:
             page = browser.new_page()
             page.set_default_timeout(15000)
-            page.goto(live_server.url + "/")
+            page.goto(f"{live_server.url}/?token={live_server.token}")
             yield page
         finally:
             browser.close()
@@ -129,3 +130,92 @@ def test_build_run_publish_in_the_browser(page: Any, llm_server: Any) -> None:
     page.locator("#gallery-list li").first.click()
     expect(page.locator("#gallery-title")).to_contain_text("My Flow")
     expect(page.locator("#gallery-view")).to_contain_text("Saved the answer.")
+
+
+EVIL_PAGE = """<!doctype html><title>evil</title><script>
+window.results = {};
+const studio = "STUDIO";
+fetch(studio + "/api/skills", {method: "POST", mode: "no-cors", credentials: "include",
+  headers: {"Content-Type": "text/plain"}, body: JSON.stringify({name: "evil", content: "def evil(): pass"})})
+  .then(() => { window.results.post = "sent"; }, () => { window.results.post = "failed"; });
+const ws = new WebSocket(studio.replace("http", "ws") + "/api/ws/SESSION");
+ws.onmessage = (e) => { window.results.ws = "read: " + e.data; };
+ws.onclose = () => { if (!window.results.ws) window.results.ws = "refused"; };
+</script>"""
+
+
+def test_printed_url_opens_and_other_pages_are_refused(tmp_path: Path, llm_server: Any) -> None:
+    """Open the URL ``autogenstudio ui`` prints; then a page without the token, and another site's page (served
+    from 127.0.0.1 on another port, so the SameSite cookie does travel) trying to use the API and the websocket."""
+    import http.server
+    import threading
+    import urllib.request
+
+    from conftest import start_cli
+    from playwright.sync_api import expect, sync_playwright
+
+    proc, url = start_cli(tmp_path)
+    base, token = url.split("/?token=")
+    evil_server = None
+    try:
+        auth = {"Authorization": f"token {token}", "Content-Type": "application/json"}
+        with urllib.request.urlopen(urllib.request.Request(base + "/api/workflows", headers=auth), timeout=10) as r:
+            workflow_id = json.load(r)[0]["id"]
+        body = json.dumps({"workflow_id": workflow_id}).encode()
+        with urllib.request.urlopen(urllib.request.Request(base + "/api/sessions", body, auth), timeout=10) as r:
+            session_id = json.load(r)["id"]
+        page_html = EVIL_PAGE.replace("STUDIO", base).replace("SESSION", session_id).encode()
+
+        class Evil(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                self.wfile.write(page_html)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        evil_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Evil)
+        threading.Thread(target=evil_server.serve_forever, daemon=True).start()
+
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                context = browser.new_context()
+                page = context.new_page()
+                page.set_default_timeout(15000)
+                page.goto(url)
+                assert "token" not in page.url  # redirected to the clean URL, the token now in a cookie
+                page.click("#tab-playground")
+                expect(page.locator("#session-workflow")).to_contain_text("Default Workflow")
+                (cookie,) = [c for c in context.cookies() if c["name"].startswith("autogenstudio_token_")]
+                assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["value"] == token
+
+                # another site's page in the same browser, holding the cookie: no write, no conversation
+                evil = context.new_page()
+                evil.goto(f"http://127.0.0.1:{evil_server.server_address[1]}/")
+                evil.wait_for_function("window.results.post && window.results.ws")
+                assert evil.evaluate("window.results.ws") == "refused"
+                names = [s["name"] for s in page.request.get(base + "/api/skills").json()]
+                assert "evil" not in names and len(names) == 3
+
+                # a fresh browser without the token is refused
+                stranger = browser.new_context().new_page()
+                response = stranger.goto(base + "/")
+                assert response is not None and response.status == 401
+                assert "access token" in stranger.content() and "Playground" not in stranger.content()
+                stranger.fill("input[name=token]", "not-the-token-at-all")
+                stranger.click("button[type=submit]")
+                assert "Playground" not in stranger.content()
+                stranger.fill("input[name=token]", token)  # the token pasted into the form lets the user in
+                stranger.click("button[type=submit]")
+                expect(stranger.locator("#tab-playground")).to_be_visible()
+                assert "token" not in stranger.url
+            finally:
+                browser.close()
+    finally:
+        if evil_server is not None:
+            evil_server.shutdown()
+        proc.terminate()
+        proc.wait(timeout=10)

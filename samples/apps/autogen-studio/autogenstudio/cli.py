@@ -8,13 +8,35 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+_TOKEN_ENV = "AUTOGENSTUDIO_TOKEN"
+
 
 def _factory() -> object:
     """App factory for uvicorn's --reload mode, configured through the environment."""
+    from .security import DEFAULT_MAX_BODY_BYTES, LOOPBACK_HOSTS, SecurityConfig, new_token
     from .web.app import create_app
 
     appdir = os.environ.get("AUTOGENSTUDIO_APPDIR")
-    return create_app(Path(appdir) if appdir else None, os.environ.get("AUTOGENSTUDIO_DATABASE_URI") or None)
+    hosts = os.environ.get("AUTOGENSTUDIO_ALLOWED_HOSTS", "")
+    security = SecurityConfig(
+        token=os.environ.pop(_TOKEN_ENV, "") or _announce(new_token()),  # out of the environment agent code sees
+        allowed_hosts=frozenset(h for h in hosts.split(",") if h) or LOOPBACK_HOSTS,
+        max_body_bytes=int(os.environ.get("AUTOGENSTUDIO_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
+    )
+    return create_app(
+        Path(appdir) if appdir else None, os.environ.get("AUTOGENSTUDIO_DATABASE_URI") or None, security=security
+    )
+
+
+def _announce(token: str) -> str:
+    print(f"AutoGen Studio access token: {token}", file=sys.stderr, flush=True)
+    return token
+
+
+def _display_host(host: str) -> str:
+    if host in ("0.0.0.0", "::", ""):
+        return "localhost"
+    return f"[{host}]" if ":" in host else host
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -28,6 +50,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     ui.add_argument("--database-uri", default=None, help="a SQLAlchemy URL (default: SQLite in the app dir)")
     ui.add_argument("--reload", action="store_true", help="reload on code changes (development)")
+    ui.add_argument(
+        "--token",
+        default=None,
+        help=f"the access token (default: ${_TOKEN_ENV}, else a new random one per launch, printed in the URL)",
+    )
+    ui.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="another Host name the server answers to (e.g. the machine's name behind a proxy); repeatable",
+    )
+    ui.add_argument("--max-body-mb", type=float, default=10.0, help="largest request body accepted, in MB (default 10)")
     sub.add_parser("version", help="print the version")
     args = parser.parse_args(argv)
 
@@ -42,12 +77,36 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     import uvicorn
 
+    from .security import SecurityConfig, allowed_hosts_for, new_token
+
+    token = args.token or os.environ.get(_TOKEN_ENV) or new_token()
+    if args.max_body_mb <= 0:
+        parser.error(f"--max-body-mb must be positive, got {args.max_body_mb}")
+    try:
+        security = SecurityConfig(
+            token=token,
+            allowed_hosts=allowed_hosts_for(args.host, args.allowed_host),
+            max_body_bytes=int(args.max_body_mb * 1024 * 1024),
+        )
+    except ValueError as exc:
+        parser.error(str(exc))
     appdir = Path(args.appdir).expanduser().resolve() if args.appdir else Path.home() / ".autogenstudio"
     os.environ["AUTOGENSTUDIO_APPDIR"] = str(appdir)
+    os.environ[_TOKEN_ENV] = security.token
+    os.environ["AUTOGENSTUDIO_ALLOWED_HOSTS"] = ",".join(sorted(security.allowed_hosts))
+    os.environ["AUTOGENSTUDIO_MAX_BODY_BYTES"] = str(security.max_body_bytes)
     if args.database_uri:
         os.environ["AUTOGENSTUDIO_DATABASE_URI"] = args.database_uri
-    print(f"AutoGen Studio on http://{args.host}:{args.port} (app dir {appdir})", file=sys.stderr, flush=True)
-    uvicorn.run("autogenstudio.cli:_factory", factory=True, host=args.host, port=args.port, reload=args.reload)
+    url = f"http://{_display_host(args.host)}:{args.port}/?token={security.token}"
+    print(f"AutoGen Studio (app dir {appdir}); open it at:\n    {url}", file=sys.stderr, flush=True)
+    uvicorn.run(
+        "autogenstudio.cli:_factory",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        reload=args.reload,
+        ws_max_size=security.max_body_bytes,  # the body limit holds for websocket messages too
+    )
     return 0
 
 

@@ -8,14 +8,33 @@ created on first use; ``schema_version`` in the ``studio_meta`` table lets later
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 import time
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, create_engine, delete, insert, select
+from sqlalchemy import (
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import update as sa_update
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    from .keystore import KeyStore
+
+SCHEMA_VERSION = 2
 
 _metadata = MetaData()
 records = Table(
@@ -27,7 +46,11 @@ records = Table(
     Column("data", Text, nullable=False),
     Column("created_at", Float, nullable=False),
     Column("updated_at", Float, nullable=False),
+    # the public, unguessable id of records whose URLs expose a conversation (sessions, gallery items)
+    Column("uid", String(43), nullable=True),
+    Index("ix_studio_records_uid", "uid"),
 )
+uid_index = next(i for i in records.indexes if i.name == "ix_studio_records_uid")
 meta = Table(
     "studio_meta",
     _metadata,
@@ -35,17 +58,33 @@ meta = Table(
     Column("value", Text, nullable=False),
 )
 
-_MIGRATIONS: Dict[int, Any] = {}  # version -> fn(connection), run in order from the stored version up
+
+def new_uid() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def _add_uids(conn: Any) -> None:
+    """Version 2: every record gets a random ``uid``; sessions and gallery items are addressed by it."""
+    if "uid" not in {c["name"] for c in sa_inspect(conn).get_columns("studio_records")}:
+        conn.execute(text("ALTER TABLE studio_records ADD COLUMN uid VARCHAR(43)"))
+    for (row_id,) in conn.execute(select(records.c.id).where(records.c.uid.is_(None))).fetchall():
+        conn.execute(sa_update(records).where(records.c.id == row_id).values(uid=new_uid()))
+    uid_index.create(conn, checkfirst=True)
+
+
+# version -> fn(connection), run in order from the stored version up
+_MIGRATIONS: Dict[int, Any] = {2: _add_uids}
 
 
 class Database:
-    """A thin, thread-safe store of JSON records."""
+    """A thin, thread-safe store of JSON records; ``keystore`` encrypts the secret fields at rest."""
 
-    def __init__(self, uri: str) -> None:
+    def __init__(self, uri: str, keystore: Optional[KeyStore] = None) -> None:
         kwargs: Dict[str, Any] = {}
         if uri.startswith("sqlite"):
             kwargs["connect_args"] = {"check_same_thread": False}
         self.uri = uri
+        self.keystore = keystore
         self.engine = create_engine(uri, **kwargs)
         self._lock = threading.RLock()
         _metadata.create_all(self.engine)
@@ -62,10 +101,11 @@ class Database:
             elif current != SCHEMA_VERSION:
                 conn.execute(sa_update(meta).where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
 
-    @staticmethod
-    def _row(row: Any) -> Dict[str, Any]:
+    def _row(self, row: Any) -> Dict[str, Any]:
         data = json.loads(row.data)
-        data.update(id=row.id, created_at=row.created_at, updated_at=row.updated_at)
+        if self.keystore is not None:
+            data = self.keystore.unseal(row.kind, data)
+        data.update(id=row.id, uid=row.uid, created_at=row.created_at, updated_at=row.updated_at)
         if row.parent_id is not None:
             data.setdefault("parent_id", row.parent_id)
         return data
@@ -75,11 +115,24 @@ class Database:
         with self._lock, self.engine.begin() as conn:
             result = conn.execute(
                 insert(records).values(
-                    kind=kind, parent_id=parent_id, data=json.dumps(data), created_at=now, updated_at=now
+                    kind=kind,
+                    parent_id=parent_id,
+                    data=self._dump(kind, data),
+                    created_at=now,
+                    updated_at=now,
+                    uid=new_uid(),
                 )
             )
             new_id = result.inserted_primary_key[0]  # type: ignore[index]
         return self.get(kind, new_id)  # type: ignore[return-value]
+
+    def _dump(self, kind: str, data: Dict[str, Any]) -> str:
+        return json.dumps(self.keystore.seal(kind, data) if self.keystore is not None else data)
+
+    def get_by_uid(self, kind: str, uid: str) -> Optional[Dict[str, Any]]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(records).where(records.c.kind == kind, records.c.uid == uid)).first()
+        return self._row(row) if row else None
 
     def get(self, kind: str, item_id: int) -> Optional[Dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -99,7 +152,7 @@ class Database:
             result = conn.execute(
                 sa_update(records)
                 .where(records.c.kind == kind, records.c.id == item_id)
-                .values(data=json.dumps(data), updated_at=time.time())
+                .values(data=self._dump(kind, data), updated_at=time.time())
             )
             if result.rowcount == 0:
                 return None

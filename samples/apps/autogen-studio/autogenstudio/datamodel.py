@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any, Dict, List, Literal, Optional
+from typing import Annotated, Any, Dict, List, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -20,6 +20,10 @@ HumanInputMode = Literal["NEVER", "TERMINATE", "ALWAYS"]
 AgentType = Literal["assistant", "userproxy"]
 WorkflowType = Literal["twoagents", "groupchat"]
 SpeakerSelection = Literal["auto", "round_robin", "random", "manual"]
+
+MAX_ID = 2**63 - 1  # SQL integer keys are signed 64-bit: a larger id is bad input, not a server error
+DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"  # public ids of sessions and gallery items: random, unguessable
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]{0,63}$")
 
@@ -87,8 +91,8 @@ class AgentIn(_Strict):
     human_input_mode: HumanInputMode = "NEVER"
     max_consecutive_auto_reply: int = Field(default=10, ge=0, le=100)
     code_execution: bool = False
-    model_ids: List[int] = Field(default_factory=list)
-    skill_ids: List[int] = Field(default_factory=list)
+    model_ids: List[DbId] = Field(default_factory=list, max_length=100)
+    skill_ids: List[DbId] = Field(default_factory=list, max_length=100)
 
     @field_validator("name")
     @classmethod
@@ -102,9 +106,9 @@ class WorkflowIn(_Strict):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=2000)
     type: WorkflowType = "twoagents"
-    sender_id: int
-    receiver_id: Optional[int] = None
-    agent_ids: List[int] = Field(default_factory=list)
+    sender_id: DbId
+    receiver_id: Optional[DbId] = None
+    agent_ids: List[DbId] = Field(default_factory=list, max_length=100)
     speaker_selection_method: SpeakerSelection = "auto"
     max_round: int = Field(default=10, ge=1, le=100)
     summary_method: Literal["last_msg", "reflection_with_llm"] = "last_msg"
@@ -119,7 +123,7 @@ class WorkflowIn(_Strict):
 
 
 class SessionIn(_Strict):
-    workflow_id: int
+    workflow_id: DbId
     name: str = Field(default="", max_length=200)
 
 
@@ -128,7 +132,7 @@ class MessageIn(_Strict):
 
 
 class PublishIn(_Strict):
-    session_id: int
+    session_id: str = Field(pattern=SESSION_ID_PATTERN)
     title: str = Field(default="", max_length=200)
 
 
@@ -149,6 +153,10 @@ class ModelConfig(BaseModel):
                 entry[key] = value
         if self.api_type != "openai":
             entry["api_type"] = self.api_type
+        elif not self.api_key and not self.base_url:
+            # no stored key, the provider's own endpoint: the openai SDK takes OPENAI_API_KEY (and OPENAI_BASE_URL)
+            # from Studio's environment; the key never enters the database, nor goes to a base_url a model names
+            return entry
         entry.setdefault("api_key", "not-set")
         return entry
 

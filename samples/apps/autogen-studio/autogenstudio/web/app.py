@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import shutil
 import threading
 from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Any, AsyncIterator, Dict, List, Optional, Set, Type
+from pathlib import Path as FilePath
+from typing import Annotated, Any, AsyncIterator, Dict, List, Optional, Set, Type
 
-from fastapi import FastAPI, HTTPException, Request, WebSocket, WebSocketDisconnect
+from fastapi import FastAPI, HTTPException, Path, Request, WebSocket, WebSocketDisconnect
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -18,6 +19,8 @@ from pydantic import BaseModel
 
 from ..database import Database
 from ..datamodel import (
+    MAX_ID,
+    SESSION_ID_PATTERN,
     AgentConfig,
     AgentIn,
     GroupChatConfig,
@@ -32,11 +35,15 @@ from ..datamodel import (
     WorkFlowConfig,
     WorkflowIn,
 )
+from ..keystore import KEY_FILE_NAME, KeyStore, make_private_file
+from ..security import SecurityConfig, SecurityMiddleware
 from ..seed import seed_defaults
 from ..workflowmanager import AutoGenWorkFlowManager, list_files
 
 logger = logging.getLogger(__name__)
-UI_DIR = Path(__file__).parent / "ui"
+UI_DIR = FilePath(__file__).parent / "ui"
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="a record id (a positive 64-bit integer)")]
+_PUBLIC_ID = re.compile(SESSION_ID_PATTERN)
 
 _KINDS: Dict[str, Type[BaseModel]] = {"skills": SkillIn, "models": ModelIn, "agents": AgentIn, "workflows": WorkflowIn}
 _SINGULAR = {"skills": "skill", "models": "model", "agents": "agent", "workflows": "workflow"}
@@ -50,18 +57,35 @@ def mask_key(key: Optional[str]) -> Optional[str]:
 
 
 def _public(kind: str, item: Dict[str, Any]) -> Dict[str, Any]:
+    """A record as the API shows it: keys masked; sessions and gallery items known only by their random uid."""
+    item = dict(item)
+    uid = item.pop("uid", None)
     if kind == "model":
-        item = {**item, "api_key": mask_key(item.get("api_key"))}
+        item["api_key"] = mask_key(item.get("api_key"))
+    elif kind in ("session", "gallery"):
+        item["id"] = uid
+    elif kind == "message":
+        item.pop("parent_id", None)
     return item
+
+
+def _endpoint_changed(old: Dict[str, Any], new: Dict[str, Any]) -> List[str]:
+    defaults = {"base_url": None, "api_type": "openai"}
+    return [f for f, d in defaults.items() if (old.get(f) or d) != (new.get(f) or d)]
 
 
 class Studio:
     """State shared by the routes: the store, the app directory, running sessions and websocket listeners."""
 
-    def __init__(self, appdir: Path, database_uri: Optional[str]) -> None:
+    def __init__(self, appdir: FilePath, database_uri: Optional[str]) -> None:
         self.appdir = appdir
-        appdir.mkdir(parents=True, exist_ok=True)
-        self.db = Database(database_uri or f"sqlite:///{appdir / 'database.sqlite'}")
+        appdir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        uri = database_uri or f"sqlite:///{appdir / 'database.sqlite'}"
+        sqlite_file = _sqlite_file(uri)
+        if sqlite_file is not None:
+            make_private_file(sqlite_file)  # 0600 before SQLite writes a byte (its journals copy the mode)
+        keystore = KeyStore(appdir / KEY_FILE_NAME, {"model": ("api_key",)})
+        self.db = Database(uri, keystore=keystore)
         seed_defaults(self.db)
         self.listeners: Dict[int, Set[asyncio.Queue]] = {}
         self.running: Set[int] = set()
@@ -74,10 +98,17 @@ class Studio:
         if manager is not None:
             manager.close()
 
-    def work_dir(self, session_id: int) -> Path:
+    def session(self, public_id: str) -> Dict[str, Any]:
+        """The session whose public (random) id is ``public_id``, or 404."""
+        found = self.db.get_by_uid("session", public_id) if _PUBLIC_ID.match(public_id) else None
+        if found is None:
+            raise HTTPException(404, f"session {public_id} not found")
+        return found
+
+    def work_dir(self, session_id: int) -> FilePath:
         return (self.appdir / "work" / f"session_{session_id}").resolve()
 
-    def must_get(self, kind: str, item_id: int) -> Dict[str, Any]:
+    def must_get(self, kind: str, item_id: ItemId) -> Dict[str, Any]:
         item = self.db.get(kind, item_id)
         if item is None:
             raise HTTPException(404, f"{kind} {item_id} not found")
@@ -150,9 +181,25 @@ def _strip_keys(config: Dict[str, Any]) -> Dict[str, Any]:
     return config
 
 
-def create_app(appdir: Optional[Path] = None, database_uri: Optional[str] = None) -> FastAPI:
-    appdir = Path(appdir or Path.home() / ".autogenstudio").resolve()
+def _sqlite_file(uri: str) -> Optional[FilePath]:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(uri)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return FilePath(url.database)
+
+
+def create_app(
+    appdir: Optional[FilePath] = None,
+    database_uri: Optional[str] = None,
+    security: Optional[SecurityConfig] = None,
+) -> FastAPI:
+    """The Studio app. ``security`` defaults to a fresh random token (``app.state.security.token``), loopback Host
+    names only and a 10 MB body limit."""
+    appdir = FilePath(appdir or FilePath.home() / ".autogenstudio").resolve()
     studio = Studio(appdir, database_uri)
+    security = security or SecurityConfig()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -162,6 +209,8 @@ def create_app(appdir: Optional[Path] = None, database_uri: Optional[str] = None
 
     app = FastAPI(title="AutoGen Studio", lifespan=lifespan)
     app.state.studio = studio
+    app.state.security = security
+    app.add_middleware(SecurityMiddleware, config=security)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -179,7 +228,7 @@ def create_app(appdir: Optional[Path] = None, database_uri: Optional[str] = None
         async def list_items() -> List[Dict[str, Any]]:
             return [_public(kind, i) for i in studio.db.list(kind)]
 
-        async def get_item(item_id: int) -> Dict[str, Any]:
+        async def get_item(item_id: ItemId) -> Dict[str, Any]:
             return _public(kind, studio.must_get(kind, item_id))
 
         async def create_item(body: BaseModel) -> Dict[str, Any]:
@@ -187,15 +236,23 @@ def create_app(appdir: Optional[Path] = None, database_uri: Optional[str] = None
             studio.check_refs(kind, data)
             return _public(kind, studio.db.create(kind, data))
 
-        async def update_item(item_id: int, body: BaseModel) -> Dict[str, Any]:
+        async def update_item(item_id: ItemId, body: BaseModel) -> Dict[str, Any]:
             old = studio.must_get(kind, item_id)
             data = body.model_dump()
             if kind == "model" and (not data.get("api_key") or data["api_key"].startswith("****")):
+                changed = _endpoint_changed(old, data)
+                if changed and old.get("api_key"):
+                    # the stored key only ever goes to the endpoint it was entered for
+                    raise HTTPException(
+                        422,
+                        f"changing {' and '.join(changed)} requires the model's API key again: "
+                        "enter the full key (the stored one is only sent to the endpoint it was saved for)",
+                    )
                 data["api_key"] = old.get("api_key")  # the masked value sent back means "unchanged"
             studio.check_refs(kind, data)
             return _public(kind, studio.db.update(kind, item_id, data) or {})
 
-        async def delete_item(item_id: int) -> Dict[str, Any]:
+        async def delete_item(item_id: ItemId) -> Dict[str, Any]:
             studio.must_get(kind, item_id)
             studio.db.delete(kind, item_id)
             return {"deleted": item_id}
@@ -213,7 +270,7 @@ def create_app(appdir: Optional[Path] = None, database_uri: Optional[str] = None
         register_crud(plural)
 
     @app.post("/api/models/{item_id}/test")
-    async def test_model(item_id: int) -> Dict[str, Any]:
+    async def test_model(item_id: ItemId) -> Dict[str, Any]:
         model = ModelConfig.model_validate(studio.must_get("model", item_id))
 
         def call() -> Dict[str, Any]:
@@ -230,7 +287,7 @@ def create_app(appdir: Optional[Path] = None, database_uri: Optional[str] = None
         return await asyncio.to_thread(call)
 
     @app.get("/api/workflows/{item_id}/export")
-    async def export_workflow(item_id: int) -> Dict[str, Any]:
+    async def export_workflow(item_id: ItemId) -> Dict[str, Any]:
         config = studio.workflow_config(studio.must_get("workflow", item_id))
         return _strip_keys(config.model_dump())
 
@@ -285,81 +342,86 @@ def create_app(appdir: Optional[Path] = None, database_uri: Optional[str] = None
             )
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
-        return studio.db.create("workflow", wf.model_dump())
+        return _public("workflow", studio.db.create("workflow", wf.model_dump()))
 
     # --------------------------------------------------------------------------------------- sessions --
+    # A session (and a gallery item) is addressed by its random uid, never by its row id: a conversation's URL and
+    # websocket path cannot be guessed. Inside, the row id keys the work dir, the listeners and the agents.
     @app.get("/api/sessions")
     async def list_sessions() -> List[Dict[str, Any]]:
-        return studio.db.list("session")
+        return [_public("session", s) for s in studio.db.list("session")]
 
     @app.post("/api/sessions", status_code=201)
     async def create_session(body: SessionIn) -> Dict[str, Any]:
         workflow = studio.must_get("workflow", body.workflow_id)
         name = body.name or f"{workflow['name']} session"
-        return studio.db.create("session", {"workflow_id": body.workflow_id, "name": name, "last_result": None})
+        created = studio.db.create("session", {"workflow_id": body.workflow_id, "name": name, "last_result": None})
+        return _public("session", created)
 
     @app.get("/api/sessions/{session_id}")
-    async def get_session(session_id: int) -> Dict[str, Any]:
-        return studio.must_get("session", session_id)
+    async def get_session(session_id: str) -> Dict[str, Any]:
+        return _public("session", studio.session(session_id))
 
     @app.delete("/api/sessions/{session_id}")
-    async def delete_session(session_id: int) -> Dict[str, Any]:
-        studio.must_get("session", session_id)
-        if session_id in studio.running:
+    async def delete_session(session_id: str) -> Dict[str, Any]:
+        row_id = studio.session(session_id)["id"]
+        if row_id in studio.running:
             raise HTTPException(409, "the session is running; wait for it to finish")
-        studio.forget(session_id)
-        studio.db.delete_children("message", session_id)
-        studio.db.delete("session", session_id)
-        shutil.rmtree(studio.work_dir(session_id), ignore_errors=True)
+        studio.forget(row_id)
+        studio.db.delete_children("message", row_id)
+        studio.db.delete("session", row_id)
+        shutil.rmtree(studio.work_dir(row_id), ignore_errors=True)
         return {"deleted": session_id}
 
     @app.post("/api/sessions/{session_id}/reset")
-    async def reset_session(session_id: int) -> Dict[str, Any]:
-        session = studio.must_get("session", session_id)
-        if session_id in studio.running:
+    async def reset_session(session_id: str) -> Dict[str, Any]:
+        session = studio.session(session_id)
+        row_id = session["id"]
+        if row_id in studio.running:
             raise HTTPException(409, "the session is running; wait for it to finish")
-        studio.forget(session_id)
-        studio.db.delete_children("message", session_id)
-        shutil.rmtree(studio.work_dir(session_id), ignore_errors=True)
+        studio.forget(row_id)
+        studio.db.delete_children("message", row_id)
+        shutil.rmtree(studio.work_dir(row_id), ignore_errors=True)
         data = {k: session[k] for k in ("workflow_id", "name")}
-        return studio.db.update("session", session_id, {**data, "last_result": None}) or {}
+        return _public("session", studio.db.update("session", row_id, {**data, "last_result": None}) or {})
 
     @app.get("/api/sessions/{session_id}/messages")
-    async def session_messages(session_id: int) -> List[Dict[str, Any]]:
-        studio.must_get("session", session_id)
-        return studio.db.list("message", parent_id=session_id)
+    async def session_messages(session_id: str) -> List[Dict[str, Any]]:
+        row_id = studio.session(session_id)["id"]
+        return [_public("message", m) for m in studio.db.list("message", parent_id=row_id)]
 
     @app.post("/api/sessions/{session_id}/messages")
-    async def post_message(session_id: int, body: MessageIn) -> Dict[str, Any]:
-        session = studio.must_get("session", session_id)
+    async def post_message(session_id: str, body: MessageIn) -> Dict[str, Any]:
+        session = studio.session(session_id)
+        row_id = session["id"]
         workflow = studio.must_get("workflow", session["workflow_id"])
         config = studio.workflow_config(workflow)
         with studio.lock:
-            if session_id in studio.running:
+            if row_id in studio.running:
                 raise HTTPException(409, "this session is already running a task")
-            studio.running.add(session_id)
+            studio.running.add(row_id)
         loop = asyncio.get_running_loop()
 
         def emit(event: Dict[str, Any]) -> None:
             event = {**event, "session_id": session_id}
             if event["type"] == "message":
-                studio.db.create("message", event, parent_id=session_id)
-            loop.call_soon_threadsafe(studio.broadcast, session_id, event)
+                studio.db.create("message", event, parent_id=row_id)
+            loop.call_soon_threadsafe(studio.broadcast, row_id, event)
 
         def run() -> Dict[str, Any]:
-            manager = studio.managers.get(session_id)
+            manager = studio.managers.get(row_id)
             fresh = manager is None or manager.config != config  # an edited workflow starts over
             if manager is None or fresh:
-                studio.forget(session_id)
-                manager = AutoGenWorkFlowManager(config, work_dir=studio.work_dir(session_id), on_event=emit)
-                studio.managers[session_id] = manager
+                studio.forget(row_id)
+                manager = AutoGenWorkFlowManager(config, work_dir=studio.work_dir(row_id), on_event=emit)
+                studio.managers[row_id] = manager
             else:
                 manager.on_event = emit
             seen = len(manager.messages)
             try:
                 result = manager.run(message=body.content, clear_history=fresh).to_dict()
             except BaseException:
-                studio.forget(session_id)
+                studio.forget(row_id)
                 raise
             result["messages"] = result["messages"][seen:]
             return result
@@ -369,48 +431,54 @@ def create_app(appdir: Optional[Path] = None, database_uri: Optional[str] = None
         except Exception as exc:
             logger.exception("session %s failed", session_id)
             error = f"{type(exc).__name__}: {exc}"
-            studio.broadcast(session_id, {"type": "error", "session_id": session_id, "error": error})
+            studio.broadcast(row_id, {"type": "error", "session_id": session_id, "error": error})
             raise HTTPException(502, f"the workflow failed: {error}") from None
         finally:
-            studio.running.discard(session_id)
+            studio.running.discard(row_id)
         summary = {k: v for k, v in result.items() if k != "messages"}
         studio.db.update(
             "session",
-            session_id,
+            row_id,
             {"workflow_id": session["workflow_id"], "name": session["name"], "last_result": summary},
         )
-        studio.broadcast(session_id, {"type": "result", "session_id": session_id, **summary})
+        studio.broadcast(row_id, {"type": "result", "session_id": session_id, **summary})
         return result
 
     @app.get("/api/sessions/{session_id}/files")
-    async def session_files(session_id: int) -> List[Dict[str, Any]]:
-        studio.must_get("session", session_id)
+    async def session_files(session_id: str) -> List[Dict[str, Any]]:
+        row_id = studio.session(session_id)["id"]
         return [
-            {"path": p, "url": f"/api/sessions/{session_id}/files/{p}"} for p in list_files(studio.work_dir(session_id))
+            {"path": p, "url": f"/api/sessions/{session_id}/files/{p}"} for p in list_files(studio.work_dir(row_id))
         ]
 
     @app.get("/api/sessions/{session_id}/files/{file_path:path}")
-    async def session_file(session_id: int, file_path: str) -> FileResponse:
-        studio.must_get("session", session_id)
-        root = studio.work_dir(session_id)
-        target = (root / file_path).resolve()
+    async def session_file(session_id: str, file_path: str) -> FileResponse:
+        root = studio.work_dir(studio.session(session_id)["id"])
+        if "\x00" in file_path:
+            raise HTTPException(400, "the file path contains a NUL byte")
         try:
-            target.relative_to(root)
-        except ValueError:
-            raise HTTPException(403, "the path leaves the session's work directory") from None
-        if not target.is_file():
+            target = (root / file_path).resolve()
+            if not target.is_relative_to(root):
+                raise HTTPException(403, "the path leaves the session's work directory")
+            found = target.is_file()
+        except (OSError, RuntimeError) as exc:  # a name too long, a symlink loop: bad input, not a server error
+            raise HTTPException(400, f"unusable file path: {getattr(exc, 'strerror', None) or exc}") from None
+        if not found:
             raise HTTPException(404, f"no file {file_path!r} in this session")
-        return FileResponse(target)
+        # files written by agent code are shown, never run as part of Studio: a sandboxed, opaque origin of their own
+        return FileResponse(target, headers={"Content-Security-Policy": "sandbox"})
 
     @app.websocket("/api/ws/{session_id}")
-    async def session_socket(websocket: WebSocket, session_id: int) -> None:
+    async def session_socket(websocket: WebSocket, session_id: str) -> None:
         await websocket.accept()
-        if studio.db.get("session", session_id) is None:
+        session = studio.db.get_by_uid("session", session_id) if _PUBLIC_ID.match(session_id) else None
+        if session is None:
             await websocket.send_json({"type": "error", "error": f"session {session_id} not found"})
             await websocket.close(code=4404)
             return
+        row_id = session["id"]
         queue: asyncio.Queue = asyncio.Queue()
-        studio.listeners.setdefault(session_id, set()).add(queue)
+        studio.listeners.setdefault(row_id, set()).add(queue)
         await websocket.send_json({"type": "connected", "session_id": session_id})
 
         async def pump() -> None:
@@ -431,32 +499,37 @@ def create_app(appdir: Optional[Path] = None, database_uri: Optional[str] = None
         finally:
             for task in tasks:
                 task.cancel()
-            studio.listeners.get(session_id, set()).discard(queue)
+            studio.listeners.get(row_id, set()).discard(queue)
 
     # ---------------------------------------------------------------------------------------- gallery --
     @app.get("/api/gallery")
     async def list_gallery() -> List[Dict[str, Any]]:
-        return studio.db.list("gallery")
+        return [_public("gallery", g) for g in studio.db.list("gallery")]
 
     @app.get("/api/gallery/{item_id}")
-    async def get_gallery(item_id: int) -> Dict[str, Any]:
-        return studio.must_get("gallery", item_id)
+    async def get_gallery(item_id: str) -> Dict[str, Any]:
+        found = studio.db.get_by_uid("gallery", item_id) if _PUBLIC_ID.match(item_id) else None
+        if found is None:
+            raise HTTPException(404, f"gallery item {item_id} not found")
+        return _public("gallery", found)
 
     @app.post("/api/gallery", status_code=201)
     async def publish(body: PublishIn) -> Dict[str, Any]:
-        session = studio.must_get("session", body.session_id)
+        session = studio.session(body.session_id)
         workflow = studio.db.get("workflow", session["workflow_id"])
         exported = _strip_keys(studio.workflow_config(workflow).model_dump()) if workflow else None
-        messages = studio.db.list("message", parent_id=body.session_id)
-        return studio.db.create(
+        messages = [_public("message", m) for m in studio.db.list("message", parent_id=session["id"])]
+        shown = _public("session", session)
+        created = studio.db.create(
             "gallery",
             {
                 "title": body.title or session["name"],
-                "session": {k: session.get(k) for k in ("id", "name", "workflow_id", "last_result")},
+                "session": {k: shown.get(k) for k in ("id", "name", "workflow_id", "last_result")},
                 "workflow": exported,
                 "messages": messages,
             },
         )
+        return _public("gallery", created)
 
     # -------------------------------------------------------------------------------------------- UI --
     @app.get("/", include_in_schema=False)

@@ -24,6 +24,7 @@ async function api(method, path, body) {
     options.body = JSON.stringify(body);
   }
   const response = await fetch(path, options);
+  if (response.status === 401) location.reload(); // the token is gone (Studio restarted): the server asks for it
   let data = null;
   try { data = await response.json(); } catch (e) { data = null; }
   if (!response.ok) {

@@ -74,6 +74,13 @@ def build_parser() -> argparse.ArgumentParser:
     clone.add_argument(
         "--no-init", action="store_true", help="only copy; do not run Scripts/init_tasks.py to make the task files"
     )
+    clone.add_argument(
+        "-b",
+        "--branch",
+        default="main",
+        help="accepted for compatibility with the classic tool, which downloaded scenarios from a branch of the "
+        "AutoGen repository; the scenarios ship with this package, so only 'main' (the shipped one) is available",
+    )
 
     run = commands.add_parser(
         "run",
@@ -99,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the model configuration list (default: the file OAI_CONFIG_LIST here, else the environment "
         "variable OAI_CONFIG_LIST, holding JSON or a file path)",
+    )
+    run.add_argument(
+        "-m",
+        "--model",
+        metavar="MODEL",
+        help="keep only the configurations of this model (several: comma-separated); default: every configuration",
     )
     run.add_argument(
         "--requirements",
@@ -185,6 +198,11 @@ def _cmd_clone(args: argparse.Namespace) -> int:
         return 0
     if not args.scenario:
         raise BenchError("Name the scenario to clone (autogenbench clone --list shows them).")
+    if args.branch != "main":
+        raise BenchError(
+            f"--branch {args.branch}: scenarios ship with AutoGenBench {__version__} and are not downloaded; only "
+            "the shipped ones ('main') are available. Install another autogenbench version for other scenarios."
+        )
     clone(args.scenario, args.destination, init=not args.no_init)
     return 0
 
@@ -210,6 +228,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         subsample=parse_subsample(args.subsample) if args.subsample is not None else None,
         seed=args.seed,
         config=args.config,
+        models=[m.strip() for m in args.model.split(",") if m.strip()] if args.model else None,
         requirements=args.requirements,
         isolation=isolation,
         backend=args.backend,
@@ -220,8 +239,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return run(options)
 
 
-def _cmd_tabulate(args: argparse.Namespace) -> int:
+def _cmd_tabulate(args: argparse.Namespace, argv: Sequence[str] = ()) -> int:
     from .tabulate import CAUTION, collect, render_csv, render_table
+    from .tabulate_cmd import custom_tabulate_script, run_custom_tabulate
+
+    script = custom_tabulate_script()
+    if script is not None:  # the scenario tabulates itself, as with the classic tool
+        run_custom_tabulate(script, list(argv)[1:])
+        return 0
 
     if args.csv and len(args.results) > 1:
         raise BenchError("--csv takes one results folder at a time.")
@@ -257,9 +282,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    handlers = {"clone": _cmd_clone, "run": _cmd_run, "tabulate": _cmd_tabulate}
+    handlers: dict[str, Any] = {"clone": _cmd_clone, "run": _cmd_run}
     previous = _stop_on_sigterm()
     try:
+        if args.command == "tabulate":
+            return _cmd_tabulate(args, list(argv) if argv is not None else sys.argv[1:])
         return handlers[args.command](args)
     except BenchError as exc:
         print(f"autogenbench {args.command}: error: {exc}", file=sys.stderr)

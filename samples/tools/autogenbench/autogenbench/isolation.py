@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import BenchError
+from .results import CONSOLE_LOG_FILE
 from .tasks import RUNTIME_FILE
 
 __all__ = ["Isolation", "preflight", "run_isolated", "stop_all", "cancelled", "reset_cancel", "DEFAULT_IMAGE"]
 
 DEFAULT_IMAGE = "python:3-slim"
-CONSOLE_LOG = "console_log.txt"
+CONSOLE_LOG = CONSOLE_LOG_FILE
 CONTAINER_FOLDER = "/workspace"
 MOUNT_ROOT = "/agbench"
 TIMEOUT_EXIT_CODE = 124

@@ -17,11 +17,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-__all__ = ["TRIAL_FILE", "RESULT_FILE", "TrialState", "read_trial", "write_json", "utc_now", "natural_key"]
+__all__ = [
+    "TRIAL_FILE",
+    "RESULT_FILE",
+    "SUCCESS_STRINGS",
+    "TrialState",
+    "console_success",
+    "read_trial",
+    "write_json",
+    "utc_now",
+    "natural_key",
+]
 
 TRIAL_FILE = "trial.json"
 RESULT_FILE = "result.json"
 MESSAGES_FILE = "messages.json"
+CONSOLE_LOG_FILE = "console_log.txt"
+# What classic scenario templates print when their checks pass (read when a trial wrote no result.json).
+SUCCESS_STRINGS = ["ALL TESTS PASSED !#!#"]
 
 
 def utc_now() -> str:
@@ -68,14 +81,24 @@ class TrialState:
 
 
 def read_trial(folder: Path) -> TrialState:
-    """A finished trial succeeded when its scenario recorded ``"success": true``; every other finished trial
-    (including one that crashed or timed out before recording anything) is a failure."""
+    """A finished trial succeeded when its scenario recorded ``"success": true`` (or, for a classic template that
+    records nothing, printed a success string); every other finished trial (including one that crashed or timed
+    out before recording anything) is a failure."""
     trial = _read_json(folder / TRIAL_FILE)
     if trial is None:
         return TrialState("missing")
     result = _read_json(folder / RESULT_FILE)
-    success = bool(result and result.get("success") is True)
+    success = bool(result.get("success") is True) if result is not None else console_success(folder)
     return TrialState("success" if success else "failure", trial, result)
+
+
+def console_success(folder: Path, success_strings: list[str] = SUCCESS_STRINGS) -> bool:
+    """Whether the trial's console log holds one of ``success_strings`` (the classic success signal)."""
+    try:
+        log = (folder / CONSOLE_LOG_FILE).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return any(text in log for text in success_strings)
 
 
 def natural_key(name: str) -> list[Any]:

@@ -18,7 +18,7 @@ from .results import read_trial
 from .tasks import Task, load_tasks, prepare_trial_folder, subsample
 from .trial import TrialJob
 
-__all__ = ["RunOptions", "run", "load_config", "NATIVE_WARNING"]
+__all__ = ["RunOptions", "run", "load_config", "filter_models", "NATIVE_WARNING"]
 
 RUNTIME = Path(__file__).with_name("agbench.py")
 CONFIG_ENV = "OAI_CONFIG_LIST"
@@ -39,6 +39,8 @@ class RunOptions:
     subsample: Optional[Union[int, float]] = None
     seed: int = 0
     config: Optional[str] = None
+    models: Optional[list[str]] = None
+    """Keep only the configurations of these models (``-m/--model``); None keeps every one."""
     requirements: Optional[Path] = None
     isolation: Isolation = field(default_factory=Isolation)
     backend: str = "local"
@@ -55,6 +57,14 @@ def _parse_config(text: str, source: str) -> str:
     if not isinstance(configs, list) or not configs or not all(isinstance(c, dict) for c in configs):
         raise BenchError(f'{source} must be a non-empty JSON list of model configurations ({{"model": ...}}).')
     return json.dumps(configs)
+
+
+def filter_models(config_json: str, models: list[str]) -> str:
+    """The configurations of ``models`` only (JSON text in, JSON text out); an error when none is left."""
+    kept = [config for config in json.loads(config_json) if config.get("model") in models]
+    if not kept:
+        raise BenchError(f"--model {','.join(models)}: no configuration of the model list has that model.")
+    return json.dumps(kept)
 
 
 def load_config(path: Optional[str] = None) -> str:
@@ -115,6 +125,8 @@ def run(options: RunOptions, stream: Optional[TextIO] = None) -> int:
     tasks_file = Path(options.tasks_file)
     tasks = subsample(load_tasks(tasks_file), options.subsample, options.seed)
     config_json = load_config(options.config)
+    if options.models:
+        config_json = filter_models(config_json, options.models)
     requirements = None
     if options.requirements is not None:
         if not Path(options.requirements).is_file():

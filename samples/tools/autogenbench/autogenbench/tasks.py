@@ -29,6 +29,8 @@ __all__ = ["Task", "load_tasks", "parse_subsample", "subsample", "prepare_trial_
 
 # The file name of autogenbench/agbench.py inside a trial folder.
 RUNTIME_FILE = "agbench.py"
+# The classic scenario helpers (autogenbench/testbed_utils.py), beside it in every trial folder.
+TESTBED_UTILS_FILE = "testbed_utils.py"
 TASK_RECORD_FILE = "task.json"
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 _COPY_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
@@ -161,6 +163,7 @@ def prepare_trial_folder(task: Task, folder: Path, runtime: Path, requirements: 
             text = text.replace(placeholder, value)
         target.write_text(text, encoding="utf-8")
     shutil.copyfile(runtime, folder / RUNTIME_FILE)
+    shutil.copyfile(Path(__file__).with_name(TESTBED_UTILS_FILE), folder / TESTBED_UTILS_FILE)
     if requirements:
         existing = folder / "requirements.txt"
         text = existing.read_text(encoding="utf-8") if existing.is_file() else ""

@@ -354,7 +354,14 @@ def _make_handler(server: LLMServer) -> type[BaseHTTPRequestHandler]:
                 self._send(200, completion)
                 return
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            events = "".join(f"data: {json.dumps(c)}\n\n" for c in _chunks(completion, include_usage))
-            self._send(200, events + "data: [DONE]\n\n", content_type="text/event-stream")
+            chunks = _chunks(completion, include_usage)
+            if reply.get("cut_stream"):
+                # a proxy or network cut mid-answer: the body ends cleanly after the first content pieces,
+                # with no finish_reason, no usage chunk and no [DONE]
+                chunks = chunks[: max(2, len(chunks) // 2)]
+                chunks = [c for c in chunks if c["choices"] and not c["choices"][0]["finish_reason"]]
+            events = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks)
+            done = "" if reply.get("cut_stream") else "data: [DONE]\n\n"
+            self._send(200, events + done, content_type="text/event-stream")
 
     return Handler

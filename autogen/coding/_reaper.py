@@ -1,0 +1,131 @@
+"""A tiny launcher that keeps every process a code block starts under its control (Linux).
+
+Run as ``python -I _reaper.py COMMAND [ARGS...]`` (standard library only, so it runs under any Python).
+It makes itself a child subreaper (``prctl(PR_SET_CHILD_SUBREAPER)``): a process that the command starts
+and that outlives its parent, even in a new session (``setsid``, ``start_new_session=True``), is re-parented
+to the launcher instead of to init, so it stays a descendant. The launcher then
+
+* runs the command with the same stdin/stdout/stderr, working directory and environment,
+* when the command exits, kills whatever it left running and exits with the command's status,
+* on SIGTERM (the executor's time limit), kills the command and all its descendants and exits.
+
+So a block's processes live exactly as long as the block, like a container's. Where ``prctl`` is not
+available the launcher is not used (see ``_process.py``) and the process group is killed as before.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import NoReturn
+
+PR_SET_CHILD_SUBREAPER = 36
+_KILL_ROUNDS = 200  # each round: SIGKILL every live descendant, reap, look again
+
+
+def make_subreaper() -> bool:
+    """Make this process a child subreaper; False where the kernel does not support it."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _parents() -> dict[int, tuple[int, str]]:
+    """pid -> (parent pid, state) of every process visible in /proc."""
+    table: dict[int, tuple[int, str]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read().decode("ascii", "replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()  # the command name may hold spaces and parentheses
+        table[int(name)] = (int(fields[1]), fields[0])
+    return table
+
+
+def descendants(root: int) -> list[int]:
+    """The live (not zombie) descendants of ``root``."""
+    children: dict[int, list[int]] = {}
+    states: dict[int, str] = {}
+    for pid, (ppid, state) in _parents().items():
+        children.setdefault(ppid, []).append(pid)
+        states[pid] = state
+    found: list[int] = []
+    todo = list(children.get(root, []))
+    while todo:
+        pid = todo.pop()
+        if states.get(pid) != "Z":
+            found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _reap() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def kill_descendants() -> None:
+    """SIGKILL every descendant until none is left (processes forked meanwhile are caught by the next round)."""
+    me = os.getpid()
+    for _ in range(_KILL_ROUNDS):
+        pids = descendants(me)
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        time.sleep(0.01)
+        _reap()
+    _reap()
+
+
+def _exit_like(status: int) -> NoReturn:
+    """Exit with the command's status: its exit code, or the signal that ended it."""
+    if status < 0:
+        signal.signal(-status, signal.SIG_DFL)
+        os.kill(os.getpid(), -status)
+    os._exit(status & 0xFF)
+
+
+def main(argv: list[str]) -> NoReturn:
+    if not argv:
+        sys.stderr.write("usage: _reaper.py COMMAND [ARGS...]\n")
+        os._exit(2)
+    make_subreaper()
+
+    def on_term(signum: int, frame: object) -> None:
+        kill_descendants()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        child = subprocess.Popen(argv)
+    except OSError as err:
+        sys.stderr.write(f"{argv[0]}: {err}\n")
+        os._exit(127)
+    status = child.wait()
+    kill_descendants()
+    _exit_like(status)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -21,7 +21,7 @@ import signal
 import subprocess
 import sys
 import time
-from typing import NoReturn
+from typing import Iterable, NoReturn, Optional
 
 PR_SET_CHILD_SUBREAPER = 36
 _KILL_ROUNDS = 200  # each round: SIGKILL every live descendant, reap, look again
@@ -54,8 +54,52 @@ def _parents() -> dict[int, tuple[int, str]]:
     return table
 
 
+def _state(pid: int) -> Optional[str]:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read().decode("ascii", "replace")
+    except OSError:
+        return None
+    return stat[stat.rfind(")") + 2 :].split(maxsplit=1)[0]
+
+
+def _children(pid: int) -> Optional[list[int]]:
+    """The children of ``pid`` from /proc/PID/task/TID/children (None where the kernel does not provide it)."""
+    found: list[int] = []
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return []
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", "rb") as f:
+                found.extend(int(child) for child in f.read().split())
+        except FileNotFoundError:
+            if not os.path.exists(f"/proc/{pid}/task/{tid}"):
+                continue  # the thread ended meanwhile
+            return None
+        except OSError:
+            continue
+    return found
+
+
 def descendants(root: int) -> list[int]:
-    """The live (not zombie) descendants of ``root``."""
+    """The live (not zombie) descendants of ``root``: a walk down from ``root`` where Linux lists each
+    process's children, else a scan of every process."""
+    found: list[int] = []
+    todo = [root]
+    while todo:
+        children = _children(todo.pop())
+        if children is None:
+            return _descendants_by_scan(root)
+        for pid in children:
+            todo.append(pid)
+            if _state(pid) not in (None, "Z"):
+                found.append(pid)
+    return found
+
+
+def _descendants_by_scan(root: int) -> list[int]:
     children: dict[int, list[int]] = {}
     states: dict[int, str] = {}
     for pid, (ppid, state) in _parents().items():
@@ -71,7 +115,15 @@ def descendants(root: int) -> list[int]:
     return found
 
 
-def _reap() -> None:
+def _reap(pids: Optional[Iterable[int]] = None) -> None:
+    """Collect the exit status of ``pids`` (those that are our children), or of any child when None."""
+    if pids is not None:
+        for pid in pids:
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+        return
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
@@ -81,11 +133,17 @@ def _reap() -> None:
             return
 
 
-def kill_descendants() -> None:
-    """SIGKILL every descendant until none is left (processes forked meanwhile are caught by the next round)."""
+def kill_descendants(keep: Optional[Iterable[int]] = None, root: Optional[int] = None) -> list[int]:
+    """SIGKILL every descendant of ``root`` (default: this process) but those in ``keep`` until none is left (processes forked meanwhile are caught
+    by the next round); returns the pids killed. With ``keep`` given, only the killed processes are reaped, so
+    a host process (a Jupyter kernel) keeps the exit status of its other children."""
     me = os.getpid()
+    root = me if root is None else root
+    spared = set(keep or ())
+    only_killed = keep is not None or root != me  # others' children are theirs to reap
+    killed: list[int] = []
     for _ in range(_KILL_ROUNDS):
-        pids = descendants(me)
+        pids = [pid for pid in descendants(root) if pid not in spared]
         if not pids:
             break
         for pid in pids:
@@ -93,9 +151,11 @@ def kill_descendants() -> None:
                 os.kill(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+        killed.extend(pids)
         time.sleep(0.01)
-        _reap()
-    _reap()
+        _reap(killed if only_killed else None)
+    _reap(killed if only_killed else None)
+    return killed
 
 
 def _exit_like(status: int) -> NoReturn:

@@ -46,7 +46,7 @@ def _launch_argv(argv: Sequence[str], cwd: Optional[str], env: Optional[Mapping[
         found = shutil.which(program, path=(env if env is not None else os.environ).get("PATH")) is not None
     if not found:
         raise FileNotFoundError(errno.ENOENT, "No such file or directory", program)
-    return [sys.executable, "-I", _REAPER, *argv]
+    return [sys.executable, "-I", "-S", _REAPER, *argv]
 
 
 def _kill_tree(proc: subprocess.Popen[bytes]) -> None:

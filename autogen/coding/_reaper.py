@@ -1,6 +1,6 @@
 """A tiny launcher that keeps every process a code block starts under its control (Linux).
 
-Run as ``python -I _reaper.py COMMAND [ARGS...]`` (standard library only, so it runs under any Python).
+Run as ``python -I -S _reaper.py COMMAND [ARGS...]`` (standard library only, so it runs under any Python).
 It makes itself a child subreaper (``prctl(PR_SET_CHILD_SUBREAPER)``): a process that the command starts
 and that outlives its parent, even in a new session (``setsid``, ``start_new_session=True``), is re-parented
 to the launcher instead of to init, so it stays a descendant. The launcher then
@@ -15,13 +15,14 @@ available the launcher is not used (see ``_process.py``) and the process group i
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
-import subprocess
 import sys
 import time
-from typing import Iterable, NoReturn, Optional
+
+TYPE_CHECKING = False  # typing is not imported at run time: the launcher starts with every block
+if TYPE_CHECKING:
+    from typing import Iterable, NoReturn, Optional
 
 PR_SET_CHILD_SUBREAPER = 36
 _KILL_ROUNDS = 200  # each round: SIGKILL every live descendant, reap, look again
@@ -32,6 +33,8 @@ def make_subreaper() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
+        import ctypes
+
         libc = ctypes.CDLL(None, use_errno=True)
         return int(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
     except (OSError, AttributeError):
@@ -161,8 +164,12 @@ def kill_descendants(keep: Optional[Iterable[int]] = None, root: Optional[int] =
 def _exit_like(status: int) -> NoReturn:
     """Exit with the command's status: its exit code, or the signal that ended it."""
     if status < 0:
-        signal.signal(-status, signal.SIG_DFL)
+        try:
+            signal.signal(-status, signal.SIG_DFL)
+        except (OSError, ValueError):  # SIGKILL and SIGSTOP keep their default anyway
+            pass
         os.kill(os.getpid(), -status)
+        os._exit(128 - status)  # a signal whose default is not to end the process
     os._exit(status & 0xFF)
 
 
@@ -177,14 +184,17 @@ def main(argv: list[str]) -> NoReturn:
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, on_term)
-    try:
-        child = subprocess.Popen(argv)
-    except OSError as err:
-        sys.stderr.write(f"{argv[0]}: {err}\n")
+    pid = os.fork()  # fork/exec rather than subprocess: importing subprocess would double the start-up time
+    if pid == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        try:
+            os.execvp(argv[0], argv)
+        except OSError as err:
+            os.write(2, f"{argv[0]}: {err}\n".encode())
         os._exit(127)
-    status = child.wait()
+    _, status = os.waitpid(pid, 0)
     kill_descendants()
-    _exit_like(status)
+    _exit_like(os.waitstatus_to_exitcode(status))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Union
 
 from ..exception_utils import InvalidCarryOverType
 
@@ -59,26 +59,27 @@ def message_to_dict(message: Any) -> Message:
         raise InvalidMessageError(message) from None
 
 
-def _bad_string(value: Any, where: str) -> Optional[str]:
-    """Where ``value`` holds a string that cannot be encoded as UTF-8 (a lone surrogate), else None."""
+def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Every string inside ``value`` (through dicts and lists) with its path."""
     if isinstance(value, str):
-        if value.isascii():  # O(1) for the common case
-            return None
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as err:
-            return f"{where}[{err.start}] ({value[err.start : err.end]!r})"
-        return None
-    if isinstance(value, dict):
+        yield where, value
+    elif isinstance(value, dict):
         for key, item in value.items():
-            found = _bad_string(item, f"{where}[{key!r}]")
-            if found:
-                return found
+            yield from _strings(item, f"{where}[{key!r}]")
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
-            found = _bad_string(item, f"{where}[{i}]")
-            if found:
-                return found
+            yield from _strings(item, f"{where}[{i}]")
+
+
+def _bad_string(value: Any, where: str) -> Optional[str]:
+    """Where ``value`` holds a string that cannot be encoded as UTF-8 (a lone surrogate), else None."""
+    for path, text in _strings(value, where):
+        if text.isascii():  # O(1) for the common case
+            continue
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as err:
+            return f"{path}[{err.start}] ({text[err.start : err.end]!r})"
     return None
 
 

@@ -355,12 +355,13 @@ class OpenAIClient:
     def _cut_off(self) -> Iterator[None]:
         """A connection that breaks off while the answer streams in (not a timeout) means a cut stream."""
         import httpx
+        from openai import APIConnectionError, APITimeoutError
 
         try:
             yield
-        except httpx.TimeoutException:
+        except (httpx.TimeoutException, APITimeoutError):
             raise
-        except httpx.TransportError as err:
+        except (httpx.TransportError, APIConnectionError) as err:  # newer SDKs wrap the httpx error
             raise IncompleteStreamError(
                 f"{self.description}: the streamed answer broke off ({type(err).__name__}: {err})."
             ) from err

@@ -77,3 +77,27 @@ def test_cut_stream_async_is_an_error_and_not_cached(llm_server: Any) -> None:
     assert "cut" in str(error)
     assert response.choices[0].message.content == TEXT
     assert len(llm_server.chat_requests()) == 2
+
+
+def test_connection_lost_mid_stream_is_a_cut_stream(llm_server: Any) -> None:
+    llm_server.script({"content": TEXT, "cut_stream": "connection"}, TEXT)
+    wrapper = OpenAIWrapper(config_list=llm_server.config_list(max_retries=0), cache_seed=None)
+    with IOStream.set_default(ScriptedIO()), pytest.raises(IncompleteStreamError, match="broke off"):
+        wrapper.create(messages=USER, stream=True)
+    with IOStream.set_default(ScriptedIO()):
+        assert wrapper.create(messages=USER, stream=True).choices[0].message.content == TEXT
+
+
+def test_collector_names_unfinished_choices() -> None:
+    from types import SimpleNamespace as NS
+
+    from autogen.oai.streaming import StreamCollector
+
+    def choice(index: int, content: str, finish: Any = None) -> Any:
+        delta = NS(role=None, content=content, tool_calls=None, function_call=None, refusal=None)
+        return NS(index=index, delta=delta, finish_reason=finish)
+
+    collector = StreamCollector()
+    collector.add(NS(id="c", model="m", created=1, usage=None, choices=[choice(0, "a", "stop"), choice(1, "b")]))
+    assert collector.incomplete_choices() == [1]
+    assert collector.completion_dict()["choices"][1]["finish_reason"] is None

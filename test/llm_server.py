@@ -354,7 +354,27 @@ def _make_handler(server: LLMServer) -> type[BaseHTTPRequestHandler]:
                 self._send(200, completion)
                 return
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            events = "".join(f"data: {json.dumps(c)}\n\n" for c in _chunks(completion, include_usage))
-            self._send(200, events + "data: [DONE]\n\n", content_type="text/event-stream")
+            chunks = _chunks(completion, include_usage)
+            if reply.get("cut_stream"):
+                # a proxy or network cut mid-answer: the body ends cleanly after the first content pieces,
+                # with no finish_reason, no usage chunk and no [DONE]
+                chunks = chunks[: max(2, len(chunks) // 2)]
+                chunks = [c for c in chunks if c["choices"] and not c["choices"][0]["finish_reason"]]
+            events = "".join(f"data: {json.dumps(c)}\n\n" for c in chunks)
+            done = "" if reply.get("cut_stream") else "data: [DONE]\n\n"
+            if reply.get("cut_stream") == "connection":
+                self._send_cut(events.encode())
+                return
+            self._send(200, events + done, content_type="text/event-stream")
+
+        def _send_cut(self, data: bytes) -> None:
+            """Announce more body than is sent, then close the connection: a network failure mid-answer."""
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Content-Length", str(len(data) + 1000))
+            self.end_headers()
+            self.wfile.write(data)
+            self.wfile.flush()
+            self.close_connection = True
 
     return Handler

@@ -84,7 +84,7 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
         human_input_mode: "ALWAYS", "TERMINATE" or "NEVER" (see ``autogen.agentchat.reply_human``).
         function_map: functions the agent executes when asked by a function/tool call, by name.
         code_execution_config: False, or a dict: classic (``work_dir``, ``use_docker``, ``timeout``,
-            ``last_n_messages``) or ``{"executor": ...}`` (see ``autogen.agentchat.reply_code``).
+            ``last_n_messages``, ``max_output_chars``) or ``{"executor": ...}`` (see ``autogen.agentchat.reply_code``).
         llm_config: a dict for ``OpenAIWrapper`` (``config_list``, ``temperature``, ``cache_seed``, ...)
             or False for no LLM. The agent keeps its own (shallow) copy.
         default_auto_reply: the reply when no reply function gives a final one.

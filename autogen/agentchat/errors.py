@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from ..exception_utils import AutoGenError, ConfigError
 
@@ -19,16 +19,24 @@ __all__ = [
 class InvalidMessageError(AutoGenError, ValueError):
     """A message cannot become a chat-completion message (no content, no function call, no tool calls)."""
 
-    def __init__(self, message: Any, *, when: str = "sent") -> None:
+    def __init__(self, message: Any, *, when: str = "sent", problem: Optional[str] = None) -> None:
         shown = repr(message)
         if len(shown) > 300:
             shown = shown[:300] + "...}"
-        super().__init__(
-            f"Message can't be converted into a valid ChatCompletion message, so it cannot be {when}: {shown}. "
-            "Either content or function_call must be provided: pass a string, or a dict with a 'content' key "
-            "(it may be None only when the dict carries 'function_call' or 'tool_calls')."
-        )
+        if problem:
+            text = (
+                f"Message can't be converted into a valid ChatCompletion message, so it cannot be {when}: {problem} "
+                f"Message: {shown}"
+            )
+        else:
+            text = (
+                f"Message can't be converted into a valid ChatCompletion message, so it cannot be {when}: {shown}. "
+                "Either content or function_call must be provided: pass a string, or a dict with a 'content' key "
+                "(it may be None only when the dict carries 'function_call' or 'tool_calls')."
+            )
+        super().__init__(text)
         self.message = message
+        self.problem = problem
 
 
 class InvalidTriggerError(AutoGenError, ValueError):

@@ -157,7 +157,9 @@ class HistoryMixin:
 
     def _append_oai_message(self, message: Any, role: str, conversation_id: Agent, is_sending: bool) -> bool:
         """Store ``message`` in the conversation with ``conversation_id``; False if it is invalid."""
-        entry = to_history_message(message, role, self.name if is_sending else conversation_id.name)
+        entry = to_history_message(
+            message, role, self.name if is_sending else conversation_id.name, "sent" if is_sending else "received"
+        )
         if entry is None:
             return False
         self._oai_messages[conversation_id].append(entry)

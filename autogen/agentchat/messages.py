@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Union
 
 from ..exception_utils import InvalidCarryOverType
 
@@ -23,6 +23,7 @@ __all__ = [
     "default_is_termination_msg",
     "instantiate",
     "llm_request_messages",
+    "message_problem",
     "message_to_dict",
     "normalize_name",
     "to_history_message",
@@ -58,7 +59,55 @@ def message_to_dict(message: Any) -> Message:
         raise InvalidMessageError(message) from None
 
 
-def to_history_message(message: Any, role: str, name: str) -> Optional[Message]:
+def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Every string inside ``value`` (through dicts and lists) with its path."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{where}[{key!r}]")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{where}[{i}]")
+
+
+def _bad_string(value: Any, where: str) -> Optional[str]:
+    """Where ``value`` holds a string that cannot be encoded as UTF-8 (a lone surrogate), else None."""
+    for path, text in _strings(value, where):
+        if text.isascii():  # O(1) for the common case
+            continue
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as err:
+            return f"{path}[{err.start}] ({text[err.start : err.end]!r})"
+    return None
+
+
+def message_problem(entry: Message) -> Optional[str]:
+    """What makes a history entry unsendable to an LLM API (a sentence saying how to fix it), or None.
+
+    Checked once when a message enters a history, so a malformed message never poisons later calls.
+    """
+    calls = entry.get("tool_calls")
+    if calls is not None and (not isinstance(calls, list) or not all(isinstance(c, dict) for c in calls)):
+        return (
+            f"'tool_calls' must be a list of dicts such as {{'id': ..., 'type': 'function', 'function': "
+            f"{{'name': ..., 'arguments': '...'}}}}, got {type(calls).__name__}."
+        )
+    function_call = entry.get("function_call")
+    if function_call is not None and not isinstance(function_call, dict):
+        return f"'function_call' must be a dict with 'name' and 'arguments', got {type(function_call).__name__}."
+    for key in ("content", "tool_calls", "function_call", "tool_responses", "name"):
+        where = _bad_string(entry.get(key), key)
+        if where:
+            return (
+                f"{where} is a lone surrogate, which cannot be encoded as UTF-8 for the LLM API. Decode bytes with "
+                "errors='replace' (or remove the character) before sending."
+            )
+    return None
+
+
+def to_history_message(message: Any, role: str, name: str, when: str = "sent") -> Optional[Message]:
     """The entry one agent stores in its history for ``message``, or None if the message is invalid.
 
     ``role`` is the point of view of the storing agent: ``"assistant"`` for what it sends, ``"user"``
@@ -66,9 +115,16 @@ def to_history_message(message: Any, role: str, name: str) -> Optional[Message]:
     tool call is always ``"assistant"`` (the only role the API accepts for calls); ``override_role``
     forces a role. ``name`` (the speaker) is filled in when the message has none and makes no call.
     Only :data:`HISTORY_KEYS` with a value are kept; the caller's dict is never modified.
+    A message no LLM API could take (see :func:`message_problem`) raises ``InvalidMessageError``
+    saying it cannot be ``when``.
     """
     source = message_to_dict(message)
     entry: Message = {key: source[key] for key in HISTORY_KEYS if source.get(key) is not None}
+    problem = message_problem(entry)
+    if problem:
+        from .errors import InvalidMessageError
+
+        raise InvalidMessageError(message, when=when, problem=problem)
     has_call = bool(entry.get("function_call") or entry.get("tool_calls"))
     if "content" not in entry:
         if not ("function_call" in entry or "tool_calls" in entry):

@@ -5,15 +5,18 @@
 through :func:`autogen.coding.factory.executor_from_config` (which owns the Docker-by-default rule).
 ``last_n_messages`` (default ``"auto"``: the messages received since this agent last spoke) says how far
 back to look; the most recent message with code wins. The reply is
-``"exitcode: <n> (execution succeeded|execution failed)\\nCode output: <output>"``.
+``"exitcode: <n> (execution succeeded|execution failed)\\nCode output: <output>"``, the output capped at
+``max_output_chars`` (default 20,000; None: no cap) with the whole output saved in the work dir (see ``output_cap``).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
 from ..exception_utils import ConfigError
 from .flow import Flow, Invoke
+from .output_cap import DEFAULT_MAX_OUTPUT_CHARS, cap_output, check_max_output_chars, needs_cap
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["code_execution_flow", "exit_code_reply", "messages_to_scan", "validate_code_execution_config"]
 
-AGENT_ONLY_KEYS = ("last_n_messages",)
+AGENT_ONLY_KEYS = ("last_n_messages", "max_output_chars")
 
 
 def validate_code_execution_config(config: Any) -> Union[Dict[str, Any], Literal[False]]:
@@ -37,6 +40,7 @@ def validate_code_execution_config(config: Any) -> Union[Dict[str, Any], Literal
         )
     config = dict(config)
     messages_to_scan(config.get("last_n_messages", "auto"), [])
+    check_max_output_chars(config.get("max_output_chars", DEFAULT_MAX_OUTPUT_CHARS))
     return config
 
 
@@ -86,8 +90,18 @@ def code_execution_flow(
         if not blocks:
             continue
         exit_code, output = yield Invoke(agent.execute_code_blocks, args=(blocks,), blocking=True)
+        max_chars = exec_config.get("max_output_chars", DEFAULT_MAX_OUTPUT_CHARS)
+        if needs_cap(output, max_chars):
+            work_dir = _work_dir(agent._executor_for(exec_config), exec_config)
+            output = yield Invoke(cap_output, args=(output, max_chars, work_dir), blocking=True)
         return True, exit_code_reply(exit_code, output)
     return False, None
+
+
+def _work_dir(executor: Any, exec_config: Dict[str, Any]) -> Path:
+    """Where the whole output of a capped run is kept: the executor's work dir (or the configured one)."""
+    where = getattr(executor, "work_dir", None) or exec_config.get("work_dir") or "coding"
+    return Path(where)
 
 
 def join_outputs(outputs: Sequence[str]) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
 __all__ = ("RunOutcome", "run_command")
@@ -25,8 +28,36 @@ class RunOutcome:
     timed_out: bool = False
 
 
+_USE_REAPER = sys.platform.startswith("linux")
+_REAPER = str(Path(__file__).with_name("_reaper.py"))
+
+
+def _launch_argv(argv: Sequence[str], cwd: Optional[str], env: Optional[Mapping[str, str]]) -> list[str]:
+    """On Linux the command runs under ``_reaper.py``, which keeps even processes that left the session
+    (``setsid``) under control and kills them all with the block; elsewhere it runs as is.
+
+    A missing program still raises ``FileNotFoundError`` here, as starting it directly would."""
+    if not _USE_REAPER:
+        return list(argv)
+    program = argv[0]
+    if os.sep in program:
+        found = os.access(os.path.join(cwd or "", program), os.X_OK)
+    else:
+        found = shutil.which(program, path=(env if env is not None else os.environ).get("PATH")) is not None
+    if not found:
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", program)
+    return [sys.executable, "-I", "-S", _REAPER, *argv]
+
+
 def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
-    """Kill the process and everything in its session (it was started as a session leader)."""
+    """Kill the process and everything it started: the reaper (Linux) is asked to kill its descendants
+    first, then the whole session (the process was started as a session leader) is killed."""
+    if _USE_REAPER and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=_DRAIN_SECONDS)
+        except subprocess.TimeoutExpired:
+            pass
     if _IS_POSIX:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -55,7 +86,9 @@ def run_command(
     """Run ``argv`` directly (no shell) and collect its output.
 
     The child gets its own session, so on timeout the whole process group (the command and any child it
-    spawned that kept the group) is killed with SIGKILL. Standard input is closed so code asking for input
+    spawned that kept the group) is killed with SIGKILL. On Linux the command runs under ``_reaper.py``:
+    processes it started that left the group (``setsid``) are killed too, on timeout and when the command
+    ends (a block's processes end with the block). Standard input is closed so code asking for input
     fails fast instead of hanging. With ``merge_stderr`` both streams are read through one pipe, keeping
     their interleaving; ``stderr`` of the outcome is then empty.
     """
@@ -65,7 +98,7 @@ def run_command(
     else:  # pragma: no cover - Windows
         kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
     proc = subprocess.Popen(
-        list(argv),
+        _launch_argv(argv, cwd, env),
         cwd=cwd,
         env=dict(env) if env is not None else None,
         stdin=subprocess.DEVNULL,

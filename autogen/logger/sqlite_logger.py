@@ -6,6 +6,7 @@ import logging
 import sqlite3
 import threading
 import uuid
+import weakref
 from typing import Any, Callable, Dict, Optional, Sequence
 
 from .base_logger import BaseLogger
@@ -83,16 +84,43 @@ _TABLES: Dict[str, Sequence[str]] = {
     ),
 }
 
-# one row per object and session: an agent logged twice stays one row
-_UNIQUE = {
-    "agents": ("agent_id", "session_id"),
-    "oai_wrappers": ("wrapper_id", "session_id"),
-    "oai_clients": ("client_id", "session_id"),
-}
+# Tables with one row per object. Older versions made (object id, session) UNIQUE and inserted with OR IGNORE,
+# which dropped the row of a new object that got a freed object's id(); objects logged twice are now recognised
+# in the process (see _Seen) and these constraints are removed from existing databases.
+_PER_OBJECT_TABLES = ("agents", "oai_wrappers", "oai_clients")
 
 
 def _object_id(obj: Any) -> Optional[int]:
     return None if obj is None else id(obj)
+
+
+class _Seen:
+    """The objects already logged, held weakly: an object logged twice is one row, while a new object that
+    reuses the id() of a collected one is new. Objects that take no weak reference are always logged."""
+
+    def __init__(self) -> None:
+        self._objects: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+
+    def first_time(self, obj: Any) -> bool:
+        if self._objects.get(id(obj)) is obj:
+            return False
+        try:
+            self._objects[id(obj)] = obj
+        except TypeError:
+            pass
+        return True
+
+
+def _drop_unique_constraint(con: sqlite3.Connection, table: str, columns: Sequence[str]) -> None:
+    """Rebuild a table made by an older version with a UNIQUE constraint, keeping its rows."""
+    (sql,) = con.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+    if "UNIQUE" not in sql.upper():
+        return
+    names = ", ".join(column.split()[0] for column in columns)
+    con.execute(f"ALTER TABLE {table} RENAME TO {table}_with_unique")
+    con.execute(f"CREATE TABLE {table} ({', '.join(columns)})")
+    con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {table}_with_unique")
+    con.execute(f"DROP TABLE {table}_with_unique")
 
 
 class SqliteLogger(BaseLogger):
@@ -104,6 +132,7 @@ class SqliteLogger(BaseLogger):
         self.session_id = str(uuid.uuid4())
         self.con: Optional[sqlite3.Connection] = None
         self._lock = threading.Lock()
+        self._seen = _Seen()
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -126,14 +155,14 @@ class SqliteLogger(BaseLogger):
     @staticmethod
     def _create_schema(con: sqlite3.Connection) -> None:
         for table, columns in _TABLES.items():
-            unique = _UNIQUE.get(table)
-            constraint = f", UNIQUE({', '.join(unique)})" if unique else ""
-            con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(columns)}{constraint})")
+            con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(columns)})")
             existing = {row[1] for row in con.execute(f"PRAGMA table_info({table})")}
             for column in columns:
                 name = column.split()[0]
                 if name not in existing and "PRIMARY KEY" not in column:
                     con.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+            if table in _PER_OBJECT_TABLES:
+                _drop_unique_constraint(con, table, columns)
         con.execute(
             "CREATE TABLE IF NOT EXISTS version (id INTEGER PRIMARY KEY CHECK (id = 1), version_number INTEGER NOT NULL)"
         )
@@ -149,13 +178,15 @@ class SqliteLogger(BaseLogger):
     def get_connection(self) -> Optional[sqlite3.Connection]:
         return self.con
 
-    def _insert(self, table: str, row: Dict[str, Any], *, or_ignore: bool = False) -> None:
+    def _insert(self, table: str, row: Dict[str, Any], *, once_for: Any = None) -> None:
+        """Write one row; with ``once_for``, only the first time that object is logged."""
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
-        query = f"{verb} INTO {table} ({columns}) VALUES ({marks})"
+        query = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
         with self._lock:
             if self.con is None:
+                return
+            if once_for is not None and not self._seen.first_time(once_for):
                 return
             try:
                 self.con.execute(query, tuple(row.values()))
@@ -208,7 +239,7 @@ class SqliteLogger(BaseLogger):
                 "init_args": to_json(init_args, exclude=SECRET_KEYS),
                 "timestamp": get_current_ts(),
             },
-            or_ignore=True,
+            once_for=agent,
         )
 
     def log_event(self, source: Any, name: str, **kwargs: Any) -> None:
@@ -236,7 +267,7 @@ class SqliteLogger(BaseLogger):
                 "init_args": to_json(init_args, exclude=SECRET_KEYS),
                 "timestamp": get_current_ts(),
             },
-            or_ignore=True,
+            once_for=wrapper,
         )
 
     def log_new_client(self, client: Any, wrapper: Any, init_args: Dict[str, Any]) -> None:
@@ -250,7 +281,7 @@ class SqliteLogger(BaseLogger):
                 "init_args": to_json(init_args, exclude=SECRET_KEYS),
                 "timestamp": get_current_ts(),
             },
-            or_ignore=True,
+            once_for=client,
         )
 
     def log_function_use(self, source: Any, function: Callable[..., Any], args: Dict[str, Any], returns: Any) -> None:

@@ -18,6 +18,8 @@ __all__ = [
     "AUTOGEN_ONLY_KEYS",
     "CLIENT_KWARGS",
     "ConfigEntry",
+    "coerce_max_retries",
+    "coerce_timeout",
     "prepare_config_list",
     "separate_client_config",
     "separate_create_config",
@@ -143,6 +145,44 @@ def _check_entry(index: int, config: Mapping[str, Any], from_list: bool) -> None
         raise ConfigError(f"config {index}: 'model' must be a string, got {type(model).__name__} {model!r}")
 
 
+def _number(value: str) -> Optional[float]:
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    return number if number == number and number not in (float("inf"), float("-inf")) else None
+
+
+def coerce_timeout(value: Any, where: str) -> Any:
+    """``timeout`` as the SDK takes it: seconds as a number (numeric strings such as "60" are converted, as JSON
+    and environment configs often give them), None, or an ``httpx.Timeout``. Anything else is a ConfigError."""
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0):
+        return value
+    if isinstance(value, str) and (number := _number(value)) is not None and number > 0:
+        return number
+    if type(value).__name__ == "Timeout" and type(value).__module__.startswith("httpx"):
+        return value
+    raise ConfigError(f"{where}: 'timeout' must be a positive number of seconds (e.g. 60 or \"60\"), got {value!r}.")
+
+
+def coerce_max_retries(value: Any, where: str) -> Any:
+    """``max_retries`` as a whole number >= 0 (numeric strings such as "3" are converted); else a ConfigError."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+        return value
+    number = _number(value) if isinstance(value, str) else value if isinstance(value, float) else None
+    if number is not None and number >= 0 and number == int(number):
+        return int(number)
+    raise ConfigError(f"{where}: 'max_retries' must be a whole number >= 0 (e.g. 2 or \"2\"), got {value!r}.")
+
+
+def _coerce_client_numbers(config: dict[str, Any], where: str) -> dict[str, Any]:
+    if "timeout" in config:
+        config["timeout"] = coerce_timeout(config["timeout"], where)
+    if "max_retries" in config:
+        config["max_retries"] = coerce_max_retries(config["max_retries"], where)
+    return config
+
+
 def prepare_config_list(
     config_list: Optional[Sequence[Mapping[str, Any]]], base_config: Mapping[str, Any]
 ) -> list[ConfigEntry]:
@@ -170,7 +210,7 @@ def prepare_config_list(
             raise ConfigError(
                 f"config {index} of the config list must be a dict, got {type(entry).__name__}: {entry!r}"
             )
-        merged = {**base_config, **entry}
+        merged = _coerce_client_numbers({**base_config, **entry}, f"config {index}")
         _check_entry(index, merged, from_list)
         client_kwargs, call_config = separate_client_config(merged)
         custom = merged.get("model_client_cls")

@@ -6,6 +6,7 @@ from ..exception_utils import AutoGenError, ConfigError
 
 __all__ = [
     "ConfigError",
+    "IncompleteStreamError",
     "InvalidResponseError",
     "ModelClientNotRegisteredError",
     "RequestNotSerializableError",
@@ -17,6 +18,11 @@ class InvalidResponseError(AutoGenError):
 
     Like an API error it makes ``OpenAIWrapper`` move on to the next config.
     """
+
+
+class IncompleteStreamError(InvalidResponseError):
+    """A streamed answer ended before the endpoint said it was finished (no ``finish_reason``, or the connection
+    broke off). It is retried, then the next config is tried; it is never returned as complete nor cached."""
 
 
 class RequestNotSerializableError(AutoGenError, TypeError):

@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
 
 from . import direct
 from .client_pool import Endpoint, get_async_client, get_async_connections, get_sync_client, make_endpoint
-from .errors import InvalidResponseError, RequestNotSerializableError
+from .config import coerce_max_retries, coerce_timeout
+from .errors import IncompleteStreamError, InvalidResponseError, RequestNotSerializableError
 from .json_utils import find_unserializable
 from .model_prices import compute_cost
 from .streaming import StreamCollector
@@ -150,10 +151,10 @@ class OpenAIClient:
     def _prepare(self, params: dict[str, Any]) -> _Request:
         body = dict(params)
         options: dict[str, Any] = {}
-        timeout = body.pop("timeout", self.timeout)
+        timeout = coerce_timeout(body.pop("timeout", self.timeout), self.description)
         if timeout is not None:
             options["timeout"] = timeout
-        max_retries = body.pop("max_retries", self.max_retries)
+        max_retries = coerce_max_retries(body.pop("max_retries", self.max_retries), self.description)
         if max_retries is not None:
             options["max_retries"] = max_retries
         headers = body.pop("extra_headers", None)
@@ -229,6 +230,12 @@ class OpenAIClient:
                 f"{self.description} answered the streamed request without any completion chunk; "
                 "does the endpoint support stream=True?"
             )
+        cut = collector.incomplete_choices()
+        if cut:
+            raise IncompleteStreamError(
+                f"{self.description}: the streamed answer ended without a finish_reason for choice(s) {cut} "
+                "(no end of answer: the stream was cut, e.g. by a proxy or the network)."
+            )
         if data["usage"] is None:
             # the endpoint sent no usage chunk: estimate with the tokenizer
             from ..token_count_utils import count_token
@@ -266,17 +273,28 @@ class OpenAIClient:
                         return self._check(direct.parse_response(cast_to, answer), cast_to)
                     except direct.Unsupported as err:
                         self._leave_direct(route, err)
-            response = client.post(
-                request.path,
-                cast_to=cast_to,
-                body=request.body,
-                options=request.options,
-                stream=request.stream,
-                stream_cls=stream_cls,
-            )
             if not request.stream:
+                response = client.post(request.path, cast_to=cast_to, body=request.body, options=request.options)
                 return self._check(response, cast_to)
-            collector = self._new_collector()
+            tries = 0
+            while True:
+                try:
+                    return self._stream_sync(client, request, cast_to, stream_cls)
+                except IncompleteStreamError as err:
+                    tries += 1
+                    self._retry_or_raise(err, tries, request, client)
+
+    def _stream_sync(self, client: Any, request: _Request, cast_to: type, stream_cls: Any) -> ChatCompletion:
+        response = client.post(
+            request.path,
+            cast_to=cast_to,
+            body=request.body,
+            options=request.options,
+            stream=True,
+            stream_cls=stream_cls,
+        )
+        collector = self._new_collector()
+        with self._cut_off():
             try:
                 for chunk in response:
                     collector.add(chunk)
@@ -298,26 +316,62 @@ class OpenAIClient:
                         return self._check(direct.parse_response(cast_to, answer), cast_to)
                     except direct.Unsupported as err:
                         self._leave_direct(route, err)
-            from openai import AsyncStream
-            from openai.types.chat import ChatCompletionChunk
-
-            response = await self._async_client().post(
-                request.path,
-                cast_to=cast_to,
-                body=request.body,
-                options=request.options,
-                stream=request.stream,
-                stream_cls=AsyncStream[ChatCompletionChunk],
-            )
             if not request.stream:
+                response = await self._async_client().post(
+                    request.path, cast_to=cast_to, body=request.body, options=request.options
+                )
                 return self._check(response, cast_to)
-            collector = self._new_collector()
+            tries = 0
+            while True:
+                try:
+                    return await self._stream_async(request, cast_to)
+                except IncompleteStreamError as err:
+                    tries += 1
+                    self._retry_or_raise(err, tries, request, self.client)
+
+    async def _stream_async(self, request: _Request, cast_to: type) -> ChatCompletion:
+        from openai import AsyncStream
+        from openai.types.chat import ChatCompletionChunk
+
+        response = await self._async_client().post(
+            request.path,
+            cast_to=cast_to,
+            body=request.body,
+            options=request.options,
+            stream=True,
+            stream_cls=AsyncStream[ChatCompletionChunk],
+        )
+        collector = self._new_collector()
+        with self._cut_off():
             try:
                 async for chunk in response:
                     collector.add(chunk)
             finally:
                 await response.close()
         return self._streamed_completion(collector, request)
+
+    # ----- cut streams: an error, retried like a failed request, then left to the next config
+    @contextmanager
+    def _cut_off(self) -> Iterator[None]:
+        """A connection that breaks off while the answer streams in (not a timeout) means a cut stream."""
+        import httpx
+        from openai import APIConnectionError, APITimeoutError
+
+        try:
+            yield
+        except (httpx.TimeoutException, APITimeoutError):
+            raise
+        except (httpx.TransportError, APIConnectionError) as err:  # newer SDKs wrap the httpx error
+            raise IncompleteStreamError(
+                f"{self.description}: the streamed answer broke off ({type(err).__name__}: {err})."
+            ) from err
+
+    def _retry_or_raise(self, err: IncompleteStreamError, tries: int, request: _Request, client: Any) -> None:
+        """Return when the request should be sent again (``tries`` failed so far); else raise ``err``."""
+        max_retries = request.options.get("max_retries", getattr(client, "max_retries", 2))
+        if tries > int(max_retries or 0):
+            raise err
+        logger.warning("%s Retrying (%d of %d).", err, tries, max_retries)
 
     def _leave_direct(self, route: Any, err: Exception) -> None:
         route.disabled = True

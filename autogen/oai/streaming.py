@@ -44,7 +44,10 @@ class _Choice:
 
 
 class StreamCollector:
-    """Feed it chunks with ``add``; ``completion_dict()`` is the complete chat completion."""
+    """Feed it chunks with ``add``; ``completion_dict()`` is the chat completion they make up.
+
+    Check ``incomplete_choices()`` first: a cut stream must not pass for a complete answer.
+    """
 
     def __init__(self, output: Any = None):
         self._output = output  # an OutputStream, or None to stay silent
@@ -96,6 +99,14 @@ class StreamCollector:
         if choice.finish_reason:
             state.finish_reason = choice.finish_reason
 
+    def incomplete_choices(self) -> list[int]:
+        """Indexes of the choices the stream never finished (no ``finish_reason`` arrived for them).
+
+        The SDK's stream consumes the ``[DONE]`` line itself, so the finish reason is the evidence that an
+        answer ended: a stream that stops without one was cut (by a proxy, a network failure, a crashed server).
+        """
+        return [index for index, state in sorted(self._choices.items()) if not state.finish_reason]
+
     def finish(self) -> None:
         """End the printed line, if anything was printed."""
         if self._printed and self._output is not None:
@@ -124,10 +135,7 @@ class StreamCollector:
                 ]
             if state.function_call is not None:
                 message["function_call"] = state.function_call.as_function()
-            finish = state.finish_reason or (
-                "tool_calls" if state.tool_calls else "function_call" if state.function_call else "stop"
-            )
-            choices.append({"index": index, "message": message, "finish_reason": finish, "logprobs": None})
+            choices.append({"index": index, "message": message, "finish_reason": state.finish_reason, "logprobs": None})
         return {
             "id": self.id,
             "object": "chat.completion",

@@ -10,10 +10,13 @@ from typing import List, Optional, Type, TypeVar, Union
 from ..base import CodeBlock, CodeExtractor, IPythonCodeResult
 from ..markdown_code_extractor import MarkdownCodeExtractor
 from ._output import KernelOutput, prepare_code, render_results
+from ._reaping import CLEANUP_CELL, setup_cell
 
 __all__ = ("KernelExecutorBase",)
 
 _Self = TypeVar("_Self", bound="KernelExecutorBase")
+
+_HOUSEKEEPING_TIMEOUT = 30.0
 
 _CELL_MAGIC = {"bash": "%%bash", "sh": "%%sh", "shell": "%%sh"}
 
@@ -44,8 +47,18 @@ class KernelExecutorBase:
     def kernel_name(self) -> str:
         return self._kernel_name
 
-    def _execute(self, code: str, timeout: float) -> KernelOutput:
+    def _execute(self, code: str, timeout: float, silent: bool = False) -> KernelOutput:
         raise NotImplementedError
+
+    def _prepare_kernel(self) -> None:
+        """After each kernel start or restart: keep the processes blocks start under control (see _reaping)."""
+        if self._kernel_name.startswith("python"):
+            self._execute(setup_cell(), _HOUSEKEEPING_TIMEOUT, silent=True)
+
+    def _clean_up_after_timeout(self, run: KernelOutput) -> None:
+        """Kill the processes the timed-out block started (a restarted kernel was cleaned up before)."""
+        if self._kernel_name.startswith("python") and not run.restarted:
+            self._execute(CLEANUP_CELL, _HOUSEKEEPING_TIMEOUT, silent=True)
 
     def _cell(self, block: CodeBlock) -> str:
         code = prepare_code(block.code)
@@ -63,6 +76,8 @@ class KernelExecutorBase:
         for block in code_blocks:
             run = self._execute(self._cell(block), self._timeout)
             runs.append(run)
+            if run.timed_out:
+                self._clean_up_after_timeout(run)
             if run.error is not None or run.timed_out:
                 break
         return render_results(runs, self._output_dir, self._timeout)

@@ -46,6 +46,7 @@ class KernelOutput:
     error: Optional[str] = None
     done: bool = False
     timed_out: bool = False
+    restarted: bool = False  # the kernel did not stop on interrupt and was restarted: its state is gone
 
     def feed(self, msg: Dict[str, Any]) -> bool:
         """Take one message; True once the kernel is idle again after this request."""
@@ -124,10 +125,13 @@ def render_results(runs: Sequence[KernelOutput], output_dir: Path, timeout: floa
                 parts.append(f"{kind} data saved to {path}\n")
                 files.append(str(path))
         if run.timed_out:
-            parts.append(
-                f"ERROR: {TIMEOUT_MSG} waiting for output from code block (more than {timeout:g} s); "
-                "the kernel was interrupted."
+            ending = (
+                "the kernel did not stop when interrupted and was restarted, state lost: variables, imports "
+                "and functions of earlier blocks are gone; define them again."
+                if run.restarted
+                else "the kernel was interrupted."
             )
+            parts.append(f"ERROR: {TIMEOUT_MSG} waiting for output from code block (more than {timeout:g} s); {ending}")
             exit_code = 124
             break
         if run.error is not None:

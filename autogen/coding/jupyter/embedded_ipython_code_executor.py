@@ -5,10 +5,12 @@ from __future__ import annotations
 import atexit
 import logging
 import queue
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from .._reaper import kill_descendants
 from ._extras import require
 from ._kernel_executor import KernelExecutorBase
 from ._output import KernelOutput
@@ -31,7 +33,9 @@ class EmbeddedIPythonCodeExecutor(KernelExecutorBase):
 
     Variables, imports and functions persist from one block to the next. Images a block displays (e.g. a
     matplotlib figure) are saved as files in ``output_dir`` and listed in ``output_files``; ``!pip install``
-    lines work. A block running past ``timeout`` seconds is interrupted (exit code 124). Call :meth:`stop`
+    lines work. A block running past ``timeout`` seconds is interrupted (exit code 124) and the processes it
+    started are killed (see ``_reaping``); a kernel that does not stop is restarted, and the output says its
+    state was lost. Call :meth:`stop`
     (or use ``with``) to shut the kernel down; it is also shut down when the interpreter exits.
     """
 
@@ -49,6 +53,7 @@ class EmbeddedIPythonCodeExecutor(KernelExecutorBase):
         self._client: Optional[BlockingKernelClient] = None
         self._manager.start_kernel()
         self._connect()
+        self._prepare_kernel()
         atexit.register(self.stop)
 
     def _connect(self) -> None:
@@ -61,11 +66,11 @@ class EmbeddedIPythonCodeExecutor(KernelExecutorBase):
             raise
         self._client = client
 
-    def _execute(self, code: str, timeout: float) -> KernelOutput:
+    def _execute(self, code: str, timeout: float, silent: bool = False) -> KernelOutput:
         client = self._client
         if client is None:
             raise RuntimeError("The kernel has been stopped; create a new EmbeddedIPythonCodeExecutor.")
-        msg_id = client.execute(code, store_history=True, allow_stdin=False, stop_on_error=True)
+        msg_id = client.execute(code, silent=silent, store_history=not silent, allow_stdin=False, stop_on_error=True)
         run = KernelOutput(msg_id)
         deadline = time.monotonic() + timeout
         while not run.done:
@@ -95,7 +100,16 @@ class EmbeddedIPythonCodeExecutor(KernelExecutorBase):
                 break
         if not ending.done:
             logger.warning("The kernel did not stop after an interrupt; restarting it.")
+            self._kill_kernel_descendants()
             self.restart()
+            run.restarted = True
+
+    def _kill_kernel_descendants(self) -> None:
+        """Before a restart: kill what the kernel started (it stays a subreaper of them until it dies)."""
+        process = getattr(getattr(self._manager, "provisioner", None), "process", None)
+        pid = getattr(process, "pid", None)
+        if pid is not None and sys.platform.startswith("linux"):
+            kill_descendants(root=pid)
 
     def restart(self) -> None:
         """Restart the kernel: all state (variables, imports) is lost."""
@@ -104,6 +118,7 @@ class EmbeddedIPythonCodeExecutor(KernelExecutorBase):
             self._client = None
         self._manager.restart_kernel(now=True)
         self._connect()
+        self._prepare_kernel()
 
     def stop(self) -> None:
         """Shut the kernel down. Safe to call more than once."""

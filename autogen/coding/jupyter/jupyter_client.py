@@ -132,14 +132,16 @@ class JupyterKernelClient:
                 return True
         return False
 
-    def run(self, code: str, timeout_seconds: float) -> KernelOutput:
-        """Execute ``code`` and collect what it published (interrupting it after ``timeout_seconds``)."""
+    def run(self, code: str, timeout_seconds: float, silent: bool = False) -> KernelOutput:
+        """Execute ``code`` and collect what it published (interrupting it after ``timeout_seconds``).
+
+        ``run.done`` stays False when the kernel did not stop on the interrupt either."""
         msg_id = self._send(
             "execute_request",
             {
                 "code": code,
-                "silent": False,
-                "store_history": True,
+                "silent": silent,
+                "store_history": not silent,
                 "user_expressions": {},
                 "allow_stdin": False,
                 "stop_on_error": True,
@@ -152,15 +154,16 @@ class JupyterKernelClient:
             msg = self._receive(remaining) if remaining > 0 else None
             if msg is None:
                 run.timed_out = True
-                self._drain_after_interrupt(msg_id)
+                run.done = self._drain_after_interrupt(msg_id)
                 break
             if msg.get("channel", "iopub") == "iopub":
                 run.feed(msg)
         return run
 
-    def _drain_after_interrupt(self, msg_id: str) -> None:
+    def _drain_after_interrupt(self, msg_id: str) -> bool:
+        """Interrupt the kernel and wait for it to be idle again; False if it did not stop."""
         if self._interrupt is None:
-            return
+            return False
         self._interrupt()
         ending = KernelOutput(msg_id)
         deadline = time.monotonic() + 10.0
@@ -170,6 +173,7 @@ class JupyterKernelClient:
                 break
             if msg.get("channel", "iopub") == "iopub":
                 ending.feed(msg)
+        return ending.done
 
     def execute(self, code: str, timeout_seconds: Optional[float] = None) -> ExecutionResult:
         """Classic interface: run ``code``; ``output`` is its text (or the error), ``data_items`` its rich data."""

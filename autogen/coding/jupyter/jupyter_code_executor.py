@@ -17,7 +17,8 @@ __all__ = ("JupyterCodeExecutor",)
 class JupyterCodeExecutor(KernelExecutorBase):
     """Starts a ``kernel_name`` kernel on ``jupyter_server`` (anything with ``connection_info``, or a
     :class:`JupyterConnectionInfo`) and runs blocks on it; state persists between blocks, images and HTML
-    are saved in ``output_dir``, a block past ``timeout`` seconds is interrupted (exit code 124).
+    are saved in ``output_dir``, a block past ``timeout`` seconds is interrupted (exit code 124) and the processes it
+    started are killed; a kernel that does not stop is restarted (the output says its state was lost).
     :meth:`stop` deletes the kernel (also on ``with`` exit and at interpreter exit)."""
 
     def __init__(
@@ -44,16 +45,21 @@ class JupyterCodeExecutor(KernelExecutorBase):
         if not self._kernel_client.wait_for_ready():
             self.stop()
             raise RuntimeError(f"The {kernel_name} kernel did not become ready.")
+        self._prepare_kernel()
         atexit.register(self.stop)
 
     def _own(self, resource: Any) -> None:
         """Stop ``resource`` (e.g. a server the factory started for this executor) together with the kernel."""
         self._owned.append(resource)
 
-    def _execute(self, code: str, timeout: float) -> KernelOutput:
+    def _execute(self, code: str, timeout: float, silent: bool = False) -> KernelOutput:
         if self._kernel_id is None:
             raise RuntimeError("The kernel has been stopped; create a new JupyterCodeExecutor.")
-        return self._kernel_client.run(code, timeout)
+        run = self._kernel_client.run(code, timeout, silent=silent)
+        if run.timed_out and not run.done:  # it did not stop on the interrupt either
+            self.restart()
+            run.restarted = True
+        return run
 
     def restart(self) -> None:
         """Restart the kernel: all state is lost."""
@@ -62,6 +68,7 @@ class JupyterCodeExecutor(KernelExecutorBase):
         self._jupyter_client.restart_kernel(self._kernel_id)
         self._kernel_client = self._jupyter_client.get_kernel_client(self._kernel_id)
         self._kernel_client.wait_for_ready()
+        self._prepare_kernel()
 
     def stop(self) -> None:
         """Delete the kernel (and stop a server this executor owns). Safe to call more than once."""

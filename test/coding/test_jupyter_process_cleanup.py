@@ -1,0 +1,107 @@
+"""Jupyter executors: processes a timed-out block started (even in a new session) are killed; processes of
+earlier blocks are left alone; a kernel restarted after a timeout says its state was lost."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+for _module in ("jupyter_client", "ipykernel", "requests", "websocket"):
+    pytest.importorskip(_module, reason='needs the jupyter-executor extra: pip install "pyautogen[jupyter-executor]"')
+
+from autogen.coding import CodeBlock  # noqa: E402
+from autogen.coding.jupyter import EmbeddedIPythonCodeExecutor, JupyterCodeExecutor, LocalJupyterServer  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel subreaper is Linux-only")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _gone(pid: int) -> bool:
+    for _ in range(100):
+        if not _alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _spawn_block(tmp: Path, name: str, then_hang: bool) -> str:
+    return (
+        "import subprocess, time\n"
+        # a grandchild in its own session whose parent exits at once: an orphan, as setsid leaves it
+        "subprocess.run(['bash', '-c', 'setsid sleep 300 > /dev/null 2>&1 < /dev/null & echo $! > "
+        f"{tmp / name}'])\n" + ("time.sleep(60)\n" if then_hang else "print('spawned')\n")
+    )
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    pytest.importorskip("kernel_gateway", reason="needs jupyter_kernel_gateway")
+    with LocalJupyterServer(log_file=str(tmp_path_factory.mktemp("gateway") / "gateway.log")) as srv:
+        yield srv
+
+
+def _embedded(tmp_path: Path, timeout: int) -> Any:
+    return EmbeddedIPythonCodeExecutor(timeout=timeout, output_dir=tmp_path)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def make_executor(request: pytest.FixtureRequest) -> Callable[[Path, int], Any]:
+    if request.param == "embedded":
+        return _embedded
+    srv = request.getfixturevalue("server")
+    return lambda tmp_path, timeout: JupyterCodeExecutor(srv, timeout=timeout, output_dir=tmp_path)
+
+
+def test_setsid_child_of_a_timed_out_block_is_killed(make_executor: Any, tmp_path: Path) -> None:
+    with make_executor(tmp_path, 3) as executor:
+        earlier = executor.execute_code_blocks(
+            [CodeBlock(code=_spawn_block(tmp_path, "early.pid", False), language="python")]
+        )
+        assert earlier.exit_code == 0
+        early_pid = int((tmp_path / "early.pid").read_text())
+        result = executor.execute_code_blocks(
+            [CodeBlock(code=_spawn_block(tmp_path, "late.pid", True), language="python")]
+        )
+        assert result.exit_code == 124 and "interrupted" in result.output
+        late_pid = int((tmp_path / "late.pid").read_text())
+        assert _gone(late_pid)
+        assert _alive(early_pid)  # a process from an earlier, finished block is not the timed-out block's
+        after = executor.execute_code_blocks([CodeBlock(code="print('kernel fine')", language="python")])
+        assert after.output.strip() == "kernel fine"
+    if _alive(early_pid):
+        import os
+        import signal
+
+        os.kill(early_pid, signal.SIGKILL)
+
+
+STUBBORN = """
+import time
+stubborn_started = True
+while True:
+    try:
+        time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+"""
+
+
+def test_kernel_restarted_after_timeout_says_state_lost(make_executor: Any, tmp_path: Path) -> None:
+    with make_executor(tmp_path, 2) as executor:
+        executor.execute_code_blocks([CodeBlock(code="kept = 1", language="python")])
+        result = executor.execute_code_blocks([CodeBlock(code=STUBBORN, language="python")])
+        assert result.exit_code == 124
+        assert "restarted, state lost" in result.output and "interrupted." not in result.output
+        after = executor.execute_code_blocks([CodeBlock(code="print(kept)", language="python")])
+        assert after.exit_code == 1 and "NameError" in after.output

@@ -16,7 +16,7 @@ from typing import Any
 
 from protocol_server import ProtocolError, ProtocolServer, Recorded, Response, count_tokens
 
-__all__ = ["CerebrasServer", "ChatCompletionsServer", "GroqServer", "MistralServer", "TogetherServer"]
+__all__ = ["CerebrasServer", "ChatCompletionsServer", "CohereServer", "GroqServer", "MistralServer", "TogetherServer"]
 
 FIELDS = {
     "system": {"role", "content", "name"},
@@ -236,3 +236,61 @@ class MistralServer(ChatCompletionsServer):
                 400,
                 f"Expected last role User or Tool (or Assistant with prefix True) for serving but got {last.get('role')}",
             )
+
+
+class CohereServer(ChatCompletionsServer):
+    """Cohere's v2 chat (``POST /v2/chat``): OpenAI-like messages, its own answer and error formats."""
+
+    name = "cohere"
+    path = "/v2/chat"
+    models = {"command-r-plus", "command-r", "command-a-vision-07-2025"}
+    vision_models = {"command-a-vision-07-2025"}
+    fields = {
+        "system": {"role", "content"},
+        "user": {"role", "content"},
+        "assistant": {"role", "content", "tool_calls", "tool_plan", "citations"},
+        "tool": {"role", "content", "tool_call_id"},
+    }
+
+    def error_body(self, error: ProtocolError) -> Any:
+        return {"id": self.next_id("err-"), "message": error.message}
+
+    def check_content(self, model: str, i: int, role: str, content: Any) -> None:
+        if role == "assistant" and isinstance(content, list):
+            if not all(p.get("type") == "text" and isinstance(p.get("text"), str) for p in content):
+                raise self.reject(400, f"invalid request: messages[{i}]: assistant content items must be text")
+            return
+        super().check_content(model, i, role, content)
+
+    def check_messages(self, model: str, messages: list[Any]) -> None:
+        super().check_messages(model, messages)
+        for i, message in enumerate(messages):
+            if message["role"] == "assistant" and not message.get("content") and not message.get("tool_calls"):
+                raise self.reject(400, f"invalid request: messages[{i}]: assistant message needs content or tool calls")
+
+    def completion(self, model: str, body: dict[str, Any], reply: dict[str, Any]) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": "assistant"}
+        if reply["tool_calls"]:
+            message["tool_plan"] = reply["content"] or "I will use the tools."
+            message["tool_calls"] = [
+                {
+                    "id": call.get("id") or self.next_id("add_") + "_tool",
+                    "type": "function",
+                    "function": {"name": call["name"], "arguments": json.dumps(call.get("arguments", {}))},
+                }
+                for call in reply["tool_calls"]
+            ]
+        else:
+            message["content"] = [{"type": "text", "text": reply["content"] or ""}]
+        prompt = reply.get("prompt_tokens", count_tokens(body["messages"]))
+        completion = reply.get("completion_tokens", count_tokens(message))
+        finish = "TOOL_CALL" if reply["tool_calls"] else reply.get("finish_reason", "COMPLETE")
+        return {
+            "id": self.next_id("resp-"),
+            "finish_reason": finish,
+            "message": message,
+            "usage": {
+                "billed_units": {"input_tokens": prompt, "output_tokens": completion},
+                "tokens": {"input_tokens": prompt + 200, "output_tokens": completion + 2},
+            },
+        }

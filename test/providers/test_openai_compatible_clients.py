@@ -1,4 +1,4 @@
-"""Groq, Together AI, Cerebras and Mistral AI clients, each through its real SDK against a strict local server."""
+"""Groq, Together AI, Cerebras, Mistral AI and Cohere clients, each through its real SDK against a strict local server."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 import pytest
-from chat_completions_server import CerebrasServer, ChatCompletionsServer, GroqServer, MistralServer, TogetherServer
+from chat_completions_server import (
+    CerebrasServer,
+    ChatCompletionsServer,
+    CohereServer,
+    GroqServer,
+    MistralServer,
+    TogetherServer,
+)
 from scenarios import IMAGE_DATA_URL, image_message, run_chat, run_tool_chat
 
 from autogen import OpenAIWrapper
@@ -51,6 +58,7 @@ CASES = [
     ),
     Case("cerebras", CerebrasServer, "llama-3.3-70b", None, "CEREBRAS_API_KEY", "CEREBRAS_BASE_URL"),
     Case("mistral", MistralServer, "mistral-large-latest", "pixtral-12b-2409", "MISTRAL_API_KEY", None),
+    Case("cohere", CohereServer, "command-r-plus", "command-a-vision-07-2025", "CO_API_KEY", "CO_API_URL"),
 ]
 
 

@@ -135,6 +135,7 @@ class ProviderClient:
         self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
         self._errors: Optional[tuple[type[BaseException], ...]] = None
         self._timeouts: Optional[tuple[type[BaseException], ...]] = None
+        self.client  # noqa: B018 - build the sync SDK client now, so a bad setting fails at config time
 
     # ----- hooks
     def make_sdk_client(self, is_async: bool) -> Any:

@@ -16,6 +16,7 @@ The SDK itself is imported when the client is constructed, so a missing extra fa
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import weakref
 from contextlib import contextmanager
@@ -198,7 +199,8 @@ class ProviderClient:
 
     def _error_classes(self) -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
         if self._errors is None or self._timeouts is None:
-            import httpx
+            # transport errors of the HTTP library under the SDK (httpx; some SDKs use its fork httpx2)
+            https = [m for m in (sys.modules.get("httpx"), sys.modules.get("httpx2")) if m is not None]
 
             def load(names: tuple[str, ...]) -> tuple[type[BaseException], ...]:
                 out = []
@@ -207,8 +209,8 @@ class ProviderClient:
                     out.append(getattr(import_sdk(module, self.EXTRA, self.SDK_PACKAGE or None), attr))
                 return tuple(out)
 
-            self._timeouts = load(self.TIMEOUT_TYPES) + (httpx.TimeoutException,)
-            self._errors = load(self.ERROR_TYPES) + (httpx.HTTPError,) + self._timeouts
+            self._timeouts = load(self.TIMEOUT_TYPES) + tuple(m.TimeoutException for m in https)
+            self._errors = load(self.ERROR_TYPES) + tuple(m.HTTPError for m in https) + self._timeouts
         return self._errors, self._timeouts
 
     @contextmanager

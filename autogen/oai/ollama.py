@@ -25,10 +25,12 @@ from .client_utils import (
     content_text,
     fetch_image,
     function_declarations,
+    message_tool_calls,
     new_tool_call_id,
     parse_tool_arguments,
     should_hide_tools,
     tool_arguments_json,
+    tool_result_id,
     validate_parameter,
 )
 from .provider_client import ProviderCall, ProviderClient
@@ -173,7 +175,7 @@ class OllamaClient(ProviderClient):
             if role == "function":
                 role = "tool"
             if role == "tool":
-                name = names.get(message.get("tool_call_id", ""), message.get("name", ""))
+                name = names.get(tool_result_id(message), message.get("name", ""))
                 text = _text_of(message.get("content"))
                 if native:
                     out.append({"role": "tool", "content": text, "tool_name": name})
@@ -195,7 +197,7 @@ class OllamaClient(ProviderClient):
             item: dict[str, Any] = {"role": role, "content": "\n".join(text_parts)}
             if images:
                 item["images"] = images
-            calls = message.get("tool_calls") or []
+            calls = message_tool_calls(message) if role == "assistant" else []
             for call in calls:
                 names[call.get("id", "")] = call["function"]["name"]
             if calls and native:

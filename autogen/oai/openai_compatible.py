@@ -20,8 +20,10 @@ from .client_utils import (
     content_parts,
     content_text,
     function_declarations,
+    message_tool_calls,
     should_hide_tools,
     tool_arguments_json,
+    tool_result_id,
     validate_parameter,
 )
 from .provider_client import ProviderCall, ProviderClient
@@ -105,18 +107,11 @@ class OpenAICompatibleClient(ProviderClient):
     def convert_message(self, message: Mapping[str, Any]) -> dict[str, Any]:
         """One OpenAI message as the provider takes it: known fields only, images only where supported."""
         role = message.get("role")
-        if role == "function":  # legacy function results
-            return {
-                "role": "tool",
-                "content": content_text(message.get("content") or ""),
-                "tool_call_id": message.get("name", ""),
-            }
-        out: dict[str, Any] = {"role": role}
         content = message.get("content")
-        if role == "tool":
-            out["content"] = content_text(content) if isinstance(content, list) else str(content or "")
-            out["tool_call_id"] = message.get("tool_call_id", "")
-            return out
+        if role in ("tool", "function"):  # "function": a legacy function result
+            text = content_text(content) if isinstance(content, list) else str(content or "")
+            return {"role": "tool", "content": text, "tool_call_id": tool_result_id(message)}
+        out: dict[str, Any] = {"role": role}
         if isinstance(content, list):
             has_images = any(not isinstance(p, str) for p in content_parts(content))
             if has_images and not self.TAKES_IMAGES:
@@ -124,17 +119,18 @@ class OpenAICompatibleClient(ProviderClient):
             out["content"] = content if has_images else content_text(content)
         else:
             out["content"] = content if content is not None else ("" if role != "assistant" else None)
-        if role == "assistant" and message.get("tool_calls"):
+        calls = message_tool_calls(message) if role == "assistant" else []
+        if calls:
             out["tool_calls"] = [
                 {
                     "id": call["id"],
                     "type": "function",
                     "function": {
                         "name": call["function"]["name"],
-                        "arguments": tool_arguments_json(call["function"].get("arguments")),
+                        "arguments": tool_arguments_json(call["function"].get("arguments") or "{}"),
                     },
                 }
-                for call in message["tool_calls"]
+                for call in calls
             ]
         if self.MESSAGE_NAMES and message.get("name") and role in ("user", "assistant", "system"):
             out["name"] = message["name"]

@@ -205,3 +205,14 @@ def test_hide_tools_once_they_ran(provider_server: OllamaServer) -> None:
     run_tool_chat(configs(provider_server, hide_tools="if_any_run"))
     first, second = provider_server.bodies("/api/chat")
     assert first["tools"] and not second.get("tools")
+
+
+def test_legacy_function_call_history() -> None:
+    messages = [
+        {"role": "assistant", "content": None, "function_call": {"name": "add", "arguments": '{"a": 1}'}},
+        {"role": "function", "name": "add", "content": "1"},
+    ]
+    assert OllamaClient.convert_messages(messages, native=True) == [
+        {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "add", "arguments": {"a": 1}}}]},
+        {"role": "tool", "content": "1", "tool_name": "add"},
+    ]

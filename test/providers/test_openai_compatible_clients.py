@@ -196,3 +196,19 @@ def test_timeout_is_a_timeout_error(case: Case, server: ChatCompletionsServer) -
     wrapper = OpenAIWrapper(config_list=[case.config(server, timeout=0.3, max_retries=0)], cache_seed=None)
     with pytest.raises(TimeoutError, match="timed out"):
         wrapper.create(messages=[{"role": "user", "content": "hi"}])
+
+
+def test_legacy_function_call_history(case: Case, server: ChatCompletionsServer) -> None:
+    # agents of the "functions" era keep function_call / role "function" messages: sent as a paired tool call
+    messages = [
+        {"role": "user", "content": "add"},
+        {"role": "assistant", "content": None, "function_call": {"name": "add", "arguments": '{"a": 1}'}},
+        {"role": "function", "name": "add", "content": "1"},
+    ]
+    server.script("one")
+    wrapper = OpenAIWrapper(config_list=[case.config(server)], cache_seed=None)
+    assert wrapper.create(messages=messages).choices[0].message.content == "one"
+    sent = server.bodies(server.path)[0]["messages"]
+    call = sent[1]["tool_calls"][0]
+    assert call["function"]["name"] == "add" and json.loads(call["function"]["arguments"]) == {"a": 1}
+    assert sent[2] == {"role": "tool", "content": "1", "tool_call_id": call["id"]}

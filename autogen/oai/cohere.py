@@ -35,6 +35,7 @@ class CohereClient(OpenAICompatibleClient):
     ASYNC_SDK_CLASS = "AsyncClientV2"
     ERROR_TYPES = ("cohere.core.api_error.ApiError",)
     CREATE_PATH = "chat"
+    BASE_URL_SUFFIXES = ("/v2", "/v1")
     MESSAGE_NAMES = False
     PARAMS = {
         "temperature": ("temperature", NUMBER, (0, 5)),

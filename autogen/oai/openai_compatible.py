@@ -60,13 +60,28 @@ class OpenAICompatibleClient(ProviderClient):
     CREATE_PATH: ClassVar[str] = "chat.completions.create"
     ASYNC_CREATE_PATH: ClassVar[Optional[str]] = None  # when the async client names it differently
     SDK_BASE_ERROR: ClassVar[str] = ""  # e.g. "GroqError"
+    BASE_URL_SUFFIXES: ClassVar[tuple[str, ...]] = ("/v1",)  # what the SDK adds to the base URL itself
 
     def sdk_client_kwargs(self) -> dict[str, Any]:
         """Settings for the SDK client; unset ones are left to the SDK (and its environment variables)."""
-        kwargs = {k: self.config[k] for k in ("api_key", "base_url", "timeout", "max_retries") if self.config.get(k)}
+        kwargs = {k: self.config[k] for k in ("api_key", "timeout", "max_retries") if self.config.get(k)}
+        if self.base_url():
+            kwargs["base_url"] = self.base_url()
         if self.config.get("max_retries") == 0:
             kwargs["max_retries"] = 0
         return kwargs
+
+    def base_url(self) -> Optional[str]:
+        """The configured ``base_url`` without the API path the SDK appends itself (``/v1`` and the like), so
+        the URL a user would give an OpenAI-compatible client works too."""
+        url = self.config.get("base_url")
+        if not url:
+            return None
+        url = str(url).rstrip("/")
+        for suffix in self.BASE_URL_SUFFIXES:
+            if url.endswith(suffix):
+                return url[: -len(suffix)]
+        return url
 
     def make_sdk_client(self, is_async: bool) -> Any:
         cls = getattr(self.sdk, self.ASYNC_SDK_CLASS if is_async else self.SDK_CLASS)

@@ -43,6 +43,7 @@ __all__ = [
     "parse_data_url",
     "parse_tool_arguments",
     "provider_cost",
+    "response_format_param",
     "should_hide_tools",
     "tool_result_id",
     "tool_arguments_json",
@@ -281,6 +282,14 @@ def function_declarations(params: Mapping[str, Any]) -> list[dict[str, Any]]:
         schema = fn.get("parameters") or {"type": "object", "properties": {}}
         out.append({"name": fn["name"], "description": fn.get("description", ""), "parameters": schema})
     return out
+
+
+def response_format_param(value: Any) -> Any:
+    """A ``response_format`` in OpenAI's request form: a pydantic model class becomes a strict JSON-schema format."""
+    if isinstance(value, type) and hasattr(value, "model_json_schema"):
+        schema = value.model_json_schema()
+        return {"type": "json_schema", "json_schema": {"name": value.__name__, "schema": schema, "strict": True}}
+    return value
 
 
 # ----- building the response

@@ -87,6 +87,12 @@ class CohereClient(OpenAICompatibleClient):
             out["content"] = ""
         return out
 
+    def response_format(self, value: Any) -> Any:
+        # Cohere: {"type": "json_object", "json_schema": {...}} instead of OpenAI's named json_schema
+        if isinstance(value, Mapping) and value.get("type") == "json_schema":
+            return {"type": "json_object", "json_schema": value["json_schema"].get("schema", {})}
+        return value
+
     def describe_error(self, err: BaseException, call: ProviderCall) -> str:
         body = getattr(err, "body", None)
         detail: Optional[str] = body.get("message") if isinstance(body, Mapping) else None

@@ -28,6 +28,7 @@ from .client_utils import (
     message_tool_calls,
     new_tool_call_id,
     parse_tool_arguments,
+    response_format_param,
     should_hide_tools,
     tool_arguments_json,
     tool_result_id,
@@ -259,8 +260,7 @@ def _text_of(content: Any) -> str:
 
 def _format(response_format: Any) -> Any:
     """OpenAI's ``response_format`` (or Ollama's ``format``) as Ollama's ``format``."""
-    if isinstance(response_format, type) and hasattr(response_format, "model_json_schema"):
-        return response_format.model_json_schema()
+    response_format = response_format_param(response_format)
     if isinstance(response_format, Mapping):
         kind = response_format.get("type")
         if kind == "json_object":

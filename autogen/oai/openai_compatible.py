@@ -21,6 +21,7 @@ from .client_utils import (
     content_text,
     function_declarations,
     message_tool_calls,
+    response_format_param,
     should_hide_tools,
     tool_arguments_json,
     tool_result_id,
@@ -116,8 +117,12 @@ class OpenAICompatibleClient(ProviderClient):
                 if value is not None:
                     kwargs[field] = value
         if params.get("response_format") is not None:
-            kwargs["response_format"] = params["response_format"]
+            kwargs["response_format"] = self.response_format(response_format_param(params["response_format"]))
         return ProviderCall(path=self.CREATE_PATH, async_path=self.ASYNC_CREATE_PATH, kwargs=kwargs, model=model)
+
+    def response_format(self, value: Any) -> Any:
+        """OpenAI's ``response_format`` as the provider takes it (the same shape, unless overridden)."""
+        return value
 
     def convert_message(self, message: Mapping[str, Any]) -> dict[str, Any]:
         """One OpenAI message as the provider takes it: known fields only, images only where supported."""

@@ -16,6 +16,7 @@ from chat_completions_server import (
     MistralServer,
     TogetherServer,
 )
+from pydantic import BaseModel
 from scenarios import IMAGE_DATA_URL, image_message, run_chat, run_tool_chat
 
 from autogen import OpenAIWrapper
@@ -221,3 +222,20 @@ def test_legacy_function_call_history(case: Case, server: ChatCompletionsServer)
     call = sent[1]["tool_calls"][0]
     assert call["function"]["name"] == "add" and json.loads(call["function"]["arguments"]) == {"a": 1}
     assert sent[2] == {"role": "tool", "content": "1", "tool_call_id": call["id"]}
+
+
+class Answer(BaseModel):
+    value: int
+
+
+def test_structured_output_from_a_pydantic_class(case: Case, server: ChatCompletionsServer) -> None:
+    server.script('{"value": 42}')
+    wrapper = OpenAIWrapper(config_list=[case.config(server)], cache_seed=None)
+    response = wrapper.create(messages=[{"role": "user", "content": "6*7?"}], response_format=Answer)
+    assert Answer.model_validate_json(response.choices[0].message.content) == Answer(value=42)
+    sent = server.bodies(server.path)[0]["response_format"]
+    schema = Answer.model_json_schema()
+    if case.api_type == "cohere":
+        assert sent == {"type": "json_object", "json_schema": schema}
+    else:
+        assert sent["type"] == "json_schema" and sent["json_schema"]["schema"] == schema

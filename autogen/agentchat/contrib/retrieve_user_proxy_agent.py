@@ -172,8 +172,8 @@ class RetrieveUserProxyAgent(UserProxyAgent):
             "embedding_model": cfg.embedding_model,
             **cfg.db_config,
         }
-        if cfg.client is not None:
-            kwargs["client"] = cfg.client
+        if cfg.client is not None:  # PGVectorDB takes its client (a psycopg connection) as the classic ``conn``
+            kwargs["conn" if cfg.vector_db.lower() in ("pgvector", "pgvectordb") else "client"] = cfg.client
         elif cfg.vector_db in ("chroma", "chromadb"):
             kwargs.setdefault("path", DEFAULT_DB_PATH)
         return create_vector_db(cfg.vector_db, **kwargs)
@@ -235,11 +235,11 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         selection = select_context(row, set(self._doc_ids), self._context_max_tokens, self.retrieve_config.count_tokens)
         for doc in selection.too_long:
             self._notice(f"Skip doc_id {doc['id']} as it is too long to fit in the context.")
-            self._doc_ids.append(doc["id"])
+            self._doc_ids.append(str(doc["id"]))
         for doc in selection.docs:
             source = (doc.get("metadata") or {}).get("source")
             self._notice(f"Adding content of doc {doc['id']}{f' ({source})' if source else ''} to context.")
-            self._doc_ids.append(doc["id"])
+            self._doc_ids.append(str(doc["id"]))
             self._doc_contents.append(doc["content"])
         if selection.docs:
             ids = [d["id"] for d, _ in row]

@@ -238,3 +238,25 @@ def test_retrieve_user_proxy_agent_on_pgvector(
     assert "baked turnip" not in prompt  # only the closest chunk fits
     assert proxy._vector_db.type == "pgvector"
     assert proxy._vector_db.count("zorbland") == 2  # type: ignore[attr-defined]
+
+
+def test_classic_utils() -> None:
+    from autogen.agentchat.contrib.vectordb.utils import (
+        chroma_results_to_query_results,
+        filter_results_by_distance,
+        get_logger,
+    )
+
+    raw = {
+        "ids": [["a", "b"]],
+        "documents": [["near", "far"]],
+        "metadatas": [[{"k": 1}, None]],
+        "distances": [[0.1, 0.9]],
+    }
+    results = chroma_results_to_query_results(raw)
+    assert results == [
+        [({"id": "a", "content": "near", "metadata": {"k": 1}}, 0.1), ({"id": "b", "content": "far"}, 0.9)]
+    ]
+    assert [d["id"] for d, _ in filter_results_by_distance(results, 0.5)[0]] == ["a"]
+    assert filter_results_by_distance(results) == results
+    assert get_logger("autogen.test.vectordb").name == "autogen.test.vectordb"

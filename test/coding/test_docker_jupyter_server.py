@@ -18,7 +18,8 @@ from autogen.coding import CodeBlock  # noqa: E402
 from autogen.coding.jupyter import DockerJupyterServer, JupyterCodeExecutor, JupyterConnectable  # noqa: E402
 from autogen.coding.jupyter.docker_jupyter_server import DEFAULT_IMAGE  # noqa: E402
 
-pytestmark = pytest.mark.docker
+# The first run may build the image (about 90 s) inside the fixture: allow for it.
+pytestmark = [pytest.mark.docker, pytest.mark.timeout(600)]
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 

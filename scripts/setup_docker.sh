@@ -5,7 +5,9 @@
 #   1. installs docker.io and debootstrap with apt-get when they are missing;
 #   2. starts dockerd in the background when `docker info` fails, logging to $DOCKERD_LOG, and waits for it;
 #   3. builds python:3-slim from a minimal Debian root file system when the image is absent
-#      (nothing can be pulled from Docker Hub on these machines).
+#      (nothing can be pulled from Docker Hub on these machines);
+#   4. builds autogen-jupyterkernelgateway (DockerJupyterServer's image) on top of it when absent, from wheels pip
+#      downloads on the host (python -m autogen.coding.jupyter.docker_jupyter_server; $AUTOGEN_PYTHON or python3).
 #
 # Environment knobs: AUTOGEN_DOCKER_IMAGE (default python:3-slim), DOCKERD_LOG (default /tmp/dockerd.log),
 # DEBIAN_SUITE (default bookworm), DEBIAN_MIRROR (default: the mirror apt uses), DOCKER_WAIT_SECONDS (default 60).
@@ -52,9 +54,23 @@ else
     log "docker daemon already running"
 fi
 
+# --- 4. the Jupyter kernel gateway image (after the base image, at exit) --------------------------------------
+build_gateway_image() {
+    local py="${AUTOGEN_PYTHON:-python3}"
+    if docker image inspect autogen-jupyterkernelgateway >/dev/null 2>&1; then
+        log "image autogen-jupyterkernelgateway already present"
+    elif ! "$py" -c 'import autogen.coding.jupyter.docker_jupyter_server' >/dev/null 2>&1; then
+        log "autogen is not importable with $py: autogen-jupyterkernelgateway is built on first use instead"
+    else
+        log "building autogen-jupyterkernelgateway from $IMAGE (about 90 s)"
+        (cd "$(dirname "$0")/.." && "$py" -m autogen.coding.jupyter.docker_jupyter_server)
+    fi
+}
+
 # --- 3. image ----------------------------------------------------------------------------------------------
 if docker image inspect "$IMAGE" >/dev/null 2>&1; then
     log "image $IMAGE already present"
+    build_gateway_image
     exit 0
 fi
 
@@ -98,3 +114,4 @@ as_root tar -C "$ROOTFS" -c . | docker import \
     --change 'CMD ["python3"]' - "$IMAGE" >/dev/null
 log "image $IMAGE built"
 docker run --rm "$IMAGE" python --version
+build_gateway_image

@@ -163,7 +163,7 @@ docker_was_up=0
 ag_docker_up && docker_was_up=1
 docker_ok=0
 if [ -f scripts/setup_docker.sh ]; then
-    bash scripts/setup_docker.sh && docker_ok=1
+    AUTOGEN_PYTHON="$PY" bash scripts/setup_docker.sh && docker_ok=1
 elif [ "$docker_was_up" = 1 ]; then
     ag_warn "scripts/setup_docker.sh is missing; using the running daemon as it is"
     docker_ok=1

@@ -246,18 +246,30 @@ class GPTAssistantAgent(ConversableAgent):
         if self._threads_to_delete:
             run_sync(delete_threads_flow(self._assistants_client, self._threads_to_delete))
 
-    def clear_history(
+    def find_matching_assistant(
+        self, candidate_assistants: List[Any], instructions: Optional[str], tools: Optional[List[Any]]
+    ) -> List[Any]:
+        """The candidates (assistants of the same name) whose instructions, when given, are ``instructions`` and
+        whose tools (types and function names) are ``tools``: those the agent may reuse instead of creating one."""
+        return matching_assistants(candidate_assistants, instructions, tools)
+
+    def clear_history(  # type: ignore[override]
         self,
-        recipient: Optional[Agent] = None,
+        agent: Optional[Agent] = None,
         nr_messages_to_preserve: Optional[int] = None,
         *,
         nb_messages_to_preserve: Optional[int] = None,
+        recipient: Optional[Agent] = None,
     ) -> None:
-        """Forget the conversation with ``recipient`` (all when None) and delete its thread, so the next
-        turn starts a fresh one. When messages are preserved, the threads (which hold them) are kept.
+        """Forget the conversation with ``agent`` (all when None; ``recipient=`` is accepted too) and delete its
+        thread, so the next turn starts a fresh one. When messages are preserved, the threads (which hold them)
+        are kept.
 
         Inside a running event loop the deletion is not done here (it would block the loop): it happens
         at the agent's next reply, or at ``reset()`` / ``delete_assistant()``."""
+        if agent is not None and recipient is not None and agent is not recipient:
+            raise ValueError("clear_history: pass the agent once, as agent= (classic) or recipient=, not both.")
+        recipient = agent if agent is not None else recipient
         super().clear_history(recipient, nr_messages_to_preserve, nb_messages_to_preserve=nb_messages_to_preserve)
         if recipient is None and (nr_messages_to_preserve or nb_messages_to_preserve):
             for peer, conversation in self._oai_messages.items():

@@ -20,6 +20,8 @@ Needs ``pip install "pyautogen[retrievechat]"`` (chromadb) or ``"pyautogen[retri
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Union
 
 from ...code_utils import UNKNOWN, content_str, extract_code
@@ -33,11 +35,44 @@ from .rag.ingest import ChunkingOptions, prepare_collection
 from .rag.prompts import PROMPTS, UPDATE_CONTEXT, build_prompt
 from .vectordb.base import QueryResults, VectorDB, to_query_results
 
-__all__ = ["PROMPT_CODE", "PROMPT_DEFAULT", "PROMPT_QA", "RetrieveUserProxyAgent"]
+__all__ = [
+    "HASH_LENGTH",
+    "PROMPT_CODE",
+    "PROMPT_DEFAULT",
+    "PROMPT_MULTIHOP",
+    "PROMPT_QA",
+    "UPDATE_CONTEXT_IN_PROMPT",
+    "RetrieveUserProxyAgent",
+]
+
+logger = logging.getLogger(__name__)
 
 PROMPT_DEFAULT = PROMPTS["default"]
 PROMPT_CODE = PROMPTS["code"]
 PROMPT_QA = PROMPTS["qa"]
+PROMPT_MULTIHOP = """You answer questions that may need several steps of reasoning over the user's documents.
+Break the question below into the simpler questions it depends on, answer each from the context that follows (quote
+the part of the context you use), then combine those answers into the final one. Give the final answer on the last
+line, after "Answer:".
+If the context does not hold what a step needs, reply with `UPDATE CONTEXT` alone, and you will be given further
+context.
+
+User's question: {input_question}
+
+Context:
+{input_context}
+"""
+"""A prompt for questions needing several hops; use it as ``retrieve_config["customized_prompt"]``."""
+
+UPDATE_CONTEXT_IN_PROMPT = "reply with `UPDATE CONTEXT`"
+"""The phrase by which the built-in prompts tell the assistant how to ask for more context."""
+
+HASH_LENGTH = int(os.environ.get("HASH_LENGTH", 8))
+"""Classic: the length of the hashes naming documents. Kept for code that reads it; chunk ids here are 32 hex
+characters of the chunk's SHA-256 (``vectordb.base.chunk_id``), so that loading the same text is idempotent."""
+
+# The classic guess of a model's context window from its name, for models the token counter does not know.
+_CLASSIC_MAX_TOKENS = (("32k", 32000), ("16k", 16000), ("gpt-4", 8000))
 
 DEFAULT_DB_PATH = "tmp/chromadb.db"  # where the default chromadb store lives (relative to the working folder)
 CODE_LANGUAGES = ("python", "py", "sh", "bash", "shell")
@@ -125,6 +160,38 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         return retrieve_config
 
     # ------------------------------------------------------------------- classic attribute names --
+    def get_max_tokens(self, model: str = "gpt-3.5-turbo") -> int:
+        """The context window of ``model`` in tokens: what the token counter knows of it, else the classic guess
+        from its name ("32k": 32000, "16k": 16000, "gpt-4": 8000, others 4000)."""
+        from ...token_count_utils import get_max_token_limit
+
+        try:
+            return int(get_max_token_limit(model))
+        except KeyError:
+            return next((tokens for marker, tokens in _CLASSIC_MAX_TOKENS if marker in model), 4000)
+
+    @property
+    def custom_token_count_function(self) -> Callable[[str, str], int]:
+        """``(text, model) -> tokens`` used to size the context (classic default: ``count_token``)."""
+        if self.retrieve_config.custom_token_count_function is not None:
+            return self.retrieve_config.custom_token_count_function
+        from ...token_count_utils import count_token
+
+        return count_token
+
+    @custom_token_count_function.setter
+    def custom_token_count_function(self, function: Optional[Callable[[str, str], int]]) -> None:
+        self.retrieve_config.custom_token_count_function = function
+
+    @property
+    def custom_text_split_function(self) -> Optional[Callable[[str], List[str]]]:
+        """``text -> chunks`` used instead of the built-in splitter (None: the built-in one)."""
+        return self.retrieve_config.custom_text_split_function
+
+    @custom_text_split_function.setter
+    def custom_text_split_function(self, function: Optional[Callable[[str], List[str]]]) -> None:
+        self.retrieve_config.custom_text_split_function = function
+
     @property
     def _task(self) -> str:
         return self.retrieve_config.task
@@ -172,8 +239,8 @@ class RetrieveUserProxyAgent(UserProxyAgent):
             "embedding_model": cfg.embedding_model,
             **cfg.db_config,
         }
-        if cfg.client is not None:
-            kwargs["client"] = cfg.client
+        if cfg.client is not None:  # PGVectorDB takes its client (a psycopg connection) as the classic ``conn``
+            kwargs["conn" if cfg.vector_db.lower() in ("pgvector", "pgvectordb") else "client"] = cfg.client
         elif cfg.vector_db in ("chroma", "chromadb"):
             kwargs.setdefault("path", DEFAULT_DB_PATH)
         return create_vector_db(cfg.vector_db, **kwargs)
@@ -235,11 +302,11 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         selection = select_context(row, set(self._doc_ids), self._context_max_tokens, self.retrieve_config.count_tokens)
         for doc in selection.too_long:
             self._notice(f"Skip doc_id {doc['id']} as it is too long to fit in the context.")
-            self._doc_ids.append(doc["id"])
+            self._doc_ids.append(str(doc["id"]))
         for doc in selection.docs:
             source = (doc.get("metadata") or {}).get("source")
             self._notice(f"Adding content of doc {doc['id']}{f' ({source})' if source else ''} to context.")
-            self._doc_ids.append(doc["id"])
+            self._doc_ids.append(str(doc["id"]))
             self._doc_contents.append(doc["content"])
         if selection.docs:
             ids = [d["id"] for d, _ in row]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .base import JupyterConnectable, JupyterConnectionInfo
+    from .docker_jupyter_server import DockerJupyterServer
     from .embedded_ipython_code_executor import EmbeddedIPythonCodeExecutor
     from .jupyter_client import JupyterClient, JupyterKernelClient
     from .jupyter_code_executor import JupyterCodeExecutor
@@ -21,6 +22,7 @@ _EXPORTS: dict[str, str] = {
     "JupyterClient": "jupyter_client",
     "JupyterKernelClient": "jupyter_client",
     "LocalJupyterServer": "local_jupyter_server",
+    "DockerJupyterServer": "docker_jupyter_server",
     "JupyterCodeExecutor": "jupyter_code_executor",
     "EmbeddedIPythonCodeExecutor": "embedded_ipython_code_executor",
 }
@@ -31,6 +33,7 @@ __all__ = [
     "JupyterClient",
     "JupyterKernelClient",
     "LocalJupyterServer",
+    "DockerJupyterServer",
     "JupyterCodeExecutor",
     "EmbeddedIPythonCodeExecutor",
 ]

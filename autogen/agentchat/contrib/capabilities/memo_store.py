@@ -35,6 +35,19 @@ def _require_teachable_extra(needs_embedding: bool) -> None:
             raise MissingExtraError(package, "teachable", "Teachability")
 
 
+PREPOPULATED_MEMOS: Tuple[Tuple[str, str], ...] = (
+    ("Always run the unit tests before you say a change is finished.", "yes"),
+    ("Which of these three spreadsheets has the most rows?", "no"),
+    ("When a date is ambiguous, write it as year-month-day.", "yes"),
+    ("Translate the second paragraph into Portuguese.", "no"),
+    ("If a web page does not load, try its archived copy before giving up.", "yes"),
+    ("Make the chart's bars green instead of blue.", "no"),
+    ("Quote the source of every number you put in a report.", "yes"),
+    ("How many moons does Neptune have?", "no"),
+)
+"""Example memos for :meth:`MemoStore.prepopulate`: remarks, and whether each gives general advice."""
+
+
 class MemoStore:
     """Memos kept in ``path_to_db_dir`` (reopened as they were unless ``reset``)."""
 
@@ -78,6 +91,14 @@ class MemoStore:
             self._print(colored("\nCLEARING MEMORY", "light_green"))
         self.db.delete_collection(COLLECTION)
         self.db.create_collection(COLLECTION, get_or_create=True)
+
+    def prepopulate(self) -> None:
+        """Store a few unrelated example memos (whether a remark gives advice), so that retrieval in a fresh
+        store has neighbours to rank against."""
+        if self.verbosity >= 1:
+            self._print(colored("\nPREPOPULATING MEMORY", "light_green"))
+        for input_text, output_text in PREPOPULATED_MEMOS:
+            self.add_input_output_pair(input_text, output_text)
 
     def add_input_output_pair(self, input_text: str, output_text: str) -> None:
         """Remember ``output_text``, to be recalled by cues close to ``input_text``."""

@@ -8,8 +8,10 @@ are never modified.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
-from typing import Any, Dict, List, Optional, Protocol, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Protocol, Tuple, Union
 
 from .transforms_util import (
     calls_tools,
@@ -21,7 +23,11 @@ from .transforms_util import (
     truncate_message,
 )
 
-__all__ = ["MessageHistoryLimiter", "MessageTokenLimiter", "MessageTransform"]
+if TYPE_CHECKING:
+    from ....cache.abstract_cache_base import AbstractCache
+    from ..text_compressors import TextCompressor
+
+__all__ = ["MessageHistoryLimiter", "MessageTokenLimiter", "MessageTransform", "TextMessageCompressor"]
 
 Message = Dict[str, Any]
 
@@ -150,3 +156,129 @@ class MessageTokenLimiter:
         if post < pre:
             return f"Truncated {pre - post} tokens. Number of tokens reduced from {pre} to {post}", True
         return "No tokens were truncated.", False
+
+
+class _DiskCacheDefault:
+    """The default ``cache`` of TextMessageCompressor: ``Cache.disk()``, opened when first used."""
+
+    def __repr__(self) -> str:
+        return "Cache.disk()"
+
+
+DISK_CACHE = _DiskCacheDefault()
+
+
+class TextMessageCompressor:
+    """Compresses the text of messages with a :class:`~autogen.agentchat.contrib.text_compressors.TextCompressor`
+    (LLMLingua by default).
+
+    Args:
+        text_compressor: the compressor (default: ``LLMLingua()``, which needs the ``long-context`` extra).
+        min_tokens: leave the messages alone while they hold fewer tokens than this.
+        compression_params: keyword arguments for ``compress_text`` (e.g. ``{"target_token": 500}``).
+        cache: where compressed texts are kept, so a text is compressed once (default: ``Cache.disk()``;
+            None: no cache).
+        filter_dict, exclude_filter: which messages are compressed (as for MessageTokenLimiter).
+    """
+
+    def __init__(
+        self,
+        text_compressor: Optional[TextCompressor] = None,
+        min_tokens: Optional[int] = None,
+        compression_params: Optional[Dict[str, Any]] = None,
+        cache: Union[AbstractCache, None, _DiskCacheDefault] = DISK_CACHE,
+        filter_dict: Optional[Dict[str, Any]] = None,
+        exclude_filter: bool = True,
+    ):
+        if min_tokens is not None and min_tokens <= 0:
+            raise ValueError("min_tokens must be greater than 0 or None")
+        if text_compressor is None:
+            from ..text_compressors import LLMLingua
+
+            text_compressor = LLMLingua()
+        if not callable(getattr(text_compressor, "compress_text", None)):
+            raise TypeError(
+                f"text_compressor must have a compress_text(text, **params) method, got {type(text_compressor).__name__}."
+            )
+        self._text_compressor = text_compressor
+        self._min_tokens = min_tokens
+        self._compression_params = dict(compression_params or {})
+        self._cache_setting = cache
+        self._filter_dict = filter_dict
+        self._exclude_filter = exclude_filter
+        self._recent_tokens_savings = 0
+
+    @property
+    def _cache(self) -> Optional[AbstractCache]:
+        if isinstance(self._cache_setting, _DiskCacheDefault):
+            from ....cache import Cache
+
+            self._cache_setting = Cache.disk()
+        return self._cache_setting
+
+    def apply_transform(self, messages: List[Message]) -> List[Message]:
+        self._recent_tokens_savings = 0
+        if not messages or not min_tokens_reached(messages, self._min_tokens):
+            return messages
+        out: List[Message] = []
+        for message in messages:
+            content = message.get("content")
+            if (
+                not isinstance(content, (str, list))
+                or not content
+                or not should_transform_message(message, self._filter_dict, self._exclude_filter)
+            ):
+                out.append(message)
+                continue
+            compressed, savings = self._compress_content(content)
+            self._recent_tokens_savings += savings
+            out.append({**message, "content": compressed})
+        return out
+
+    def get_logs(
+        self, pre_transform_messages: List[Message], post_transform_messages: List[Message]
+    ) -> Tuple[str, bool]:
+        if self._recent_tokens_savings > 0:
+            return f"{self._recent_tokens_savings} tokens saved with text compression.", True
+        return "No tokens saved with text compression.", False
+
+    def _compress_content(self, content: Union[str, List[Any]]) -> Tuple[Any, int]:
+        if isinstance(content, str):
+            return self._compress_text(content)
+        parts: List[Any] = []
+        total = 0
+        for part in content:
+            if isinstance(part, dict) and part.get("type") == "text" and part.get("text"):
+                text, savings = self._compress_text(part["text"])
+                parts.append({**part, "text": text})
+                total += savings
+            else:
+                parts.append(part)
+        return parts, total
+
+    def _compress_text(self, text: str) -> Tuple[str, int]:
+        """The compressed text and the tokens it saves, from the cache when it was compressed before."""
+        cache = self._cache
+        key = (
+            "text_compression:"
+            + hashlib.sha256(
+                json.dumps([text, self._min_tokens, self._compression_params], sort_keys=True, default=str).encode()
+            ).hexdigest()
+        )
+        if cache is not None:
+            cached = cache.get(key)
+            if cached is not None:
+                return cached[0], int(cached[1])
+        result = self._text_compressor.compress_text(text, **self._compression_params)
+        if not isinstance(result, dict) or "compressed_prompt" not in result:
+            raise ValueError(
+                "The text compressor must return a dict with 'compressed_prompt' (and 'origin_tokens' / "
+                f"'compressed_tokens'), got {result!r:.200}."
+            )
+        savings = 0
+        if "origin_tokens" in result and "compressed_tokens" in result:
+            savings = int(result["origin_tokens"]) - int(result["compressed_tokens"])
+        compressed = str(result["compressed_prompt"])
+        if cache is not None:
+            cache.set(key, (compressed, savings))
+        return compressed, savings

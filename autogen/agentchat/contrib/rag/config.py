@@ -27,8 +27,8 @@ class RetrieveConfig:
 
     Attributes:
         task: "default", "code" or "qa": which prompt is used.
-        vector_db: "chroma" (default), "qdrant", or a VectorDB instance.
-        client: a client of the vector store to use (chromadb or qdrant-client).
+        vector_db: "chroma" (default), "qdrant", "pgvector", or a VectorDB instance.
+        client: a client of the vector store to use (chromadb or qdrant-client client, psycopg connection).
         db_config: keyword arguments for the vector store, e.g. ``{"path": "tmp/db"}``.
         docs_path: files, folders or URLs of the documents (None: use the existing collection).
         extra_docs: kept for compatibility (chunk ids come from the text, so nothing is ever overwritten).

@@ -45,7 +45,7 @@ def select_context(
             break
         selection.tokens += tokens
         selection.docs.append(doc)
-        chosen.add(doc["id"])
+        chosen.add(str(doc["id"]))
         parts.append(doc["content"])
     selection.text = "\n\n".join(parts)
     return selection

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set
 
 from ..rag.embeddings import embed, resolve_embedding_function
 from ..rag.errors import CollectionExistsError, CollectionNotFoundError, ConfigError, import_extra
-from .base import Document, QueryResults
+from .base import Document, ItemID, QueryResults, VectorDBBase, check_include, shape_document
 
 __all__ = ["ChromaVectorDB", "chroma_client"]
 
@@ -48,7 +48,7 @@ def chroma_client(path: Optional[str] = None) -> Any:
     return client
 
 
-class ChromaVectorDB:
+class ChromaVectorDB(VectorDBBase):
     """A :class:`~autogen.agentchat.contrib.vectordb.base.VectorDB` on chromadb.
 
     Args:
@@ -77,6 +77,8 @@ class ChromaVectorDB:
         self.distance = distance
         self.metadata = {**(metadata or {}), "hnsw:space": distance}
 
+    type = "chroma"
+
     # ---------------------------------------------------------------------------------- collections --
     def collection_exists(self, collection_name: str) -> bool:
         for item in self.client.list_collections():
@@ -95,23 +97,26 @@ class ChromaVectorDB:
                     f"The collection {collection_name!r} already exists. Pass get_or_create=True to use it, or "
                     "overwrite=True to rebuild it."
                 )
-        return self.client.create_collection(collection_name, embedding_function=None, metadata=self.metadata)
+        collection = self.client.create_collection(collection_name, embedding_function=None, metadata=self.metadata)
+        return self._activate(collection_name, collection)
 
-    def get_collection(self, collection_name: str) -> Any:
-        if not self.collection_exists(collection_name):
-            raise CollectionNotFoundError(f"The collection {collection_name!r} does not exist.")
-        return self.client.get_collection(collection_name, embedding_function=None)
+    def get_collection(self, collection_name: Optional[str] = None) -> Any:
+        name = self._resolve(collection_name)
+        if not self.collection_exists(name):
+            raise CollectionNotFoundError(f"The collection {name!r} does not exist.")
+        return self._activate(name, self.client.get_collection(name, embedding_function=None))
 
     def delete_collection(self, collection_name: str) -> None:
         if self.collection_exists(collection_name):
             self.client.delete_collection(collection_name)
+        self._forget(collection_name)
 
-    def count(self, collection_name: str) -> int:
+    def count(self, collection_name: Optional[str] = None) -> int:
         return int(self.get_collection(collection_name).count())
 
     # ------------------------------------------------------------------------------------ documents --
-    def existing_ids(self, ids: Iterable[str], collection_name: str) -> Set[str]:
-        wanted = list(dict.fromkeys(ids))
+    def existing_ids(self, ids: Iterable[ItemID], collection_name: Optional[str] = None) -> Set[str]:
+        wanted = list(dict.fromkeys(str(i) for i in ids))
         if not wanted:
             return set()
         collection = self.get_collection(collection_name)
@@ -120,40 +125,48 @@ class ChromaVectorDB:
             found.update(collection.get(ids=wanted[i : i + BATCH_SIZE], include=[])["ids"])
         return found
 
-    def insert_docs(self, docs: Sequence[Document], collection_name: str, upsert: bool = False) -> None:
+    def insert_docs(
+        self, docs: Sequence[Document], collection_name: Optional[str] = None, upsert: bool = False, **kwargs: Any
+    ) -> None:
         collection = self.get_collection(collection_name)
+        if not upsert:
+            self._refuse_existing(docs, collection.name)
         for i in range(0, len(docs), BATCH_SIZE):
             batch = docs[i : i + BATCH_SIZE]
-            contents = [doc["content"] for doc in batch]
-            kwargs: Dict[str, Any] = {
-                "ids": [doc["id"] for doc in batch],
-                "documents": contents,
-                "embeddings": embed(self.embedding_function, contents),
+            arguments: Dict[str, Any] = {
+                "ids": [str(doc["id"]) for doc in batch],
+                "documents": [doc["content"] for doc in batch],
+                "embeddings": self._vectors(batch),
             }
             metadatas = [doc.get("metadata") or None for doc in batch]
             if any(metadatas):
-                kwargs["metadatas"] = [m or {"source": ""} for m in metadatas]
-            (collection.upsert if upsert else collection.add)(**kwargs)
+                arguments["metadatas"] = [dict(m) if m else {"source": ""} for m in metadatas]
+            (collection.upsert if upsert else collection.add)(**arguments)
+
+    def delete_docs(self, ids: Sequence[ItemID], collection_name: Optional[str] = None, **kwargs: Any) -> None:
+        if ids:
+            self.get_collection(collection_name).delete(ids=[str(i) for i in ids])
 
     def retrieve_docs(
         self,
         queries: Sequence[str],
-        collection_name: str,
+        collection_name: Optional[str] = None,
         n_results: int = 10,
         distance_threshold: float = -1,
         search_string: str = "",
+        **kwargs: Any,
     ) -> QueryResults:
         collection = self.get_collection(collection_name)
         if not queries:
             return []
-        kwargs: Dict[str, Any] = {
+        arguments: Dict[str, Any] = {
             "query_embeddings": embed(self.embedding_function, list(queries)),
             "n_results": max(1, int(n_results)),
             "include": ["documents", "metadatas", "distances"],
         }
         if search_string:
-            kwargs["where_document"] = {"$contains": search_string}
-        raw = collection.query(**kwargs)
+            arguments["where_document"] = {"$contains": search_string}
+        raw = collection.query(**arguments)
         results: QueryResults = []
         for q, ids in enumerate(raw["ids"]):
             metadatas: List[Any] = raw["metadatas"][q] if raw.get("metadatas") else [None] * len(ids)
@@ -162,23 +175,28 @@ class ChromaVectorDB:
                 distance = float(raw["distances"][q][i])
                 if distance_threshold >= 0 and distance > distance_threshold:
                     continue
-                doc: Document = {"id": doc_id, "content": raw["documents"][q][i] or ""}
-                if metadatas[i]:
-                    doc["metadata"] = dict(metadatas[i])
+                doc = shape_document(doc_id, raw["documents"][q][i], metadatas[i], None, {"documents", "metadatas"})
                 row.append((doc, distance))
             results.append(row)
         return results
 
-    def get_docs_by_ids(self, ids: Optional[Sequence[str]], collection_name: str) -> List[Document]:
+    def get_docs_by_ids(
+        self,
+        ids: Optional[Sequence[ItemID]] = None,
+        collection_name: Optional[str] = None,
+        include: Optional[Sequence[str]] = None,
+        **kwargs: Any,
+    ) -> List[Document]:
+        fields = check_include(include)
         collection = self.get_collection(collection_name)
-        raw = collection.get(ids=list(ids) if ids is not None else None, include=["documents", "metadatas"])
-        ids_found = raw["ids"]
-        contents = raw.get("documents") or [""] * len(ids_found)
-        metadatas = raw.get("metadatas") or [None] * len(ids_found)
-        docs: List[Document] = []
-        for doc_id, content, metadata in zip(ids_found, contents, metadatas):
-            doc: Document = {"id": doc_id, "content": content or ""}
-            if metadata:
-                doc["metadata"] = dict(metadata)
-            docs.append(doc)
-        return docs
+        raw = collection.get(
+            ids=[str(i) for i in ids] if ids is not None else None,
+            include=sorted(fields & {"documents", "metadatas", "embeddings"}),
+        )
+        found = raw["ids"]
+        contents = raw.get("documents") or [""] * len(found)
+        metadatas = raw.get("metadatas") or [None] * len(found)
+        embeddings = raw.get("embeddings")
+        if embeddings is None:
+            embeddings = [None] * len(found)
+        return [shape_document(*row, fields) for row in zip(found, contents, metadatas, embeddings)]

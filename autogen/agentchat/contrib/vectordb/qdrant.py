@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set
 
 from ..rag.embeddings import embed, resolve_embedding_function
 from ..rag.errors import CollectionExistsError, CollectionNotFoundError, ConfigError, import_extra
-from .base import Document, QueryResults
+from .base import Document, ItemID, QueryResults, VectorDBBase, check_include, shape_document
 
 __all__ = ["QdrantVectorDB", "qdrant_client"]
 
@@ -59,22 +59,27 @@ def qdrant_client(path: Optional[str] = None, location: Optional[str] = None, **
     return module.QdrantClient(location=location or ":memory:", **options)
 
 
-def _point_id(doc_id: str) -> str:
-    return str(uuid.uuid5(_ID_NAMESPACE, doc_id))
+def _point_id(doc_id: ItemID) -> str:
+    return str(uuid.uuid5(_ID_NAMESPACE, str(doc_id)))
 
 
-class QdrantVectorDB:
+class QdrantVectorDB(VectorDBBase):
     """A :class:`~autogen.agentchat.contrib.vectordb.base.VectorDB` on Qdrant.
 
     Args:
         client: a ``qdrant_client.QdrantClient`` to use; else one is made from ``path`` / ``location``.
         path: folder for embedded local mode (persistent); ``location``: ":memory:" (default) or a server URL.
         embedding_function / embedding_model: as for the chromadb store.
+        content_payload_key, metadata_payload_key: the payload keys holding a point's text and metadata (classic
+            names and defaults).
+        collection_options: more keyword arguments for ``QdrantClient.create_collection`` (classic).
         distance: "cosine" (default), "l2" or "ip".
         on_disk, hnsw_config, quantization_config: passed to Qdrant when a collection is created.
         payload_indexing: create a full-text index on the documents' text (useful on a server).
-        client_options: more keyword arguments for ``QdrantClient``.
+        client_options, **kwargs: more keyword arguments for ``QdrantClient`` (when no ``client`` is given).
     """
+
+    type = "qdrant"
 
     def __init__(
         self,
@@ -90,6 +95,10 @@ class QdrantVectorDB:
         quantization_config: Any = None,
         payload_indexing: bool = False,
         client_options: Optional[Dict[str, Any]] = None,
+        content_payload_key: str = "_content",
+        metadata_payload_key: str = "_metadata",
+        collection_options: Optional[Dict[str, Any]] = None,
+        **kwargs: Any,
     ) -> None:
         self._models = _qdrant().models
         distances = {"cosine": "COSINE", "l2": "EUCLID", "ip": "DOT"}
@@ -97,7 +106,13 @@ class QdrantVectorDB:
             raise ConfigError(f"distance must be one of {', '.join(distances)}, got {distance!r}.")
         self.distance = distance
         self._qdrant_distance = getattr(self._models.Distance, distances[distance])
-        self.client = client if client is not None else qdrant_client(path, location, **(client_options or {}))
+        options = {**(client_options or {}), **kwargs}
+        self.client = client if client is not None else qdrant_client(path, location, **options)
+        if not content_payload_key or content_payload_key == metadata_payload_key:
+            raise ConfigError("content_payload_key and metadata_payload_key must be two different non-empty keys.")
+        self.content_payload_key = content_payload_key
+        self.metadata_payload_key = metadata_payload_key
+        self.collection_options = dict(collection_options or {})
         self.embedding_function = resolve_embedding_function(embedding_function, embedding_model)
         self.on_disk = on_disk
         self.hnsw_config = hnsw_config
@@ -113,74 +128,94 @@ class QdrantVectorDB:
             if overwrite:
                 self.client.delete_collection(collection_name)
             elif get_or_create:
-                return self.client.get_collection(collection_name)
+                return self.get_collection(collection_name)
             else:
                 raise CollectionExistsError(
                     f"The collection {collection_name!r} already exists. Pass get_or_create=True to use it, or "
                     "overwrite=True to rebuild it."
                 )
         size = len(embed(self.embedding_function, ["the size of a vector"])[0])
+        options = {"hnsw_config": self.hnsw_config, "quantization_config": self.quantization_config}
+        options.update(self.collection_options)
         self.client.create_collection(
             collection_name,
             vectors_config=self._models.VectorParams(size=size, distance=self._qdrant_distance, on_disk=self.on_disk),
-            hnsw_config=self.hnsw_config,
-            quantization_config=self.quantization_config,
+            **options,
         )
         if self.payload_indexing:
             self.client.create_payload_index(
-                collection_name, field_name="content", field_schema=self._models.PayloadSchemaType.TEXT
+                collection_name, field_name=self.content_payload_key, field_schema=self._models.PayloadSchemaType.TEXT
             )
-        return self.client.get_collection(collection_name)
+        return self.get_collection(collection_name)
 
-    def _require(self, collection_name: str) -> None:
-        if not self.collection_exists(collection_name):
-            raise CollectionNotFoundError(f"The collection {collection_name!r} does not exist.")
+    def get_collection(self, collection_name: Optional[str] = None) -> Any:
+        name = self._resolve(collection_name)
+        self._require(name)
+        return self._activate(name, self.client.get_collection(name))
+
+    def _require(self, collection_name: Optional[str]) -> str:
+        name = self._resolve(collection_name)
+        if not self.collection_exists(name):
+            raise CollectionNotFoundError(f"The collection {name!r} does not exist.")
+        return name
 
     def delete_collection(self, collection_name: str) -> None:
         if self.collection_exists(collection_name):
             self.client.delete_collection(collection_name)
+        self._forget(collection_name)
 
-    def count(self, collection_name: str) -> int:
-        self._require(collection_name)
-        return int(self.client.count(collection_name, exact=True).count)
+    def count(self, collection_name: Optional[str] = None) -> int:
+        name = self._require(collection_name)
+        return int(self.client.count(name, exact=True).count)
 
     # ------------------------------------------------------------------------------------ documents --
-    @staticmethod
-    def _to_document(payload: Dict[str, Any]) -> Document:
-        doc: Document = {"id": str(payload.get("doc_id", "")), "content": str(payload.get("content", ""))}
-        if payload.get("metadata"):
-            doc["metadata"] = dict(payload["metadata"])
-        return doc
+    def _to_document(self, payload: Dict[str, Any], vector: Any = None, fields: Optional[Set[str]] = None) -> Document:
+        return shape_document(
+            payload.get("doc_id", ""),
+            payload.get(self.content_payload_key),
+            payload.get(self.metadata_payload_key),
+            vector,
+            fields if fields is not None else {"documents", "metadatas"},
+        )
 
-    def existing_ids(self, ids: Iterable[str], collection_name: str) -> Set[str]:
-        self._require(collection_name)
-        wanted = list(dict.fromkeys(ids))
+    def existing_ids(self, ids: Iterable[ItemID], collection_name: Optional[str] = None) -> Set[str]:
+        name = self._require(collection_name)
+        wanted = list(dict.fromkeys(str(i) for i in ids))
         found: Set[str] = set()
         for i in range(0, len(wanted), BATCH_SIZE):
             points = self.client.retrieve(
-                collection_name, ids=[_point_id(d) for d in wanted[i : i + BATCH_SIZE]], with_payload=["doc_id"]
+                name, ids=[_point_id(d) for d in wanted[i : i + BATCH_SIZE]], with_payload=["doc_id"]
             )
             found.update(str(p.payload["doc_id"]) for p in points)
         return found
 
-    def insert_docs(self, docs: Sequence[Document], collection_name: str, upsert: bool = False) -> None:
-        self._require(collection_name)
+    def insert_docs(
+        self, docs: Sequence[Document], collection_name: Optional[str] = None, upsert: bool = False, **kwargs: Any
+    ) -> None:
+        name = self._require(collection_name)
         if not upsert:
-            clashes = self.existing_ids((d["id"] for d in docs), collection_name)
-            if clashes:
-                raise ValueError(f"Documents with these ids already exist (use upsert=True): {sorted(clashes)[:5]}")
+            self._refuse_existing(docs, name)
         for i in range(0, len(docs), BATCH_SIZE):
             batch = docs[i : i + BATCH_SIZE]
-            vectors = embed(self.embedding_function, [d["content"] for d in batch])
             points = [
                 self._models.PointStruct(
                     id=_point_id(d["id"]),
                     vector=vector,
-                    payload={"doc_id": d["id"], "content": d["content"], "metadata": d.get("metadata") or {}},
+                    payload={
+                        "doc_id": str(d["id"]),
+                        self.content_payload_key: d["content"],
+                        self.metadata_payload_key: dict(d.get("metadata") or {}),
+                    },
                 )
-                for d, vector in zip(batch, vectors)
+                for d, vector in zip(batch, self._vectors(batch))
             ]
-            self.client.upsert(collection_name, points=points, wait=True)
+            self.client.upsert(name, points=points, wait=True)
+
+    def delete_docs(self, ids: Sequence[ItemID], collection_name: Optional[str] = None, **kwargs: Any) -> None:
+        name = self._require(collection_name)
+        if ids:
+            selector = self._models.PointIdsList(points=[_point_id(i) for i in ids])
+            self.client.delete(name, points_selector=selector, wait=True)
 
     def _score_to_distance(self, score: float) -> float:
         return float(score) if self.distance == "l2" else 1.0 - float(score)
@@ -188,25 +223,23 @@ class QdrantVectorDB:
     def retrieve_docs(
         self,
         queries: Sequence[str],
-        collection_name: str,
+        collection_name: Optional[str] = None,
         n_results: int = 10,
         distance_threshold: float = -1,
         search_string: str = "",
+        **kwargs: Any,
     ) -> QueryResults:
-        self._require(collection_name)
+        name = self._require(collection_name)
         query_filter = None
         if search_string:
-            query_filter = self._models.Filter(
-                must=[self._models.FieldCondition(key="content", match=self._models.MatchText(text=search_string))]
+            condition = self._models.FieldCondition(
+                key=self.content_payload_key, match=self._models.MatchText(text=search_string)
             )
+            query_filter = self._models.Filter(must=[condition])
         results: QueryResults = []
         for vector in embed(self.embedding_function, list(queries)):
             response = self.client.query_points(
-                collection_name,
-                query=vector,
-                limit=max(1, int(n_results)),
-                query_filter=query_filter,
-                with_payload=True,
+                name, query=vector, limit=max(1, int(n_results)), query_filter=query_filter, with_payload=True
             )
             row = []
             for point in response.points:
@@ -217,15 +250,27 @@ class QdrantVectorDB:
             results.append(row)
         return results
 
-    def get_docs_by_ids(self, ids: Optional[Sequence[str]], collection_name: str) -> List[Document]:
-        self._require(collection_name)
+    def get_docs_by_ids(
+        self,
+        ids: Optional[Sequence[ItemID]] = None,
+        collection_name: Optional[str] = None,
+        include: Optional[Sequence[str]] = None,
+        **kwargs: Any,
+    ) -> List[Document]:
+        fields = check_include(include)
+        name = self._require(collection_name)
+        with_vectors = "embeddings" in fields
         if ids is not None:
-            points = self.client.retrieve(collection_name, ids=[_point_id(d) for d in ids], with_payload=True)
-            return [self._to_document(p.payload or {}) for p in points]
+            points = self.client.retrieve(
+                name, ids=[_point_id(d) for d in ids], with_payload=True, with_vectors=with_vectors
+            )
+            return [self._to_document(p.payload or {}, p.vector, fields) for p in points]
         docs: List[Document] = []
         offset = None
         while True:
-            points, offset = self.client.scroll(collection_name, limit=BATCH_SIZE, offset=offset, with_payload=True)
-            docs.extend(self._to_document(p.payload or {}) for p in points)
+            points, offset = self.client.scroll(
+                name, limit=BATCH_SIZE, offset=offset, with_payload=True, with_vectors=with_vectors
+            )
+            docs.extend(self._to_document(p.payload or {}, p.vector, fields) for p in points)
             if offset is None:
                 return docs

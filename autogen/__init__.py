@@ -28,6 +28,8 @@ _EXPORTS: dict[str, str] = {
     "gather_usage_summary": "autogen.agentchat.utils",
     # enhanced inference
     "OpenAIWrapper": "autogen.oai.client",
+    "Completion": "autogen.oai.completion",
+    "ChatCompletion": "autogen.oai.completion",
     "ModelClient": "autogen.oai.client",
     "config_list_from_json": "autogen.oai.openai_utils",
     "config_list_from_models": "autogen.oai.openai_utils",

@@ -10,6 +10,8 @@ from typing import Any
 
 _EXPORTS: dict[str, str] = {
     "OpenAIWrapper": "autogen.oai.client",
+    "Completion": "autogen.oai.completion",
+    "ChatCompletion": "autogen.oai.completion",
     "ModelClient": "autogen.oai.model_client",
     "OpenAIClient": "autogen.oai.openai_client",
     "get_config_list": "autogen.oai.openai_utils",

@@ -199,6 +199,8 @@ class Completion(metaclass=_CompletionType):
         base = {k: params.pop(k) for k in endpoint_keys if k in params}
         if "api_base" in base:  # the openai<1 name
             base["base_url"] = base.pop("api_base")
+        if params.get("model"):
+            base["model"] = params["model"]  # for configs that name no model (endpoints only)
         wrapper = OpenAIWrapper(config_list=config_list, **base)
         call: Dict[str, Any] = dict(params, cache_seed=None, allow_format_str_template=bool(allow_format_str_template))
         if context:

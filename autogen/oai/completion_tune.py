@@ -56,6 +56,16 @@ def _options(key: str, value: Any) -> List[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def _plain(value: Any) -> Any:
+    """``value`` with numpy scalars (as the searchers suggest them) turned into Python numbers and strings."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    item = getattr(value, "item", None)
+    return item() if callable(item) and type(value).__module__ == "numpy" else value
+
+
 def _price_per_1k(model: str) -> float:
     price = get_price(model)
     return sum(price) if price is not None else math.inf
@@ -142,8 +152,18 @@ class TuneSetup:
     def budget_spent(self) -> bool:
         return self.optimization_budget is not None and self.total_cost >= self.optimization_budget
 
+    def starting_points(self) -> List[Dict[str, Any]]:
+        """The cheap corner of the space once per prompt template (the search would rarely flip a template
+        whose answers all score the same)."""
+        points = [dict(self.low_cost)]
+        for key in ("prompt", "messages"):
+            if len(self.choices.get(key, [])) > 1:
+                points = [{**point, key: i} for point in points for i in range(len(self.choices[key]))]
+        return points if len(points) > 1 else []
+
     def params_for_create(self, config: Dict[str, Any]) -> Dict[str, Any]:
         """The ``create`` parameters of a point of the search space (template indices resolved)."""
+        config = _plain(config)
         params = {key: value for key, value in config.items() if key != "temperature_or_top_p"}
         if isinstance(config.get("temperature_or_top_p"), dict):
             params.update(config["temperature_or_top_p"])
@@ -256,14 +276,16 @@ def run_tune(
 ) -> Tuple[Dict[str, Any], Any]:
     """Run the search; returns ``(the best config as create() parameters, flaml's analysis)``."""
     tune = _flaml_tune()
-    tune_logger = logging.getLogger("flaml.tune")
-    previous = tune_logger.level
-    tune_logger.setLevel(logging_level or logging.WARNING)
+    loggers = [logging.getLogger(name) for name in ("flaml.tune", "optuna")]
+    previous = [one.level for one in loggers]
+    for one in loggers:
+        one.setLevel(logging_level or logging.WARNING)
     try:
         analysis = tune.run(
             lambda config: evaluate(setup, config, create),
             config=setup.space,
             low_cost_partial_config=setup.low_cost or None,
+            points_to_evaluate=setup.starting_points() or None,
             metric=setup.metric,
             mode=setup.mode,
             num_samples=num_samples if num_samples is not None else 1,
@@ -273,7 +295,8 @@ def run_tune(
             verbose=3 if (logging_level or logging.WARNING) <= logging.INFO else 0,
         )
     finally:
-        tune_logger.setLevel(previous)
+        for one, level in zip(loggers, previous):
+            one.setLevel(level)
     best = analysis.best_config
     if best is None:
         raise RuntimeError("The search evaluated no config (is the optimization budget 0?).")

@@ -150,6 +150,13 @@ class Completion(metaclass=_CompletionType):
         return model in cls.chat_models or _is_chat_model(model)
 
     @classmethod
+    def _as_chat(cls, params: Dict[str, Any], model: Optional[str]) -> Dict[str, Any]:
+        """``params`` with a ``prompt`` turned into one user message, when ``model`` is a chat model."""
+        if "prompt" in params and "messages" not in params and cls._uses_chat(model):
+            params["messages"] = [{"role": "user", "content": params.pop("prompt")}]
+        return params
+
+    @classmethod
     def create(
         cls,
         context: Optional[Dict[str, Any]] = None,
@@ -193,8 +200,9 @@ class Completion(metaclass=_CompletionType):
         if "request_timeout" in params:  # the classic name of the timeout
             params["timeout"] = params.pop("request_timeout")
         model = params.get("model") or next((c.get("model") for c in config_list or [] if c.get("model")), None)
-        if "prompt" in params and "messages" not in params and cls._uses_chat(model):
-            params["messages"] = [{"role": "user", "content": params.pop("prompt")}]
+        params = cls._as_chat(params, model)
+        if config_list is not None:
+            config_list = [cls._as_chat(dict(entry), entry.get("model") or model) for entry in config_list]
         endpoint_keys = ("api_key", "base_url", "api_base", "api_type", "api_version", "organization")
         base = {k: params.pop(k) for k in endpoint_keys if k in params}
         if "api_base" in base:  # the openai<1 name

@@ -71,7 +71,7 @@ def test_the_blog_training_loop_runs_as_written(llm_server: LLMServer) -> None:
     EPOCH = 3
     optimizer = AgentOptimizer(max_actions_per_step=3, llm_config=llm_config)
     accuracy = []
-    for i in range(EPOCH):
+    for i in range(EPOCH):  # noqa: B007  (as in the blog)
         correct = 0
         for problem in train_data:
             user_proxy.initiate_chat(assistant, message=problem["question"], clear_history=True)

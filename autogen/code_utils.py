@@ -360,7 +360,7 @@ from .code_llm_utils import (  # noqa: E402
     improve_function,
 )
 
-__all__ += (
+__all__ += (  # type: ignore[assignment]
     "generate_code",
     "improve_function",
     "improve_code",

@@ -107,7 +107,9 @@ class TuneSetup:
         if not callable(eval_func):
             raise ValueError("tune() needs eval_func(responses, **instance) -> dict of metrics.")
         config = dict(config)
-        fixed = {key: config.pop(key) for key in ("config_list", "allow_format_str_template") if key in config}
+        fixed: Dict[str, Any] = {
+            key: config.pop(key) for key in ("config_list", "allow_format_str_template") if key in config
+        }
         space = dict(default)
         if "messages" in config:
             space.pop("prompt", None)
@@ -121,11 +123,12 @@ class TuneSetup:
                 choices[key] = _options(key, space[key])
                 space[key] = tune.choice(list(range(len(choices[key])))) if len(choices[key]) > 1 else 0
         low_cost: Dict[str, Any] = {}
-        model = space.get("model")
+        model: Any = space.get("model")
         if isinstance(model, list):
             model = tune.choice(model)
-        if hasattr(model, "categories"):  # cheapest first: the search starts there
-            ordered = sorted(model.categories, key=_price_per_1k)
+        categories = getattr(model, "categories", None)
+        if categories is not None:  # cheapest first: the search starts there
+            ordered = sorted(categories, key=_price_per_1k)
             space["model"] = tune.choice(ordered)
             low_cost["model"] = ordered[0]
         for key in ("max_tokens", "n"):

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any, Dict, Iterator, List
 
 import pytest
 from helpers import ScriptedIO
 from llm_server import LLMServer
+from test_agent_optimizer import MULTIPLY, assistant_model  # the scripted assistant of the optimizer tests
 
 import autogen
 from autogen.agentchat.contrib import agent_optimizer
 from autogen.agentchat.contrib.agent_optimizer import AgentOptimizer
 from autogen.io.base import IOStream
-
-MULTIPLY = {
-    "name": "multiply",
-    "description": "Multiply two integers exactly.",
-    "arguments": json.dumps({"a": {"type": "integer"}, "b": {"type": "integer"}}),
-    "packages": "",
-    "code": "def multiply(a, b):\n    return a * b\n",
-}
 
 
 @pytest.fixture(autouse=True)
@@ -32,18 +23,12 @@ def _setup(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def scripted_models(optimizer_answers: List[Any]) -> Any:
-    """The assistant guesses without functions and calls multiply when offered; the optimizer answers in turn."""
+    """The optimizer model answers in turn; the assistant guesses, or calls multiply when offered it."""
 
     def respond(body: Dict[str, Any]) -> Any:
         if any(t["function"]["name"] == "add_function" for t in body.get("tools", [])):
             return optimizer_answers.pop(0)
-        last = body["messages"][-1]
-        if not body.get("functions"):
-            return "I think it is about 40. TERMINATE"
-        if last["role"] == "function":
-            return f"The answer is {last['content'].strip()}. TERMINATE"
-        a, b = map(int, re.findall(r"\d+", last["content"])[:2])
-        return {"function_call": {"name": "multiply", "arguments": {"a": a, "b": b}}}
+        return assistant_model(body)
 
     return respond
 

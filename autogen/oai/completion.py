@@ -128,12 +128,12 @@ class Completion(metaclass=_CompletionType):
         shutil.rmtree(root if seed is None else os.path.join(root, str(seed)), ignore_errors=True)
 
     @classmethod
-    def _cache(cls) -> Any:
-        if cls.cache_seed is None:
+    def _cache(cls, seed: Optional[int]) -> Any:
+        if seed is None:
             return None
         from ..cache.cache_factory import CacheFactory
 
-        return CacheFactory.cache_factory(cls.cache_seed, cache_path_root=cls.cache_path_root)
+        return CacheFactory.cache_factory(seed, cache_path_root=cls.cache_path_root)
 
     # ---------------------------------------------------------------------------------------- create --
     @classmethod
@@ -210,10 +210,11 @@ class Completion(metaclass=_CompletionType):
         if params.get("model"):
             base["model"] = params["model"]  # for configs that name no model (endpoints only)
         wrapper = OpenAIWrapper(config_list=config_list, **base)
+        seed = params.pop("cache_seed", cls.cache_seed)  # a request's own seed picks its cache, as classic
         call: Dict[str, Any] = dict(params, cache_seed=None, allow_format_str_template=bool(allow_format_str_template))
         if context:
             call["context"] = context
-        cache = cls._cache() if use_cache else None
+        cache = cls._cache(seed) if use_cache else None
         if cache is not None:
             call["cache"] = cache
         if filter_func is not None:

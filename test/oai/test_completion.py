@@ -94,6 +94,10 @@ def test_the_cache_answers_repeated_requests_and_set_cache_changes_the_seed(
     assert not os.path.exists(tmp_path / "other" / "7")
     assert Completion.extract_text(ChatCompletion.create(**config)) == ["third"]
     assert Completion.extract_text(ChatCompletion.create(**config, use_cache=False)) != ["third"]
+    # a request's own cache_seed picks another cache under the same root
+    llm_server.script("fourth")
+    assert Completion.extract_text(ChatCompletion.create(**config, cache_seed=8)) == ["fourth"]
+    assert os.path.isdir(tmp_path / "other" / "8")
 
 
 def test_function_calls_are_extracted_as_messages(llm_server: LLMServer) -> None:

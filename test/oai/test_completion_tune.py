@@ -9,13 +9,17 @@ the precise template, a low temperature, few tokens.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any, Dict, List
 
 import pytest
-from flaml import tune
 from llm_server import LLMServer, last_user_content
 
 from autogen import ChatCompletion, Completion
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # "flaml.automl is not available": only flaml.tune is used
+    from flaml import tune
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -167,3 +171,36 @@ def test_eval_and_test_options(llm_server: LLMServer) -> None:
             model=["gpt-4"],
             config_list=[{"model": "gpt-3.5-turbo", **endpoint[0]}],
         )
+
+
+def test_the_search_space_built_from_the_classic_arguments() -> None:
+    from autogen.oai.completion_tune import TuneSetup
+
+    chats = [
+        [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "{problem}"}],
+        [{"role": "user", "content": "Think, then answer: {problem}"}],
+    ]
+    setup = TuneSetup.build(
+        ChatCompletion.default_search_space,
+        DATA,
+        "success",
+        "max",
+        eval_func,
+        None,
+        None,
+        {"messages": chats, "stop": [None, "\n"], "temperature": 0.3, "config_list": [{"api_key": "k"}]},
+    )
+    # the messages replace the default prompt; a fixed temperature replaces the temperature_or_top_p choice
+    assert "prompt" not in setup.space and "temperature_or_top_p" not in setup.space
+    assert setup.space["messages"].categories == [0, 1] and setup.space["stop"].categories == [0, 1]
+    assert setup.low_cost == {"model": "gpt-3.5-turbo", "max_tokens": 50, "n": 1}
+    assert setup.starting_points() == [{**setup.low_cost, "messages": 0}, {**setup.low_cost, "messages": 1}]
+    params = setup.params_for_create({"model": "gpt-4", "messages": 1, "stop": 0, "temperature": 0.3, "n": 2})
+    assert params == {
+        "model": "gpt-4",
+        "messages": chats[1],
+        "temperature": 0.3,
+        "n": 2,
+        "config_list": [{"api_key": "k"}],
+    }  # stop None is left out of the request
+    assert setup.params_for_create({"stop": 1})["stop"] == "\n"

@@ -10,9 +10,9 @@
     agents, configs = AgentBuilder().load(path)   # the same team, without asking the builder model
 
 How a team is built: the builder model proposes the experts (names and roles as JSON, or the classic list of
-names separated by commas), then writes each
-one's system message and description, then, unless ``coding`` is given, says whether the task needs code
-to be run; when it does, a user proxy named ``Computer_terminal`` that runs code is put first in the list.
+names separated by commas), then writes each one's system message and description, then, unless ``coding``
+is given, says whether the task needs code to be run; when it does, a user proxy named ``Computer_terminal``
+that runs code is put first in the list.
 ``build_from_library`` picks the experts from a JSON library of profiles instead, either by asking the
 builder model or by embedding similarity between the task and the profiles.
 

@@ -295,7 +295,8 @@ def run_tune(
             cost_attr="cost" if setup.optimization_budget is not None else None,
             cost_budget=setup.optimization_budget,
             log_file_name=log_file_name,
-            verbose=3 if (logging_level or logging.WARNING) <= logging.INFO else 0,
+            # flaml writes its trial log only when verbose
+            verbose=3 if (logging_level or logging.WARNING) <= logging.INFO else 1 if log_file_name else 0,
         )
     finally:
         for one, level in zip(loggers, previous):

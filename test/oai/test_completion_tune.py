@@ -117,7 +117,7 @@ def test_tune_finds_a_better_and_cheaper_config_within_the_budgets(llm_server: L
     assert full["success"] == 1 and full["inference_cost"] > inference_budget
 
 
-def test_a_small_optimization_budget_stops_the_search(llm_server: LLMServer) -> None:
+def test_a_small_optimization_budget_stops_the_search(llm_server: LLMServer, tmp_path: Any) -> None:
     llm_server.responder = responder
     endpoint = [{"base_url": llm_server.base_url, "api_key": "test"}]
     config, analysis = ChatCompletion.tune(
@@ -127,6 +127,7 @@ def test_a_small_optimization_budget_stops_the_search(llm_server: LLMServer) -> 
         eval_func=eval_func,
         optimization_budget=0.05,
         num_samples=-1,  # unlimited: only the budget ends the search
+        log_file_name=str(tmp_path / "tune.log"),
         model="gpt-4",
         prompt=PRECISE,
         max_tokens=tune.lograndint(100, 1000),
@@ -139,6 +140,8 @@ def test_a_small_optimization_budget_stops_the_search(llm_server: LLMServer) -> 
     assert trials[-1]["total_cost"] >= 0.05
     assert trials[-1]["total_cost"] <= 0.05 + 0.03 + 0.001  # stopped after the request that crossed the budget
     assert config["model"] == "gpt-4" and config["temperature"] == 0.5
+    logged = [line for line in (tmp_path / "tune.log").read_text().splitlines() if line.startswith("trial ")]
+    assert len(logged) == len(trials)  # flaml's log names each trial's config
 
 
 def test_eval_and_test_options(llm_server: LLMServer) -> None:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         UndefinedNextAgent,
     )
     from .oai.client import ModelClient, OpenAIWrapper
+    from .oai.completion import ChatCompletion, Completion
     from .oai.openai_utils import (
         config_list_from_dotenv,
         config_list_from_json,
@@ -57,6 +58,8 @@ _EXPORTS: dict[str, str] = {
     "gather_usage_summary": "autogen.agentchat.utils",
     # enhanced inference
     "OpenAIWrapper": "autogen.oai.client",
+    "Completion": "autogen.oai.completion",
+    "ChatCompletion": "autogen.oai.completion",
     "ModelClient": "autogen.oai.client",
     "config_list_from_json": "autogen.oai.openai_utils",
     "config_list_from_models": "autogen.oai.openai_utils",

@@ -347,3 +347,25 @@ def create_virtual_env(dir_path: str, **env_args: Any) -> SimpleNamespace:
     builder = venv.EnvBuilder(**env_args)
     builder.create(dir_path)
     return builder.ensure_directories(dir_path)
+
+
+# ----- the classic LLM-based helpers (generate_code, improve_code, implement, ...): they live in code_llm_utils
+from .code_llm_utils import (  # noqa: E402
+    PassAssertionFilter,
+    eval_function_completions,
+    generate_assertions,
+    generate_code,
+    implement,
+    improve_code,
+    improve_function,
+)
+
+__all__ += (  # type: ignore[assignment]
+    "generate_code",
+    "improve_function",
+    "improve_code",
+    "generate_assertions",
+    "eval_function_completions",
+    "PassAssertionFilter",
+    "implement",
+)

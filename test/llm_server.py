@@ -203,6 +203,15 @@ def _usage(reply: dict[str, Any], body: dict[str, Any], message: dict[str, Any])
 
 
 def _completion(reply: dict[str, Any], body: dict[str, Any], serial: int) -> dict[str, Any]:
+    if reply.get("choices"):  # several choices (a request with n > 1): each one a reply of its own
+        parts = [_completion(_normalise_reply(choice), body, serial) for choice in reply["choices"]]
+        first = parts[0]
+        first["choices"] = [dict(part["choices"][0], index=i) for i, part in enumerate(parts)]
+        given = reply.get("usage") or {}
+        prompt = given.get("prompt_tokens", first["usage"]["prompt_tokens"])
+        completion = given.get("completion_tokens", sum(part["usage"]["completion_tokens"] for part in parts))
+        first["usage"] = {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+        return first
     message: dict[str, Any] = {"role": "assistant", "content": reply.get("content")}
     tool_calls = _tool_calls(reply, serial)
     function_call = _function_call(reply)

@@ -176,6 +176,8 @@ def remove_or_add_schema(
     import warnings
 
     current = list(entries or [])
+    if is_remove and isinstance(schema_or_name, dict):  # {"name": ...} (AgentOptimizer's removals) or a full schema
+        schema_or_name = name_of(schema_or_name) or schema_or_name.get("name")
     if is_remove:
         if not current:
             raise KeyError(f"The agent's llm_config has no {kind}s, so {schema_or_name!r} cannot be removed.")

@@ -12,6 +12,7 @@ from .._lazy import lazy_exports
 if TYPE_CHECKING:
     from ..cache.cache import Cache
     from .client import OpenAIWrapper
+    from .completion import ChatCompletion, Completion
     from .model_client import ModelClient
     from .openai_client import OpenAIClient
     from .openai_utils import (
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 _EXPORTS: dict[str, str] = {
     "OpenAIWrapper": ".client",
+    "Completion": ".completion",
+    "ChatCompletion": ".completion",
     "ModelClient": ".model_client",
     "OpenAIClient": ".openai_client",
     "get_config_list": ".openai_utils",

@@ -9,9 +9,10 @@
     path = builder.save()                     # save_config_<md5 of the task>.json
     agents, configs = AgentBuilder().load(path)   # the same team, without asking the builder model
 
-How a team is built: the builder model proposes the experts (names and roles, as JSON), then writes each
-one's system message and description, then, unless ``coding`` is given, says whether the task needs code
-to be run; when it does, a user proxy named ``Computer_terminal`` that runs code is put first in the list.
+How a team is built: the builder model proposes the experts (names and roles as JSON, or the classic list of
+names separated by commas), then writes each one's system message and description, then, unless ``coding``
+is given, says whether the task needs code to be run; when it does, a user proxy named ``Computer_terminal``
+that runs code is put first in the list.
 ``build_from_library`` picks the experts from a JSON library of profiles instead, either by asking the
 builder model or by embedding similarity between the task and the profiles.
 
@@ -36,6 +37,7 @@ from .autobuild.answers import (
     Role,
     ask_until_valid,
     clean_name,
+    parse_agent_choice,
     parse_library_choice,
     parse_roles,
     parse_text,
@@ -61,6 +63,19 @@ class AgentBuilderError(AutoGenError, ValueError):
     """The builder model's answers could not be used, or a saved team cannot be loaded."""
 
 
+def _check_functions(functions: Optional[List[Dict[str, Any]]]) -> List[Dict[str, Any]]:
+    """``list_of_functions`` checked: each a dict with a "name", a "description" and a callable "function"."""
+    checked = []
+    for i, item in enumerate(functions or []):
+        if not isinstance(item, dict) or not callable(item.get("function")) or not item.get("name"):
+            raise AgentBuilderError(
+                f"list_of_functions[{i}] must be a dict with 'name', 'description' and a callable 'function', "
+                f"got {item!r:.120}."
+            )
+        checked.append({**item, "description": item.get("description") or item["function"].__doc__ or item["name"]})
+    return checked
+
+
 def _as_list(spec: ModelSpec) -> List[str]:
     if spec is None:
         return []
@@ -77,10 +92,10 @@ class AgentBuilder:
         builder_model: the model(s) of the builder's calls (filters the config list; empty: no filter).
         agent_model: the model(s) of the agents built (saved with each agent; empty: no filter).
         builder_model_tags, agent_model_tags: also filter the config list by these tags.
+        max_agents: the most experts in a team.
         host, endpoint_building_timeout: kept for compatibility; agents use the endpoints of the config list
             (serve an open model behind an OpenAI-compatible server and list it there).
         max_tokens: the most tokens per builder answer (None: the model's limit).
-        max_agents: the most experts in a team.
         max_retries: how many times an unusable answer is asked again.
     """
 
@@ -94,6 +109,18 @@ class AgentBuilder:
     TERMINAL_NOTE = prompts.TERMINAL_NOTE
     TERMINAL_DESCRIPTION = prompts.TERMINAL_DESCRIPTION
     DEFAULT_PROXY_AUTO_REPLY = prompts.DEFAULT_PROXY_AUTO_REPLY
+    # the classic names of the prompts; a template assigned to one of them (on the class or an instance) is used
+    # instead, formatted with its classic placeholders. The builder accepts the classic answer formats too
+    # (expert names separated by commas).
+    AGENT_NAME_PROMPT = prompts.ROLES_PROMPT  # {task}, {max_agents}
+    AGENT_SYS_MSG_PROMPT = prompts.SYSTEM_MESSAGE_PROMPT  # {task}, {position}, {default_sys_msg}
+    AGENT_DESCRIPTION_PROMPT = prompts.DESCRIPTION_PROMPT  # {position}, {sys_msg}
+    AGENT_SEARCHING_PROMPT = prompts.LIBRARY_SELECTION_PROMPT  # {task}, {agent_list}, {max_agents}
+    GROUP_CHAT_DESCRIPTION = prompts.TEAM_INSTRUCTIONS  # {name}, {members}, {user_proxy_desc}
+    CODING_AND_TASK_SKILL_INSTRUCTION = prompts.TERMINAL_NOTE
+    DEFAULT_DESCRIPTION = prompts.DEFAULT_SYSTEM_MESSAGE_TEMPLATE
+    AGENT_FUNCTION_MAP_PROMPT = prompts.FUNCTION_ASSIGNMENT_PROMPT
+    UPDATED_AGENT_SYSTEM_MESSAGE = prompts.FUNCTION_NOTE
     USER_PROXY_NAME = "Computer_terminal"
     DEFAULT_MANAGER_SYSTEM_MESSAGE = "Group chat manager."
 
@@ -105,10 +132,10 @@ class AgentBuilder:
         agent_model: ModelSpec = "gpt-4",
         builder_model_tags: Optional[List[str]] = None,
         agent_model_tags: Optional[List[str]] = None,
+        max_agents: Optional[int] = 5,
         host: str = "localhost",
         endpoint_building_timeout: Optional[int] = 600,
         max_tokens: Optional[int] = None,
-        max_agents: Optional[int] = 5,
         max_retries: int = 2,
     ):
         self.config_file_or_env = config_file_or_env or "OAI_CONFIG_LIST"
@@ -169,6 +196,11 @@ class AgentBuilder:
         answer = self._builder_client.extract_text_or_completion_object(response)[0]
         return answer if isinstance(answer, str) else (getattr(answer, "content", None) or "")
 
+    def _template(self, classic: str, current: str) -> str:
+        """The prompt template: the classic attribute when it was given another value, else the current one."""
+        value: str = getattr(self, classic)
+        return value if value is not getattr(AgentBuilder, classic) else getattr(self, current)
+
     def _ask(self, prompt: str, parse: Callable[[str], Any], what: str) -> Any:
         attempts = self.max_retries + 1
         try:
@@ -190,6 +222,7 @@ class AgentBuilder:
         use_oai_assistant: bool = False,
         user_proxy: Optional[ConversableAgent] = None,
         max_agents: Optional[int] = None,
+        list_of_functions: Optional[List[Dict[str, Any]]] = None,
         **kwargs: Any,
     ) -> Tuple[List[ConversableAgent], Dict[str, Any]]:
         """Build a team for ``building_task``; returns ``(agents, configs)``.
@@ -199,13 +232,16 @@ class AgentBuilder:
         (None: the builder model decides). ``code_execution_config``: that proxy's (default: work_dir
         "groupchat", Docker decided as usual). ``use_oai_assistant``: GPTAssistantAgents instead of
         AssistantAgents. ``user_proxy``: the proxy to use instead of a new ``Computer_terminal``.
+        ``list_of_functions``: ``[{"name", "description", "function"}]``; the builder model picks the agent that
+        calls each one (it learns about it in its system message), and the code-running proxy, which then
+        joins the team, executes it. Functions are not saved with the team.
         ``manager_system_message`` is saved with the team; other keyword arguments go to each agent's constructor.
         """
         limit = max_agents or self.max_agents
         manager_system_message = kwargs.pop("manager_system_message", self.DEFAULT_MANAGER_SYSTEM_MESSAGE)
         reserved = [self.USER_PROXY_NAME] + ([user_proxy.name] if user_proxy is not None else [])
         roles: List[Role] = self._ask(
-            self.ROLES_PROMPT.format(task=building_task, max_agents=limit),
+            self._template("AGENT_NAME_PROMPT", "ROLES_PROMPT").format(task=building_task, max_agents=limit),
             lambda text: parse_roles(text, limit, reserved),
             "list of experts",
         )
@@ -213,24 +249,99 @@ class AgentBuilder:
         agent_configs = []
         for role in roles:
             system_message = self._ask(
-                self.SYSTEM_MESSAGE_PROMPT.format(
-                    task=building_task, team=team, name=role.name, role=role.role or "an expert of the task"
+                self._template("AGENT_SYS_MSG_PROMPT", "SYSTEM_MESSAGE_PROMPT").format(
+                    task=building_task,
+                    team=team,
+                    name=role.name,
+                    role=role.role or "an expert of the task",
+                    position=role.name,
+                    default_sys_msg=self.DEFAULT_DESCRIPTION,
                 ),
                 parse_text,
                 f"system message for {role.name}",
             )
             description = self._ask(
-                self.DESCRIPTION_PROMPT.format(name=role.name, system_message=system_message),
+                self._template("AGENT_DESCRIPTION_PROMPT", "DESCRIPTION_PROMPT").format(
+                    name=role.name, system_message=system_message, position=role.name, sys_msg=system_message
+                ),
                 parse_text,
                 f"description of {role.name}",
             )
             agent_configs.append(self._agent_config(role.name, system_message, description))
+        return self._finish(
+            building_task,
+            agent_configs,
+            coding,
+            default_llm_config,
+            code_execution_config,
+            manager_system_message,
+            use_oai_assistant,
+            user_proxy,
+            list_of_functions,
+            **kwargs,
+        )
+
+    def _finish(
+        self,
+        building_task: str,
+        agent_configs: List[Dict[str, Any]],
+        coding: Optional[bool],
+        default_llm_config: Dict[str, Any],
+        code_execution_config: Optional[Dict[str, Any]],
+        manager_system_message: str,
+        use_oai_assistant: bool,
+        user_proxy: Optional[ConversableAgent],
+        list_of_functions: Optional[List[Dict[str, Any]]],
+        **kwargs: Any,
+    ) -> Tuple[List[ConversableAgent], Dict[str, Any]]:
+        """Decide on coding, remember the team, create its agents and give them the functions."""
+        functions = _check_functions(list_of_functions)
+        if functions and not coding:
+            if coding is False:
+                logger.warning("list_of_functions needs an executor: the code-running proxy joins the team.")
+            coding = True
         if coding is None:
             coding = self._ask(self.CODING_PROMPT.format(task=building_task), parse_yes_no, "coding decision")
         self._remember(
             building_task, agent_configs, coding, default_llm_config, code_execution_config, manager_system_message
         )
-        return self._build_agents(use_oai_assistant, user_proxy, **kwargs)
+        agents, configs = self._build_agents(use_oai_assistant, user_proxy, **kwargs)
+        for function in functions:
+            self._assign_function(function, agents)
+        return agents, configs
+
+    def _assign_function(self, function: Dict[str, Any], agents: List[ConversableAgent]) -> None:
+        """Ask the builder model which agent calls ``function``; register it (the proxy, first, executes it)."""
+        from ..conversable_agent import register_function
+
+        executor, experts = agents[0], agents[1:]
+        details = json.dumps([{"name": a.name, "description": a.description} for a in experts], indent=1)
+        names = [a.name for a in experts]
+        chosen = self._ask(
+            self.AGENT_FUNCTION_MAP_PROMPT.format(
+                function_name=function["name"],
+                function_description=function["description"],
+                format_agent_details='[{"name": "agent_name", "description": "agent description"}, ...]',
+                agent_details=details,
+            ),
+            lambda text: parse_agent_choice(text, names),
+            f"choice of the agent for the function {function['name']!r}",
+        )
+        caller = next(a for a in experts if a.name == chosen)
+        register_function(
+            function["function"],
+            caller=caller,
+            executor=executor,
+            name=function["name"],
+            description=function["description"],
+        )
+        caller.update_system_message(
+            self.UPDATED_AGENT_SYSTEM_MESSAGE.format(
+                agent_system_message=caller.system_message,
+                function_name=function["name"],
+                function_description=function["description"],
+            )
+        )
 
     def build_from_library(
         self,
@@ -245,14 +356,15 @@ class AgentBuilder:
         user_proxy: Optional[ConversableAgent] = None,
         embedding_function: Optional[Callable[..., Any]] = None,
         max_agents: Optional[int] = None,
+        list_of_functions: Optional[List[Dict[str, Any]]] = None,
         **kwargs: Any,
     ) -> Tuple[List[ConversableAgent], Dict[str, Any]]:
         """Build a team from a library of agent profiles (a JSON file path or JSON text; see ``autobuild.library``).
 
         With ``embedding_model`` (e.g. "all-MiniLM-L6-v2", loaded from a local sentence-transformers install)
         or ``embedding_function`` (``texts -> vectors``), the ``top_k`` profiles most similar to the task are
-        chosen without asking the builder model; otherwise the builder model chooses. Other arguments as
-        for :meth:`build`.
+        chosen without asking the builder model; otherwise the builder model chooses. Other arguments (and
+        ``list_of_functions``) as for :meth:`build`.
         """
         from .autobuild.library import embedding_function_for, format_library, load_library, rank_by_similarity
 
@@ -266,9 +378,10 @@ class AgentBuilder:
             chosen = ranked[: max(1, min(top_k, limit))]
         else:
             names = [p["name"] for p in profiles]
+            library = format_library(profiles)
             chosen_names = self._ask(
-                self.LIBRARY_SELECTION_PROMPT.format(
-                    task=building_task, library=format_library(profiles), max_agents=limit
+                self._template("AGENT_SEARCHING_PROMPT", "LIBRARY_SELECTION_PROMPT").format(
+                    task=building_task, library=library, agent_list=library, max_agents=limit
                 ),
                 lambda text: parse_library_choice(text, names, limit),
                 "choice of experts from the library",
@@ -278,12 +391,18 @@ class AgentBuilder:
             self._agent_config(p["name"], p["system_message"], p["description"], p.get("model"), p.get("tags"))
             for p in chosen
         ]
-        if coding is None:
-            coding = self._ask(self.CODING_PROMPT.format(task=building_task), parse_yes_no, "coding decision")
-        self._remember(
-            building_task, agent_configs, coding, default_llm_config, code_execution_config, manager_system_message
+        return self._finish(
+            building_task,
+            agent_configs,
+            coding,
+            default_llm_config,
+            code_execution_config,
+            manager_system_message,
+            use_oai_assistant,
+            user_proxy,
+            list_of_functions,
+            **kwargs,
         )
-        return self._build_agents(use_oai_assistant, user_proxy, **kwargs)
 
     def _agent_config(
         self,
@@ -335,12 +454,17 @@ class AgentBuilder:
 
     # ------------------------------------------------------------------------------------------ agents --
     def _team_system_message(self, config: Dict[str, Any], members: List[str], coding: bool) -> str:
-        terminal = self.TERMINAL_NOTE.format(terminal=self.USER_PROXY_NAME) if coding else ""
-        return self.TEAM_INSTRUCTIONS.format(
+        note = self._template("CODING_AND_TASK_SKILL_INSTRUCTION", "TERMINAL_NOTE")
+        terminal = note.format(terminal=self.USER_PROXY_NAME) if coding else ""
+        template = self._template("GROUP_CHAT_DESCRIPTION", "TEAM_INSTRUCTIONS")
+        if "{system_message}" not in template:  # a classic description goes after the agent's own message
+            template = "{system_message}\n\n" + template
+        return template.format(
             system_message=config["system_message"],
             name=config["name"],
             members=", ".join(members),
             terminal=terminal,
+            user_proxy_desc=terminal,
         )
 
     def _create_agent(

@@ -36,9 +36,24 @@ from .optimizer import prompts
 from .optimizer.execution import make_executor
 from .optimizer.functions import ActionRejected, FunctionSpec, apply_action, describe_functions
 
-__all__ = ["AgentOptimizer"]
+__all__ = ["ADD_FUNC", "OPT_PROMPT", "REMOVE_FUNC", "REVISE_FUNC", "AgentOptimizer", "execute_func"]
 
 logger = logging.getLogger(__name__)
+
+# the classic module-level names: the optimizer model's prompt and its three tools
+OPT_PROMPT = prompts.OPT_PROMPT
+ADD_FUNC = prompts.ADD_FUNC
+REVISE_FUNC = prompts.REVISE_FUNC
+REMOVE_FUNC = prompts.REMOVE_FUNC
+
+
+def execute_func(name: str, packages: str, code: str, **args: Any) -> str:
+    """Run the function ``name`` defined by ``code`` with ``args`` in a separate Python process (installing the
+    missing ``packages`` first) and return what it printed or returned; raises when it fails. Docker is
+    used as for any generated code (``AUTOGEN_USE_DOCKER`` decides)."""
+    spec = FunctionSpec(name=name, description="", arguments={}, packages=packages or "", code=code)
+    return make_executor(spec)(**args)
+
 
 _MESSAGE_KEYS = ("role", "name", "content", "function_call", "tool_calls", "tool_call_id")
 
@@ -117,6 +132,17 @@ class AgentOptimizer:
         self.reset_optimizer()
 
     @property
+    def max_actions_per_step(self) -> int:
+        """The most function changes (add, revise, remove) one step makes."""
+        return self._max_actions_per_step
+
+    @max_actions_per_step.setter
+    def max_actions_per_step(self, value: int) -> None:
+        if value < 1:
+            raise ValueError("max_actions_per_step must be at least 1.")
+        self._max_actions_per_step = value
+
+    @property
     def client(self) -> Any:
         """The optimizer model's OpenAIWrapper (built on first use)."""
         if self._client is None:
@@ -172,7 +198,7 @@ class AgentOptimizer:
         """One optimization step; returns ``(register_for_llm, register_for_executor)``.
 
         ``register_for_llm``: keyword arguments for ``update_function_signature`` (``func_sig`` and ``is_remove``),
-        one per function added, revised or removed. ``register_for_executor``: a ``function_map`` for
+        one per function added, revised or removed (a removal's ``func_sig`` is ``{"name": ...}``). ``register_for_executor``: a ``function_map`` for
         ``register_function`` (a None value removes the function).
         """
         if not self._trial_conversations_performance:
@@ -286,7 +312,7 @@ class AgentOptimizer:
         after_by_name = {f.name: f for f in after}
         for old in before:
             if old.name not in after_by_name:
-                register_for_llm.append({"func_sig": old.name, "is_remove": True})
+                register_for_llm.append({"func_sig": {"name": old.name}, "is_remove": True})
                 register_for_executor[old.name] = None
         before_by_name = {f.name: f for f in before}
         for new in after:

@@ -227,7 +227,7 @@ def test_revise_and_remove_existing_functions(llm_server: LLMServer) -> None:
     arguments = json.dumps({"a": {"type": "integer"}, "b": {"type": "integer"}, "c": {"type": "integer"}})
     llm_server.script({"tool_calls": [revise(code=code, arguments=arguments), remove("square")]})
     register_for_llm, register_for_executor = opt.step()
-    assert register_for_llm[0] == {"func_sig": "square", "is_remove": True}
+    assert register_for_llm[0] == {"func_sig": {"name": "square"}, "is_remove": True}
     assert register_for_llm[1]["func_sig"]["parameters"]["required"] == ["a", "b"]
     assert register_for_executor["square"] is None
     assert register_for_executor["multiply"](a=2, b=3, c=4).strip() == "24"  # type: ignore[misc]
@@ -257,7 +257,7 @@ def test_a_worse_step_rolls_back_to_the_best_functions(llm_server: LLMServer) ->
     opt.record_one_conversation([{"role": "user", "content": "second"}], is_satisfied=False)
     llm_server.script("No change.")
     register_for_llm, register_for_executor = opt.step()  # 0.0 < 1.0: back to no functions
-    assert register_for_llm == [{"func_sig": "multiply", "is_remove": True}]
+    assert register_for_llm == [{"func_sig": {"name": "multiply"}, "is_remove": True}]
     assert register_for_executor == {"multiply": None}
     prompt = optimizer_requests(llm_server)[-1]["messages"][0]["content"]
     assert "Function sets that did worse" in prompt and '"name": "multiply"' in prompt

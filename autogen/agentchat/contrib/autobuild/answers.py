@@ -13,9 +13,18 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Collection, Dict, List, Optional, TypeVar
 
-from ..model_answers import AnswerError, extract_json, strip_fences
+from ..model_answers import AnswerError, NoJSONFound, extract_json, strip_fences
 
-__all__ = ["Role", "ask_until_valid", "clean_name", "parse_library_choice", "parse_roles", "parse_text", "parse_yes_no"]
+__all__ = [
+    "Role",
+    "ask_until_valid",
+    "clean_name",
+    "parse_agent_choice",
+    "parse_library_choice",
+    "parse_roles",
+    "parse_text",
+    "parse_yes_no",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +70,37 @@ def _items(data: Any) -> List[Any]:
     )
 
 
+# one name of a comma-separated list: at most three words of letters, digits, "_" and "-"
+_LISTED_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*( [A-Za-z0-9_-]+){0,2}$")
+_LIST_MARKERS = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s*")
+
+
+def _name_list(text: str) -> Optional[List[str]]:
+    """The names of a classic answer, names separated by commas or lines ("Python_Expert, Math_Expert"),
+    or None when the text is not such a list (prose, a question)."""
+    body = strip_fences(text or "").strip().rstrip(".")
+    names = []
+    for part in re.split(r"[,\n]", body):
+        name = _LIST_MARKERS.sub("", part).strip().strip("\"'`*").strip()
+        if not name:
+            continue
+        if not _LISTED_NAME.match(name):
+            return None
+        names.append(name)
+    return names or None
+
+
+def _json_or_names(text: str) -> Any:
+    """The JSON of the answer or, failing that, its comma-separated names (the classic AutoBuild format)."""
+    try:
+        return extract_json(text)
+    except NoJSONFound:
+        names = _name_list(text)
+        if names is None:
+            raise
+        return names
+
+
 def _first(item: Dict[str, Any], keys: Collection[str]) -> Optional[str]:
     lowered = {str(k).lower(): v for k, v in item.items()}
     for key in keys:
@@ -99,9 +139,10 @@ def _unique(names: List[Role], reserved: Collection[str], max_agents: int) -> Li
 
 
 def parse_roles(text: str, max_agents: int, reserved: Collection[str] = ()) -> List[Role]:
-    """The experts of a roles answer (a JSON list of ``{"name", "role"}`` or of names), repaired as needed."""
+    """The experts of a roles answer (a JSON list of ``{"name", "role"}`` or of names, or the classic names
+    separated by commas), repaired as needed."""
     roles: List[Role] = []
-    for item in _items(extract_json(text)):
+    for item in _items(_json_or_names(text)):
         if isinstance(item, str):
             name, role = item, ""
         elif isinstance(item, dict):
@@ -146,8 +187,9 @@ def parse_yes_no(text: str) -> bool:
 
 
 def parse_library_choice(text: str, library_names: List[str], max_agents: int) -> List[str]:
-    """The library names chosen in the answer (a JSON list of names); unknown names are dropped."""
-    data = extract_json(text)
+    """The library names chosen in the answer (a JSON list of names, or names separated by commas); unknown
+    names are dropped."""
+    data = _json_or_names(text)
     if isinstance(data, dict):
         data = _items(data)
     by_lower = {name.lower(): name for name in library_names}
@@ -174,6 +216,21 @@ def parse_library_choice(text: str, library_names: List[str], max_agents: int) -
         logger.warning("The builder model chose %d experts; keeping the first %d.", len(chosen), max_agents)
         chosen = chosen[:max_agents]
     return chosen
+
+
+def parse_agent_choice(text: str, names: List[str]) -> str:
+    """The one agent of ``names`` that the answer names (the answer itself, or the only name it mentions)."""
+    cleaned = parse_text(text).strip().rstrip(".").strip("\"'`* ")
+    by_lower = {name.lower(): name for name in names}
+    if cleaned.lower() in by_lower:
+        return by_lower[cleaned.lower()]
+    mentioned = [name for name in names if re.search(rf"(?<![A-Za-z0-9_-]){re.escape(name)}(?![A-Za-z0-9_-])", text)]
+    if len(mentioned) == 1:
+        return mentioned[0]
+    raise AnswerError(
+        f"The answer does not name exactly one of the agents {names}: {text.strip()[:80]!r}.",
+        f"Answer with the name of one agent only, exactly as written in this list: {names}.",
+    )
 
 
 def ask_until_valid(

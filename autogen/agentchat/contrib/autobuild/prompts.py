@@ -9,7 +9,10 @@ from __future__ import annotations
 __all__ = [
     "CODING_PROMPT",
     "DEFAULT_PROXY_AUTO_REPLY",
+    "DEFAULT_SYSTEM_MESSAGE_TEMPLATE",
     "DESCRIPTION_PROMPT",
+    "FUNCTION_ASSIGNMENT_PROMPT",
+    "FUNCTION_NOTE",
     "LIBRARY_SELECTION_PROMPT",
     "ROLES_PROMPT",
     "SYSTEM_MESSAGE_PROMPT",
@@ -85,3 +88,27 @@ DEFAULT_PROXY_AUTO_REPLY = (
     "There was no code in the last message for me to run. The other members should carry on with the "
     'task; when it is solved and checked, reply with "TERMINATE".'
 )
+
+# the skeleton of a system message that classic AGENT_SYS_MSG_PROMPT templates ask the model to fill ({default_sys_msg})
+DEFAULT_SYSTEM_MESSAGE_TEMPLATE = """## Who you are
+[the expert's name, and the skills they bring]
+
+## What you do in this task
+- [the part of the task this expert is responsible for]
+- [how they check their work and the others']
+- [(optional) anything else they need to know]"""
+
+FUNCTION_ASSIGNMENT_PROMPT = """A team of AI agents can use a new function:
+name: {function_name}
+what it does: {function_description}
+
+Which agent should call it? The agents are listed below, as {format_agent_details}:
+{agent_details}
+
+Answer with the name of that one agent only, written exactly as in the list."""
+
+FUNCTION_NOTE = """{agent_system_message}
+
+## Functions you can call
+- {function_name}: {function_description}
+Call it as a tool when it helps; the code-running member of the team runs it and reports the result."""

@@ -21,6 +21,7 @@ from .completion_flow import (
 from .config import AUTOGEN_ONLY_KEYS, CLIENT_KWARGS, ConfigEntry, prepare_config_list
 from .model_client import ModelClient, PlaceHolderClient
 from .openai_client import OpenAIClient
+from .provider_registry import PROVIDER_CLIENTS, make_provider_client
 from .templating import instantiate as _instantiate
 from .usage import format_usage_summary, update_usage_summary
 
@@ -75,7 +76,10 @@ class OpenAIWrapper:
                 entry.custom_client,
             )
             return PlaceHolderClient(entry.config)
-        client = OpenAIClient.from_config(entry)
+        if entry.api_type in PROVIDER_CLIENTS:  # anthropic, google, ollama, ...: a client of its own
+            client = make_provider_client(entry)
+        else:
+            client = OpenAIClient.from_config(entry)
         rl = runtime_logger()
         if rl is not None:
             rl.log_new_client(client, self, dict(entry.client_kwargs))

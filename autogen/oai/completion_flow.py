@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Generator, Optional
 from .. import runtime_logging
 from ..exception_utils import ConfigError
 from .config import ConfigEntry, separate_create_config
-from .errors import InvalidResponseError, ModelClientNotRegisteredError
+from .errors import InvalidResponseError, ModelClientNotRegisteredError, ProviderAPIError, ProviderTimeoutError
 from .json_utils import stable_hash
 from .model_client import PlaceHolderClient
 from .model_prices import normalize_price
@@ -81,11 +81,15 @@ def runtime_logger() -> Any:
 
 
 def _is_api_error(err: BaseException) -> bool:
+    if isinstance(err, ProviderAPIError):  # raised by the non-OpenAI provider clients
+        return True
     openai = sys.modules.get("openai")  # no openai error can exist if openai was never imported
     return openai is not None and isinstance(err, openai.APIError)
 
 
 def _is_timeout(err: BaseException) -> bool:
+    if isinstance(err, ProviderTimeoutError):
+        return True
     openai = sys.modules.get("openai")
     return openai is not None and isinstance(err, openai.APITimeoutError)
 

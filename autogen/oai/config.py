@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
 from ..exception_utils import ConfigError
+from .provider_registry import PROVIDER_CLIENTS
 
 __all__ = [
     "AUTOGEN_ONLY_KEYS",
@@ -63,11 +64,6 @@ CLIENT_KWARGS: frozenset[str] = frozenset(
     }
 )
 
-# api_types that classic AutoGen later served with dedicated (non-OpenAI) clients
-_NON_OPENAI_API_TYPES = frozenset(
-    {"google", "anthropic", "mistral", "together", "groq", "cohere", "ollama", "bedrock", "cerebras"}
-)
-
 
 def separate_client_config(config: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(openai client settings, everything else)."""
@@ -84,19 +80,16 @@ def separate_create_config(config: Mapping[str, Any]) -> tuple[dict[str, Any], d
 
 
 def normalize_api_type(api_type: Optional[str]) -> str:
-    """Either "openai" or "azure"; other OpenAI-compatible api_types are served as "openai"."""
+    """ "openai", "azure", or a provider with a client of its own (``provider_registry.PROVIDER_CLIENTS``:
+    "anthropic", "google", "ollama", ...); other OpenAI-compatible api_types are served as "openai"."""
     if api_type is None or api_type in ("openai", "open_ai", ""):
         return "openai"
     if not isinstance(api_type, str):
         raise ConfigError(f"'api_type' must be a string such as 'openai' or 'azure', got {api_type!r}")
     if api_type.startswith("azure"):
         return "azure"
-    if api_type in _NON_OPENAI_API_TYPES:
-        raise ConfigError(
-            f"api_type {api_type!r} needs a dedicated model client, which this AutoGen does not ship. "
-            'Write a ModelClient for it and name it in the config with "model_client_cls", '
-            "or use an OpenAI-compatible endpoint with api_type 'openai'."
-        )
+    if api_type in PROVIDER_CLIENTS:
+        return api_type
     return "openai"
 
 
@@ -105,8 +98,9 @@ def describe_endpoint(index: int, config: Mapping[str, Any]) -> str:
     model = config.get("model")
     if config.get("model_client_cls"):
         return f"config {index} (model {model!r}, custom client {config['model_client_cls']})"
-    where = config.get("base_url") or config.get("azure_endpoint") or "https://api.openai.com/v1"
     api_type = config.get("api_type")
+    default = "its default endpoint" if api_type in PROVIDER_CLIENTS else "https://api.openai.com/v1"
+    where = config.get("base_url") or config.get("azure_endpoint") or config.get("client_host") or default
     kind = f"{api_type} " if api_type and api_type not in ("openai", "open_ai") else ""
     return f"config {index} (model {model!r} at {kind}{where})"
 

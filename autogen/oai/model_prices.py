@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import Optional, Sequence, Tuple, Union
+from typing import Mapping, Optional, Sequence, Tuple, Union
 
 __all__ = ["OAI_PRICE1K", "get_price", "compute_cost", "normalize_price"]
 
@@ -77,19 +77,20 @@ def _normalize_model_name(model: str) -> str:
     return name
 
 
-def get_price(model: Optional[str]) -> Optional[Price]:
-    """The (input, output) price per 1k tokens of ``model``, or None when it is not listed."""
+def get_price(model: Optional[str], table: Optional[Mapping[str, Price]] = None) -> Optional[Price]:
+    """The (input, output) price per 1k tokens of ``model`` in ``table`` (default: the OpenAI one), or None."""
     if not model:
         return None
+    table = OAI_PRICE1K if table is None else table
     name = _normalize_model_name(model)
-    price = OAI_PRICE1K.get(name)
+    price = table.get(name)
     if price is not None:
         return price
     best = ""
-    for known in OAI_PRICE1K:
-        if len(known) > len(best) and name.startswith(known + "-"):
+    for known in table:
+        if len(known) > len(best) and name.startswith((known + "-", known + ":", known + "@")):
             best = known
-    return OAI_PRICE1K[best] if best else None
+    return table[best] if best else None
 
 
 def normalize_price(price: Union[None, float, int, Sequence[float]]) -> Optional[Price]:
@@ -113,11 +114,16 @@ def normalize_price(price: Union[None, float, int, Sequence[float]]) -> Optional
 
 
 def compute_cost(
-    model: Optional[str], prompt_tokens: Optional[int], completion_tokens: Optional[int], price: Optional[Price] = None
+    model: Optional[str],
+    prompt_tokens: Optional[int],
+    completion_tokens: Optional[int],
+    price: Optional[Price] = None,
+    table: Optional[Mapping[str, Price]] = None,
 ) -> float:
-    """The cost in USD of a call; ``price`` overrides the table. Unknown models cost 0 (warned once)."""
+    """The cost in USD of a call; ``price`` overrides ``table`` (default: the OpenAI table).
+    Unknown models cost 0 (warned once)."""
     if price is None:
-        price = get_price(model)
+        price = get_price(model, table)
         if price is None:
             key = str(model)
             with _warned_lock:

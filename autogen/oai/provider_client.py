@@ -1,0 +1,198 @@
+"""``ProviderClient``: the base of every non-OpenAI model client (Anthropic, Gemini, Ollama, Mistral, ...).
+
+A provider client implements four pure hooks; the base class owns the I/O and everything shared:
+
+* ``make_sdk_client(is_async)``: the provider SDK's sync or async client, from ``self.config``;
+* ``prepare(params)``: an OpenAI-style request as a ``ProviderCall`` (SDK method path and its kwargs);
+* ``parse(raw, call)``: the SDK's answer as an openai ``ChatCompletion`` (see ``client_utils``);
+* ``ERROR_TYPES`` / ``describe_error``: which SDK exceptions are provider failures, and how to say them.
+
+``create`` and ``a_create`` differ only in the SDK client used and in ``await``: prepare, error mapping
+and parsing are the same code. SDK clients are built once per wrapper config (the async one once per
+event loop, off the loop since building an HTTP client loads TLS certificates).
+The SDK itself is imported when the client is constructed, so a missing extra fails at config time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import weakref
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Mapping, Optional, Union
+
+from .client_utils import ImagePart, content_parts, import_sdk, provider_cost, usage_of
+from .errors import ProviderAPIError, ProviderTimeoutError
+from .model_prices import Price
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletion
+
+__all__ = ["ProviderCall", "ProviderClient"]
+
+
+@dataclass
+class ProviderCall:
+    """What to call on the SDK client: ``client.<path>(**kwargs)`` (``async_path`` on the async client)."""
+
+    path: str
+    kwargs: dict[str, Any]
+    model: str
+    async_path: Optional[str] = None
+    context: dict[str, Any] = field(default_factory=dict)  # anything ``parse`` needs besides the answer
+
+
+def _resolve(obj: Any, path: str) -> Any:
+    for name in path.split("."):
+        obj = getattr(obj, name)
+    return obj
+
+
+def _has_remote_images(params: Mapping[str, Any]) -> bool:
+    for message in params.get("messages") or []:
+        content = message.get("content") if isinstance(message, Mapping) else None
+        if isinstance(content, list) and any(
+            isinstance(p, ImagePart) and p.url for p in content_parts(content) if not isinstance(p, str)
+        ):
+            return True
+    return False
+
+
+class ProviderClient:
+    """Base of the provider clients; subclasses set the class attributes and implement the hooks."""
+
+    RESPONSE_USAGE_KEYS: ClassVar[list[str]] = ["prompt_tokens", "completion_tokens", "total_tokens", "cost", "model"]
+    API_TYPE: ClassVar[str] = ""
+    PROVIDER: ClassVar[str] = ""  # the provider's name in messages, e.g. "Mistral AI"
+    SDK_MODULE: ClassVar[str] = ""  # what to import, e.g. "mistralai"
+    SDK_PACKAGE: ClassVar[str] = ""  # the PyPI package, e.g. "mistralai"
+    EXTRA: ClassVar[str] = ""  # the pyautogen extra, e.g. "mistral"
+    PRICES: ClassVar[Mapping[str, Price]] = {}  # USD per 1k tokens (input, output)
+    ERROR_TYPES: ClassVar[tuple[str, ...]] = ()  # dotted names of SDK exception classes, resolved lazily
+    TIMEOUT_TYPES: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, **config: Any):
+        self.config: dict[str, Any] = dict(config)
+        self.sdk: ModuleType = import_sdk(self.SDK_MODULE, self.EXTRA, self.SDK_PACKAGE or None)
+        self._lock = threading.Lock()
+        self._sync_client: Any = None
+        self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+        self._errors: Optional[tuple[type[BaseException], ...]] = None
+        self._timeouts: Optional[tuple[type[BaseException], ...]] = None
+
+    # ----- hooks
+    def make_sdk_client(self, is_async: bool) -> Any:
+        raise NotImplementedError
+
+    def prepare(self, params: dict[str, Any]) -> ProviderCall:
+        raise NotImplementedError
+
+    def parse(self, raw: Any, call: ProviderCall) -> ChatCompletion:
+        raise NotImplementedError
+
+    def describe_error(self, err: BaseException, call: ProviderCall) -> str:
+        """The message of the ProviderAPIError raised for an SDK error."""
+        status = self.status_of(err)
+        where = f" (HTTP {status})" if status else ""
+        detail = str(getattr(err, "message", None) or err or type(err).__name__)
+        return f"{self.PROVIDER} request for model {call.model!r} failed{where}: {detail}"
+
+    @staticmethod
+    def status_of(err: BaseException) -> Optional[int]:
+        for name in ("status_code", "status"):
+            value = getattr(err, name, None)
+            if isinstance(value, int):
+                return value
+        response = getattr(err, "response", None)
+        value = getattr(response, "status_code", None)
+        return value if isinstance(value, int) else None
+
+    # ----- settings
+    def setting(self, params: Mapping[str, Any], *names: str, default: Any = None) -> Any:
+        """The first of ``names`` set in the request params or else the config (classic clients read both)."""
+        for source in (params, self.config):
+            for name in names:
+                value = source.get(name)
+                if value is not None:
+                    return value
+        return default
+
+    # ----- SDK clients
+    @property
+    def client(self) -> Any:
+        """The SDK's sync client (built on first use)."""
+        if self._sync_client is None:
+            with self._lock:
+                if self._sync_client is None:
+                    self._sync_client = self.make_sdk_client(False)
+        return self._sync_client
+
+    async def _a_client(self) -> Any:
+        loop = asyncio.get_running_loop()
+        client = self._async_clients.get(loop)
+        if client is None:
+            client = await asyncio.to_thread(self.make_sdk_client, True)
+            self._async_clients[loop] = client
+        return client
+
+    def _error_classes(self) -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+        if self._errors is None or self._timeouts is None:
+            import httpx
+
+            def load(names: tuple[str, ...]) -> tuple[type[BaseException], ...]:
+                out = []
+                for dotted in names:
+                    module, _, attr = dotted.rpartition(".")
+                    out.append(getattr(import_sdk(module, self.EXTRA, self.SDK_PACKAGE or None), attr))
+                return tuple(out)
+
+            self._timeouts = load(self.TIMEOUT_TYPES) + (httpx.TimeoutException,)
+            self._errors = load(self.ERROR_TYPES) + (httpx.HTTPError,) + self._timeouts
+        return self._errors, self._timeouts
+
+    @contextmanager
+    def _mapped_errors(self, call: ProviderCall) -> Iterator[None]:
+        errors, timeouts = self._error_classes()
+        try:
+            yield
+        except errors as err:
+            message = self.describe_error(err, call)
+            kind = ProviderTimeoutError if isinstance(err, timeouts) else ProviderAPIError
+            raise kind(message, provider=self.PROVIDER, status_code=self.status_of(err)) from err
+
+    # ----- ModelClient
+    def create(self, params: dict[str, Any]) -> ChatCompletion:
+        call = self.prepare(params)
+        with self._mapped_errors(call):
+            raw = _resolve(self.client, call.path)(**call.kwargs)
+        return self.parse(raw, call)
+
+    async def a_create(self, params: dict[str, Any]) -> ChatCompletion:
+        if _has_remote_images(params):  # converting may download images: keep that off the event loop
+            call = await asyncio.to_thread(self.prepare, params)
+        else:
+            call = self.prepare(params)
+        client = await self._a_client()
+        with self._mapped_errors(call):
+            raw = await _resolve(client, call.async_path or call.path)(**call.kwargs)
+        return self.parse(raw, call)
+
+    def message_retrieval(self, response: Any) -> Union[list[str], list[Any]]:
+        """Text of each choice; the message object itself when it carries tool calls."""
+        out: list[Any] = []
+        for choice in response.choices:
+            message = choice.message
+            out.append(message if getattr(message, "tool_calls", None) else message.content)
+        return out
+
+    def cost(self, response: Any) -> float:
+        return provider_cost(response, self.PRICES)
+
+    @staticmethod
+    def get_usage(response: Any) -> dict[str, Any]:
+        return usage_of(response)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"

@@ -86,7 +86,8 @@ def _tool_choice(choice: Any) -> Optional[dict[str, Any]]:
 
 def to_anthropic_request(params: Mapping[str, Any], model: str) -> dict[str, Any]:
     """The Messages API request (``messages.create`` keyword arguments) for OpenAI-style ``params``."""
-    conversation = to_turns(params.get("messages") or [])
+    tools = function_declarations(params)
+    conversation = to_turns(params.get("messages") or [], tool_blocks=bool(tools))
     request: dict[str, Any] = {
         "model": model,
         "max_tokens": params.get("max_tokens") or params.get("max_completion_tokens") or DEFAULT_MAX_TOKENS,
@@ -100,7 +101,6 @@ def to_anthropic_request(params: Mapping[str, Any], model: str) -> dict[str, Any
     stop = params.get("stop_sequences", params.get("stop"))
     if stop:
         request["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
-    tools = function_declarations(params)
     if tools:
         request["tools"] = [
             {"name": t["name"], "description": t["description"], "input_schema": t["parameters"]} for t in tools

@@ -172,19 +172,37 @@ def _pair_tool_blocks(turns: list[Turn]) -> None:
         before = turns[i - 1] if i > 0 else None
         called = {b.id for b in before.blocks if isinstance(b, ToolUse)} if before else set()
         answered = {b.id for b in turn.blocks if isinstance(b, ToolResult) and b.id in called}
-        turn.blocks = [b if not isinstance(b, ToolResult) or b.id in answered else _result_as_text(b) for b in turn.blocks]
+        turn.blocks = [
+            b if not isinstance(b, ToolResult) or b.id in answered else _result_as_text(b) for b in turn.blocks
+        ]
         if before is not None:
-            before.blocks = [b if not isinstance(b, ToolUse) or b.id in answered else _call_as_text(b) for b in before.blocks]
+            before.blocks = [
+                b if not isinstance(b, ToolUse) or b.id in answered else _call_as_text(b) for b in before.blocks
+            ]
     if turns and turns[-1].role == "assistant":
         turns[-1].blocks = [_call_as_text(b) if isinstance(b, ToolUse) else b for b in turns[-1].blocks]
     for turn in turns:  # results turned into text may now trail other text: keep results first
         turn.blocks.sort(key=lambda b: not isinstance(b, ToolResult))
 
 
-def to_turns(messages: Sequence[Mapping[str, Any]], pad_end: bool = True) -> Conversation:
-    """The messages as a system prompt and alternating turns starting (and, with ``pad_end``, ending) with the user."""
+def _tool_blocks_as_text(turns: list[Turn]) -> None:
+    for turn in turns:
+        turn.blocks = [
+            _call_as_text(b) if isinstance(b, ToolUse) else _result_as_text(b) if isinstance(b, ToolResult) else b
+            for b in turn.blocks
+        ]
+
+
+def to_turns(messages: Sequence[Mapping[str, Any]], pad_end: bool = True, tool_blocks: bool = True) -> Conversation:
+    """The messages as a system prompt and alternating turns starting (and, with ``pad_end``, ending) with the user.
+
+    ``tool_blocks=False`` writes tool calls and results as text (for a request without tools, which Anthropic and
+    Bedrock refuse when the history holds tool blocks).
+    """
     system, raw = _raw_turns(messages)
     turns = _merge(raw)
+    if not tool_blocks:
+        _tool_blocks_as_text(turns)
     if not turns or turns[0].role != "user":
         turns.insert(0, Turn("user", [Text(START)]))
     _pair_tool_blocks(turns)  # before padding: calls of a trailing assistant turn have no results, they become text
@@ -208,7 +226,7 @@ def fetch_image(image: ImagePart, timeout: float = 30.0) -> ImagePart:
 
 
 def image_format(image: ImagePart) -> str:
-    """"png", "jpeg", "gif" or "webp" from the image's MIME type."""
+    """ "png", "jpeg", "gif" or "webp" from the image's MIME type."""
     subtype = image.mime_type.split("/")[-1].lower()
     return "jpeg" if subtype in ("jpg", "jpeg", "pjpeg") else subtype
 

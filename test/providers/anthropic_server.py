@@ -5,9 +5,8 @@ conversation that does not start with the user, a ``tool_result`` whose ``tool_u
 just before it, a ``tool_use`` left without its ``tool_result``, unknown request fields, a missing ``max_tokens``,
 requests without an API key (``x-api-key``) or without AWS SigV4 signature (Bedrock).
 
-A scripted reply is a ``str`` (the text) or a dict with ``content``, ``tool_calls`` ([{"name", "arguments", "id"?}]),
-``usage`` ({"input_tokens", "output_tokens"}), ``stop_reason``, ``status`` (answer with that HTTP error),
-``error_type`` and ``model``.
+Replies are scripted as for every ``ProtocolServer`` (see protocol_server.py); ``fail(status)`` answers with the
+Messages API's error body (``{"type": "error", "error": {"type": "rate_limit_error", ...}}``).
 """
 
 from __future__ import annotations
@@ -15,8 +14,9 @@ from __future__ import annotations
 import json
 import re
 from typing import Any, Optional
+from urllib.parse import unquote
 
-from protocol_server import ProtocolError, ProtocolServer, Reply, count_tokens
+from protocol_server import ProtocolError, ProtocolServer, Recorded, Response, count_tokens
 
 __all__ = ["AnthropicServer", "check_messages_request"]
 
@@ -180,6 +180,9 @@ def check_messages_request(body: Optional[dict[str, Any]], bedrock: bool = False
     if temperature is not None and not (isinstance(temperature, (int, float)) and 0 <= temperature <= 1):
         raise _bad("temperature: Input should be less than or equal to 1")
     _check_messages(body.get("messages"))
+    kinds = {b.get("type") for m in body["messages"] for b in _blocks(m["content"])}
+    if kinds & {"tool_use", "tool_result"} and not body.get("tools"):
+        raise _bad("Requests which include `tool_use` or `tool_result` blocks must define tools.")
     if "tools" in body:
         _check_tools(body["tools"])
     if "tool_choice" in body and body["tool_choice"].get("type") not in ("auto", "any", "tool", "none"):
@@ -188,56 +191,54 @@ def check_messages_request(body: Optional[dict[str, Any]], bedrock: bool = False
 
 def last_text(body: dict[str, Any]) -> str:
     """The text of the last message (tool results included)."""
-    blocks = _blocks(body["messages"][-1]["content"])
     texts = []
-    for block in blocks:
+    for block in _blocks(body["messages"][-1]["content"]):
         if block.get("type") == "text":
             texts.append(block["text"])
-        elif block.get("type") == "tool_result":
-            content = block.get("content")
-            texts.extend(_blocks(content) and [b.get("text", "") for b in _blocks(content)] if content else [])
+        elif block.get("type") == "tool_result" and block.get("content"):
+            texts.extend(b.get("text", "") for b in _blocks(block["content"]))
     return " ".join(texts)
 
 
-def _message(reply: dict[str, Any], body: dict[str, Any], serial: int) -> dict[str, Any]:
+def _message(reply: dict[str, Any], body: dict[str, Any], model: str, serial: str) -> dict[str, Any]:
     content: list[dict[str, Any]] = []
     if reply.get("content"):
         content.append({"type": "text", "text": reply["content"]})
-    for i, call in enumerate(reply.get("tool_calls") or []):
+    for i, call in enumerate(reply["tool_calls"]):
         args = call.get("arguments", {})
         content.append(
             {
                 "type": "tool_use",
-                "id": call.get("id", f"toolu_{serial:04d}{i}"),
+                "id": call.get("id", f"toolu_{serial}_{i}"),
                 "name": call["name"],
                 "input": json.loads(args) if isinstance(args, str) else args,
             }
         )
-    usage = reply.get("usage") or {}
     return {
-        "id": f"msg_{serial:06d}",
+        "id": f"msg_{serial}",
         "type": "message",
         "role": "assistant",
-        "model": reply.get("model", body.get("model", "claude-on-bedrock")),
+        "model": reply.get("model", model),
         "content": content,
-        "stop_reason": reply.get("stop_reason") or ("tool_use" if reply.get("tool_calls") else "end_turn"),
+        "stop_reason": reply.get("finish_reason") or ("tool_use" if reply["tool_calls"] else "end_turn"),
         "stop_sequence": None,
         "usage": {
-            "input_tokens": usage.get("input_tokens", count_tokens(body.get("system"), body["messages"])),
-            "output_tokens": usage.get("output_tokens", count_tokens(content)),
+            "input_tokens": reply.get("prompt_tokens", count_tokens([body.get("system"), body["messages"]])),
+            "output_tokens": reply.get("completion_tokens", count_tokens(content)),
         },
     }
 
 
 class AnthropicServer(ProtocolServer):
-    """``server.base_url`` is what ``anthropic.Anthropic(base_url=...)`` takes (the SDK adds ``/v1/messages``)."""
+    """``server.url`` is what ``anthropic.Anthropic(base_url=...)`` takes (the SDK adds ``/v1/messages``)."""
 
     name = "anthropic"
 
-    def handle(self, method: str, path: str, headers: dict[str, str], body: Optional[dict[str, Any]]) -> Reply:
+    def handle(self, request: Recorded) -> Response:
+        path, headers, body = request.path, request.headers, request.body
         bedrock = re.fullmatch(r"/model/([^/]+)/invoke", path)
-        if method != "POST" or not (path == "/v1/messages" or bedrock):
-            raise ProtocolError(404, f"Not found: {method} {path}")
+        if request.method != "POST" or not (path == "/v1/messages" or bedrock):
+            raise ProtocolError(404, f"Not found: {request.method} {path}")
         if bedrock:
             if not headers.get("authorization", "").startswith("AWS4-HMAC-SHA256 Credential="):
                 raise ProtocolError(403, "Missing Authentication Token (requests to Bedrock must be SigV4-signed)")
@@ -247,23 +248,13 @@ class AnthropicServer(ProtocolServer):
             if not headers.get("anthropic-version"):
                 raise _bad("anthropic-version: header is required")
         check_messages_request(body, bedrock=bool(bedrock))
-        assert body is not None
-        if bedrock:
-            body = {**body, "model": bedrock.group(1)}
-        reply = self.next_reply(body)
-        return self.answer(reply, body)
+        reply = self.next_reply(request)
+        model = unquote(bedrock.group(1)) if bedrock else body["model"]
+        return Response(200, _message(reply, body, model, self.next_id()))
 
-    def default_reply(self, body: dict[str, Any]) -> Any:
-        return "echo: " + last_text(body)
+    def last_user_text(self, request: Recorded) -> str:
+        return last_text(request.body)
 
-    def answer(self, reply: dict[str, Any], body: dict[str, Any]) -> Reply:
-        if reply.get("status"):
-            status = int(reply["status"])
-            kind = reply.get("error_type") or _ERROR_TYPES.get(status, "api_error")
-            message = reply.get("content") or f"scripted failure {status}"
-            return status, {"type": "error", "error": {"type": kind, "message": message}}, {}
-        return 200, _message(reply, body, self.serial()), {}
-
-    def error_payload(self, error: ProtocolError) -> dict[str, Any]:
+    def error_body(self, error: ProtocolError) -> Any:
         kind = _ERROR_TYPES.get(error.status, "api_error")
         return {"type": "error", "error": {"type": kind, "message": error.message}}

@@ -5,9 +5,8 @@ real service rejects: unknown fields, a conversation that does not start with th
 a ``toolResult`` without its ``toolUse`` in the assistant turn before it, a ``toolUse`` left unanswered, tool blocks
 without a ``toolConfig``, images in formats other than png/jpeg/gif/webp, empty text.
 
-A scripted reply is a ``str`` or a dict with ``content``, ``tool_calls`` ([{"name", "arguments", "id"?}]), ``usage``
-({"input", "output"}), ``stop_reason``, ``status`` (answer with that HTTP error) and ``error_type``
-(e.g. "ThrottlingException").
+Replies are scripted as for every ``ProtocolServer``; ``fail(status)`` answers as Bedrock does (``{"message"}``
+with the error code in ``x-amzn-ErrorType``: 429 is a ThrottlingException, 400 a ValidationException, ...).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import json
 import re
 from typing import Any, Optional
 
-from protocol_server import ProtocolError, ProtocolServer, Reply, count_tokens
+from protocol_server import ProtocolError, ProtocolServer, Recorded, Response, count_tokens
 
 __all__ = ["BedrockServer"]
 
@@ -77,7 +76,9 @@ def _check_block(block: Any, role: str, where: str) -> str:
 
 def _check_messages(messages: Any, has_tool_config: bool) -> None:
     if not isinstance(messages, list) or not messages:
-        raise _bad("A conversation must start with a user message. Try again with a conversation that starts with a user message.")
+        raise _bad(
+            "A conversation must start with a user message. Try again with a conversation that starts with a user message."
+        )
     previous: Optional[str] = None
     pending: set[str] = set()
     for i, message in enumerate(messages):
@@ -85,9 +86,13 @@ def _check_messages(messages: Any, has_tool_config: bool) -> None:
         if role not in ("user", "assistant"):
             raise _bad(f"messages.{i}.role: Member must satisfy enum value set: [user, assistant]")
         if i == 0 and role != "user":
-            raise _bad("A conversation must start with a user message. Try again with a conversation that starts with a user message.")
+            raise _bad(
+                "A conversation must start with a user message. Try again with a conversation that starts with a user message."
+            )
         if role == previous:
-            raise _bad("A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.")
+            raise _bad(
+                "A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again."
+            )
         content = message.get("content")
         if not isinstance(content, list) or not content:
             raise _bad(f"messages.{i}.content: must be a non-empty list of content blocks")
@@ -109,7 +114,7 @@ def check_converse_request(body: Optional[dict[str, Any]]) -> None:
         raise _bad("The request body is not valid JSON.")
     for key in body:
         if key not in _TOP_LEVEL:
-            raise _bad(f"Unknown parameter in input: \"{key}\", must be one of: {', '.join(sorted(_TOP_LEVEL))}")
+            raise _bad(f'Unknown parameter in input: "{key}", must be one of: {", ".join(sorted(_TOP_LEVEL))}')
     tool_config = body.get("toolConfig")
     if tool_config is not None:
         tools = tool_config.get("tools")
@@ -128,7 +133,9 @@ def check_converse_request(body: Optional[dict[str, Any]]) -> None:
     inference = body.get("inferenceConfig") or {}
     for key in inference:
         if key not in _INFERENCE:
-            raise _bad(f"Unknown parameter in inferenceConfig: \"{key}\", must be one of: {', '.join(sorted(_INFERENCE))}")
+            raise _bad(
+                f'Unknown parameter in inferenceConfig: "{key}", must be one of: {", ".join(sorted(_INFERENCE))}'
+            )
 
 
 def last_text(body: dict[str, Any]) -> str:
@@ -143,65 +150,52 @@ def last_text(body: dict[str, Any]) -> str:
 
 
 class BedrockServer(ProtocolServer):
-    """``server.url`` is the ``endpoint_url`` for ``boto3.client("bedrock-runtime", ...)``."""
+    """``server.url`` is the ``endpoint_url`` for ``boto3.client("bedrock-runtime", ...)``.
+
+    ``signature(request)`` gives the (access key, region) a request was signed with.
+    """
 
     name = "bedrock"
 
-    def handle(self, method: str, path: str, headers: dict[str, str], body: Optional[dict[str, Any]]) -> Reply:
-        match = re.fullmatch(r"/model/([^/]+)/converse", path)
-        if method != "POST" or not match:
-            raise ProtocolError(404, f"Not found: {method} {path}")
-        credential = _CREDENTIAL.match(headers.get("authorization", ""))
-        if not credential:
+    @staticmethod
+    def signature(request: Recorded) -> tuple[str, str]:
+        match = _CREDENTIAL.match(request.headers.get("authorization", ""))
+        if not match:
             raise ProtocolError(403, "Missing Authentication Token")
+        return match.group(1), match.group(2)
+
+    def handle(self, request: Recorded) -> Response:
+        match = re.fullmatch(r"/model/([^/]+)/converse", request.path)
+        if request.method != "POST" or not match:
+            raise ProtocolError(404, f"Not found: {request.method} {request.path}")
+        self.signature(request)
+        body = request.body
         check_converse_request(body)
-        assert body is not None
-        from urllib.parse import unquote
-
-        body = {**body, "modelId": unquote(match.group(1)), "accessKey": credential.group(1), "region": credential.group(2)}
-        return self.answer(self.next_reply(body), body)
-
-    def default_reply(self, body: dict[str, Any]) -> Any:
-        return "echo: " + last_text(body)
-
-    def answer(self, reply: dict[str, Any], body: dict[str, Any]) -> Reply:
-        if reply.get("status"):
-            status = int(reply["status"])
-            kind = reply.get("error_type") or _ERROR_TYPES.get(status, "InternalServerException")
-            message = reply.get("content") or f"scripted failure {status}"
-            return status, {"message": message}, {"x-amzn-ErrorType": f"{kind}:http://internal.amazon.com/"}
-        serial = self.serial()
+        reply = self.next_reply(request)
+        serial = self.next_id()
         content: list[dict[str, Any]] = []
         if reply.get("content"):
             content.append({"text": reply["content"]})
-        for i, call in enumerate(reply.get("tool_calls") or []):
+        for i, call in enumerate(reply["tool_calls"]):
             args = call.get("arguments", {})
-            content.append(
-                {
-                    "toolUse": {
-                        "toolUseId": call.get("id", f"tooluse_{serial}_{i}"),
-                        "name": call["name"],
-                        "input": json.loads(args) if isinstance(args, str) else args,
-                    }
-                }
-            )
-        usage = reply.get("usage") or {}
-        prompt = usage.get("input", count_tokens(body.get("system"), body["messages"]))
-        completion = usage.get("output", count_tokens(content))
-        return (
-            200,
-            {
-                "output": {"message": {"role": "assistant", "content": content}},
-                "stopReason": reply.get("stop_reason") or ("tool_use" if reply.get("tool_calls") else "end_turn"),
-                "usage": {"inputTokens": prompt, "outputTokens": completion, "totalTokens": prompt + completion},
-                "metrics": {"latencyMs": 1},
-            },
-            {},
-        )
+            use = {
+                "toolUseId": call.get("id", f"tooluse_{serial}_{i}"),
+                "name": call["name"],
+                "input": json.loads(args) if isinstance(args, str) else args,
+            }
+            content.append({"toolUse": use})
+        prompt = reply.get("prompt_tokens", count_tokens([body.get("system"), body["messages"]]))
+        completion = reply.get("completion_tokens", count_tokens(content))
+        answer = {
+            "output": {"message": {"role": "assistant", "content": content}},
+            "stopReason": reply.get("finish_reason") or ("tool_use" if reply["tool_calls"] else "end_turn"),
+            "usage": {"inputTokens": prompt, "outputTokens": completion, "totalTokens": prompt + completion},
+            "metrics": {"latencyMs": 1},
+        }
+        return Response(200, answer)
 
-    def error_payload(self, error: ProtocolError) -> dict[str, Any]:
-        return {"message": error.message}
+    def last_user_text(self, request: Recorded) -> str:
+        return last_text(request.body)
 
-    def error_headers(self, error: ProtocolError) -> dict[str, str]:
-        kind = _ERROR_TYPES.get(error.status, "InternalServerException")
-        return {"x-amzn-ErrorType": f"{kind}:http://internal.amazon.com/"}
+    def error_body(self, error: ProtocolError) -> Any:
+        return {"message": error.message, "__type": _ERROR_TYPES.get(error.status, "InternalServerException")}

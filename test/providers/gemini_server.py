@@ -7,8 +7,8 @@ Serves ``POST /{v1,v1beta}/models/{model}:generateContent`` (API key in ``x-goog
 the function calls of the model turn before it, a function call turn that follows neither a user turn nor a function
 response turn, unknown safety categories and thresholds, bad function names.
 
-A scripted reply is a ``str`` or a dict with ``content``, ``tool_calls`` ([{"name", "arguments"}]), ``usage``
-({"prompt", "candidates"}), ``finish_reason``, ``status`` (answer with that HTTP error) and ``model``.
+Replies are scripted as for every ``ProtocolServer``; ``fail(status)`` answers with Google's error body
+(``{"error": {"code", "message", "status"}}``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import json
 import re
 from typing import Any, Optional
 
-from protocol_server import ProtocolError, ProtocolServer, Reply, count_tokens
+from protocol_server import ProtocolError, ProtocolServer, Recorded, Response, count_tokens
 
 __all__ = ["GeminiServer"]
 
@@ -58,6 +58,54 @@ _VERTEX_PATH = re.compile(
 )
 
 
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(word.title() for word in rest)
+
+
+def _keys(value: Any) -> Any:
+    """Proto JSON takes field names in lowerCamelCase or snake_case: the same object with camelCase keys."""
+    return {_camel(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+
+def normalise(body: dict[str, Any]) -> dict[str, Any]:
+    """The request with camelCase field names everywhere but inside free-form values (args, schemas, responses)."""
+    body = _keys(body)
+    for name in ("generationConfig", "systemInstruction", "toolConfig"):
+        if name in body:
+            body[name] = _keys(body[name])
+    if "toolConfig" in body and "functionCallingConfig" in body["toolConfig"]:
+        body["toolConfig"]["functionCallingConfig"] = _keys(body["toolConfig"]["functionCallingConfig"])
+    body["safetySettings"] = [_keys(x) for x in body.get("safetySettings") or []] or body.get("safetySettings")
+    tools = []
+    for tool in body.get("tools") or []:
+        tool = _keys(tool)
+        if isinstance(tool, dict) and "functionDeclarations" in tool:
+            tool["functionDeclarations"] = [_keys(d) for d in tool["functionDeclarations"] or []]
+        tools.append(tool)
+    if "tools" in body:
+        body["tools"] = tools
+    contents = []
+    for content in body.get("contents") or []:
+        content = _keys(content)
+        if isinstance(content, dict) and isinstance(content.get("parts"), list):
+            parts = []
+            for part in content["parts"]:
+                part = _keys(part)
+                if isinstance(part, dict):
+                    for kind in ("inlineData", "fileData", "functionCall", "functionResponse"):
+                        if kind in part:
+                            part[kind] = _keys(part[kind])
+                parts.append(part)
+            content["parts"] = parts
+        contents.append(content)
+    if "contents" in body:
+        body["contents"] = contents
+    if body.get("safetySettings") is None:
+        body.pop("safetySettings", None)
+    return body
+
+
 def _bad(message: str) -> ProtocolError:
     return ProtocolError(400, message)
 
@@ -65,7 +113,7 @@ def _bad(message: str) -> ProtocolError:
 def _unknown(where: str, given: dict[str, Any], allowed: set[str]) -> None:
     for key in given:
         if key not in allowed:
-            raise _bad(f'Invalid JSON payload received. Unknown name "{key}" at \'{where}\': Cannot find field.')
+            raise _bad(f"Invalid JSON payload received. Unknown name \"{key}\" at '{where}': Cannot find field.")
 
 
 def _check_part(part: Any, where: str) -> str:
@@ -178,60 +226,52 @@ class GeminiServer(ProtocolServer):
 
     name = "gemini"
 
-    def handle(self, method: str, path: str, headers: dict[str, str], body: Optional[dict[str, Any]]) -> Reply:
+    def handle(self, request: Recorded) -> Response:
+        path, headers, body = request.path, request.headers, request.body
         gemini = _GEMINI_PATH.fullmatch(path)
         vertex = _VERTEX_PATH.fullmatch(path)
-        if method != "POST" or not (gemini or vertex):
-            raise ProtocolError(404, f"Method not found: {method} {path}")
+        if request.method != "POST" or not (gemini or vertex):
+            raise ProtocolError(404, f"Method not found: {request.method} {path}")
         if gemini and not headers.get("x-goog-api-key"):
             raise ProtocolError(403, "Method doesn't allow unregistered callers. Please use an API key.")
-        if vertex and not headers.get("authorization", "").startswith("Bearer ") and not headers.get("x-goog-api-key"):
+        if vertex and not headers.get("authorization", "").startswith("Bearer "):
             raise ProtocolError(401, "Request is missing required authentication credential.")
+        body = normalise(body) if isinstance(body, dict) else body
         check_generate_request(body)
-        assert body is not None
-        model = (gemini or vertex).group(1) if gemini else vertex.group(3)  # type: ignore[union-attr]
-        body = {**body, "model": model}
-        if vertex:
-            body["project"], body["location"] = vertex.group(1), vertex.group(2)
-        return self.answer(self.next_reply(body), body)
-
-    def default_reply(self, body: dict[str, Any]) -> Any:
-        return "echo: " + last_text(body)
-
-    def answer(self, reply: dict[str, Any], body: dict[str, Any]) -> Reply:
-        if reply.get("status"):
-            status = int(reply["status"])
-            message = reply.get("content") or f"scripted failure {status}"
-            return status, {"error": {"code": status, "message": message, "status": _STATUS.get(status, "INTERNAL")}}, {}
+        request.body = body  # what tests and responders read: the canonical camelCase form
+        reply = self.next_reply(request)
+        model = gemini.group(1) if gemini else vertex.group(3)  # type: ignore[union-attr]
         parts: list[dict[str, Any]] = []
         if reply.get("content"):
             parts.append({"text": reply["content"]})
-        for call in reply.get("tool_calls") or []:
+        for call in reply["tool_calls"]:
             args = call.get("arguments", {})
-            parts.append({"functionCall": {"name": call["name"], "args": json.loads(args) if isinstance(args, str) else args}})
-        usage = reply.get("usage") or {}
-        prompt = usage.get("prompt", count_tokens(body.get("systemInstruction"), body["contents"]))
-        candidates = usage.get("candidates", count_tokens(parts))
-        self.serial()
-        return (
-            200,
-            {
-                "candidates": [
-                    {
-                        "content": {"role": "model", "parts": parts},
-                        "finishReason": reply.get("finish_reason", "STOP"),
-                        "index": 0,
-                    }
-                ],
-                "usageMetadata": {
-                    "promptTokenCount": prompt,
-                    "candidatesTokenCount": candidates,
-                    "totalTokenCount": prompt + candidates,
-                },
-                "modelVersion": reply.get("model", body["model"]),
+            call_part = {"name": call["name"], "args": json.loads(args) if isinstance(args, str) else args}
+            parts.append({"functionCall": call_part})
+        prompt = reply.get("prompt_tokens", count_tokens([body.get("systemInstruction"), body["contents"]]))
+        candidates = reply.get("completion_tokens", count_tokens(parts))
+        answer = {
+            "candidates": [
+                {
+                    "content": {"role": "model", "parts": parts},
+                    "finishReason": reply.get("finish_reason") or "STOP",
+                    "index": 0,
+                }
+            ],
+            "usageMetadata": {
+                "promptTokenCount": prompt,
+                "candidatesTokenCount": candidates,
+                "totalTokenCount": prompt + candidates,
             },
-            {},
-        )
+            "modelVersion": reply.get("model", model),
+            "responseId": self.next_id("resp-"),
+        }
+        return Response(200, answer)
 
-    def error_payload(self, error: ProtocolError) -> dict[str, Any]:
-        return {"error": {"code": error.status, "message": error.message, "status": _STATUS.get(error.status, "INTERNAL")}}
+    def last_user_text(self, request: Recorded) -> str:
+        return last_text(request.body)
+
+    def error_body(self, error: ProtocolError) -> Any:
+        return {
+            "error": {"code": error.status, "message": error.message, "status": _STATUS.get(error.status, "INTERNAL")}
+        }

@@ -251,4 +251,6 @@ class GeminiClient(ProviderClient):
         where = "Vertex AI" if self.use_vertexai else "Google Gemini"
         status = self.status_of(err)
         detail = f"{getattr(err, 'status', '') or ''}: {getattr(err, 'message', None) or err}".lstrip(": ")
-        return f"{where} request for model {call.model!r} failed" + (f" (HTTP {status})" if status else "") + f": {detail}"
+        return (
+            f"{where} request for model {call.model!r} failed" + (f" (HTTP {status})" if status else "") + f": {detail}"
+        )

@@ -12,7 +12,7 @@ every provider:
 * consecutive turns of one role merge (tool results first in a user turn);
 * a tool result without its call, or a call without its result, becomes plain text (so nothing is lost);
 * a conversation that starts with the assistant, or ends with it, is padded with a short user turn;
-* a user message's ``name`` (group chats) prefixes its text as ``"name: ..."``.
+* when user messages come from more than one ``name`` (a group chat), each one's text starts with ``"name: "``.
 
 Each provider client renders the neutral blocks in its own wire format.
 """
@@ -65,7 +65,7 @@ class Conversation:
     turns: list[Turn]
 
 
-def _user_blocks(message: Mapping[str, Any]) -> list[Block]:
+def _user_blocks(message: Mapping[str, Any], named: bool) -> list[Block]:
     blocks: list[Block] = []
     for part in content_parts(message.get("content")):
         if isinstance(part, str):
@@ -73,7 +73,7 @@ def _user_blocks(message: Mapping[str, Any]) -> list[Block]:
                 blocks.append(Text(part))
         else:
             blocks.append(part)
-    name = message.get("name")
+    name = message.get("name") if named else None
     if name and blocks and isinstance(blocks[0], Text):
         blocks[0] = Text(f"{name}: {blocks[0].text}")
     elif name and blocks:
@@ -124,6 +124,7 @@ def _raw_turns(messages: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[T
     system: list[str] = []
     turns: list[Turn] = []
     calls = _Calls()
+    named = len({m.get("name") for m in messages if m.get("role") == "user"} - {None, ""}) > 1
     for message in messages:
         role = message.get("role")
         if role == "system":
@@ -136,7 +137,7 @@ def _raw_turns(messages: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[T
         elif role in ("tool", "function"):
             turn = Turn("user", [_result_block(message, calls)])
         elif role == "user":
-            turn = Turn("user", _user_blocks(message))
+            turn = Turn("user", _user_blocks(message, named))
         else:
             raise ValueError(f"Unsupported message role {role!r}; use system, user, assistant, tool or function.")
         if turn.blocks:
@@ -151,8 +152,6 @@ def _merge(turns: list[Turn]) -> list[Turn]:
             merged[-1].blocks.extend(turn.blocks)
         else:
             merged.append(Turn(turn.role, list(turn.blocks)))
-    for turn in merged:  # tool results lead their user turn
-        turn.blocks.sort(key=lambda b: not isinstance(b, ToolResult))
     return merged
 
 
@@ -181,7 +180,7 @@ def _pair_tool_blocks(turns: list[Turn]) -> None:
             ]
     if turns and turns[-1].role == "assistant":
         turns[-1].blocks = [_call_as_text(b) if isinstance(b, ToolUse) else b for b in turns[-1].blocks]
-    for turn in turns:  # results turned into text may now trail other text: keep results first
+    for turn in turns:  # tool results lead their user turn (a stable sort keeps the rest in order)
         turn.blocks.sort(key=lambda b: not isinstance(b, ToolResult))
 
 

@@ -164,8 +164,8 @@ def check_messages_request(body: Optional[dict[str, Any]], bedrock: bool = False
         if key not in allowed:
             raise _bad(f"{key}: Extra inputs are not permitted")
     if bedrock:
-        if body.get("anthropic_version") != "bedrock-2023-05-31":
-            raise _bad("anthropic_version: must be 'bedrock-2023-05-31' on Bedrock")
+        if not isinstance(body.get("anthropic_version"), str):
+            raise _bad("anthropic_version: Field required on Bedrock (e.g. 'bedrock-2023-05-31')")
     elif not body.get("model"):
         raise _bad("model: Field required")
     if not isinstance(body.get("max_tokens"), int) or body["max_tokens"] < 1:

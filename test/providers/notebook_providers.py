@@ -39,7 +39,10 @@ def writer(request: Recorded) -> Any:
     if any("critic: Revise:" in block.get("text", "") for block in last):
         return "Draft: " + SECOND.replace("\n", " / ")
     assert "planner: Plan:" in last[-1]["text"], last  # group-chat messages carry their speaker's name
-    return {"content": "Let me check the syllables.", "tool_calls": [{"name": "count_syllables", "arguments": {"text": FIRST}}]}
+    return {
+        "content": "Let me check the syllables.",
+        "tool_calls": [{"name": "count_syllables", "arguments": {"text": FIRST}}],
+    }
 
 
 def planner(request: Recorded) -> Any:

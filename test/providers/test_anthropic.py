@@ -154,31 +154,6 @@ def test_errors_are_clear(provider_server: AnthropicServer, monkeypatch: pytest.
         OpenAIWrapper(config_list=[{"model": MODEL, "api_type": "anthropic"}])
 
 
-def test_fallback_to_openai(provider_server: AnthropicServer, llm_server: Any) -> None:
-    provider_server.fail(529, "Overloaded")
-    llm_server.script("from openai")
-    config_list = configs(provider_server, max_retries=0) + llm_server.config_list()
-    wrapper = OpenAIWrapper(config_list=config_list, cache_seed=None)
-    response = wrapper.create(messages=[{"role": "user", "content": "hi"}])
-    assert response.choices[0].message.content == "from openai" and response.config_id == 1
-    assert len(provider_server.bodies("/v1/messages")) == 1
-
-
-def test_cache(provider_server: AnthropicServer) -> None:
-    provider_server.script("cached answer")
-    wrapper = OpenAIWrapper(config_list=configs(provider_server), cache_seed=11)
-    answers = [wrapper.create(messages=[{"role": "user", "content": "hi"}]) for _ in range(2)]
-    assert [a.choices[0].message.content for a in answers] == ["cached answer"] * 2
-    assert len(provider_server.bodies("/v1/messages")) == 1
-
-
-def test_async_tool_chat(provider_server: AnthropicServer) -> None:
-    provider_server.script({"tool_calls": [{"name": "add", "arguments": {"a": 2, "b": 40}}]}, "42. TERMINATE")
-    result = run_tool_chat(configs(provider_server), is_async=True)
-    assert result.chat_history[2]["content"] == "42"
-    assert result.chat_history[-1]["content"] == "42. TERMINATE"
-
-
 def test_sdk_environment_variables(provider_server: AnthropicServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANTHROPIC_BASE_URL", provider_server.url)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-env")

@@ -1,0 +1,76 @@
+"""What every provider client of this folder must do alike: fallback to OpenAI, the cache, async tool chats.
+
+Parametrized over the Anthropic, Gemini and Bedrock clients, each through its real SDK and strict local server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+import pytest
+import test_anthropic
+import test_bedrock
+import test_gemini
+from protocol_server import ProtocolServer
+from scenarios import run_tool_chat
+
+from autogen import OpenAIWrapper
+
+
+@dataclass
+class Case:
+    server_class: type[ProtocolServer]
+    configs: Callable[..., list[dict[str, Any]]]
+    path: str  # the suffix of a model call's path
+    overloaded: int  # the HTTP status of the provider's "overloaded"
+    no_retries: dict[str, Any]  # the config keys that turn the SDK's own retries off
+
+
+CASES = {
+    "anthropic": Case(test_anthropic.SERVER_CLASS, test_anthropic.configs, "/v1/messages", 529, {"max_retries": 0}),
+    "google": Case(test_gemini.SERVER_CLASS, test_gemini.configs, ":generateContent", 503, {"max_retries": 0}),
+    "bedrock": Case(test_bedrock.SERVER_CLASS, test_bedrock.configs, "/converse", 429, {"total_max_attempts": 1}),
+}
+
+
+@pytest.fixture(params=list(CASES))
+def case(request: pytest.FixtureRequest, _provider_servers: dict[type, ProtocolServer]) -> Iterator[tuple[Case, Any]]:
+    case = CASES[request.param]
+    server = _provider_servers.get(case.server_class)
+    if server is None:
+        server = _provider_servers[case.server_class] = case.server_class().start()
+    server.reset()
+    yield case, server
+    server.reset()
+
+
+def test_fallback_to_openai(case: tuple[Case, Any], llm_server: Any) -> None:
+    spec, server = case
+    server.fail(spec.overloaded, "The model is overloaded.")
+    llm_server.script("from openai")
+    config_list = spec.configs(server, **spec.no_retries) + llm_server.config_list()
+    wrapper = OpenAIWrapper(config_list=config_list, cache_seed=None)
+    response = wrapper.create(messages=[{"role": "user", "content": "hi"}])
+    assert response.choices[0].message.content == "from openai" and response.config_id == 1
+    assert len(server.bodies(spec.path)) == 1
+
+
+def test_cache(case: tuple[Case, Any]) -> None:
+    spec, server = case
+    server.script("cached answer")
+    wrapper = OpenAIWrapper(config_list=spec.configs(server), cache_seed=17)
+    answers = [wrapper.create(messages=[{"role": "user", "content": "hi"}]) for _ in range(2)]
+    assert [a.choices[0].message.content for a in answers] == ["cached answer"] * 2
+    assert len(server.bodies(spec.path)) == 1
+    usage = [wrapper.actual_usage_summary, wrapper.total_usage_summary]
+    assert usage[1]["total_cost"] == pytest.approx(2 * usage[0]["total_cost"])  # the hit counts in the total only
+
+
+def test_async_tool_chat(case: tuple[Case, Any]) -> None:
+    spec, server = case
+    server.script({"tool_calls": [{"name": "add", "arguments": {"a": 2, "b": 40}}]}, "42. TERMINATE")
+    result = run_tool_chat(spec.configs(server), is_async=True)
+    assert result.chat_history[2]["content"] == "42"
+    assert result.chat_history[-1]["content"] == "42. TERMINATE"
+    assert len(server.bodies(spec.path)) == 2

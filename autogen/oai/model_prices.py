@@ -87,8 +87,11 @@ def get_price(model: Optional[str], table: Optional[Mapping[str, Price]] = None)
     if price is not None:
         return price
     best = ""
-    for known in table:
-        if len(known) > len(best) and name.startswith((known + "-", known + ":", known + "@")):
+    for known in table:  # provider tables may spell names in mixed case
+        low = known.lower()
+        if low == name:
+            return table[known]
+        if len(known) > len(best) and name.startswith((low + "-", low + ":", low + "@")):
             best = known
     return table[best] if best else None
 

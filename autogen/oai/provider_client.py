@@ -21,7 +21,7 @@ import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar, Iterator, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, ClassVar, Iterator, Mapping, Optional, Union
 
 from .client_utils import ImagePart, content_parts, import_sdk, provider_cost, usage_of
 from .errors import ProviderAPIError, ProviderTimeoutError
@@ -58,6 +58,60 @@ def _has_remote_images(params: Mapping[str, Any]) -> bool:
         ):
             return True
     return False
+
+
+def _quietly(close: Any) -> None:
+    try:
+        close()
+    except Exception:  # closing is best effort
+        pass
+
+
+def _closing(client: Any) -> Any:
+    """A no-argument function that closes a sync SDK client (``close()``, else its context-manager exit)."""
+    close = getattr(client, "close", None)
+    if callable(close):
+        return close
+    return lambda: client.__exit__(None, None, None)
+
+
+class _LoopClients:
+    """The async SDK clients made in one event loop, closed when that loop shuts down."""
+
+    def __init__(self) -> None:
+        self.clients: list[Any] = []
+        self.closer: Any = None  # the parked async generator (a strong reference keeps it alive)
+
+
+_loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClients] = weakref.WeakKeyDictionary()
+_loops_lock = threading.Lock()
+
+
+async def _closer(state: _LoopClients) -> AsyncIterator[None]:
+    """Parked at ``yield`` while the loop runs; ``loop.shutdown_asyncgens()`` (run by ``asyncio.run``)
+    resumes it inside the loop, so the SDK clients close their connections properly."""
+    try:
+        yield
+    finally:
+        clients, state.clients = state.clients, []
+        for client in clients:
+            try:
+                await client.__aexit__(None, None, None)
+            except Exception:  # closing is best effort
+                pass
+
+
+def _close_at_loop_shutdown(loop: asyncio.AbstractEventLoop, client: Any) -> None:
+    with _loops_lock:
+        state = _loops.get(loop)
+        if state is None:
+            state = _loops[loop] = _LoopClients()
+            state.closer = _closer(state)
+            try:
+                state.closer.asend(None).send(None)  # step to the yield: the loop's asyncgen hook registers it
+            except StopIteration:
+                pass
+        state.clients.append(client)
 
 
 class ProviderClient:
@@ -126,7 +180,10 @@ class ProviderClient:
         if self._sync_client is None:
             with self._lock:
                 if self._sync_client is None:
-                    self._sync_client = self.make_sdk_client(False)
+                    client = self.make_sdk_client(False)
+                    # some SDKs leave their HTTP connections open when dropped
+                    weakref.finalize(self, _quietly, _closing(client))
+                    self._sync_client = client
         return self._sync_client
 
     async def _a_client(self) -> Any:
@@ -135,6 +192,7 @@ class ProviderClient:
         if client is None:
             client = await asyncio.to_thread(self.make_sdk_client, True)
             self._async_clients[loop] = client
+            _close_at_loop_shutdown(loop, client)
         return client
 
     def _error_classes(self) -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:

@@ -27,8 +27,9 @@ def _provider_servers() -> Iterator[dict[type, ProtocolServer]]:
 
 @pytest.fixture
 def provider_server(request: pytest.FixtureRequest, _provider_servers: dict[type, ProtocolServer]) -> Iterator[Any]:
-    """The started server of the test module's ``SERVER_CLASS``, with an empty script and request log."""
-    cls = getattr(request.module, "SERVER_CLASS", None)
+    """The started server of the test module's ``SERVER_CLASS`` (or of the indirect parameter), with an
+    empty script and request log."""
+    cls = getattr(request, "param", None) or getattr(request.module, "SERVER_CLASS", None)
     if cls is None:
         raise RuntimeError(f"{request.module.__name__} uses provider_server but sets no SERVER_CLASS")
     server = _provider_servers.get(cls)

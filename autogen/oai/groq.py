@@ -1,0 +1,38 @@
+"""``GroqClient``: models on Groq (``api_type: "groq"``), through the ``groq`` SDK.
+
+Config keys (classic): ``model``, ``api_key`` (else ``GROQ_API_KEY``), ``base_url`` (else ``GROQ_BASE_URL``),
+``frequency_penalty``, ``max_tokens``, ``presence_penalty``, ``seed``, ``temperature``, ``top_p``, ``stop``,
+``hide_tools``, ``timeout``, ``max_retries``.
+"""
+
+from __future__ import annotations
+
+from .openai_compatible import OpenAICompatibleClient
+
+__all__ = ["GroqClient"]
+
+
+class GroqClient(OpenAICompatibleClient):
+    API_TYPE = "groq"
+    PROVIDER = "Groq"
+    SDK_MODULE = "groq"
+    SDK_PACKAGE = "groq"
+    EXTRA = "groq"
+    SDK_CLASS = "Groq"
+    ASYNC_SDK_CLASS = "AsyncGroq"
+    SDK_BASE_ERROR = "GroqError"
+    ERROR_TYPES = ("groq.APIError",)
+    TIMEOUT_TYPES = ("groq.APITimeoutError",)
+    # USD per 1k tokens (input, output), from Groq's price list
+    PRICES = {
+        "llama-3.3-70b-versatile": (0.00059, 0.00079),
+        "llama-3.1-70b-versatile": (0.00059, 0.00079),
+        "llama-3.1-8b-instant": (0.00005, 0.00008),
+        "llama3-70b-8192": (0.00059, 0.00079),
+        "llama3-8b-8192": (0.00005, 0.00008),
+        "mixtral-8x7b-32768": (0.00024, 0.00024),
+        "gemma2-9b-it": (0.0002, 0.0002),
+        "gemma-7b-it": (0.00007, 0.00007),
+        "llama-3.2-11b-vision-preview": (0.00018, 0.00018),
+        "llama-3.2-90b-vision-preview": (0.0009, 0.0009),
+    }

@@ -128,7 +128,6 @@ class AnthropicClient(ProviderClient):
     _create_params: ClassVar[Optional[frozenset[str]]] = None
 
     def __init__(self, **config: Any):
-        super().__init__(**config)
         self.on_bedrock = not config.get("api_key") and any(config.get(key) for key in _AWS_KEYS)
         if not self.on_bedrock and not (
             config.get("api_key") or os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")
@@ -138,6 +137,7 @@ class AnthropicClient(ProviderClient):
                 "environment variable; for Claude on Amazon Bedrock give 'aws_region' (and 'aws_access_key' / "
                 "'aws_secret_key', or AWS credentials in the environment) instead."
             )
+        super().__init__(**config)
 
     # ----- SDK clients
     def make_sdk_client(self, is_async: bool) -> Any:

@@ -168,13 +168,13 @@ class BedrockClient(ProviderClient):
     TIMEOUT_TYPES = ("botocore.exceptions.ReadTimeoutError", "botocore.exceptions.ConnectTimeoutError")
 
     def __init__(self, **config: Any):
-        super().__init__(**config)
         self.region = config.get("aws_region") or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
         if not self.region:
             raise ConfigError(
                 "A 'bedrock' config needs the AWS region: set 'aws_region' in the config (e.g. \"us-east-1\") or "
                 "the AWS_REGION environment variable."
             )
+        super().__init__(**config)
 
     def make_sdk_client(self, is_async: bool) -> Any:
         from botocore.config import Config

@@ -144,24 +144,21 @@ class GeminiClient(ProviderClient):
     ERROR_TYPES = ("google.genai.errors.APIError",)
 
     def __init__(self, **config: Any):
-        super().__init__(**config)
         self.use_vertexai = bool(
             config.get("project_id")
             or config.get("credentials")
             or config.get("google_application_credentials")
             or config.get("vertexai")
         )
-        if not self.use_vertexai and not self._api_key():
+        self.api_key = config.get("api_key") or next((os.environ[n] for n in _API_KEY_ENV if os.environ.get(n)), None)
+        if not self.use_vertexai and not self.api_key:
             raise ConfigError(
                 "A 'google' config needs an API key for the Gemini API: set 'api_key' in the config or the "
                 "GOOGLE_GEMINI_API_KEY (or GOOGLE_API_KEY) environment variable; for Vertex AI give 'project_id' "
                 "and 'location' (and 'credentials' or 'google_application_credentials' unless Application Default "
                 "Credentials are set up)."
             )
-
-    def _api_key(self) -> Optional[str]:
-        key = self.config.get("api_key")
-        return key or next((os.environ[name] for name in _API_KEY_ENV if os.environ.get(name)), None)
+        super().__init__(**config)
 
     def _credentials(self) -> Any:
         if self.config.get("credentials") is not None:
@@ -197,7 +194,7 @@ class GeminiClient(ProviderClient):
                 http_options=options,
             )
         else:
-            client = self.sdk.Client(api_key=self._api_key(), http_options=options)
+            client = self.sdk.Client(api_key=self.api_key, http_options=options)
         return client.aio if is_async else client
 
     def prepare(self, params: dict[str, Any]) -> ProviderCall:

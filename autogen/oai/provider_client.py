@@ -16,6 +16,7 @@ The SDK itself is imported when the client is constructed, so a missing extra fa
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import weakref
 from contextlib import contextmanager
@@ -114,6 +115,22 @@ def _close_at_loop_shutdown(loop: asyncio.AbstractEventLoop, client: Any) -> Non
         state.clients.append(client)
 
 
+def _transport_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+    """(timeouts, other errors) of the HTTP libraries besides httpx that some SDKs use unwrapped (google-genai:
+    httpx2, aiohttp); only those already imported, since only they can have raised."""
+    timeouts: list[type[BaseException]] = []
+    errors: list[type[BaseException]] = []
+    httpx2 = sys.modules.get("httpx2")
+    if httpx2 is not None:
+        timeouts.append(httpx2.TimeoutException)
+        errors.append(httpx2.HTTPError)
+    aiohttp = sys.modules.get("aiohttp")
+    if aiohttp is not None:
+        timeouts.append(aiohttp.ServerTimeoutError)
+        errors.append(aiohttp.ClientError)
+    return tuple(timeouts), tuple(errors)
+
+
 class ProviderClient:
     """Base of the provider clients; subclasses set the class attributes and implement the hooks."""
 
@@ -206,8 +223,9 @@ class ProviderClient:
                     out.append(getattr(import_sdk(module, self.EXTRA, self.SDK_PACKAGE or None), attr))
                 return tuple(out)
 
-            self._timeouts = load(self.TIMEOUT_TYPES) + (httpx.TimeoutException,)
-            self._errors = load(self.ERROR_TYPES) + (httpx.HTTPError,) + self._timeouts
+            transport_timeouts, transport_errors = _transport_errors()
+            self._timeouts = load(self.TIMEOUT_TYPES) + (httpx.TimeoutException,) + transport_timeouts
+            self._errors = load(self.ERROR_TYPES) + (httpx.HTTPError,) + transport_errors + self._timeouts
         return self._errors, self._timeouts
 
     @contextmanager

@@ -5,6 +5,7 @@ Parametrized over the Anthropic, Gemini and Bedrock clients, each through its re
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -74,3 +75,15 @@ def test_async_tool_chat(case: tuple[Case, Any]) -> None:
     assert result.chat_history[2]["content"] == "42"
     assert result.chat_history[-1]["content"] == "42. TERMINATE"
     assert len(server.bodies(spec.path)) == 2
+
+
+def test_unreachable_endpoint_falls_back(case: tuple[Case, Any], llm_server: Any) -> None:
+    """A refused connection is a provider failure too (google-genai lets its transport's error through)."""
+    spec, server = case
+    llm_server.script("from openai", "from openai, async")
+    dead = spec.configs(server, base_url="http://127.0.0.1:9", **spec.no_retries)
+    wrapper = OpenAIWrapper(config_list=dead + llm_server.config_list(), cache_seed=None)
+    messages = [{"role": "user", "content": "hi"}]
+    assert wrapper.create(messages=messages).config_id == 1
+    response = asyncio.run(wrapper.a_create(messages=messages))
+    assert response.choices[0].message.content == "from openai, async" and response.config_id == 1

@@ -222,10 +222,10 @@ class GeminiClient(ProviderClient):
         calls: list[ToolCall] = []
         for part in (candidate.content.parts if candidate.content else None) or []:
             if part.function_call is not None:
-                call_id = part.function_call.id or new_tool_call_id()
+                call_id = getattr(part.function_call, "id", None) or new_tool_call_id()
                 arguments = tool_arguments_json(part.function_call.args or {})
                 calls.append(ToolCall(id=call_id, name=part.function_call.name, arguments=arguments))
-            elif part.text and not part.thought:
+            elif part.text and not getattr(part, "thought", None):  # thinking models: skip the thoughts
                 texts.append(part.text)
         usage = raw.usage_metadata
         finish = getattr(candidate.finish_reason, "value", candidate.finish_reason)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import base64
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Iterator
 
 import pytest
 from bedrock_server import BedrockServer, check_converse_request
@@ -155,3 +159,35 @@ def test_credentials_and_region_from_the_environment(
     response = OpenAIWrapper(config_list=[config], cache_seed=None).create(messages=[{"role": "user", "content": "a"}])
     assert response.choices[0].message.content == "via env"
     assert provider_server.signature(provider_server.requests[0]) == ("AKIDENV", "ap-southeast-2")
+
+
+@pytest.fixture
+def image_url() -> Iterator[str]:
+    """A PNG served over HTTP on 127.0.0.1."""
+    png = base64.b64decode(PNG_B64)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(png)))
+            self.end_headers()
+            self.wfile.write(png)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/picture"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_image_by_url_is_downloaded(provider_server: BedrockServer, image_url: str) -> None:
+    """Converse takes image bytes only: a linked image is fetched (off the event loop in a_create)."""
+    wrapper = OpenAIWrapper(config_list=configs(provider_server), cache_seed=None)
+    content = [{"type": "text", "text": "What is it?"}, {"type": "image_url", "image_url": {"url": image_url}}]
+    asyncio.run(wrapper.a_create(messages=[{"role": "user", "content": content}]))
+    (message,) = provider_server.bodies("/converse")[0]["messages"]
+    assert message["content"][1] == {"image": {"format": "png", "source": {"bytes": PNG_B64}}}

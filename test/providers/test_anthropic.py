@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import httpx
@@ -13,7 +14,7 @@ from scenarios import PNG_B64, image_message, run_chat, run_tool_chat
 from autogen import OpenAIWrapper
 from autogen.exception_utils import ConfigError
 from autogen.oai.anthropic import AnthropicClient
-from autogen.oai.errors import ProviderAPIError
+from autogen.oai.errors import ProviderAPIError, ProviderTimeoutError
 
 SERVER_CLASS = AnthropicServer
 MODEL = "claude-3-5-sonnet-20240620"
@@ -190,3 +191,15 @@ def test_claude_on_bedrock(provider_server: AnthropicServer) -> None:
     assert request.headers["authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
     assert "/us-west-2/bedrock/" in request.headers["authorization"]
     assert "model" not in request.body and request.body["system"] == "sys"
+
+
+def test_timeout_is_a_timeout_error(provider_server: AnthropicServer) -> None:
+    def slow(request: Any) -> str:
+        time.sleep(1.5)
+        return "too late"
+
+    provider_server.responder = slow
+    wrapper = OpenAIWrapper(config_list=configs(provider_server, timeout=0.2, max_retries=0), cache_seed=None)
+    with pytest.raises(TimeoutError, match="raise 'timeout'") as info:
+        wrapper.create(messages=[{"role": "user", "content": "hi"}])
+    assert isinstance(info.value.__cause__, ProviderTimeoutError)

@@ -69,7 +69,7 @@ def validate_parameter(
         raise TypeError(f"allowed_values should be a list or None, got {type(allowed_values).__name__}")
     if param_name not in params:
         return default_value
-    value = params[param_name]
+    value: Any = params[param_name]
     problem = ""
     if value is None:
         if not allow_None:
@@ -80,7 +80,8 @@ def validate_parameter(
         problem = f"must be of type {names}{' or None' if allow_None else ''}"
     elif numerical_bound is not None:
         lower, upper = numerical_bound
-        if (lower is not None and value < lower) or (upper is not None and value > upper):
+        number: Any = value
+        if (lower is not None and number < lower) or (upper is not None and number > upper):
             low = "-inf" if lower is None else lower
             high = "inf" if upper is None else upper
             problem = f"must be between {low} and {high}"
@@ -307,7 +308,7 @@ def build_chat_completion(
     from openai.types.chat.chat_completion_message_tool_call import ChatCompletionMessageToolCall, Function
     from openai.types.completion_usage import CompletionUsage
 
-    calls = [
+    calls: list[Any] = [
         ChatCompletionMessageToolCall(id=c.id, type="function", function=Function(name=c.name, arguments=c.arguments))
         for c in tool_calls
     ]

@@ -72,7 +72,7 @@ class CohereClient(OpenAICompatibleClient):
     def prepare(self, params: dict[str, Any]) -> ProviderCall:
         call = super().prepare(params)
         stop = params.get("stop")
-        if call.kwargs.pop("stop", None) is not None or stop:
+        if stop:
             call.kwargs["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
         return call
 

@@ -115,22 +115,6 @@ def _close_at_loop_shutdown(loop: asyncio.AbstractEventLoop, client: Any) -> Non
         state.clients.append(client)
 
 
-def _transport_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
-    """(timeouts, other errors) of the HTTP libraries besides httpx that some SDKs use unwrapped (google-genai:
-    httpx2, aiohttp); only those already imported, since only they can have raised."""
-    timeouts: list[type[BaseException]] = []
-    errors: list[type[BaseException]] = []
-    httpx2 = sys.modules.get("httpx2")
-    if httpx2 is not None:
-        timeouts.append(httpx2.TimeoutException)
-        errors.append(httpx2.HTTPError)
-    aiohttp = sys.modules.get("aiohttp")
-    if aiohttp is not None:
-        timeouts.append(aiohttp.ServerTimeoutError)
-        errors.append(aiohttp.ClientError)
-    return tuple(timeouts), tuple(errors)
-
-
 class ProviderClient:
     """Base of the provider clients; subclasses set the class attributes and implement the hooks."""
 
@@ -152,6 +136,7 @@ class ProviderClient:
         self._async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
         self._errors: Optional[tuple[type[BaseException], ...]] = None
         self._timeouts: Optional[tuple[type[BaseException], ...]] = None
+        self.client  # noqa: B018 - build the sync SDK client now, so a bad setting fails at config time
 
     # ----- hooks
     def make_sdk_client(self, is_async: bool) -> Any:
@@ -214,7 +199,8 @@ class ProviderClient:
 
     def _error_classes(self) -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
         if self._errors is None or self._timeouts is None:
-            import httpx
+            # transport errors of the HTTP library under the SDK (httpx; some SDKs use its fork httpx2)
+            https = [m for m in (sys.modules.get("httpx"), sys.modules.get("httpx2")) if m is not None]
 
             def load(names: tuple[str, ...]) -> tuple[type[BaseException], ...]:
                 out = []
@@ -223,9 +209,8 @@ class ProviderClient:
                     out.append(getattr(import_sdk(module, self.EXTRA, self.SDK_PACKAGE or None), attr))
                 return tuple(out)
 
-            transport_timeouts, transport_errors = _transport_errors()
-            self._timeouts = load(self.TIMEOUT_TYPES) + (httpx.TimeoutException,) + transport_timeouts
-            self._errors = load(self.ERROR_TYPES) + (httpx.HTTPError,) + transport_errors + self._timeouts
+            self._timeouts = load(self.TIMEOUT_TYPES) + tuple(m.TimeoutException for m in https)
+            self._errors = load(self.ERROR_TYPES) + tuple(m.HTTPError for m in https) + self._timeouts
         return self._errors, self._timeouts
 
     @contextmanager

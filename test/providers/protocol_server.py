@@ -8,7 +8,8 @@ and turn the next scripted ``Reply`` into the provider's response format.
 
 Replies are provider-neutral: a string (the answer text) or a dict with any of
 ``content`` (text), ``tool_calls`` (a list of ``{"name": ..., "arguments": {...}}``, optionally ``id``),
-``prompt_tokens`` / ``completion_tokens`` (else counted from the request), ``finish_reason``.
+``prompt_tokens`` / ``completion_tokens`` (else counted from the request), ``finish_reason``,
+``delay`` (seconds to wait before answering).
 ``fail(status, message, times=1)`` makes the next requests fail with the provider's error format.
 Without a script, the server echoes the last user text (``"echo: ..."``).
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -159,7 +161,10 @@ class ProtocolServer:
             responder = self.responder
         if reply is None:
             reply = responder(request) if responder is not None else "echo: " + self.last_user_text(request)
-        return normalise_reply(reply)
+        reply = normalise_reply(reply)
+        if reply.get("delay"):  # seconds to wait before answering, to test timeouts
+            time.sleep(reply["delay"])
+        return reply
 
     def next_id(self, prefix: str = "") -> str:
         with self._lock:

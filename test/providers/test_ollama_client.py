@@ -154,3 +154,10 @@ def test_ollama_host_env_and_base_url(provider_server: OllamaServer, monkeypatch
         OpenAIWrapper(config_list=[config], cache_seed=None).a_create(messages=[{"role": "user", "content": "b"}])
     )
     assert response.choices[0].message.content == "via base_url"
+
+
+def test_timeout_is_a_timeout_error(provider_server: OllamaServer) -> None:
+    provider_server.script({"content": "late", "delay": 1.5})
+    wrapper = OpenAIWrapper(config_list=configs(provider_server, timeout=0.3), cache_seed=None)
+    with pytest.raises(TimeoutError, match="timed out"):
+        wrapper.create(messages=[{"role": "user", "content": "hi"}])

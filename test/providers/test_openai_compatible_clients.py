@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import pytest
 from chat_completions_server import (
@@ -68,13 +68,8 @@ def case(request: pytest.FixtureRequest) -> Case:
 
 
 @pytest.fixture
-def server(case: Case, request: pytest.FixtureRequest, _provider_servers: dict) -> ChatCompletionsServer:
-    server = _provider_servers.get(case.server)
-    if server is None:
-        server = _provider_servers[case.server] = case.server().start()
-    server.reset()
-    request.addfinalizer(server.reset)
-    return server
+def server(case: Case, provider_servers: Callable[[type], Any]) -> ChatCompletionsServer:
+    return provider_servers(case.server)  # type: ignore[no-any-return]
 
 
 def test_two_agent_chat(case: Case, server: ChatCompletionsServer) -> None:
@@ -194,3 +189,10 @@ def test_sdk_environment_variables(case: Case, server: ChatCompletionsServer, mo
     )
     assert response.choices[0].message.content == "env works"
     assert server.requests[-1].headers["authorization"] == "Bearer from-env"
+
+
+def test_timeout_is_a_timeout_error(case: Case, server: ChatCompletionsServer) -> None:
+    server.script({"content": "late", "delay": 1.5})
+    wrapper = OpenAIWrapper(config_list=[case.config(server, timeout=0.3, max_retries=0)], cache_seed=None)
+    with pytest.raises(TimeoutError, match="timed out"):
+        wrapper.create(messages=[{"role": "user", "content": "hi"}])

@@ -209,8 +209,11 @@ class ProviderClient:
                     out.append(getattr(import_sdk(module, self.EXTRA, self.SDK_PACKAGE or None), attr))
                 return tuple(out)
 
-            self._timeouts = load(self.TIMEOUT_TYPES) + tuple(m.TimeoutException for m in https)
-            self._errors = load(self.ERROR_TYPES) + tuple(m.HTTPError for m in https) + self._timeouts
+            aiohttp = sys.modules.get("aiohttp")  # google-genai's async client uses it, unwrapped, when installed
+            aio_timeouts = (aiohttp.ServerTimeoutError,) if aiohttp is not None else ()
+            aio_errors = (aiohttp.ClientError,) if aiohttp is not None else ()
+            self._timeouts = load(self.TIMEOUT_TYPES) + tuple(m.TimeoutException for m in https) + aio_timeouts
+            self._errors = load(self.ERROR_TYPES) + tuple(m.HTTPError for m in https) + aio_errors + self._timeouts
         return self._errors, self._timeouts
 
     @contextmanager

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 import test_anthropic
@@ -36,14 +36,9 @@ CASES = {
 
 
 @pytest.fixture(params=list(CASES))
-def case(request: pytest.FixtureRequest, _provider_servers: dict[type, ProtocolServer]) -> Iterator[tuple[Case, Any]]:
-    case = CASES[request.param]
-    server = _provider_servers.get(case.server_class)
-    if server is None:
-        server = _provider_servers[case.server_class] = case.server_class().start()
-    server.reset()
-    yield case, server
-    server.reset()
+def case(request: pytest.FixtureRequest, provider_servers: Callable[[type], Any]) -> tuple[Case, Any]:
+    spec = CASES[request.param]
+    return spec, provider_servers(spec.server_class)
 
 
 def test_fallback_to_openai(case: tuple[Case, Any], llm_server: Any) -> None:

@@ -111,11 +111,6 @@ def to_anthropic_request(params: Mapping[str, Any], model: str) -> dict[str, Any
     return request
 
 
-def _bedrock_model_name(model: str) -> str:
-    """``us.anthropic.claude-3-5-sonnet-20240620-v1:0`` -> ``claude-3-5-sonnet-20240620-v1:0`` (for prices)."""
-    return model.split("anthropic.", 1)[1] if "anthropic." in model else model
-
-
 class AnthropicClient(ProviderClient):
     API_TYPE = "anthropic"
     PROVIDER = "Anthropic"
@@ -210,9 +205,8 @@ class AnthropicClient(ProviderClient):
         )
 
     def cost(self, response: Any) -> float:
-        from .client_utils import usage_of
-        from .model_prices import compute_cost
+        if self.on_bedrock:  # Bedrock's model ids and prices
+            from .bedrock import bedrock_cost
 
-        usage = usage_of(response)
-        model = _bedrock_model_name(usage["model"])
-        return compute_cost(model, usage["prompt_tokens"], usage["completion_tokens"], table=self.PRICES)
+            return bedrock_cost(response)
+        return super().cost(response)

@@ -39,7 +39,7 @@ from .provider_client import ProviderCall, ProviderClient
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
 
-__all__ = ["BedrockClient", "BEDROCK_PRICES", "to_converse_request"]
+__all__ = ["BedrockClient", "BEDROCK_PRICES", "bedrock_cost", "to_converse_request"]
 
 # USD per 1k tokens (input, output), on-demand in us-east-1
 BEDROCK_PRICES: dict[str, Price] = {
@@ -151,10 +151,12 @@ class _ThreadedConverse:
         return await asyncio.to_thread(self._client.converse, **kwargs)
 
 
-def _pricing_name(model: str) -> str:
-    """An inference profile id (``us.anthropic.claude-...``) or ARN as the base model id of the price table."""
-    model = model.rsplit("/", 1)[-1]
-    return re.sub(r"^(us|eu|apac|us-gov|global)\.", "", model)
+def bedrock_cost(response: Any) -> float:
+    """The cost of a Bedrock answer; an inference profile (``us.anthropic.claude-...``) or ARN is priced as its
+    base model."""
+    usage = usage_of(response)
+    model = re.sub(r"^(us|eu|apac|us-gov|global)\.", "", usage["model"].rsplit("/", 1)[-1])
+    return compute_cost(model, usage["prompt_tokens"], usage["completion_tokens"], table=BEDROCK_PRICES)
 
 
 class BedrockClient(ProviderClient):
@@ -244,6 +246,4 @@ class BedrockClient(ProviderClient):
         return f"Amazon Bedrock request for model {call.model!r} in {self.region} failed{where}: {detail}"
 
     def cost(self, response: Any) -> float:
-        usage = usage_of(response)
-        model = _pricing_name(usage["model"])
-        return compute_cost(model, usage["prompt_tokens"], usage["completion_tokens"], table=self.PRICES)
+        return bedrock_cost(response)

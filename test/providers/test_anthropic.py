@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from anthropic_server import AnthropicServer
-from scenarios import PNG_B64, image_message, run_chat, run_tool_chat
+from scenarios import run_chat, run_tool_chat
 
 from autogen import OpenAIWrapper
 from autogen.exception_utils import ConfigError
@@ -111,18 +111,6 @@ def test_untidy_history_is_made_acceptable(provider_server: AnthropicServer) -> 
         {"role": "assistant", "content": [{"type": "text", "text": "Done."}]},
         {"role": "user", "content": [{"type": "text", "text": "Please continue."}]},
     ]
-
-
-def test_image(provider_server: AnthropicServer) -> None:
-    provider_server.script("A tiny square.")
-    wrapper = OpenAIWrapper(config_list=configs(provider_server), cache_seed=None)
-    response = wrapper.create(messages=[image_message()])
-    assert wrapper.extract_text_or_completion_object(response) == ["A tiny square."]
-    (message,) = provider_server.bodies("/v1/messages")[0]["messages"]
-    assert message["content"][1] == {
-        "type": "image",
-        "source": {"type": "base64", "media_type": "image/png", "data": PNG_B64},
-    }
 
 
 def test_usage_cost_and_price_override(provider_server: AnthropicServer) -> None:

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import pytest
 from bedrock_server import BedrockServer, check_converse_request
 from protocol_server import ProtocolError
-from scenarios import PNG_B64, image_message, run_chat, run_tool_chat
+from scenarios import PNG_B64, run_chat, run_tool_chat
 
 from autogen import OpenAIWrapper
 from autogen.exception_utils import ConfigError
@@ -103,15 +103,6 @@ def test_tool_round_trip(provider_server: BedrockServer) -> None:
             "content": [{"toolResult": {"toolUseId": "tooluse_abc", "content": [{"text": "42"}], "status": "success"}}],
         },
     ]
-
-
-def test_image(provider_server: BedrockServer) -> None:
-    provider_server.script("A tiny square.")
-    wrapper = OpenAIWrapper(config_list=configs(provider_server), cache_seed=None)
-    response = wrapper.create(messages=[image_message()])
-    assert wrapper.extract_text_or_completion_object(response) == ["A tiny square."]
-    (message,) = provider_server.bodies("/converse")[0]["messages"]
-    assert message["content"][1] == {"image": {"format": "png", "source": {"bytes": PNG_B64}}}
 
 
 def test_usage_and_cost(provider_server: BedrockServer) -> None:

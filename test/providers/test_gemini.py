@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from gemini_server import GeminiServer
-from scenarios import PNG_B64, image_message, run_chat, run_tool_chat
+from scenarios import run_chat, run_tool_chat
 
 from autogen import OpenAIWrapper
 from autogen.exception_utils import ConfigError
@@ -89,15 +89,6 @@ def test_safety_settings_and_tool_choice(provider_server: GeminiServer) -> None:
     (body,) = provider_server.bodies(":generateContent")
     assert body["safetySettings"] == safety
     assert body["toolConfig"]["functionCallingConfig"] == {"mode": "ANY"}
-
-
-def test_image(provider_server: GeminiServer) -> None:
-    provider_server.script("A tiny square.")
-    wrapper = OpenAIWrapper(config_list=configs(provider_server), cache_seed=None)
-    response = wrapper.create(messages=[image_message()])
-    assert wrapper.extract_text_or_completion_object(response) == ["A tiny square."]
-    (content,) = provider_server.bodies(":generateContent")[0]["contents"]
-    assert content["parts"][1] == {"inlineData": {"mimeType": "image/png", "data": PNG_B64}}
 
 
 def test_usage_and_cost(provider_server: GeminiServer) -> None:

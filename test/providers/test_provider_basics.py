@@ -1,4 +1,4 @@
-"""What every provider client of this folder must do alike: fallback to OpenAI, the cache, async tool chats.
+"""What every provider client of this folder must do alike: images, fallback to OpenAI, the cache, async tool chats.
 
 Parametrized over the Anthropic, Gemini and Bedrock clients, each through its real SDK and strict local server.
 """
@@ -14,7 +14,7 @@ import test_anthropic
 import test_bedrock
 import test_gemini
 from protocol_server import ProtocolServer
-from scenarios import run_tool_chat
+from scenarios import PNG_B64, image_message, run_tool_chat
 
 from autogen import OpenAIWrapper
 
@@ -26,12 +26,38 @@ class Case:
     path: str  # the suffix of a model call's path
     overloaded: int  # the HTTP status of the provider's "overloaded"
     no_retries: dict[str, Any]  # the config keys that turn the SDK's own retries off
+    image: Callable[[dict[str, Any]], Any]  # the image block of the first message of a request body
+    image_block: dict[str, Any]  # what the image of scenarios.image_message() must look like on the wire
 
 
 CASES = {
-    "anthropic": Case(test_anthropic.SERVER_CLASS, test_anthropic.configs, "/v1/messages", 529, {"max_retries": 0}),
-    "google": Case(test_gemini.SERVER_CLASS, test_gemini.configs, ":generateContent", 503, {"max_retries": 0}),
-    "bedrock": Case(test_bedrock.SERVER_CLASS, test_bedrock.configs, "/converse", 429, {"total_max_attempts": 1}),
+    "anthropic": Case(
+        test_anthropic.SERVER_CLASS,
+        test_anthropic.configs,
+        "/v1/messages",
+        529,
+        {"max_retries": 0},
+        lambda body: body["messages"][0]["content"][1],
+        {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": PNG_B64}},
+    ),
+    "google": Case(
+        test_gemini.SERVER_CLASS,
+        test_gemini.configs,
+        ":generateContent",
+        503,
+        {"max_retries": 0},
+        lambda body: body["contents"][0]["parts"][1],
+        {"inlineData": {"mimeType": "image/png", "data": PNG_B64}},
+    ),
+    "bedrock": Case(
+        test_bedrock.SERVER_CLASS,
+        test_bedrock.configs,
+        "/converse",
+        429,
+        {"total_max_attempts": 1},
+        lambda body: body["messages"][0]["content"][1],
+        {"image": {"format": "png", "source": {"bytes": PNG_B64}}},
+    ),
 }
 
 
@@ -39,6 +65,15 @@ CASES = {
 def case(request: pytest.FixtureRequest, provider_servers: Callable[[type], Any]) -> tuple[Case, Any]:
     spec = CASES[request.param]
     return spec, provider_servers(spec.server_class)
+
+
+def test_image(case: tuple[Case, Any]) -> None:
+    spec, server = case
+    server.script("A tiny square.")
+    wrapper = OpenAIWrapper(config_list=spec.configs(server), cache_seed=None)
+    response = wrapper.create(messages=[image_message()])
+    assert wrapper.extract_text_or_completion_object(response) == ["A tiny square."]
+    assert spec.image(server.bodies(spec.path)[0]) == spec.image_block
 
 
 def test_fallback_to_openai(case: tuple[Case, Any], llm_server: Any) -> None:

@@ -141,7 +141,7 @@ class GeminiClient(ProviderClient):
     SDK_PACKAGE = "google-genai"
     EXTRA = "gemini"
     PRICES = GEMINI_PRICES
-    ERROR_TYPES = ("google.genai.errors.APIError",)
+    ERROR_TYPES = ("google.genai.errors.APIError", "google.auth.exceptions.GoogleAuthError")
 
     def __init__(self, **config: Any):
         self.use_vertexai = bool(
@@ -246,6 +246,12 @@ class GeminiClient(ProviderClient):
 
     def describe_error(self, err: BaseException, call: ProviderCall) -> str:
         where = "Vertex AI" if self.use_vertexai else "Google Gemini"
+        if type(err).__module__.startswith("google.auth"):
+            return (
+                f"{where} request for model {call.model!r} failed: no usable Google credentials ({err}). Give "
+                "'credentials' or 'google_application_credentials' in the config, or set up Application Default "
+                "Credentials (gcloud auth application-default login)."
+            )
         status = self.status_of(err)
         detail = f"{getattr(err, 'status', '') or ''}: {getattr(err, 'message', None) or err}".lstrip(": ")
         return (

@@ -146,3 +146,16 @@ def test_vertex_ai(provider_server: GeminiServer) -> None:
         "/v1beta1/projects/my-project/locations/europe-west4/publishers/google/models/gemini-1.5-pro:generateContent"
     )
     assert request.headers["authorization"] == "Bearer ya29.test-token"
+
+
+def test_vertex_ai_without_credentials_is_a_clear_error(
+    provider_server: GeminiServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path))  # no gcloud login either
+    monkeypatch.setenv("NO_GCE_CHECK", "True")  # and no metadata server to ask
+    config = {"model": "gemini-1.5-pro", "api_type": "google", "project_id": "p", "base_url": provider_server.url}
+    wrapper = OpenAIWrapper(config_list=[config], cache_seed=None)
+    with pytest.raises(ProviderAPIError, match="no usable Google credentials.*google_application_credentials"):
+        wrapper.create(messages=[{"role": "user", "content": "a"}])
+    assert not provider_server.requests

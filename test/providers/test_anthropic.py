@@ -191,3 +191,17 @@ def test_timeout_is_a_timeout_error(provider_server: AnthropicServer) -> None:
     with pytest.raises(TimeoutError, match="raise 'timeout'") as info:
         wrapper.create(messages=[{"role": "user", "content": "hi"}])
     assert isinstance(info.value.__cause__, ProviderTimeoutError)
+
+
+def test_linked_image_and_tool_choice(provider_server: AnthropicServer) -> None:
+    """Claude fetches linked images itself; a named function choice becomes {"type": "tool", "name": ...}."""
+    url = "https://example.com/cat.png"
+    content = [{"type": "text", "text": "What is it?"}, {"type": "image_url", "image_url": {"url": url}}]
+    tools = [{"type": "function", "function": {"name": "describe", "parameters": {"type": "object", "properties": {}}}}]
+    choice = {"type": "function", "function": {"name": "describe"}}
+    wrapper = OpenAIWrapper(config_list=configs(provider_server, stop="END"), cache_seed=None)
+    wrapper.create(messages=[{"role": "user", "content": content}], tools=tools, tool_choice=choice)
+    (body,) = provider_server.bodies("/v1/messages")
+    assert body["messages"][0]["content"][1] == {"type": "image", "source": {"type": "url", "url": url}}
+    assert body["tool_choice"] == {"type": "tool", "name": "describe"}
+    assert body["stop_sequences"] == ["END"]

@@ -37,10 +37,15 @@ __all__ = [
     "fetch_image",
     "function_declarations",
     "import_sdk",
+    "legacy_call_id",
+    "message_tool_calls",
+    "new_tool_call_id",
     "parse_data_url",
     "parse_tool_arguments",
     "provider_cost",
+    "response_format_param",
     "should_hide_tools",
+    "tool_result_id",
     "tool_arguments_json",
     "usage_of",
     "validate_parameter",
@@ -240,6 +245,30 @@ def tool_arguments_json(arguments: Any) -> str:
     return json.dumps(arguments if arguments is not None else {})
 
 
+def legacy_call_id(name: str) -> str:
+    """The tool-call id that stands for a legacy ``function_call`` (and its ``function`` result) of ``name``."""
+    return f"function{''.join(ch for ch in name if ch.isalnum())}"
+
+
+def message_tool_calls(message: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The OpenAI tool calls of an assistant message; a legacy ``function_call`` counts as one call."""
+    calls = message.get("tool_calls")
+    if calls:
+        return list(calls)
+    legacy = message.get("function_call")
+    if legacy:
+        function = {"name": legacy["name"], "arguments": legacy.get("arguments", "")}
+        return [{"id": legacy_call_id(legacy["name"]), "type": "function", "function": function}]
+    return []
+
+
+def tool_result_id(message: Mapping[str, Any]) -> str:
+    """The id of the call a ``tool`` (or legacy ``function``) message answers."""
+    if message.get("role") == "function":
+        return legacy_call_id(message.get("name", ""))
+    return str(message.get("tool_call_id", ""))
+
+
 def function_declarations(params: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The ``tools`` (and legacy ``functions``) of a request as ``{"name", "description", "parameters"}`` dicts."""
     declared: list[dict[str, Any]] = []
@@ -253,6 +282,14 @@ def function_declarations(params: Mapping[str, Any]) -> list[dict[str, Any]]:
         schema = fn.get("parameters") or {"type": "object", "properties": {}}
         out.append({"name": fn["name"], "description": fn.get("description", ""), "parameters": schema})
     return out
+
+
+def response_format_param(value: Any) -> Any:
+    """A ``response_format`` in OpenAI's request form: a pydantic model class becomes a strict JSON-schema format."""
+    if isinstance(value, type) and hasattr(value, "model_json_schema"):
+        schema = value.model_json_schema()
+        return {"type": "json_schema", "json_schema": {"name": value.__name__, "schema": schema, "strict": True}}
+    return value
 
 
 # ----- building the response

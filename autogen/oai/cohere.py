@@ -35,6 +35,7 @@ class CohereClient(OpenAICompatibleClient):
     ASYNC_SDK_CLASS = "AsyncClientV2"
     ERROR_TYPES = ("cohere.core.api_error.ApiError",)
     CREATE_PATH = "chat"
+    BASE_URL_SUFFIXES = ("/v2", "/v1")
     MESSAGE_NAMES = False
     PARAMS = {
         "temperature": ("temperature", NUMBER, (0, 5)),
@@ -85,6 +86,12 @@ class CohereClient(OpenAICompatibleClient):
         elif out["role"] == "assistant" and out.get("content") is None:
             out["content"] = ""
         return out
+
+    def response_format(self, value: Any) -> Any:
+        # Cohere: {"type": "json_object", "json_schema": {...}} instead of OpenAI's named json_schema
+        if isinstance(value, Mapping) and value.get("type") == "json_schema":
+            return {"type": "json_object", "json_schema": value["json_schema"].get("schema", {})}
+        return value
 
     def describe_error(self, err: BaseException, call: ProviderCall) -> str:
         body = getattr(err, "body", None)

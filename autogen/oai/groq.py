@@ -23,6 +23,7 @@ class GroqClient(OpenAICompatibleClient):
     SDK_BASE_ERROR = "GroqError"
     ERROR_TYPES = ("groq.APIError",)
     TIMEOUT_TYPES = ("groq.APITimeoutError",)
+    BASE_URL_SUFFIXES = ("/openai/v1",)
     # USD per 1k tokens (input, output), from Groq's price list
     PRICES = {
         "llama-3.3-70b-versatile": (0.00059, 0.00079),

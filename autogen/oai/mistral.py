@@ -69,8 +69,8 @@ class MistralAIClient(OpenAICompatibleClient):
         kwargs: dict[str, Any] = {}
         if self.config.get("api_key"):
             kwargs["api_key"] = self.config["api_key"]
-        if self.config.get("base_url"):
-            kwargs["server_url"] = str(self.config["base_url"]).rstrip("/").removesuffix("/v1")
+        if self.base_url():
+            kwargs["server_url"] = self.base_url()
         if self.config.get("timeout"):
             kwargs["timeout_ms"] = int(float(self.config["timeout"]) * 1000)
         return self.sdk.Mistral(**kwargs)

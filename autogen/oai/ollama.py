@@ -25,10 +25,13 @@ from .client_utils import (
     content_text,
     fetch_image,
     function_declarations,
+    message_tool_calls,
     new_tool_call_id,
     parse_tool_arguments,
+    response_format_param,
     should_hide_tools,
     tool_arguments_json,
+    tool_result_id,
     validate_parameter,
 )
 from .provider_client import ProviderCall, ProviderClient
@@ -173,7 +176,7 @@ class OllamaClient(ProviderClient):
             if role == "function":
                 role = "tool"
             if role == "tool":
-                name = names.get(message.get("tool_call_id", ""), message.get("name", ""))
+                name = names.get(tool_result_id(message), message.get("name", ""))
                 text = _text_of(message.get("content"))
                 if native:
                     out.append({"role": "tool", "content": text, "tool_name": name})
@@ -195,7 +198,7 @@ class OllamaClient(ProviderClient):
             item: dict[str, Any] = {"role": role, "content": "\n".join(text_parts)}
             if images:
                 item["images"] = images
-            calls = message.get("tool_calls") or []
+            calls = message_tool_calls(message) if role == "assistant" else []
             for call in calls:
                 names[call.get("id", "")] = call["function"]["name"]
             if calls and native:
@@ -257,8 +260,7 @@ def _text_of(content: Any) -> str:
 
 def _format(response_format: Any) -> Any:
     """OpenAI's ``response_format`` (or Ollama's ``format``) as Ollama's ``format``."""
-    if isinstance(response_format, type) and hasattr(response_format, "model_json_schema"):
-        return response_format.model_json_schema()
+    response_format = response_format_param(response_format)
     if isinstance(response_format, Mapping):
         kind = response_format.get("type")
         if kind == "json_object":

@@ -20,8 +20,11 @@ from .client_utils import (
     content_parts,
     content_text,
     function_declarations,
+    message_tool_calls,
+    response_format_param,
     should_hide_tools,
     tool_arguments_json,
+    tool_result_id,
     validate_parameter,
 )
 from .provider_client import ProviderCall, ProviderClient
@@ -58,13 +61,28 @@ class OpenAICompatibleClient(ProviderClient):
     CREATE_PATH: ClassVar[str] = "chat.completions.create"
     ASYNC_CREATE_PATH: ClassVar[Optional[str]] = None  # when the async client names it differently
     SDK_BASE_ERROR: ClassVar[str] = ""  # e.g. "GroqError"
+    BASE_URL_SUFFIXES: ClassVar[tuple[str, ...]] = ("/v1",)  # what the SDK adds to the base URL itself
 
     def sdk_client_kwargs(self) -> dict[str, Any]:
         """Settings for the SDK client; unset ones are left to the SDK (and its environment variables)."""
-        kwargs = {k: self.config[k] for k in ("api_key", "base_url", "timeout", "max_retries") if self.config.get(k)}
+        kwargs = {k: self.config[k] for k in ("api_key", "timeout", "max_retries") if self.config.get(k)}
+        if self.base_url():
+            kwargs["base_url"] = self.base_url()
         if self.config.get("max_retries") == 0:
             kwargs["max_retries"] = 0
         return kwargs
+
+    def base_url(self) -> Optional[str]:
+        """The configured ``base_url`` without the API path the SDK appends itself (``/v1`` and the like), so
+        the URL a user would give an OpenAI-compatible client works too."""
+        url = self.config.get("base_url")
+        if not url:
+            return None
+        url = str(url).rstrip("/")
+        for suffix in self.BASE_URL_SUFFIXES:
+            if url.endswith(suffix):
+                return url[: -len(suffix)]
+        return url
 
     def make_sdk_client(self, is_async: bool) -> Any:
         cls = getattr(self.sdk, self.ASYNC_SDK_CLASS if is_async else self.SDK_CLASS)
@@ -99,24 +117,21 @@ class OpenAICompatibleClient(ProviderClient):
                 if value is not None:
                     kwargs[field] = value
         if params.get("response_format") is not None:
-            kwargs["response_format"] = params["response_format"]
+            kwargs["response_format"] = self.response_format(response_format_param(params["response_format"]))
         return ProviderCall(path=self.CREATE_PATH, async_path=self.ASYNC_CREATE_PATH, kwargs=kwargs, model=model)
+
+    def response_format(self, value: Any) -> Any:
+        """OpenAI's ``response_format`` as the provider takes it (the same shape, unless overridden)."""
+        return value
 
     def convert_message(self, message: Mapping[str, Any]) -> dict[str, Any]:
         """One OpenAI message as the provider takes it: known fields only, images only where supported."""
         role = message.get("role")
-        if role == "function":  # legacy function results
-            return {
-                "role": "tool",
-                "content": content_text(message.get("content") or ""),
-                "tool_call_id": message.get("name", ""),
-            }
-        out: dict[str, Any] = {"role": role}
         content = message.get("content")
-        if role == "tool":
-            out["content"] = content_text(content) if isinstance(content, list) else str(content or "")
-            out["tool_call_id"] = message.get("tool_call_id", "")
-            return out
+        if role in ("tool", "function"):  # "function": a legacy function result
+            text = content_text(content) if isinstance(content, list) else str(content or "")
+            return {"role": "tool", "content": text, "tool_call_id": tool_result_id(message)}
+        out: dict[str, Any] = {"role": role}
         if isinstance(content, list):
             has_images = any(not isinstance(p, str) for p in content_parts(content))
             if has_images and not self.TAKES_IMAGES:
@@ -124,17 +139,18 @@ class OpenAICompatibleClient(ProviderClient):
             out["content"] = content if has_images else content_text(content)
         else:
             out["content"] = content if content is not None else ("" if role != "assistant" else None)
-        if role == "assistant" and message.get("tool_calls"):
+        calls = message_tool_calls(message) if role == "assistant" else []
+        if calls:
             out["tool_calls"] = [
                 {
                     "id": call["id"],
                     "type": "function",
                     "function": {
                         "name": call["function"]["name"],
-                        "arguments": tool_arguments_json(call["function"].get("arguments")),
+                        "arguments": tool_arguments_json(call["function"].get("arguments") or "{}"),
                     },
                 }
-                for call in message["tool_calls"]
+                for call in calls
             ]
         if self.MESSAGE_NAMES and message.get("name") and role in ("user", "assistant", "system"):
             out["name"] = message["name"]

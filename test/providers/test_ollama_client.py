@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import threading
 from typing import Any
 
 import pytest
 from ollama_server import OllamaServer
+from protocol_server import ProtocolServer, Recorded, Response
 from scenarios import PNG_B64, image_message, run_chat, run_tool_chat
 
 from autogen import OpenAIWrapper
@@ -161,3 +164,55 @@ def test_timeout_is_a_timeout_error(provider_server: OllamaServer) -> None:
     wrapper = OpenAIWrapper(config_list=configs(provider_server, timeout=0.3), cache_seed=None)
     with pytest.raises(TimeoutError, match="timed out"):
         wrapper.create(messages=[{"role": "user", "content": "hi"}])
+
+
+class _ImageHost(ProtocolServer):
+    """Serves one PNG, as a web site would."""
+
+    def handle(self, request: Recorded) -> Response:
+        return Response(body=base64.b64decode(PNG_B64), headers={"Content-Type": "image/png"})
+
+
+def test_remote_image_is_fetched_off_the_event_loop(
+    provider_server: OllamaServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import autogen.oai.ollama as ollama_module
+
+    threads = []
+    real_fetch = ollama_module.fetch_image
+
+    def spy(part: Any) -> Any:
+        threads.append(threading.current_thread())
+        return real_fetch(part)
+
+    monkeypatch.setattr(ollama_module, "fetch_image", spy)
+    host = _ImageHost().start()
+    try:
+        provider_server.script("A square.")
+        wrapper = OpenAIWrapper(config_list=configs(provider_server, model="llava"), cache_seed=None)
+        message = {"role": "user", "content": [{"type": "image_url", "image_url": {"url": host.url + "/pic.png"}}]}
+        response = asyncio.run(wrapper.a_create(messages=[message]))
+    finally:
+        host.stop()
+    assert response.choices[0].message.content == "A square."
+    assert provider_server.bodies("/api/chat")[0]["messages"][0]["images"] == [PNG_B64]
+    assert [r.path for r in host.requests] == ["/pic.png"]
+    assert threads and threading.main_thread() not in threads  # the download ran in a worker thread
+
+
+def test_hide_tools_once_they_ran(provider_server: OllamaServer) -> None:
+    provider_server.script({"tool_calls": [{"name": "add", "arguments": {"a": 1, "b": 1}}]}, "2. TERMINATE")
+    run_tool_chat(configs(provider_server, hide_tools="if_any_run"))
+    first, second = provider_server.bodies("/api/chat")
+    assert first["tools"] and not second.get("tools")
+
+
+def test_legacy_function_call_history() -> None:
+    messages = [
+        {"role": "assistant", "content": None, "function_call": {"name": "add", "arguments": '{"a": 1}'}},
+        {"role": "function", "name": "add", "content": "1"},
+    ]
+    assert OllamaClient.convert_messages(messages, native=True) == [
+        {"role": "assistant", "content": "", "tool_calls": [{"function": {"name": "add", "arguments": {"a": 1}}}]},
+        {"role": "tool", "content": "1", "tool_name": "add"},
+    ]

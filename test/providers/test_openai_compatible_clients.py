@@ -16,6 +16,7 @@ from chat_completions_server import (
     MistralServer,
     TogetherServer,
 )
+from pydantic import BaseModel
 from scenarios import IMAGE_DATA_URL, image_message, run_chat, run_tool_chat
 
 from autogen import OpenAIWrapper
@@ -32,21 +33,27 @@ class Case:
     vision_model: Optional[str]
     env_key: str
     env_base_url: Optional[str]
-    base_url_suffix: str = ""  # what the provider's base_url looks like on top of the host
+    base_url_suffix: str  # how an OpenAI-compatible base_url of the provider ends
 
     def config(self, server: ChatCompletionsServer, **extra: Any) -> dict[str, Any]:
         return {
             "model": self.model,
             "api_type": self.api_type,
             "api_key": "secret",
-            "base_url": server.url + self.base_url_suffix,
+            "base_url": server.url,
             **extra,
         }
 
 
 CASES = [
     Case(
-        "groq", GroqServer, "llama-3.3-70b-versatile", "llama-3.2-11b-vision-preview", "GROQ_API_KEY", "GROQ_BASE_URL"
+        "groq",
+        GroqServer,
+        "llama-3.3-70b-versatile",
+        "llama-3.2-11b-vision-preview",
+        "GROQ_API_KEY",
+        "GROQ_BASE_URL",
+        "/openai/v1",
     ),
     Case(
         "together",
@@ -55,10 +62,11 @@ CASES = [
         "meta-llama/Llama-3.2-11B-Vision-Instruct-Turbo",
         "TOGETHER_API_KEY",
         "TOGETHER_BASE_URL",
+        "/v1",
     ),
-    Case("cerebras", CerebrasServer, "llama-3.3-70b", None, "CEREBRAS_API_KEY", "CEREBRAS_BASE_URL"),
-    Case("mistral", MistralServer, "mistral-large-latest", "pixtral-12b-2409", "MISTRAL_API_KEY", None),
-    Case("cohere", CohereServer, "command-r-plus", "command-a-vision-07-2025", "CO_API_KEY", "CO_API_URL"),
+    Case("cerebras", CerebrasServer, "llama-3.3-70b", None, "CEREBRAS_API_KEY", "CEREBRAS_BASE_URL", "/v1"),
+    Case("mistral", MistralServer, "mistral-large-latest", "pixtral-12b-2409", "MISTRAL_API_KEY", None, "/v1"),
+    Case("cohere", CohereServer, "command-r-plus", "command-a-vision-07-2025", "CO_API_KEY", "CO_API_URL", "/v2"),
 ]
 
 
@@ -74,7 +82,9 @@ def server(case: Case, provider_servers: Callable[[type], Any]) -> ChatCompletio
 
 def test_two_agent_chat(case: Case, server: ChatCompletionsServer) -> None:
     server.script("Hello! How can I help?", "Still here.")
-    result = run_chat([case.config(server, temperature=0.5, max_tokens=100)])
+    # the base URL as an OpenAI-compatible client would take it (with /v1 and the like) works too
+    config = case.config(server, temperature=0.5, max_tokens=100, base_url=server.url + case.base_url_suffix)
+    result = run_chat([config])
     assert [m["content"] for m in result.chat_history] == ["Hi there", "Hello! How can I help?", "", "Still here."]
     first, second = server.bodies(server.path)
     assert first["model"] == case.model and first["temperature"] == 0.5 and first["max_tokens"] == 100
@@ -196,3 +206,36 @@ def test_timeout_is_a_timeout_error(case: Case, server: ChatCompletionsServer) -
     wrapper = OpenAIWrapper(config_list=[case.config(server, timeout=0.3, max_retries=0)], cache_seed=None)
     with pytest.raises(TimeoutError, match="timed out"):
         wrapper.create(messages=[{"role": "user", "content": "hi"}])
+
+
+def test_legacy_function_call_history(case: Case, server: ChatCompletionsServer) -> None:
+    # agents of the "functions" era keep function_call / role "function" messages: sent as a paired tool call
+    messages = [
+        {"role": "user", "content": "add"},
+        {"role": "assistant", "content": None, "function_call": {"name": "add", "arguments": '{"a": 1}'}},
+        {"role": "function", "name": "add", "content": "1"},
+    ]
+    server.script("one")
+    wrapper = OpenAIWrapper(config_list=[case.config(server)], cache_seed=None)
+    assert wrapper.create(messages=messages).choices[0].message.content == "one"
+    sent = server.bodies(server.path)[0]["messages"]
+    call = sent[1]["tool_calls"][0]
+    assert call["function"]["name"] == "add" and json.loads(call["function"]["arguments"]) == {"a": 1}
+    assert sent[2] == {"role": "tool", "content": "1", "tool_call_id": call["id"]}
+
+
+class Answer(BaseModel):
+    value: int
+
+
+def test_structured_output_from_a_pydantic_class(case: Case, server: ChatCompletionsServer) -> None:
+    server.script('{"value": 42}')
+    wrapper = OpenAIWrapper(config_list=[case.config(server)], cache_seed=None)
+    response = wrapper.create(messages=[{"role": "user", "content": "6*7?"}], response_format=Answer)
+    assert Answer.model_validate_json(response.choices[0].message.content) == Answer(value=42)
+    sent = server.bodies(server.path)[0]["response_format"]
+    schema = Answer.model_json_schema()
+    if case.api_type == "cohere":
+        assert sent == {"type": "json_object", "json_schema": schema}
+    else:
+        assert sent["type"] == "json_schema" and sent["json_schema"]["schema"] == schema

@@ -154,3 +154,17 @@ def test_build_chat_completion() -> None:
     assert response.usage.total_tokens == 7
     plain = build_chat_completion(model="m", text="hi", finish_reason="MAX_TOKENS")
     assert plain.choices[0].finish_reason == "length" and plain.choices[0].message.content == "hi"
+
+
+def test_provider_sdks_stay_unimported_until_a_config_names_them() -> None:
+    import subprocess
+
+    code = (
+        "import sys, autogen\n"
+        "from autogen.oai.config import prepare_config_list\n"
+        "prepare_config_list([{'model': 'm', 'api_type': 'ollama'}, {'model': 'm', 'api_type': 'cohere'}], {})\n"
+        "sdks = ('ollama', 'groq', 'mistralai', 'cohere', 'together', 'cerebras', 'httpx', 'openai')\n"
+        "print(sorted(m for m in sdks if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -23,7 +23,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence, Union
 
-from .client_utils import ImagePart, content_parts, content_text, new_tool_call_id, parse_tool_arguments
+from .client_utils import (
+    ImagePart,
+    content_parts,
+    content_text,
+    message_tool_calls,
+    new_tool_call_id,
+    parse_tool_arguments,
+    tool_result_id,
+)
 
 __all__ = ["Conversation", "Text", "ToolResult", "ToolUse", "Turn", "fetch_image", "to_turns"]
 
@@ -81,49 +89,29 @@ def _user_blocks(message: Mapping[str, Any], named: bool) -> list[Block]:
     return blocks
 
 
-class _Calls:
-    """The ids and names of the calls made so far (results refer to them by id, legacy function results by name)."""
-
-    def __init__(self) -> None:
-        self.names: dict[str, str] = {}
-        self.last_id_of: dict[str, str] = {}
-
-    def add(self, call_id: str, name: str) -> None:
-        self.names[call_id] = name
-        self.last_id_of[name] = call_id
-
-
-def _assistant_blocks(message: Mapping[str, Any], calls: _Calls) -> list[Block]:
+def _assistant_blocks(message: Mapping[str, Any], names: dict[str, str]) -> list[Block]:
     blocks: list[Block] = []
     text = content_text(message.get("content"))
     if text.strip():
         blocks.append(Text(text))
-    for call in message.get("tool_calls") or []:
+    for call in message_tool_calls(message):
         function = call.get("function") or {}
         call_id = call.get("id") or new_tool_call_id()
-        calls.add(call_id, function.get("name", ""))
+        names[call_id] = function.get("name", "")
         blocks.append(ToolUse(call_id, function.get("name", ""), parse_tool_arguments(function.get("arguments"))))
-    legacy = message.get("function_call")
-    if legacy:
-        call_id = new_tool_call_id()
-        calls.add(call_id, legacy.get("name", ""))
-        blocks.append(ToolUse(call_id, legacy.get("name", ""), parse_tool_arguments(legacy.get("arguments"))))
     return blocks
 
 
-def _result_block(message: Mapping[str, Any], calls: _Calls) -> Block:
+def _result_block(message: Mapping[str, Any], names: dict[str, str]) -> Block:
     content = content_text(message.get("content")) or "(no output)"
-    if message.get("role") == "tool":
-        call_id = str(message.get("tool_call_id") or "")
-        return ToolResult(call_id, calls.names.get(call_id, message.get("name") or ""), content)
-    name = str(message.get("name") or "")
-    return ToolResult(calls.last_id_of.get(name, ""), name, content)
+    call_id = tool_result_id(message)
+    return ToolResult(call_id, names.get(call_id) or message.get("name") or "", content)
 
 
 def _raw_turns(messages: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[Turn]]:
     system: list[str] = []
     turns: list[Turn] = []
-    calls = _Calls()
+    names: dict[str, str] = {}  # call id -> function name, for the results
     named = len({m.get("name") for m in messages if m.get("role") == "user"} - {None, ""}) > 1
     for message in messages:
         role = message.get("role")
@@ -133,9 +121,9 @@ def _raw_turns(messages: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[T
                 system.append(text)
             continue
         if role == "assistant":
-            turn = Turn("assistant", _assistant_blocks(message, calls))
+            turn = Turn("assistant", _assistant_blocks(message, names))
         elif role in ("tool", "function"):
-            turn = Turn("user", [_result_block(message, calls)])
+            turn = Turn("user", [_result_block(message, names)])
         elif role == "user":
             turn = Turn("user", _user_blocks(message, named))
         else:

@@ -137,10 +137,10 @@ class AnthropicClient(ProviderClient):
     # ----- SDK clients
     def make_sdk_client(self, is_async: bool) -> Any:
         common: dict[str, Any] = {
-            k: self.config[k]
-            for k in ("base_url", "timeout", "max_retries", "default_headers")
-            if self.config.get(k) is not None
+            k: self.config[k] for k in ("timeout", "max_retries", "default_headers") if self.config.get(k) is not None
         }
+        if self.config.get("base_url"):  # the SDK adds /v1/messages: take a gateway's ".../v1" as it is meant
+            common["base_url"] = str(self.config["base_url"]).rstrip("/").removesuffix("/v1")
         if self.on_bedrock:
             cls = self.sdk.AsyncAnthropicBedrock if is_async else self.sdk.AnthropicBedrock
             aws = {key: self.config[key] for key in _AWS_KEYS if self.config.get(key) is not None}

@@ -199,7 +199,8 @@ def test_linked_image_and_tool_choice(provider_server: AnthropicServer) -> None:
     content = [{"type": "text", "text": "What is it?"}, {"type": "image_url", "image_url": {"url": url}}]
     tools = [{"type": "function", "function": {"name": "describe", "parameters": {"type": "object", "properties": {}}}}]
     choice = {"type": "function", "function": {"name": "describe"}}
-    wrapper = OpenAIWrapper(config_list=configs(provider_server, stop="END"), cache_seed=None)
+    config_list = configs(provider_server, stop="END", base_url=provider_server.url + "/v1")  # a gateway's form
+    wrapper = OpenAIWrapper(config_list=config_list, cache_seed=None)
     wrapper.create(messages=[{"role": "user", "content": content}], tools=tools, tool_choice=choice)
     (body,) = provider_server.bodies("/v1/messages")
     assert body["messages"][0]["content"][1] == {"type": "image", "source": {"type": "url", "url": url}}

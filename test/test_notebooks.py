@@ -9,14 +9,19 @@ notebook must be covered. Model-written code runs on the host (``AUTOGEN_USE_DOC
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 import pytest
 from llm_server import LLMServer, last_user_content
+
+sys.path.insert(0, str(Path(__file__).parent / "providers"))
+from notebook_providers import MIXED_PROVIDERS_EXPECTED, critic, provider_servers  # noqa: E402
 
 nbformat = pytest.importorskip("nbformat", reason="nbformat is needed to run the notebooks (the test extra)")
 nbclient = pytest.importorskip("nbclient", reason="nbclient is needed to run the notebooks (the test extra)")
@@ -244,6 +249,12 @@ CASES: dict[str, tuple[Callable[[Body], Reply], list[str]]] = {
         ["Prime_Finder: Prime_Finder is an expert", "97 is prime", "reloaded: ['Computer_terminal'"],
     ),
     "contrib_agent_eval.ipynb": (agent_eval, ["Roughly 8 km. -> {'accuracy': 'wrong'", "accuracy"]),
+    "agentchat_mixed_providers.ipynb": (critic, MIXED_PROVIDERS_EXPECTED),
+}
+
+# notebooks that also talk to other providers' protocol servers (test/providers/): started around the run
+PROVIDER_SERVERS: dict[str, Callable[[pytest.MonkeyPatch], Any]] = {
+    "agentchat_mixed_providers.ipynb": provider_servers,
 }
 
 
@@ -270,6 +281,7 @@ def _assert_equal(actual: Any, expected: Any) -> None:
 NEEDS: dict[str, list[str]] = {
     "contrib_retrieve_chat.ipynb": ["chromadb", "sentence_transformers"],
     "contrib_teachability.ipynb": ["chromadb", "sentence_transformers"],
+    "agentchat_mixed_providers.ipynb": ["anthropic", "google.genai"],
 }
 
 
@@ -355,10 +367,14 @@ def _run_notebook(
     client = nbclient.NotebookClient(
         nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     )
-    try:
-        client.execute()
-    except nbclient.exceptions.CellExecutionError as exc:  # the message holds the cell and the traceback
-        pytest.fail(f"{name} failed:\n{exc}")
+    servers = PROVIDER_SERVERS[name](monkeypatch) if name in PROVIDER_SERVERS else contextlib.nullcontext([])
+    with servers as provider_servers_used:
+        try:
+            client.execute()
+        except nbclient.exceptions.CellExecutionError as exc:  # the message holds the cell and the traceback
+            pytest.fail(f"{name} failed:\n{exc}")
+    for server in provider_servers_used:
+        assert server.requests, f"{name} never called the {server.name} server"
     text = _outputs(nb)
     for snippet in expected:
         assert snippet in text, f"{name}: {snippet!r} not in the output:\n{text[-3000:]}"

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
+from ._lifecycle import StopOnExit
 from ._process import RunOutcome
 from .errors import ContainerStartError, DockerImageNotFoundError, DockerNotRunningError
 
@@ -79,7 +80,7 @@ def ensure_image(client: DockerClient, candidates: Sequence[str]) -> str:
     raise DockerImageNotFoundError(list(candidates), "; ".join(problems))
 
 
-class ContainerSession:
+class ContainerSession(StopOnExit):
     """One running container with ``bind_dir`` mounted at /workspace, executing commands on demand.
 
     Stopped by :meth:`stop` (also on ``with`` exit, and at interpreter exit when ``stop_at_exit``).
@@ -206,9 +207,3 @@ class ContainerSession:
             except docker.errors.APIError:
                 return
             time.sleep(0.05)
-
-    def __enter__(self) -> ContainerSession:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import uuid
 from pathlib import Path
-from types import TracebackType
-from typing import Dict, List, Optional, Type, Union
+from typing import Dict, List, Optional, Union
 
 from ._commandline import CommandLineExecutorBase
+from ._lifecycle import StopOnExit
 from ._process import RunOutcome
 
 __all__ = ("DockerCommandLineCodeExecutor",)
@@ -27,7 +27,7 @@ _CONTAINER_COMMANDS: Dict[str, List[str]] = {
 }
 
 
-class DockerCommandLineCodeExecutor(CommandLineExecutorBase):
+class DockerCommandLineCodeExecutor(CommandLineExecutorBase, StopOnExit):
     """Saves each code block to ``work_dir`` (mounted at /workspace) and runs it in a container.
 
     The container is started from ``image`` when the executor is created and kept (so installed packages
@@ -102,14 +102,3 @@ class DockerCommandLineCodeExecutor(CommandLineExecutorBase):
         """Stop the container (and remove it with ``auto_remove``). Safe to call more than once."""
         self._session.stop()
         self._client.close()
-
-    def __enter__(self) -> DockerCommandLineCodeExecutor:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc_val: Optional[BaseException],
-        exc_tb: Optional[TracebackType],
-    ) -> None:
-        self.stop()

@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, List, Optional, Type
+from typing import TYPE_CHECKING, List, Optional
 
 from ..code_utils import (
     DEFAULT_TIMEOUT,
@@ -24,6 +23,7 @@ from ..code_utils import (
     _interpreter,
     infer_lang,
 )
+from ._lifecycle import StopOnExit
 from ._process import RunOutcome, python_env, run_command
 from .base import CodeBlock, CodeExtractor, CommandLineCodeResult
 from .markdown_code_extractor import MarkdownCodeExtractor
@@ -39,7 +39,7 @@ __all__ = ("LegacyCodeExecutor",)
 _SHELLS = ("bash", "shell", "sh", "pwsh", "powershell", "ps1")
 
 
-class LegacyCodeExecutor:
+class LegacyCodeExecutor(StopOnExit):
     """Runs blocks the way a classic ``{"work_dir": ..., "use_docker": ..., "timeout": ...}`` agent did.
 
     ``docker_images`` is None to run locally, else the candidate images (the first present locally, or
@@ -156,14 +156,3 @@ class LegacyCodeExecutor:
         if self._client is not None:
             self._client.close()
             self._client = None
-
-    def __enter__(self) -> LegacyCodeExecutor:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc_val: Optional[BaseException],
-        exc_tb: Optional[TracebackType],
-    ) -> None:
-        self.stop()

@@ -4,9 +4,9 @@ stops the run; rich outputs become files in ``output_dir``."""
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
-from typing import List, Optional, Type, TypeVar, Union
+from typing import List, TypeVar, Union
 
+from .._lifecycle import StopOnExit
 from ..base import CodeBlock, CodeExtractor, IPythonCodeResult
 from ..markdown_code_extractor import MarkdownCodeExtractor
 from ._output import KernelOutput, prepare_code, render_results
@@ -21,7 +21,7 @@ _HOUSEKEEPING_TIMEOUT = 30.0
 _CELL_MAGIC = {"bash": "%%bash", "sh": "%%sh", "shell": "%%sh"}
 
 
-class KernelExecutorBase:
+class KernelExecutorBase(StopOnExit):
     def __init__(self, timeout: int, output_dir: Union[Path, str], kernel_name: str) -> None:
         if timeout < 1:
             raise ValueError("Timeout must be greater than or equal to 1.")
@@ -87,14 +87,3 @@ class KernelExecutorBase:
 
     def stop(self) -> None:
         raise NotImplementedError
-
-    def __enter__(self: _Self) -> _Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc_val: Optional[BaseException],
-        exc_tb: Optional[TracebackType],
-    ) -> None:
-        self.stop()

@@ -18,9 +18,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Dict, Optional, Type, Union
+from typing import Any, Dict, Optional, Union
 
+from .._lifecycle import StopOnExit
 from ._extras import require
 from .base import JupyterConnectionInfo
 from .jupyter_client import JupyterClient
@@ -109,7 +109,7 @@ def build_kernel_gateway_image(image_name: str = DEFAULT_IMAGE, base_image: str 
     return image_name
 
 
-class DockerJupyterServer:
+class DockerJupyterServer(StopOnExit):
     """Runs a Jupyter kernel gateway in a container, published on 127.0.0.1 at a free port.
 
     Args (the classic ones):
@@ -227,17 +227,6 @@ class DockerJupyterServer:
         except docker.errors.APIError as exc:  # already being removed (auto_remove)
             if exc.status_code not in (404, 409):
                 raise
-
-    def __enter__(self) -> DockerJupyterServer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc_val: Optional[BaseException],
-        exc_tb: Optional[TracebackType],
-    ) -> None:
-        self.stop()
 
 
 def main() -> None:

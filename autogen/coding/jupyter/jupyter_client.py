@@ -9,9 +9,9 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Dict, List, Optional, Type
+from typing import Any, Dict, List, Optional
 
+from .._lifecycle import StopOnExit
 from ._extras import require
 from ._output import DataItem, KernelOutput
 from .base import JupyterConnectionInfo
@@ -81,7 +81,7 @@ class JupyterClient:
         self._session.close()
 
 
-class JupyterKernelClient:
+class JupyterKernelClient(StopOnExit):
     """Executes code on one kernel over its websocket channels."""
 
     def __init__(self, websocket: Any, interrupt: Optional[Any] = None) -> None:
@@ -186,14 +186,3 @@ class JupyterKernelClient:
 
     def stop(self) -> None:
         self._websocket.close()
-
-    def __enter__(self) -> JupyterKernelClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc_val: Optional[BaseException],
-        exc_tb: Optional[TracebackType],
-    ) -> None:
-        self.stop()

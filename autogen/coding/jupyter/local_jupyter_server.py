@@ -15,9 +15,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Optional, Type, Union
+from typing import IO, Optional, Union
 
+from .._lifecycle import StopOnExit
 from ._extras import require
 from .base import JupyterConnectionInfo
 
@@ -33,7 +33,7 @@ def _free_port(ip: str) -> int:
         return int(sock.getsockname()[1])
 
 
-class LocalJupyterServer:
+class LocalJupyterServer(StopOnExit):
     """A ``jupyter kernelgateway`` child process listening on ``ip``:``port`` (a free port when None).
 
     Its log goes to ``log_file`` (rotated when larger than ``log_max_bytes`` at start, keeping
@@ -130,17 +130,6 @@ class LocalJupyterServer:
                 process.wait()
         if not self._log.closed:
             self._log.close()
-
-    def __enter__(self) -> LocalJupyterServer:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc_val: Optional[BaseException],
-        exc_tb: Optional[TracebackType],
-    ) -> None:
-        self.stop()
 
 
 def _rotate(path: Path, max_bytes: int, backups: int) -> None:

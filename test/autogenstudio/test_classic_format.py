@@ -86,6 +86,7 @@ def test_export_writes_the_classic_shape_without_keys(client: Any, llm_server: A
 
     again = client.post("/api/classic/import", json=data).json()["item"]  # the export imports back to the same
     assert client.get(f"/api/classic/workflows/{again['id']}").json() == data
+    assert [s["name"] for s in client.get("/api/skills").json()].count("fetch_profile") == 1  # reused, not copied
 
 
 def test_group_chat_export_round_trips(client: Any, llm_server: Any) -> None:
@@ -130,6 +131,7 @@ def test_skills_models_and_agents_import_and_export_alone(client: Any, llm_serve
         ({"type": "robot", "config": {"name": "a"}}, "not a valid classic agent: type"),
         ({"type": "assistant", "config": {"name": "has space"}}, "an agent name must start with a letter"),
         ({"type": "groupchat", "config": {"name": "m"}}, "is a group chat"),
+        ({"type": "assistant", "config": {"name": "a", "human_input_mode": "SOMETIMES"}}, "config.human_input_mode"),
         (
             {
                 "name": "w",

@@ -24,11 +24,13 @@ from .datamodel import (
     AgentConfig,
     AgentIn,
     GroupChatConfig,
+    HumanInputMode,
     LLMConfig,
     ModelConfig,
     ModelIn,
     SkillConfig,
     SkillIn,
+    SpeakerSelection,
     WorkFlowConfig,
     WorkflowIn,
     check_skill_code,
@@ -71,7 +73,7 @@ class ClassicLLMConfig(_Loose):
 class ClassicAgentConfig(_Loose):
     name: str
     llm_config: Union[ClassicLLMConfig, bool, None] = None
-    human_input_mode: str = "NEVER"
+    human_input_mode: HumanInputMode = "NEVER"
     max_consecutive_auto_reply: int = 10
     system_message: Optional[str] = ""
     code_execution_config: Union[bool, str, Dict[str, Any], None] = False
@@ -81,7 +83,7 @@ class ClassicAgentConfig(_Loose):
 class ClassicGroupChatConfig(_Loose):
     agents: List[ClassicAgent] = Field(default_factory=list)
     max_round: int = 10
-    speaker_selection_method: str = "auto"
+    speaker_selection_method: SpeakerSelection = "auto"
 
 
 class ClassicAgent(_Loose):
@@ -188,15 +190,12 @@ def agent_config(agent: ClassicAgent) -> AgentConfig:
             f"agent {agent.config.name!r} is a group chat: import it as the receiver of a 'groupchat' workflow"
         )
     cfg = agent.config
-    mode = cfg.human_input_mode if cfg.human_input_mode in ("NEVER", "TERMINATE", "ALWAYS") else None
-    if mode is None:
-        raise ValueError(f"agent {cfg.name!r}: human_input_mode must be NEVER, TERMINATE or ALWAYS")
     return AgentConfig(
         name=cfg.name,
         type=agent.type,
         description=agent.description or cfg.description or "",
         system_message=cfg.system_message or "",
-        human_input_mode=mode,
+        human_input_mode=cfg.human_input_mode,
         max_consecutive_auto_reply=cfg.max_consecutive_auto_reply,
         code_execution=bool(cfg.code_execution_config),
         llm_config=_llm(cfg.llm_config),
@@ -217,11 +216,9 @@ def workflow_config(workflow: ClassicWorkflow) -> WorkFlowConfig:
     gc = receiver.groupchat_config
     if receiver.type != "groupchat" or gc is None:
         raise ValueError("a 'groupchat' workflow needs a receiver of type 'groupchat' with a groupchat_config")
-    if gc.speaker_selection_method not in ("auto", "round_robin", "random", "manual"):
-        raise ValueError(f"speaker_selection_method {gc.speaker_selection_method!r} is not auto/round_robin/random")
     group = GroupChatConfig(
         agents=[agent_config(a) for a in gc.agents],
-        speaker_selection_method=gc.speaker_selection_method,  # type: ignore[arg-type]
+        speaker_selection_method=gc.speaker_selection_method,
         max_round=gc.max_round,
         manager_llm_config=_llm(receiver.config.llm_config),
     )

@@ -23,9 +23,12 @@ def _factory() -> object:
         allowed_hosts=frozenset(h for h in hosts.split(",") if h) or LOOPBACK_HOSTS,
         max_body_bytes=int(os.environ.get("AUTOGENSTUDIO_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
     )
-    return create_app(
+    app = create_app(
         Path(appdir) if appdir else None, os.environ.get("AUTOGENSTUDIO_DATABASE_URI") or None, security=security
     )
+    from .serve import set_docs
+
+    return set_docs(app, os.environ.get("AUTOGENSTUDIO_DOCS", "1") == "1")
 
 
 def _announce(token: str) -> str:
@@ -63,8 +66,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         help="another Host name the server answers to (e.g. the machine's name behind a proxy); repeatable",
     )
     ui.add_argument("--max-body-mb", type=float, default=10.0, help="largest request body accepted, in MB (default 10)")
+    ui.add_argument("--workers", type=int, default=1, help="server processes (default 1; see docs/security.md)")
+    ui.add_argument("--docs", action=argparse.BooleanOptionalAction, default=True, help="API docs at /docs")
     sub.add_parser("version", help="print the version")
+    from .cli_classic import add_commands, run
+
+    add_commands(sub)
     args = parser.parse_args(argv)
+    done = run(args, parser)
+    if done is not None:
+        return done
 
     if args.command == "version":
         from . import __version__
@@ -80,6 +91,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     from .security import SecurityConfig, allowed_hosts_for, new_token
 
     token = args.token or os.environ.get(_TOKEN_ENV) or new_token()
+    if args.workers < 1:
+        parser.error(f"--workers must be at least 1, got {args.workers}")
     if args.max_body_mb <= 0:
         parser.error(f"--max-body-mb must be positive, got {args.max_body_mb}")
     try:
@@ -95,8 +108,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     os.environ[_TOKEN_ENV] = security.token
     os.environ["AUTOGENSTUDIO_ALLOWED_HOSTS"] = ",".join(sorted(security.allowed_hosts))
     os.environ["AUTOGENSTUDIO_MAX_BODY_BYTES"] = str(security.max_body_bytes)
+    os.environ["AUTOGENSTUDIO_DOCS"] = "1" if args.docs else "0"
     if args.database_uri:
         os.environ["AUTOGENSTUDIO_DATABASE_URI"] = args.database_uri
+    if args.workers > 1:  # make the app dir, key file and examples once, not in a race between the workers
+        from .web.app import Studio
+
+        Studio(appdir, args.database_uri)
     url = f"http://{_display_host(args.host)}:{args.port}/?token={security.token}"
     print(f"AutoGen Studio (app dir {appdir}); open it at:\n    {url}", file=sys.stderr, flush=True)
     uvicorn.run(
@@ -105,6 +123,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         host=args.host,
         port=args.port,
         reload=args.reload,
+        workers=args.workers,
         ws_max_size=security.max_body_bytes,  # the body limit holds for websocket messages too
     )
     return 0

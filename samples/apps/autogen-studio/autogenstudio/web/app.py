@@ -39,6 +39,7 @@ from ..keystore import KEY_FILE_NAME, KeyStore, make_private_file
 from ..security import SecurityConfig, SecurityMiddleware
 from ..seed import seed_defaults
 from ..workflowmanager import AutoGenWorkFlowManager, list_files
+from .routes_classic import classic_router
 
 logger = logging.getLogger(__name__)
 UI_DIR = FilePath(__file__).parent / "ui"
@@ -343,6 +344,8 @@ def create_app(
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
         return _public("workflow", studio.db.create("workflow", wf.model_dump()))
+
+    app.include_router(classic_router(studio))  # the classic Studio JSON files (autogenstudio.classic_format)
 
     # --------------------------------------------------------------------------------------- sessions --
     # A session (and a gallery item) is addressed by its random uid, never by its row id: a conversation's URL and

@@ -1,21 +1,20 @@
 """How agents print and ask humans: the IOStream protocol and its implementations."""
 
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_exports
 from .base import InputStream, IOStream, OutputStream
 from .console import IOConsole
 
 if TYPE_CHECKING:
     from .websockets import IOWebsockets
 
+# IOWebsockets resolves lazily: keep `import autogen` from loading the websocket module at all.
+_EXPORTS: dict[str, str] = {"IOWebsockets": ".websockets"}
+
 __all__ = ["IOConsole", "IOStream", "IOWebsockets", "InputStream", "OutputStream"]
 
-
-def __getattr__(name: str) -> Any:
-    # IOWebsockets resolves lazily: its module is cheap, but keep `import autogen` from loading it at all.
-    if name == "IOWebsockets":
-        from .websockets import IOWebsockets
-
-        globals()[name] = IOWebsockets
-        return IOWebsockets
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from anthropic_server import AnthropicServer
-from scenarios import run_chat, run_tool_chat
+from provider_scenarios import run_chat, run_tool_chat
 
 from autogen import OpenAIWrapper
 from autogen.exception_utils import ConfigError

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import pytest
 from bedrock_server import BedrockServer, check_converse_request
 from protocol_server import ProtocolError
-from scenarios import PNG_B64, run_chat, run_tool_chat
+from provider_scenarios import PNG_B64, run_chat, run_tool_chat
 
 from autogen import OpenAIWrapper
 from autogen.exception_utils import ConfigError

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from ollama_server import OllamaServer
 from protocol_server import ProtocolServer, Recorded, Response
-from scenarios import PNG_B64, image_message, run_chat, run_tool_chat
+from provider_scenarios import PNG_B64, image_message, run_chat, run_tool_chat
 
 from autogen import OpenAIWrapper
 from autogen.oai.errors import ProviderAPIError

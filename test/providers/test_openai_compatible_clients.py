@@ -17,7 +17,7 @@ from chat_completions_server import (
     TogetherServer,
 )
 from pydantic import BaseModel
-from scenarios import IMAGE_DATA_URL, image_message, run_chat, run_tool_chat
+from provider_scenarios import IMAGE_DATA_URL, image_message, run_chat, run_tool_chat
 
 from autogen import OpenAIWrapper
 from autogen.oai.errors import ProviderAPIError

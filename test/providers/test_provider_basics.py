@@ -14,7 +14,7 @@ import test_anthropic
 import test_bedrock
 import test_gemini
 from protocol_server import ProtocolServer
-from scenarios import PNG_B64, image_message, run_tool_chat
+from provider_scenarios import PNG_B64, image_message, run_tool_chat
 
 from autogen import OpenAIWrapper
 

@@ -129,6 +129,13 @@ class SessionIn(_Strict):
 
 class MessageIn(_Strict):
     content: str = Field(min_length=1, max_length=100_000)
+    # how long an agent that asks for human input waits for the answer in the page, in seconds
+    input_timeout: float = Field(default=300, gt=0, le=86_400)
+
+
+class InputAnswer(_Strict):
+    request_id: str = Field(min_length=1, max_length=64)
+    content: str = Field(default="", max_length=100_000)
 
 
 class PublishIn(_Strict):

@@ -362,7 +362,8 @@ class AutoGenWorkFlowManager:
         elapsed = time.time() - start
         summary = result.summary if isinstance(result.summary, str) else str(result.summary or "")
         final = summary.replace("TERMINATE", "").strip()
-        if not final:
+        # an initiator outside the group only holds its own message: the group's last word is the answer
+        if not final or (self.config.type == "groupchat" and self.config.summary_method == "last_msg"):
             for event in reversed(self.messages):
                 text = event.get("content")
                 if isinstance(text, str) and text.replace("TERMINATE", "").strip():

@@ -238,20 +238,26 @@ $("#new-session").addEventListener("click", async () => {
   } catch (e) { notice(e.message); }
 });
 
+const encodePath = (path) => path.split("/").map(encodeURIComponent).join("/");
+const sessionFile = (path) => `/api/sessions/${state.session.id}/files/${encodePath(path)}`;
+
 function renderEvent(event) {
   const chat = $("#chat");
   if (event.type === "message") {
-    const body = el("div", { class: "body" });
-    if (event.content !== null && event.content !== undefined && event.content !== "") {
-      body.append(el("pre", {}, typeof event.content === "string" ? event.content : JSON.stringify(event.content, null, 2)));
-    }
-    for (const call of event.tool_calls || []) body.append(el("pre", { class: "tool" }, `tool call ${call.name}(${call.arguments})`));
-    if (event.function_call) body.append(el("pre", { class: "tool" }, `function call ${event.function_call.name}(${event.function_call.arguments})`));
-    chat.append(el("div", { class: "msg", "data-sender": event.sender }, el("div", { class: "who" }, `${event.sender} → ${event.recipient}`), body));
+    Conversation.append(chat, event, sessionFile);
   } else if (event.type === "warning") {
     chat.append(el("div", { class: "msg warning" }, event.text));
   } else if (event.type === "error") {
     chat.append(el("div", { class: "msg error" }, "Error: " + event.error));
+  } else if (event.type === "input_request") {
+    askHuman(event);
+  } else if (event.type === "input_answered" || event.type === "input_timeout") {
+    const box = document.querySelector(`.input-request[data-request="${event.request_id}"]`);
+    if (box) {
+      box.classList.add("closed");
+      box.querySelectorAll("input, button").forEach((x) => { x.disabled = true; });
+      if (event.type === "input_timeout") box.append(el("div", { class: "timeout" }, `No answer in time: the agent got "${event.answer}".`));
+    }
   } else if (event.type === "result") {
     showResult(event);
   } else if (event.type === "status") {
@@ -260,12 +266,38 @@ function renderEvent(event) {
   chat.scrollTop = chat.scrollHeight;
 }
 
+// An agent asks the person (human_input_mode ALWAYS / TERMINATE): answer here before the timeout.
+function askHuman(event) {
+  const input = el("input", { type: "text", class: "input-answer", placeholder: "Your answer (empty: let the agent reply on its own; exit: stop)" });
+  const left = el("span", { class: "countdown" });
+  const deadline = Date.now() + event.timeout * 1000;
+  const tick = setInterval(() => {
+    const s = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    left.textContent = `${s} s left`;
+    if (!s || box.classList.contains("closed")) clearInterval(tick);
+  }, 500);
+  const submit = async () => {
+    try {
+      await api("POST", `/api/sessions/${state.session.id}/input`, { request_id: event.request_id, content: input.value });
+      box.classList.add("closed");
+      box.querySelectorAll("input, button").forEach((x) => { x.disabled = true; });
+    } catch (e) { box.append(el("div", { class: "error" }, e.message)); }
+  };
+  input.addEventListener("keydown", (e) => { if (e.key === "Enter") submit(); });
+  const box = el("div", { class: "msg input-request", "data-request": event.request_id },
+    el("div", { class: "who" }, "Input requested ", left),
+    el("pre", { class: "prompt" }, event.prompt),
+    el("div", { class: "answer-row" }, input, el("button", { class: "primary answer-send", onclick: submit }, "Answer")));
+  $("#chat").append(box);
+  input.focus();
+}
+
 function showResult(r) {
   const box = $("#result");
   if (!r) { box.classList.add("hidden"); return; }
   box.replaceChildren(
     el("strong", {}, "Final answer: "), el("span", { id: "final-answer" }, r.final_answer || "(none)"),
-    el("div", {}, `Time: ${Number(r.time).toFixed(2)} s · Session cost: $${Number(r.cost || 0).toFixed(5)} · Code ran: ${r.executor}`),
+    el("div", {}, `Time: ${Number(r.time).toFixed(2)} s · Run cost: $${Number(r.cost || 0).toFixed(5)} · Code ran: ${r.executor}`),
   );
   box.classList.remove("hidden");
   $("#session-status").textContent = "done";
@@ -281,7 +313,6 @@ async function loadFiles() {
   box.append(el("h3", {}, "Files"));
   for (const f of files) {
     box.append(el("div", { class: "file" }, el("a", { href: f.url, target: "_blank", download: f.path.split("/").pop() }, f.path)));
-    if (/\.(png|jpe?g|gif|svg|webp)$/i.test(f.path)) box.append(el("img", { src: f.url, alt: f.path }));
   }
 }
 
@@ -307,6 +338,7 @@ async function openSession(s) {
   $("#send").disabled = false;
   $("#chat").replaceChildren();
   $("#files").replaceChildren();
+  $("#profile").classList.add("hidden");
   $("#session-status").textContent = "";
   showResult(null);
   const messages = await api("GET", `/api/sessions/${s.id}/messages`);
@@ -324,7 +356,8 @@ $("#send").addEventListener("click", async () => {
   $("#session-status").textContent = "running...";
   showResult(null);
   try {
-    await api("POST", `/api/sessions/${state.session.id}/messages`, { content: text });
+    const timeout = Number($("#input-timeout").value) || 300;
+    await api("POST", `/api/sessions/${state.session.id}/messages`, { content: text, input_timeout: timeout });
     $("#chat-input").value = "";
   } catch (e) {
     renderEvent({ type: "error", error: e.message });
@@ -353,6 +386,13 @@ $("#delete-session").addEventListener("click", async () => {
   } catch (e) { notice(e.message); }
 });
 
+$("#profile-session").addEventListener("click", async () => {
+  try {
+    const base = `/api/sessions/${state.session.id}/profile`;
+    Profiler.render($("#profile"), await api("GET", base), base + "?download=true");
+  } catch (e) { notice(e.message); }
+});
+
 $("#publish-session").addEventListener("click", async () => {
   try {
     const item = await api("POST", "/api/gallery", { session_id: state.session.id });
@@ -370,16 +410,20 @@ async function loadGallery() {
 async function viewGallery(id) {
   const g = await api("GET", `/api/gallery/${id}`);
   const view = $("#gallery-view");
-  const messages = g.messages.map((m) => el("div", { class: "msg" },
-    el("div", { class: "who" }, `${m.sender} → ${m.recipient}`),
-    el("pre", {}, typeof m.content === "string" ? m.content : JSON.stringify(m.content))));
+  const fileUrl = (path) => `/api/gallery/${g.id}/files/${encodePath(path)}`;
+  const chat = el("div", { class: "chat readonly", id: "gallery-chat" });
   const result = g.session && g.session.last_result;
+  const profile = el("div", { id: "gallery-profile", class: "profile" });
   view.replaceChildren(
     el("h2", { id: "gallery-title" }, g.title),
-    el("p", {}, "Workflow: " + (g.workflow ? g.workflow.name : "(deleted)")),
+    el("p", {}, "Workflow: " + (g.workflow ? g.workflow.name : "(deleted)"), el("span", { class: "badge" }, "read-only")),
     result ? el("p", {}, "Final answer: " + result.final_answer) : null,
-    el("div", { class: "chat" }, ...messages),
+    chat,
+    el("div", { class: "files" }, ...(g.files || []).map((f) => el("div", { class: "file" }, el("a", { href: fileUrl(f), download: f.split("/").pop() }, f)))),
+    profile,
   );
+  g.messages.forEach((m) => Conversation.append(chat, m, fileUrl));
+  if (g.profile) Profiler.render(profile, g.profile, null);
 }
 
 loadBuild().catch((e) => notice(e.message));

@@ -203,3 +203,35 @@ def api(page: Any, method: str, path: str, body: Any = None) -> Any:
     response = page.request.fetch(base + path, method=method, data=body)
     assert response.ok, (method, path, response.status, response.text())
     return response.json()
+
+
+def make_workflow(page: Any, llm_server: Any, agents: Dict[str, Dict[str, Any]], workflow: Dict[str, Any]) -> int:
+    """Create a model on the local LLM server, the agents (``llm: True`` gives one the model) and a workflow naming
+    them; return the workflow id."""
+    model = api(
+        page, "POST", "/api/models", {"model": "gpt-4", "api_key": "sk-x-1234", "base_url": llm_server.base_url}
+    )
+    ids = {}
+    for name, spec in agents.items():
+        if spec.pop("llm", False):
+            spec["model_ids"] = [model["id"]]
+        ids[name] = api(page, "POST", "/api/agents", {"name": name, **spec})["id"]
+    body = dict(workflow)
+    for key in ("sender_id", "receiver_id"):
+        if key in body:
+            body[key] = ids[body[key]]
+    if "agent_ids" in body:
+        body["agent_ids"] = [ids[n] for n in body["agent_ids"]]
+    return int(api(page, "POST", "/api/workflows", body)["id"])
+
+
+def start_session(page: Any, workflow_name: str, task: str, timeout: int = 300) -> None:
+    from playwright.sync_api import expect
+
+    page.click("#tab-playground")
+    page.select_option("#session-workflow", label=workflow_name)
+    page.click("#new-session")
+    expect(page.locator("#send")).to_be_enabled()
+    page.fill("#input-timeout", str(timeout))
+    page.fill("#chat-input", task)
+    page.click("#send")

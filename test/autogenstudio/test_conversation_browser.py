@@ -5,9 +5,9 @@ and its profile charted; a person answering an agent in the page."""
 from __future__ import annotations
 
 import json
-from typing import Any, Dict
+from typing import Any
 
-from conftest import api, needs_chromium, open_studio, screenshot
+from conftest import make_workflow, needs_chromium, open_studio, screenshot, start_session
 
 pytestmark = needs_chromium
 
@@ -28,39 +28,11 @@ print("wrote chart.png and data.csv")
 """
 
 
-def _setup(page: Any, llm_server: Any, agents: Dict[str, Dict[str, Any]], workflow: Dict[str, Any]) -> int:
-    model = api(page, "POST", "/api/models", {"model": "gpt-4", "api_key": "sk-x-1234", "base_url": llm_server.base_url})
-    ids = {}
-    for name, spec in agents.items():
-        if spec.pop("llm", False):
-            spec["model_ids"] = [model["id"]]
-        ids[name] = api(page, "POST", "/api/agents", {"name": name, **spec})["id"]
-    body = dict(workflow)
-    for key in ("sender_id", "receiver_id"):
-        if key in body:
-            body[key] = ids[body[key]]
-    if "agent_ids" in body:
-        body["agent_ids"] = [ids[n] for n in body["agent_ids"]]
-    return int(api(page, "POST", "/api/workflows", body)["id"])
-
-
-def _start_session(page: Any, workflow_name: str, task: str, timeout: int = 300) -> None:
-    from playwright.sync_api import expect
-
-    page.click("#tab-playground")
-    page.select_option("#session-workflow", label=workflow_name)
-    page.click("#new-session")
-    expect(page.locator("#send")).to_be_enabled()
-    page.fill("#input-timeout", str(timeout))
-    page.fill("#chat-input", task)
-    page.click("#send")
-
-
 def test_markdown_code_images_files_tools_streamed(live_server: Any, llm_server: Any, browser: Any) -> None:
     from playwright.sync_api import expect
 
     page = open_studio(browser, live_server.url, live_server.token)
-    _setup(
+    make_workflow(
         page,
         llm_server,
         {
@@ -74,7 +46,7 @@ def test_markdown_code_images_files_tools_streamed(live_server: Any, llm_server:
         {"tool_calls": [{"name": "lookup_price", "arguments": {"ticker": "NVDA"}}]},
         {"content": "Here is the chart:\n\n![the chart](chart.png)\n\n**Done.** TERMINATE", "delay": 2},
     )
-    _start_session(page, "Chart Flow", "Draw a chart")
+    start_session(page, "Chart Flow", "Draw a chart")
 
     # streamed: the code's output (with the files it wrote) shows while the last reply is still being produced
     executed = page.locator(".msg[data-sender=runner]").nth(1)
@@ -113,7 +85,7 @@ def test_group_chat_inner_messages_and_profile(live_server: Any, llm_server: Any
     from playwright.sync_api import expect
 
     page = open_studio(browser, live_server.url, live_server.token)
-    _setup(
+    make_workflow(
         page,
         llm_server,
         {"boss": {"type": "userproxy"}, "writer": {"llm": True}, "critic": {"llm": True}},
@@ -130,7 +102,7 @@ def test_group_chat_inner_messages_and_profile(live_server: Any, llm_server: Any
         {"content": "A first draft.", "usage": {"prompt_tokens": 100, "completion_tokens": 20}},
         {"content": "Looks good. TERMINATE", "usage": {"prompt_tokens": 300, "completion_tokens": 5}},
     )
-    _start_session(page, "Team", "Write a haiku")
+    start_session(page, "Team", "Write a haiku")
     expect(page.locator("#final-answer")).to_have_text("Looks good.")
     # the group's own messages are folded under one summary; the top-level message stays open
     group = page.locator("#chat details.inner-group")
@@ -164,14 +136,14 @@ def test_human_in_the_loop(live_server: Any, llm_server: Any, browser: Any) -> N
     from playwright.sync_api import expect
 
     page = open_studio(browser, live_server.url, live_server.token)
-    _setup(
+    make_workflow(
         page,
         llm_server,
         {"person": {"type": "userproxy", "human_input_mode": "ALWAYS"}, "helper": {"llm": True}},
         {"name": "Ask Me", "sender_id": "person", "receiver_id": "helper"},
     )
     llm_server.script("Which colour do you like?", "Blue it is. TERMINATE")
-    _start_session(page, "Ask Me", "Paint the fence", timeout=120)
+    start_session(page, "Ask Me", "Paint the fence", timeout=120)
 
     request = page.locator(".input-request").first
     expect(request.locator(".prompt")).to_contain_text("helper")

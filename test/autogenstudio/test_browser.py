@@ -34,6 +34,7 @@ SKILL = '''def save_answer(text: str) -> str:
 @pytest.fixture
 def page(live_server: Any) -> Iterator[Any]:
     playwright_sync = pytest.importorskip("playwright.sync_api")
+    playwright_sync.expect.set_options(timeout=30_000)  # a loaded CI machine runs the agents slowly
     assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists()
     with playwright_sync.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)

@@ -25,6 +25,7 @@ from typing import Any, Callable, Dict, List, Optional, Union
 from autogen.io import IOStream
 
 from .datamodel import AgentConfig, LLMConfig, WorkFlowConfig, check_skill_code
+from .workflowgraph import transitions_dict
 
 logger = logging.getLogger(__name__)
 
@@ -324,11 +325,20 @@ class AutoGenWorkFlowManager:
         assert gc is not None
         members = [self._build(a) for a in gc.agents]
         manager_llm = gc.manager_llm_config or next((a.llm_config for a in gc.agents if a.llm_config), None)
+        graph: Dict[str, Any] = {}
+        if gc.allowed_transitions:
+            by_name = {a.name: a for a in members}
+            edges = [(by_name[a], by_name[b]) for a, targets in gc.allowed_transitions.items() for b in targets]
+            graph = {
+                "allowed_or_disallowed_speaker_transitions": transitions_dict(members, edges),
+                "speaker_transitions_type": "allowed",
+            }
         groupchat = GroupChat(
             agents=members,
             messages=[],
             max_round=gc.max_round,
             speaker_selection_method=gc.speaker_selection_method,
+            **graph,
         )
         manager = GroupChatManager(
             groupchat=groupchat,

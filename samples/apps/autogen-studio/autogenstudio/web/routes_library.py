@@ -8,7 +8,8 @@ from typing import Any, Dict, List
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
-from ..datamodel import AgentConfig, AgentIn, ModelConfig, ModelIn, SkillIn, WorkFlowConfig, WorkflowIn
+from ..datamodel import AgentConfig, AgentIn, GraphIn, ModelConfig, ModelIn, SkillIn, WorkFlowConfig, WorkflowIn
+from ..workflowgraph import graph_problems
 from .studio import ItemId, Studio, endpoint_changed, public, strip_keys
 
 KINDS: Dict[str, type[BaseModel]] = {"skills": SkillIn, "models": ModelIn, "agents": AgentIn, "workflows": WorkflowIn}
@@ -89,6 +90,11 @@ def library_router(studio: Studio) -> APIRouter:
         config = studio.workflow_config(studio.must_get("workflow", item_id))
         return strip_keys(config.model_dump())
 
+    @router.post("/api/workflows/graph-check")
+    async def graph_check(body: GraphIn) -> Dict[str, Any]:
+        """The problems of a speaker-transition graph (shown on the graph in the builder), by agent id."""
+        return {"problems": graph_problems(body.agent_ids, body.transitions)}
+
     @router.post("/api/workflows/import", status_code=201)
     async def import_workflow(config: WorkFlowConfig) -> Dict[str, Any]:
         def add_agent(cfg: AgentConfig) -> int:
@@ -128,6 +134,9 @@ def library_router(studio: Studio) -> APIRouter:
             sender_id = add_agent(config.sender)
             receiver_id = add_agent(config.receiver) if config.receiver else None
             agent_ids = [add_agent(a) for a in config.groupchat.agents] if config.groupchat else []
+            ids = dict(zip((a.name for a in config.groupchat.agents), agent_ids)) if config.groupchat else {}
+            graph = config.groupchat.allowed_transitions if config.groupchat else {}
+            transitions = [(ids[a], ids[b]) for a, targets in graph.items() for b in targets]
             wf = WorkflowIn(
                 name=config.name,
                 description=config.description,
@@ -135,6 +144,7 @@ def library_router(studio: Studio) -> APIRouter:
                 sender_id=sender_id,
                 receiver_id=receiver_id,
                 agent_ids=agent_ids,
+                transitions=transitions,
                 speaker_selection_method=(config.groupchat.speaker_selection_method if config.groupchat else "auto"),
                 max_round=config.groupchat.max_round if config.groupchat else 10,
             )

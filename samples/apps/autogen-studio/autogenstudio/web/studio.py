@@ -26,6 +26,7 @@ from ..datamodel import (
 from ..humaninput import HumanInputBroker
 from ..keystore import KEY_FILE_NAME, KeyStore, make_private_file
 from ..seed import seed_defaults
+from ..workflowgraph import transitions_dict
 from ..workflowmanager import AutoGenWorkFlowManager
 
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="a record id (a positive 64-bit integer)")]
@@ -174,8 +175,11 @@ class Studio:
         }
         if workflow.get("type") == "groupchat":
             members = [self.agent_config(i) for i in workflow["agent_ids"]]
+            names = dict(zip(workflow["agent_ids"], (m.name for m in members)))
+            edges = [(names.get(a), names.get(b)) for a, b in workflow.get("transitions", [])]
             gc = GroupChatConfig(
                 agents=members,
+                allowed_transitions=transitions_dict([], [(a, b) for a, b in edges if a is not None and b is not None]),
                 speaker_selection_method=workflow.get("speaker_selection_method", "auto"),
                 max_round=workflow.get("max_round", 10),
             )

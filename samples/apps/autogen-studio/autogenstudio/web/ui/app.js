@@ -128,6 +128,22 @@ function renderForm() {
   $("#export-workflow").classList.toggle("hidden", !(state.current && kind === "workflows"));
   const form = $("#item-form");
   form.replaceChildren(...FIELDS[kind].map((f) => field(f, item[f.name])));
+  if (kind === "workflows") {
+    $("#field-type").addEventListener("change", () => graphPanel(item));
+  }
+  graphPanel(item);
+}
+
+// group chats are edited as a graph: the panel replaces the "Group chat agents" list
+function graphPanel(item) {
+  const panel = $("#graph-panel");
+  const on = state.kind === "workflows" && $("#field-type") && $("#field-type").value === "groupchat";
+  panel.classList.toggle("hidden", !on);
+  const list = document.getElementById("field-agent_ids");
+  if (list) list.closest("label").classList.toggle("hidden", on);
+  if (!on) { Builder.unmount(); return; }
+  const chosen = Array.from(list.selectedOptions).map((o) => Number(o.value));
+  Builder.mount(panel, state.refs.agents || [], chosen.length ? chosen : (item.agent_ids || []), item.transitions || []);
 }
 
 function field(f, value) {
@@ -162,6 +178,10 @@ function readForm() {
     else if (f.type === "multi") data[f.name] = Array.from(input.selectedOptions).map((o) => Number(o.value));
     else if (f.type === "ref") data[f.name] = input.value === "" ? null : Number(input.value);
     else data[f.name] = input.value === "" && (f.name === "api_key" || f.name === "base_url" || f.name === "api_version") ? null : input.value;
+  }
+  if (state.kind === "workflows") {
+    data.transitions = [];
+    if (data.type === "groupchat" && Builder.active()) Object.assign(data, Builder.value());
   }
   return data;
 }

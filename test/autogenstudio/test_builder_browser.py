@@ -103,3 +103,40 @@ def test_build_group_chat_in_the_graph_editor(live_server: Any, llm_server: Any,
     expect(page.locator("#final-answer")).to_have_text("The code.")
     speakers = page.locator("#chat details.inner-group .msg").evaluate_all("(ms) => ms.map((m) => m.dataset.sender)")
     assert speakers == ["planner", "reviewer", "coder"]
+
+
+def test_export_and_import_a_workflow_file(live_server: Any, browser: Any, tmp_path: Any) -> None:
+    from playwright.sync_api import expect
+
+    page = open_studio(browser, live_server.url, live_server.token)
+    page.click("#build-workflows")
+    page.locator("#item-list li", has_text="Default Workflow").click()
+    with page.expect_download() as download:
+        page.click("#export-workflow")
+    assert download.value.suggested_filename == "Default_Workflow.json"
+    exported = json.loads(open(download.value.path()).read())
+    # one file: the agents with their skills and models, no API key
+    assert exported["sender"]["name"] == "user_proxy" and exported["receiver"]["name"] == "primary_assistant"
+    assert [m["model"] for m in exported["receiver"]["llm_config"]["config_list"]] == ["gpt-4o"]
+    assert {s["name"] for s in exported["receiver"]["skills"]} >= {"fetch_web_page_text"}
+    assert all(m["api_key"] is None for m in exported["receiver"]["llm_config"]["config_list"])
+
+    exported["name"] = "Imported Flow"
+    exported["receiver"]["name"] = "imported_assistant"
+    path = tmp_path / "flow.json"
+    path.write_text(json.dumps(exported))
+    skills_before = len(api(page, "GET", "/api/skills"))
+    page.set_input_files("#import-file", str(path))
+    expect(page.locator("#notice")).to_contain_text('Imported workflow "Imported Flow"')
+    expect(page.locator("#item-list")).to_contain_text("Imported Flow")
+    expect(page.locator("#form-title")).to_have_text("Edit workflow")
+    assert len(api(page, "GET", "/api/skills")) == skills_before  # the same skills are reused, not copied
+    agents = {a["name"] for a in api(page, "GET", "/api/agents")}
+    assert "imported_assistant" in agents
+    imported = [w for w in api(page, "GET", "/api/workflows") if w["name"] == "Imported Flow"][0]
+    again = api(page, "GET", f"/api/workflows/{imported['id']}/export")
+    assert again == exported  # the round trip keeps everything
+
+    page.set_input_files("#import-file", {"name": "bad.json", "mimeType": "application/json", "buffer": b'{"type": 1}'})
+    expect(page.locator("#form-error")).to_contain_text("import of bad.json failed")
+    screenshot(page, "workflow_import")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List
+import re
+from typing import Any, Dict, List, Tuple
 
 from fastapi import APIRouter, HTTPException
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from ..datamodel import AgentConfig, AgentIn, GraphIn, ModelConfig, ModelIn, SkillIn, WorkFlowConfig, WorkflowIn
@@ -86,9 +88,13 @@ def library_router(studio: Studio) -> APIRouter:
         return await asyncio.to_thread(call)
 
     @router.get("/api/workflows/{item_id}/export")
-    async def export_workflow(item_id: ItemId) -> Dict[str, Any]:
-        config = studio.workflow_config(studio.must_get("workflow", item_id))
-        return strip_keys(config.model_dump())
+    async def export_workflow(item_id: ItemId, download: bool = False) -> JSONResponse:
+        """The workflow with its agents, skills and models as one self-contained JSON document (no API keys)."""
+        workflow = studio.must_get("workflow", item_id)
+        data = strip_keys(studio.workflow_config(workflow).model_dump())
+        name = re.sub(r"[^A-Za-z0-9_-]+", "_", workflow["name"]).strip("_") or "workflow"
+        headers = {"Content-Disposition": f'attachment; filename="{name}.json"'} if download else None
+        return JSONResponse(data, headers=headers)
 
     @router.post("/api/workflows/graph-check")
     async def graph_check(body: GraphIn) -> Dict[str, Any]:
@@ -97,9 +103,19 @@ def library_router(studio: Studio) -> APIRouter:
 
     @router.post("/api/workflows/import", status_code=201)
     async def import_workflow(config: WorkFlowConfig) -> Dict[str, Any]:
+        def reuse_or_create(kind: str, data: Dict[str, Any], same: Tuple[str, ...]) -> int:
+            """An identical stored model or skill is reused: importing twice does not duplicate the library."""
+            def key(item: Dict[str, Any]) -> List[Any]:
+                return [v.strip() if isinstance(v, str) else v for v in (item.get(k) for k in same)]
+
+            for existing in studio.db.list(kind):
+                if key(existing) == key(data) and (kind != "model" or not data["api_key"]):
+                    return int(existing["id"])
+            return int(studio.db.create(kind, data)["id"])
+
         def add_agent(cfg: AgentConfig) -> int:
             model_ids = [
-                studio.db.create(
+                reuse_or_create(
                     "model",
                     ModelIn(
                         model=m.model,
@@ -108,13 +124,16 @@ def library_router(studio: Studio) -> APIRouter:
                         api_type="azure" if m.api_type == "azure" else "openai",
                         api_version=m.api_version,
                     ).model_dump(),
-                )["id"]
+                    ("model", "base_url", "api_type", "api_version"),
+                )
                 for m in (cfg.llm_config.config_list if cfg.llm_config else [])
             ]
             skill_ids = [
-                studio.db.create(
-                    "skill", SkillIn(name=s.name, description=s.description, content=s.content).model_dump()
-                )["id"]
+                reuse_or_create(
+                    "skill",
+                    SkillIn(name=s.name, description=s.description, content=s.content).model_dump(),
+                    ("name", "content"),
+                )
                 for s in cfg.skills
             ]
             data = AgentIn(

@@ -126,6 +126,7 @@ function renderForm() {
   $("#delete-item").classList.toggle("hidden", !state.current);
   $("#test-model").classList.toggle("hidden", !(state.current && kind === "models"));
   $("#export-workflow").classList.toggle("hidden", !(state.current && kind === "workflows"));
+  $("#import-workflow").classList.toggle("hidden", kind !== "workflows");
   const form = $("#item-form");
   form.replaceChildren(...FIELDS[kind].map((f) => field(f, item[f.name])));
   if (kind === "workflows") {
@@ -227,11 +228,24 @@ $("#test-model").addEventListener("click", async () => {
   } catch (e) { out.textContent = "Failed: " + e.message; }
 });
 
-$("#export-workflow").addEventListener("click", async () => {
-  const out = $("#form-output");
-  out.classList.remove("hidden");
-  try { out.textContent = JSON.stringify(await api("GET", `/api/workflows/${state.current.id}/export`), null, 2); }
-  catch (e) { out.textContent = e.message; }
+// a workflow travels as one JSON file holding its agents, skills and models (never API keys)
+$("#export-workflow").addEventListener("click", () => {
+  const link = el("a", { href: `/api/workflows/${state.current.id}/export?download=true`, download: "" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+});
+
+$("#import-file").addEventListener("change", async (e) => {
+  const file = e.target.files[0];
+  e.target.value = "";
+  if (!file) return;
+  try {
+    const created = await api("POST", "/api/workflows/import", JSON.parse(await file.text()));
+    state.current = created;
+    await loadBuild();
+    notice(`Imported workflow "${created.name}" with its agents, skills and models.`);
+  } catch (err) { formError(`import of ${file.name} failed: ${err.message}`); }
 });
 
 // ----------------------------------------------------------------------------------------- playground --

@@ -39,6 +39,7 @@ def test_build_group_chat_in_the_graph_editor(live_server: Any, llm_server: Any,
     ids["boss"] = api(page, "POST", "/api/agents", {"name": "boss", "type": "userproxy"})["id"]
 
     page.click("#build-workflows")
+    expect(page.locator("#item-list")).to_contain_text("Default Workflow")  # the lists (and agents) are loaded
     page.click("#new-item")
     page.fill("#field-name", "Graph Team")
     page.select_option("#field-type", "groupchat")

@@ -145,6 +145,11 @@ def test_human_in_the_loop(live_server: Any, llm_server: Any, browser: Any) -> N
     llm_server.script("Which colour do you like?", "Blue it is. TERMINATE")
     start_session(page, "Ask Me", "Paint the fence", timeout=120)
 
+    expect(page.locator(".input-request").first.locator(".prompt")).to_contain_text("helper")
+    # a page opened while the agent waits gets the question again
+    page.reload()
+    page.click("#tab-playground")
+    page.locator("#session-list li", has_text="Ask Me session").click()
     request = page.locator(".input-request").first
     expect(request.locator(".prompt")).to_contain_text("helper")
     expect(request.locator(".countdown")).to_contain_text("s left")

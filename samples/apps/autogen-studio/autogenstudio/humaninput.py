@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 TIMEOUT_ANSWER = "exit"
 
@@ -19,6 +19,7 @@ TIMEOUT_ANSWER = "exit"
 @dataclass
 class _Pending:
     session: str
+    event: Dict[str, Any]
     done: threading.Event = field(default_factory=threading.Event)
     reply: Optional[str] = None
 
@@ -32,10 +33,11 @@ class HumanInputBroker:
 
     def ask(self, session: str, prompt: str, timeout: float, emit: Callable[[Dict[str, Any]], None]) -> str:
         request_id = secrets.token_urlsafe(12)
-        pending = _Pending(session)
+        event = {"type": "input_request", "request_id": request_id, "prompt": prompt, "timeout": timeout}
+        pending = _Pending(session, event)
         with self._lock:
             self._pending[request_id] = pending
-        emit({"type": "input_request", "request_id": request_id, "prompt": prompt, "timeout": timeout})
+        emit(event)
         try:
             answered = pending.done.wait(timeout)
         finally:
@@ -57,6 +59,7 @@ class HumanInputBroker:
             pending.done.set()
             return True
 
-    def open_requests(self, session: str) -> int:
+    def open_requests(self, session: str) -> List[Dict[str, Any]]:
+        """The questions still waiting in ``session`` (a page opened late asks them again)."""
         with self._lock:
-            return sum(1 for p in self._pending.values() if p.session == session)
+            return [dict(p.event, session_id=session) for p in self._pending.values() if p.session == session]

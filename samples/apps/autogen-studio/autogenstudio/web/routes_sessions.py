@@ -154,6 +154,8 @@ def sessions_router(studio: Studio) -> APIRouter:
         queue: asyncio.Queue = asyncio.Queue()
         studio.listeners.setdefault(row_id, set()).add(queue)
         await websocket.send_json({"type": "connected", "session_id": session_id})
+        for request in studio.inputs.open_requests(session_id):  # a page opened while an agent waits for an answer
+            await websocket.send_json(request)
 
         async def pump() -> None:
             while True:

@@ -90,7 +90,7 @@ const FIELDS = {
   ],
 };
 const LABEL = { skills: "skill", models: "model", agents: "agent", workflows: "workflow" };
-const state = { kind: "skills", items: [], current: null, refs: {}, session: null, socket: null };
+const state = { kind: "skills", items: [], current: null, refs: {}, session: null, socket: null, formEpoch: 0 };
 
 document.querySelectorAll(".subtab").forEach((b) => b.addEventListener("click", () => {
   state.kind = b.dataset.kind;
@@ -106,6 +106,7 @@ function itemLabel(kind, item) {
 
 // withForm=false refreshes the lists only, leaving what the user is typing alone
 async function loadBuild(withForm = true) {
+  const epoch = state.formEpoch;
   state.items = await api("GET", "/api/" + state.kind);
   for (const source of ["models", "skills", "agents"]) state.refs[source] = await api("GET", "/api/" + source);
   const list = $("#item-list");
@@ -114,10 +115,11 @@ async function loadBuild(withForm = true) {
     "data-id": item.id,
     onclick: () => { state.current = item; renderForm(); loadBuild(false); },
   }, itemLabel(state.kind, item), el("small", {}, item.description || ""))));
-  if (withForm) renderForm();
+  if (withForm && epoch === state.formEpoch) renderForm(); // not over a form the user opened meanwhile
 }
 
 function renderForm() {
+  state.formEpoch += 1;
   const kind = state.kind;
   const item = state.current || {};
   $("#form-title").textContent = (state.current ? "Edit " : "New ") + LABEL[kind];
@@ -302,6 +304,7 @@ function renderEvent(event) {
 
 // An agent asks the person (human_input_mode ALWAYS / TERMINATE): answer here before the timeout.
 function askHuman(event) {
+  if (document.querySelector(`.input-request[data-request="${event.request_id}"]`)) return;
   const input = el("input", { type: "text", class: "input-answer", placeholder: "Your answer (empty: let the agent reply on its own; exit: stop)" });
   const left = el("span", { class: "countdown" });
   const deadline = Date.now() + event.timeout * 1000;

@@ -9,19 +9,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium; CI installs it)"
-)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+pytestmark = needs_chromium
 
 SKILL = '''def save_answer(text: str) -> str:
     """Save the answer to answer.txt and return the file name."""

@@ -152,3 +152,25 @@ def test_input_timeout_is_checked(client: Any, llm_server: Any, timeout: float) 
     session = client.post("/api/sessions", json={"workflow_id": wf["id"]}).json()
     response = client.post(f"/api/sessions/{session['id']}/messages", json={"content": "x", "input_timeout": timeout})
     assert response.status_code == 422 and "input_timeout" in response.json()["detail"]
+
+
+def test_terminate_mode_asks_only_at_the_end(llm_server: Any, tmp_path: Path) -> None:
+    """human_input_mode="TERMINATE": the person is asked when the chat would end; their answer continues it."""
+    config = WorkFlowConfig.model_validate(
+        {
+            "type": "twoagents",
+            "sender": {"name": "me", "type": "userproxy", "human_input_mode": "TERMINATE"},
+            "receiver": {"name": "bot", "llm_config": {"config_list": [local_model(llm_server)]}},
+        }
+    )
+    prompts: List[str] = []
+    answers = iter(["one more thing", ""])
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        return next(answers)
+
+    llm_server.script("first TERMINATE", "second TERMINATE")
+    result = AutoGenWorkFlowManager(config, work_dir=tmp_path, ask_human=ask).run("hello")
+    assert len(prompts) == 2 and all("bot" in p for p in prompts)
+    assert [m["content"] for m in result.messages] == ["hello", "first TERMINATE", "one more thing", "second TERMINATE"]

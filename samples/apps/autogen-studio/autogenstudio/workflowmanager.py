@@ -310,6 +310,7 @@ class AutoGenWorkFlowManager:
             "code_execution_config": code,
             "llm_config": llm,
         }
+        agent: Any
         if cfg.type == "userproxy":
             agent = UserProxyAgent(system_message=cfg.system_message or "You are a helpful assistant.", **common)
         else:

@@ -105,6 +105,7 @@ def library_router(studio: Studio) -> APIRouter:
     async def import_workflow(config: WorkFlowConfig) -> Dict[str, Any]:
         def reuse_or_create(kind: str, data: Dict[str, Any], same: Tuple[str, ...]) -> int:
             """An identical stored model or skill is reused: importing twice does not duplicate the library."""
+
             def key(item: Dict[str, Any]) -> List[Any]:
                 return [v.strip() if isinstance(v, str) else v for v in (item.get(k) for k in same)]
 

@@ -95,6 +95,11 @@ def test_profile_and_per_message_files(client: Any, llm_server: Any) -> None:
     assert profile["timeline"][0]["at"] == 0
     download = client.get(url + "/profile", params={"download": "true"})
     assert download.headers["content-disposition"].startswith("attachment")
+    # the saved conversation lives in the work dir, hidden: not listed, not served
+    assert client.get(url + "/files").json()[0]["path"] == "result.txt" and len(client.get(url + "/files").json()) == 1
+    studio = client.app.state.studio
+    assert (studio.work_dir(studio.session(session["id"])["id"]) / ".studio" / "chat.json").is_file()
+    assert client.get(url + "/files/.studio/chat.json").status_code == 404
     # published: the files are copied and outlive the session
     item = client.post("/api/gallery", json={"session_id": session["id"]}).json()
     assert item["files"] == ["result.txt"] and item["profile"]["total_tokens"] == 132

@@ -151,3 +151,87 @@ CODE_REPLY = (
 
 def local_model(llm_server: Any) -> Dict[str, Any]:
     return {"model": "gpt-4", "api_key": "sk-test-secret-key-1234", "base_url": llm_server.base_url}
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SCREENSHOTS = HERE / "screenshots"
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is absent (apt-get install chromium; CI installs it)"
+)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Headless Chromium (the system one, never a downloaded build); ``expect`` waits up to 30 s (CI is slow)."""
+    playwright_sync = pytest.importorskip("playwright.sync_api")
+    playwright_sync.expect.set_options(timeout=30_000)
+    with playwright_sync.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def open_studio(browser: Any, url: str, token: str) -> Any:
+    """A new page on Studio at ``url``, let in with the access token (which the page keeps as a cookie)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(30_000)
+    page.goto(f"{url.rstrip('/')}/?token={token}")
+    return page
+
+
+def screenshot(page: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 1000
+    return path
+
+
+def api(page: Any, method: str, path: str, body: Any = None) -> Any:
+    """Call Studio's API from the page's context (its cookie holds the token); fail on an error status."""
+    base = page.url.split("/?")[0].rstrip("/")
+    response = page.request.fetch(base + path, method=method, data=body)
+    assert response.ok, (method, path, response.status, response.text())
+    return response.json()
+
+
+def make_workflow(page: Any, llm_server: Any, agents: Dict[str, Dict[str, Any]], workflow: Dict[str, Any]) -> int:
+    """Create a model on the local LLM server, the agents (``llm: True`` gives one the model) and a workflow naming
+    them; return the workflow id."""
+    model = api(
+        page, "POST", "/api/models", {"model": "gpt-4", "api_key": "sk-x-1234", "base_url": llm_server.base_url}
+    )
+    ids = {}
+    for name, spec in agents.items():
+        if spec.pop("llm", False):
+            spec["model_ids"] = [model["id"]]
+        ids[name] = api(page, "POST", "/api/agents", {"name": name, **spec})["id"]
+    body = dict(workflow)
+    for key in ("sender_id", "receiver_id"):
+        if key in body:
+            body[key] = ids[body[key]]
+    if "agent_ids" in body:
+        body["agent_ids"] = [ids[n] for n in body["agent_ids"]]
+    return int(api(page, "POST", "/api/workflows", body)["id"])
+
+
+def start_session(page: Any, workflow_name: str, task: str, timeout: int = 300) -> None:
+    from playwright.sync_api import expect
+
+    page.click("#tab-playground")
+    page.select_option("#session-workflow", label=workflow_name)
+    page.click("#new-session")
+    expect(page.locator("#send")).to_be_enabled()
+    page.fill("#input-timeout", str(timeout))
+    page.fill("#chat-input", task)
+    page.click("#send")

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Annotated, Any, Dict, List, Literal, Optional
+from typing import Annotated, Any, Dict, List, Literal, Optional, Tuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .workflowgraph import graph_problems
 
 HumanInputMode = Literal["NEVER", "TERMINATE", "ALWAYS"]
 AgentType = Literal["assistant", "userproxy"]
@@ -109,6 +111,8 @@ class WorkflowIn(_Strict):
     sender_id: DbId
     receiver_id: Optional[DbId] = None
     agent_ids: List[DbId] = Field(default_factory=list, max_length=100)
+    # group chats: the allowed speaker transitions, (from agent id, to agent id); none means anyone may follow anyone
+    transitions: List[Tuple[DbId, DbId]] = Field(default_factory=list, max_length=2000)
     speaker_selection_method: SpeakerSelection = "auto"
     max_round: int = Field(default=10, ge=1, le=100)
     summary_method: Literal["last_msg", "reflection_with_llm"] = "last_msg"
@@ -119,7 +123,17 @@ class WorkflowIn(_Strict):
             raise ValueError("a two-agent workflow needs a receiver_id")
         if self.type == "groupchat" and len(self.agent_ids) < 2:
             raise ValueError("a group chat workflow needs at least two agent_ids")
+        problems = graph_problems(self.agent_ids, self.transitions)
+        if problems:
+            raise ValueError(
+                "the speaker transitions are not usable: " + "; ".join(str(p["message"]) for p in problems)
+            )
         return self
+
+
+class GraphIn(_Strict):
+    agent_ids: List[DbId] = Field(default_factory=list, max_length=100)
+    transitions: List[Tuple[DbId, DbId]] = Field(default_factory=list, max_length=2000)
 
 
 class SessionIn(_Strict):
@@ -129,6 +143,13 @@ class SessionIn(_Strict):
 
 class MessageIn(_Strict):
     content: str = Field(min_length=1, max_length=100_000)
+    # how long an agent that asks for human input waits for the answer in the page, in seconds
+    input_timeout: float = Field(default=300, gt=0, le=86_400)
+
+
+class InputAnswer(_Strict):
+    request_id: str = Field(min_length=1, max_length=64)
+    content: str = Field(default="", max_length=100_000)
 
 
 class PublishIn(_Strict):
@@ -195,6 +216,18 @@ class GroupChatConfig(BaseModel):
     speaker_selection_method: SpeakerSelection = "auto"
     max_round: int = 10
     manager_llm_config: Optional[LLMConfig] = None
+    # allowed speaker transitions by agent name, ``{from: [to, ...]}``; empty: anyone may follow anyone
+    allowed_transitions: Dict[str, List[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _graph(self) -> GroupChatConfig:
+        edges = [(a, b) for a, targets in self.allowed_transitions.items() for b in targets]
+        problems = graph_problems([a.name for a in self.agents], edges)
+        if problems:
+            raise ValueError(
+                "the speaker transitions are not usable: " + "; ".join(str(p["message"]) for p in problems)
+            )
+        return self
 
 
 class WorkFlowConfig(BaseModel):

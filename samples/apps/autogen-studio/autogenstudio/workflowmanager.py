@@ -7,6 +7,10 @@ Skills are written to ``skills.py`` in the work directory, so code the agents ru
 ``from skills import <function>``; agents that use a model are told which skill functions exist.
 Code runs through autogen's executors: Docker when ``autogen.code_utils.decide_use_docker`` says so (the default,
 ``AUTOGEN_USE_DOCKER`` turns it off) and a daemon answers, else locally, with a warning.
+
+With ``state_file`` the conversation is checkpointed with :mod:`autogen.state` at every reply start (and when a run
+ends); a manager built later on the same file loads it, so a follow-up continues with the agents' memories.
+With ``ask_human`` an agent whose ``human_input_mode`` asks for input gets the answer from that callable.
 """
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ from typing import Any, Callable, Dict, List, Optional, Union
 from autogen.io import IOStream
 
 from .datamodel import AgentConfig, LLMConfig, WorkFlowConfig, check_skill_code
+from .workflowgraph import transitions_dict
 
 logger = logging.getLogger(__name__)
 
 Event = Dict[str, Any]
 EventCallback = Callable[[Event], None]
+AskHuman = Callable[[str], str]
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 
 LOCAL_EXECUTION_WARNING = (
     "Code runs LOCALLY on this machine, without a Docker sandbox (Docker is off or its daemon does not answer). "
@@ -42,6 +49,8 @@ class WorkflowRunResult:
     files: List[str]
     executor: str
     warnings: List[str] = field(default_factory=list)
+    usage: List[Dict[str, Any]] = field(default_factory=list)
+    started: float = 0.0
 
     def to_dict(self) -> Dict[str, Any]:
         return {
@@ -52,14 +61,17 @@ class WorkflowRunResult:
             "files": self.files,
             "executor": self.executor,
             "warnings": self.warnings,
+            "usage": self.usage,
+            "started": self.started,
         }
 
 
 class _SessionStream(IOStream):
-    """An autogen IOStream for one run: printed text becomes "log" events; input is never awaited."""
+    """An autogen IOStream for one run: printed text becomes "log" events; input goes to ``ask`` when given."""
 
-    def __init__(self, emit: EventCallback) -> None:
+    def __init__(self, emit: EventCallback, ask: Optional[AskHuman] = None) -> None:
         self._emit = emit
+        self._ask = ask
 
     def print(self, *objects: Any, sep: str = " ", end: str = "\n", flush: bool = False) -> None:
         text = sep.join(str(o) for o in objects)
@@ -67,8 +79,8 @@ class _SessionStream(IOStream):
             self._emit({"type": "log", "text": text})
 
     def input(self, prompt: str = "", *, password: bool = False) -> str:
-        # The playground does not take human input in the middle of a run: an empty answer lets auto-reply go on.
-        return ""
+        # Without a person to ask (the Python API), an empty answer lets auto-reply go on.
+        return self._ask(prompt) if self._ask is not None else ""
 
 
 def _is_termination(message: Dict[str, Any]) -> bool:
@@ -91,6 +103,22 @@ def list_files(work_dir: Path) -> List[str]:
     return out
 
 
+def usage_by_agent(agents: List[Any]) -> List[Dict[str, Any]]:
+    """Tokens and cost of each agent per model (answers from the cache included), one row per (agent, model)."""
+    from autogen.agentchat.utils import usage_of
+
+    rows = []
+    for agent in agents:
+        for model, data in (usage_of(agent, "total") or {}).items():
+            if model == "total_cost" or not isinstance(data, dict):
+                continue
+            row = {"agent": agent.name, "model": model, "cost": float(data.get("cost", 0) or 0)}
+            for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
+                row[key] = int(data.get(key, 0) or 0)
+            rows.append(row)
+    return rows
+
+
 class AutoGenWorkFlowManager:
     """Build the agents of a workflow and run a task through them."""
 
@@ -100,11 +128,16 @@ class AutoGenWorkFlowManager:
         work_dir: Union[str, Path, None] = None,
         on_event: Optional[EventCallback] = None,
         history: Optional[List[Dict[str, Any]]] = None,
+        state_file: Union[str, Path, None] = None,
+        ask_human: Optional[AskHuman] = None,
     ) -> None:
         self.config = config if isinstance(config, WorkFlowConfig) else WorkFlowConfig.model_validate(config)
         self.work_dir = Path(work_dir or "studio_work").resolve()
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self.on_event = on_event
+        self.ask_human = ask_human
+        self.state_file = Path(state_file) if state_file is not None else None
+        self.resumed = False
         self.messages: List[Event] = []
         self.warnings: List[str] = []
         self.executor_kind = "none"
@@ -118,6 +151,46 @@ class AutoGenWorkFlowManager:
             self.receiver = self._build(self.config.receiver)
         else:
             self.receiver = self._build_groupchat()
+        self._files_seen = self._file_stamps()
+        self._load_state()
+
+    # ----------------------------------------------------------------------------------------- state --
+    def _load_state(self) -> None:
+        if self.state_file is None or not self.state_file.is_file():
+            return
+        from autogen import state
+
+        saved = state.FileStore(self.state_file).load()
+        if saved is not None:
+            state.load_chat(self.sender, self.receiver, saved)
+            self.resumed = True
+
+    def _checkpointer(self) -> Any:
+        from contextlib import nullcontext
+
+        if self.state_file is None:
+            return nullcontext()
+        from autogen import state
+
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        return state.Checkpointer(self.sender, self.receiver, state.FileStore(self.state_file))
+
+    # ---------------------------------------------------------------------------------------- files --
+    def _file_stamps(self) -> Dict[str, float]:
+        stamps = {}
+        for rel in list_files(self.work_dir):
+            try:
+                stamps[rel] = (self.work_dir / rel).stat().st_mtime
+            except OSError:
+                continue
+        return stamps
+
+    def _new_files(self) -> List[Dict[str, Any]]:
+        """Files written or changed in the work dir since the last message: the output of the code just run."""
+        now = self._file_stamps()
+        changed = [rel for rel, stamp in now.items() if self._files_seen.get(rel) != stamp]
+        self._files_seen = now
+        return [{"path": rel, "image": rel.lower().endswith(IMAGE_SUFFIXES)} for rel in changed]
 
     # ---------------------------------------------------------------------------------------- events --
     def _emit(self, event: Event) -> None:
@@ -147,6 +220,11 @@ class AutoGenWorkFlowManager:
             event["tool_responses"] = msg["tool_responses"]
         if msg.get("role") in ("tool", "function"):
             event["role"] = msg["role"]
+        files = self._new_files()
+        if files:
+            event["files"] = files
+        # the top-level conversation is between the sender and the receiver; the rest happens inside a group
+        event["inner"] = {sender.name, recipient.name} != {self.sender.name, self.receiver.name}
         self.messages.append(event)
         self._emit(event)
         return message
@@ -232,6 +310,7 @@ class AutoGenWorkFlowManager:
             "code_execution_config": code,
             "llm_config": llm,
         }
+        agent: Any
         if cfg.type == "userproxy":
             agent = UserProxyAgent(system_message=cfg.system_message or "You are a helpful assistant.", **common)
         else:
@@ -247,11 +326,20 @@ class AutoGenWorkFlowManager:
         assert gc is not None
         members = [self._build(a) for a in gc.agents]
         manager_llm = gc.manager_llm_config or next((a.llm_config for a in gc.agents if a.llm_config), None)
+        graph: Dict[str, Any] = {}
+        if gc.allowed_transitions:
+            by_name = {a.name: a for a in members}
+            edges = [(by_name[a], by_name[b]) for a, targets in gc.allowed_transitions.items() for b in targets]
+            graph = {
+                "allowed_or_disallowed_speaker_transitions": transitions_dict(members, edges),
+                "speaker_transitions_type": "allowed",
+            }
         groupchat = GroupChat(
             agents=members,
             messages=[],
             max_round=gc.max_round,
             speaker_selection_method=gc.speaker_selection_method,
+            **graph,
         )
         manager = GroupChatManager(
             groupchat=groupchat,
@@ -269,28 +357,35 @@ class AutoGenWorkFlowManager:
 
         ``clear_history=False`` continues the previous conversation of these agents (a follow-up task).
         """
-        from autogen.agentchat.utils import gather_usage_summary
-
         start = time.time()
         self._emit({"type": "status", "status": "running"})
-        with IOStream.set_default(_SessionStream(self._emit)):
+        self._files_seen = self._file_stamps()
+        checkpointer = self._checkpointer()
+        with IOStream.set_default(_SessionStream(self._emit, self.ask_human)), checkpointer:
             result = self.sender.initiate_chat(
                 self.receiver,
                 message=message,
-                clear_history=clear_history,
+                clear_history=clear_history and not self.resumed,
                 summary_method=self.config.summary_method,
             )
+            if self.state_file is not None:
+                checkpointer.save(None, status="done")
         elapsed = time.time() - start
         summary = result.summary if isinstance(result.summary, str) else str(result.summary or "")
         final = summary.replace("TERMINATE", "").strip()
-        if not final:
+        # an initiator outside the group only holds its own message: the group's last word is the answer
+        if not final or (self.config.type == "groupchat" and self.config.summary_method == "last_msg"):
             for event in reversed(self.messages):
                 text = event.get("content")
                 if isinstance(text, str) and text.replace("TERMINATE", "").strip():
                     final = text.replace("TERMINATE", "").strip()
                     break
-        usage = gather_usage_summary(self.agents)
-        cost = float(usage["usage_including_cached_inference"].get("total_cost", 0) or 0)
+        per_agent = usage_by_agent(self.agents)
+        cost = sum(row["cost"] for row in per_agent)
+        for agent in self.agents:  # the next run counts its own usage
+            client = getattr(agent, "client", None)
+            if client is not None:
+                client.clear_usage_summary()
         return WorkflowRunResult(
             final_answer=final,
             messages=list(self.messages),
@@ -299,6 +394,8 @@ class AutoGenWorkFlowManager:
             files=list_files(self.work_dir),
             executor=self.executor_kind,
             warnings=list(self.warnings),
+            usage=per_agent,
+            started=start,
         )
 
     def close(self) -> None:

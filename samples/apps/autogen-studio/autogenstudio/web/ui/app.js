@@ -90,7 +90,7 @@ const FIELDS = {
   ],
 };
 const LABEL = { skills: "skill", models: "model", agents: "agent", workflows: "workflow" };
-const state = { kind: "skills", items: [], current: null, refs: {}, session: null, socket: null };
+const state = { kind: "skills", items: [], current: null, refs: {}, session: null, socket: null, formEpoch: 0 };
 
 document.querySelectorAll(".subtab").forEach((b) => b.addEventListener("click", () => {
   state.kind = b.dataset.kind;
@@ -106,6 +106,7 @@ function itemLabel(kind, item) {
 
 // withForm=false refreshes the lists only, leaving what the user is typing alone
 async function loadBuild(withForm = true) {
+  const epoch = state.formEpoch;
   state.items = await api("GET", "/api/" + state.kind);
   for (const source of ["models", "skills", "agents"]) state.refs[source] = await api("GET", "/api/" + source);
   const list = $("#item-list");
@@ -114,10 +115,11 @@ async function loadBuild(withForm = true) {
     "data-id": item.id,
     onclick: () => { state.current = item; renderForm(); loadBuild(false); },
   }, itemLabel(state.kind, item), el("small", {}, item.description || ""))));
-  if (withForm) renderForm();
+  if (withForm && epoch === state.formEpoch) renderForm(); // not over a form the user opened meanwhile
 }
 
 function renderForm() {
+  state.formEpoch += 1;
   const kind = state.kind;
   const item = state.current || {};
   $("#form-title").textContent = (state.current ? "Edit " : "New ") + LABEL[kind];
@@ -126,8 +128,25 @@ function renderForm() {
   $("#delete-item").classList.toggle("hidden", !state.current);
   $("#test-model").classList.toggle("hidden", !(state.current && kind === "models"));
   $("#export-workflow").classList.toggle("hidden", !(state.current && kind === "workflows"));
+  $("#import-workflow").classList.toggle("hidden", kind !== "workflows");
   const form = $("#item-form");
   form.replaceChildren(...FIELDS[kind].map((f) => field(f, item[f.name])));
+  if (kind === "workflows") {
+    $("#field-type").addEventListener("change", () => graphPanel(item));
+  }
+  graphPanel(item);
+}
+
+// group chats are edited as a graph: the panel replaces the "Group chat agents" list
+function graphPanel(item) {
+  const panel = $("#graph-panel");
+  const on = state.kind === "workflows" && $("#field-type") && $("#field-type").value === "groupchat";
+  panel.classList.toggle("hidden", !on);
+  const list = document.getElementById("field-agent_ids");
+  if (list) list.closest("label").classList.toggle("hidden", on);
+  if (!on) { Builder.unmount(); return; }
+  const chosen = Array.from(list.selectedOptions).map((o) => Number(o.value));
+  Builder.mount(panel, state.refs.agents || [], chosen.length ? chosen : (item.agent_ids || []), item.transitions || []);
 }
 
 function field(f, value) {
@@ -162,6 +181,10 @@ function readForm() {
     else if (f.type === "multi") data[f.name] = Array.from(input.selectedOptions).map((o) => Number(o.value));
     else if (f.type === "ref") data[f.name] = input.value === "" ? null : Number(input.value);
     else data[f.name] = input.value === "" && (f.name === "api_key" || f.name === "base_url" || f.name === "api_version") ? null : input.value;
+  }
+  if (state.kind === "workflows") {
+    data.transitions = [];
+    if (data.type === "groupchat" && Builder.active()) Object.assign(data, Builder.value());
   }
   return data;
 }
@@ -207,11 +230,24 @@ $("#test-model").addEventListener("click", async () => {
   } catch (e) { out.textContent = "Failed: " + e.message; }
 });
 
-$("#export-workflow").addEventListener("click", async () => {
-  const out = $("#form-output");
-  out.classList.remove("hidden");
-  try { out.textContent = JSON.stringify(await api("GET", `/api/workflows/${state.current.id}/export`), null, 2); }
-  catch (e) { out.textContent = e.message; }
+// a workflow travels as one JSON file holding its agents, skills and models (never API keys)
+$("#export-workflow").addEventListener("click", () => {
+  const link = el("a", { href: `/api/workflows/${state.current.id}/export?download=true`, download: "" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+});
+
+$("#import-file").addEventListener("change", async (e) => {
+  const file = e.target.files[0];
+  e.target.value = "";
+  if (!file) return;
+  try {
+    const created = await api("POST", "/api/workflows/import", JSON.parse(await file.text()));
+    state.current = created;
+    await loadBuild();
+    notice(`Imported workflow "${created.name}" with its agents, skills and models.`);
+  } catch (err) { formError(`import of ${file.name} failed: ${err.message}`); }
 });
 
 // ----------------------------------------------------------------------------------------- playground --
@@ -238,20 +274,26 @@ $("#new-session").addEventListener("click", async () => {
   } catch (e) { notice(e.message); }
 });
 
+const encodePath = (path) => path.split("/").map(encodeURIComponent).join("/");
+const sessionFile = (path) => `/api/sessions/${state.session.id}/files/${encodePath(path)}`;
+
 function renderEvent(event) {
   const chat = $("#chat");
   if (event.type === "message") {
-    const body = el("div", { class: "body" });
-    if (event.content !== null && event.content !== undefined && event.content !== "") {
-      body.append(el("pre", {}, typeof event.content === "string" ? event.content : JSON.stringify(event.content, null, 2)));
-    }
-    for (const call of event.tool_calls || []) body.append(el("pre", { class: "tool" }, `tool call ${call.name}(${call.arguments})`));
-    if (event.function_call) body.append(el("pre", { class: "tool" }, `function call ${event.function_call.name}(${event.function_call.arguments})`));
-    chat.append(el("div", { class: "msg", "data-sender": event.sender }, el("div", { class: "who" }, `${event.sender} → ${event.recipient}`), body));
+    Conversation.append(chat, event, sessionFile);
   } else if (event.type === "warning") {
     chat.append(el("div", { class: "msg warning" }, event.text));
   } else if (event.type === "error") {
     chat.append(el("div", { class: "msg error" }, "Error: " + event.error));
+  } else if (event.type === "input_request") {
+    askHuman(event);
+  } else if (event.type === "input_answered" || event.type === "input_timeout") {
+    const box = document.querySelector(`.input-request[data-request="${event.request_id}"]`);
+    if (box) {
+      box.classList.add("closed");
+      box.querySelectorAll("input, button").forEach((x) => { x.disabled = true; });
+      if (event.type === "input_timeout") box.append(el("div", { class: "timeout" }, `No answer in time: the agent got "${event.answer}".`));
+    }
   } else if (event.type === "result") {
     showResult(event);
   } else if (event.type === "status") {
@@ -260,12 +302,39 @@ function renderEvent(event) {
   chat.scrollTop = chat.scrollHeight;
 }
 
+// An agent asks the person (human_input_mode ALWAYS / TERMINATE): answer here before the timeout.
+function askHuman(event) {
+  if (document.querySelector(`.input-request[data-request="${event.request_id}"]`)) return;
+  const input = el("input", { type: "text", class: "input-answer", placeholder: "Your answer (empty: let the agent reply on its own; exit: stop)" });
+  const left = el("span", { class: "countdown" });
+  const deadline = Date.now() + event.timeout * 1000;
+  const tick = setInterval(() => {
+    const s = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    left.textContent = `${s} s left`;
+    if (!s || box.classList.contains("closed")) clearInterval(tick);
+  }, 500);
+  const submit = async () => {
+    try {
+      await api("POST", `/api/sessions/${state.session.id}/input`, { request_id: event.request_id, content: input.value });
+      box.classList.add("closed");
+      box.querySelectorAll("input, button").forEach((x) => { x.disabled = true; });
+    } catch (e) { box.append(el("div", { class: "error" }, e.message)); }
+  };
+  input.addEventListener("keydown", (e) => { if (e.key === "Enter") submit(); });
+  const box = el("div", { class: "msg input-request", "data-request": event.request_id },
+    el("div", { class: "who" }, "Input requested ", left),
+    el("pre", { class: "prompt" }, event.prompt),
+    el("div", { class: "answer-row" }, input, el("button", { class: "primary answer-send", onclick: submit }, "Answer")));
+  $("#chat").append(box);
+  input.focus();
+}
+
 function showResult(r) {
   const box = $("#result");
   if (!r) { box.classList.add("hidden"); return; }
   box.replaceChildren(
     el("strong", {}, "Final answer: "), el("span", { id: "final-answer" }, r.final_answer || "(none)"),
-    el("div", {}, `Time: ${Number(r.time).toFixed(2)} s · Session cost: $${Number(r.cost || 0).toFixed(5)} · Code ran: ${r.executor}`),
+    el("div", {}, `Time: ${Number(r.time).toFixed(2)} s · Run cost: $${Number(r.cost || 0).toFixed(5)} · Code ran: ${r.executor}`),
   );
   box.classList.remove("hidden");
   $("#session-status").textContent = "done";
@@ -281,7 +350,6 @@ async function loadFiles() {
   box.append(el("h3", {}, "Files"));
   for (const f of files) {
     box.append(el("div", { class: "file" }, el("a", { href: f.url, target: "_blank", download: f.path.split("/").pop() }, f.path)));
-    if (/\.(png|jpe?g|gif|svg|webp)$/i.test(f.path)) box.append(el("img", { src: f.url, alt: f.path }));
   }
 }
 
@@ -307,6 +375,7 @@ async function openSession(s) {
   $("#send").disabled = false;
   $("#chat").replaceChildren();
   $("#files").replaceChildren();
+  $("#profile").classList.add("hidden");
   $("#session-status").textContent = "";
   showResult(null);
   const messages = await api("GET", `/api/sessions/${s.id}/messages`);
@@ -324,7 +393,8 @@ $("#send").addEventListener("click", async () => {
   $("#session-status").textContent = "running...";
   showResult(null);
   try {
-    await api("POST", `/api/sessions/${state.session.id}/messages`, { content: text });
+    const timeout = Number($("#input-timeout").value) || 300;
+    await api("POST", `/api/sessions/${state.session.id}/messages`, { content: text, input_timeout: timeout });
     $("#chat-input").value = "";
   } catch (e) {
     renderEvent({ type: "error", error: e.message });
@@ -353,6 +423,13 @@ $("#delete-session").addEventListener("click", async () => {
   } catch (e) { notice(e.message); }
 });
 
+$("#profile-session").addEventListener("click", async () => {
+  try {
+    const base = `/api/sessions/${state.session.id}/profile`;
+    Profiler.render($("#profile"), await api("GET", base), base + "?download=true");
+  } catch (e) { notice(e.message); }
+});
+
 $("#publish-session").addEventListener("click", async () => {
   try {
     const item = await api("POST", "/api/gallery", { session_id: state.session.id });
@@ -370,16 +447,20 @@ async function loadGallery() {
 async function viewGallery(id) {
   const g = await api("GET", `/api/gallery/${id}`);
   const view = $("#gallery-view");
-  const messages = g.messages.map((m) => el("div", { class: "msg" },
-    el("div", { class: "who" }, `${m.sender} → ${m.recipient}`),
-    el("pre", {}, typeof m.content === "string" ? m.content : JSON.stringify(m.content))));
+  const fileUrl = (path) => `/api/gallery/${g.id}/files/${encodePath(path)}`;
+  const chat = el("div", { class: "chat readonly", id: "gallery-chat" });
   const result = g.session && g.session.last_result;
+  const profile = el("div", { id: "gallery-profile", class: "profile" });
   view.replaceChildren(
     el("h2", { id: "gallery-title" }, g.title),
-    el("p", {}, "Workflow: " + (g.workflow ? g.workflow.name : "(deleted)")),
+    el("p", {}, "Workflow: " + (g.workflow ? g.workflow.name : "(deleted)"), el("span", { class: "badge" }, "read-only")),
     result ? el("p", {}, "Final answer: " + result.final_answer) : null,
-    el("div", { class: "chat" }, ...messages),
+    chat,
+    el("div", { class: "files" }, ...(g.files || []).map((f) => el("div", { class: "file" }, el("a", { href: fileUrl(f), download: f.split("/").pop() }, f)))),
+    profile,
   );
+  g.messages.forEach((m) => Conversation.append(chat, m, fileUrl));
+  if (g.profile) Profiler.render(profile, g.profile, null);
 }
 
 loadBuild().catch((e) => notice(e.message));

@@ -1,0 +1,175 @@
+"""Routes of the library: skills, models, agents and workflows (CRUD), testing a model, workflow export/import."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any, Dict, List, Tuple
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from ..datamodel import AgentConfig, AgentIn, GraphIn, ModelConfig, ModelIn, SkillIn, WorkFlowConfig, WorkflowIn
+from ..workflowgraph import graph_problems
+from .studio import ItemId, Studio, endpoint_changed, public, strip_keys
+
+KINDS: Dict[str, type[BaseModel]] = {"skills": SkillIn, "models": ModelIn, "agents": AgentIn, "workflows": WorkflowIn}
+SINGULAR = {"skills": "skill", "models": "model", "agents": "agent", "workflows": "workflow"}
+
+
+def library_router(studio: Studio) -> APIRouter:
+    router = APIRouter(prefix="")
+
+    # ------------------------------------------------------------------------------------------- CRUD --
+    def register_crud(plural: str) -> None:
+        kind = SINGULAR[plural]
+        schema = KINDS[plural]
+
+        async def list_items() -> List[Dict[str, Any]]:
+            return [public(kind, i) for i in studio.db.list(kind)]
+
+        async def get_item(item_id: ItemId) -> Dict[str, Any]:
+            return public(kind, studio.must_get(kind, item_id))
+
+        async def create_item(body: BaseModel) -> Dict[str, Any]:
+            data = body.model_dump()
+            studio.check_refs(kind, data)
+            return public(kind, studio.db.create(kind, data))
+
+        async def update_item(item_id: ItemId, body: BaseModel) -> Dict[str, Any]:
+            old = studio.must_get(kind, item_id)
+            data = body.model_dump()
+            if kind == "model" and (not data.get("api_key") or data["api_key"].startswith("****")):
+                changed = endpoint_changed(old, data)
+                if changed and old.get("api_key"):
+                    # the stored key only ever goes to the endpoint it was entered for
+                    raise HTTPException(
+                        422,
+                        f"changing {' and '.join(changed)} requires the model's API key again: "
+                        "enter the full key (the stored one is only sent to the endpoint it was saved for)",
+                    )
+                data["api_key"] = old.get("api_key")  # the masked value sent back means "unchanged"
+            studio.check_refs(kind, data)
+            return public(kind, studio.db.update(kind, item_id, data) or {})
+
+        async def delete_item(item_id: ItemId) -> Dict[str, Any]:
+            studio.must_get(kind, item_id)
+            studio.db.delete(kind, item_id)
+            return {"deleted": item_id}
+
+        # the body type is chosen at run time: give FastAPI the class itself, not the postponed annotation
+        create_item.__annotations__["body"] = schema
+        update_item.__annotations__["body"] = schema
+        router.add_api_route(f"/api/{plural}", list_items, methods=["GET"])
+        router.add_api_route(f"/api/{plural}", create_item, methods=["POST"], status_code=201)
+        router.add_api_route(f"/api/{plural}/{{item_id}}", get_item, methods=["GET"])
+        router.add_api_route(f"/api/{plural}/{{item_id}}", update_item, methods=["PUT"])
+        router.add_api_route(f"/api/{plural}/{{item_id}}", delete_item, methods=["DELETE"])
+
+    for plural in KINDS:
+        register_crud(plural)
+
+    @router.post("/api/models/{item_id}/test")
+    async def test_model(item_id: ItemId) -> Dict[str, Any]:
+        model = ModelConfig.model_validate(studio.must_get("model", item_id))
+
+        def call() -> Dict[str, Any]:
+            from autogen import OpenAIWrapper
+
+            try:
+                client = OpenAIWrapper(config_list=[model.to_autogen()], cache_seed=None, timeout=30, max_retries=0)
+                response = client.create(messages=[{"role": "user", "content": "Reply with the word OK."}])
+                text = client.extract_text_or_completion_object(response)[0]
+                return {"ok": True, "reply": text if isinstance(text, str) else str(text)}
+            except Exception as exc:  # the answer to "does this model work" is a result, not a server error
+                return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+
+        return await asyncio.to_thread(call)
+
+    @router.get("/api/workflows/{item_id}/export")
+    async def export_workflow(item_id: ItemId, download: bool = False) -> JSONResponse:
+        """The workflow with its agents, skills and models as one self-contained JSON document (no API keys)."""
+        workflow = studio.must_get("workflow", item_id)
+        data = strip_keys(studio.workflow_config(workflow).model_dump())
+        name = re.sub(r"[^A-Za-z0-9_-]+", "_", workflow["name"]).strip("_") or "workflow"
+        headers = {"Content-Disposition": f'attachment; filename="{name}.json"'} if download else None
+        return JSONResponse(data, headers=headers)
+
+    @router.post("/api/workflows/graph-check")
+    async def graph_check(body: GraphIn) -> Dict[str, Any]:
+        """The problems of a speaker-transition graph (shown on the graph in the builder), by agent id."""
+        return {"problems": graph_problems(body.agent_ids, body.transitions)}
+
+    @router.post("/api/workflows/import", status_code=201)
+    async def import_workflow(config: WorkFlowConfig) -> Dict[str, Any]:
+        def reuse_or_create(kind: str, data: Dict[str, Any], same: Tuple[str, ...]) -> int:
+            """An identical stored model or skill is reused: importing twice does not duplicate the library."""
+
+            def key(item: Dict[str, Any]) -> List[Any]:
+                return [v.strip() if isinstance(v, str) else v for v in (item.get(k) for k in same)]
+
+            for existing in studio.db.list(kind):
+                if key(existing) == key(data) and (kind != "model" or not data["api_key"]):
+                    return int(existing["id"])
+            return int(studio.db.create(kind, data)["id"])
+
+        def add_agent(cfg: AgentConfig) -> int:
+            model_ids = [
+                reuse_or_create(
+                    "model",
+                    ModelIn(
+                        model=m.model,
+                        api_key=m.api_key,
+                        base_url=m.base_url,
+                        api_type="azure" if m.api_type == "azure" else "openai",
+                        api_version=m.api_version,
+                    ).model_dump(),
+                    ("model", "base_url", "api_type", "api_version"),
+                )
+                for m in (cfg.llm_config.config_list if cfg.llm_config else [])
+            ]
+            skill_ids = [
+                reuse_or_create(
+                    "skill",
+                    SkillIn(name=s.name, description=s.description, content=s.content).model_dump(),
+                    ("name", "content"),
+                )
+                for s in cfg.skills
+            ]
+            data = AgentIn(
+                name=cfg.name,
+                type=cfg.type,
+                description=cfg.description,
+                system_message=cfg.system_message,
+                human_input_mode=cfg.human_input_mode,
+                max_consecutive_auto_reply=cfg.max_consecutive_auto_reply,
+                code_execution=cfg.code_execution,
+                model_ids=model_ids,
+                skill_ids=skill_ids,
+            )
+            return studio.db.create("agent", data.model_dump())["id"]
+
+        try:
+            sender_id = add_agent(config.sender)
+            receiver_id = add_agent(config.receiver) if config.receiver else None
+            agent_ids = [add_agent(a) for a in config.groupchat.agents] if config.groupchat else []
+            ids = dict(zip((a.name for a in config.groupchat.agents), agent_ids)) if config.groupchat else {}
+            graph = config.groupchat.allowed_transitions if config.groupchat else {}
+            transitions = [(ids[a], ids[b]) for a, targets in graph.items() for b in targets]
+            wf = WorkflowIn(
+                name=config.name,
+                description=config.description,
+                type=config.type,
+                sender_id=sender_id,
+                receiver_id=receiver_id,
+                agent_ids=agent_ids,
+                transitions=transitions,
+                speaker_selection_method=(config.groupchat.speaker_selection_method if config.groupchat else "auto"),
+                max_round=config.groupchat.max_round if config.groupchat else 10,
+            )
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return public("workflow", studio.db.create("workflow", wf.model_dump()))
+
+    return router

@@ -177,6 +177,17 @@ class ContainerSession(StopOnExit):
     def restart(self) -> None:
         self._container.restart(timeout=2)
         self._wait_until_running()
+        self._wait_until_exec_works()
+
+    def _wait_until_exec_works(self) -> None:
+        # Just after a restart the daemon may report "running" while an exec still fails ("cannot exec in a
+        # stopped state"): wait until a trivial command runs, so the next block does not meet that window.
+        deadline = time.monotonic() + _START_WAIT_SECONDS
+        while True:
+            result: Any = self._container.exec_run(["true"])
+            if result.exit_code == 0 or time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
 
     def stop(self) -> None:
         """Stop the container (removed too with ``auto_remove``); idempotent."""

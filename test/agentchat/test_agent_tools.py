@@ -98,17 +98,33 @@ def test_parallel_tool_calls_and_errors_go_back_to_the_llm(llm_server: Any, llm_
 def test_async_tools_run_concurrently_in_async_chats(llm_server: Any, llm_config: dict, io: ScriptedIO) -> None:
     assistant, executor = agents(llm_config)
 
+    # Each call waits until all three calls have begun: they can only all finish when they run at the same time
+    # (run one after the other, the first would give up and say "alone").
+    begun: list[str] = []
+    together = {"wanted": 3}
+
+    def everyone_here() -> bool:
+        return len(begun) >= together["wanted"]
+
     @executor.register_for_execution()
     @assistant.register_for_llm(description="Wait, then echo.")
     async def slow_echo(text: str) -> str:
-        await asyncio.sleep(0.5)
-        return text.upper()
+        begun.append(text)
+        for _ in range(3000):
+            if everyone_here():
+                return text.upper()
+            await asyncio.sleep(0.01)
+        return "alone"
 
     @executor.register_for_execution()
     @assistant.register_for_llm(description="Blocking wait, then echo.")
     def blocking_echo(text: str) -> str:
-        time.sleep(0.5)
-        return text
+        begun.append(text)
+        for _ in range(3000):
+            if everyone_here():
+                return text
+            time.sleep(0.01)
+        return "alone"
 
     calls = {
         "tool_calls": [
@@ -118,13 +134,12 @@ def test_async_tools_run_concurrently_in_async_chats(llm_server: Any, llm_config
         ]
     }
     llm_server.script(calls, "TERMINATE")
-    start = time.perf_counter()
     result = asyncio.run(executor.a_initiate_chat(assistant, message="go"))
-    elapsed = time.perf_counter() - start
-    assert [r["content"] for r in result.chat_history[2]["tool_responses"]] == ["A", "B", "c"]
-    assert elapsed < 1.2  # three 0.5 s calls overlapped (1.5 s one after the other)
+    assert [r["content"] for r in result.chat_history[2]["tool_responses"]] == ["A", "B", "c"]  # all overlapped
 
     # a sync chat runs the async tool too (not skipped), one call after the other
+    begun.clear()
+    together["wanted"] = 1
     llm_server.script(calls, "TERMINATE")
     result = executor.initiate_chat(assistant, message="go")
     assert [r["content"] for r in result.chat_history[2]["tool_responses"]] == ["A", "B", "c"]

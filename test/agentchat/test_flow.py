@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from typing import Any
 
 import pytest
@@ -131,9 +130,17 @@ def test_invoke_runs_sync_and_async_callables_in_both_drivers() -> None:
 
 
 def test_gather_is_concurrent_only_when_async() -> None:
+    events: list[str] = []
+    wanted = {"n": 3}
+
     async def slow() -> str:
-        await asyncio.sleep(0.2)
-        return "done"
+        events.append("start")
+        for _ in range(3000):  # wait until every gathered flow has started (they must run at the same time)
+            if events.count("start") >= wanted["n"]:
+                events.append("end")
+                return "done"
+            await asyncio.sleep(0.01)
+        return "alone"
 
     def one() -> Flow[str]:
         return (yield Invoke(slow))
@@ -141,12 +148,12 @@ def test_gather_is_concurrent_only_when_async() -> None:
     def many() -> Flow[list[str]]:
         return (yield Gather([one(), one(), one()]))
 
-    start = time.perf_counter()
     assert asyncio.run(run_async(many())) == ["done"] * 3
-    assert time.perf_counter() - start < 0.5
-    start = time.perf_counter()
+    assert events[:3] == ["start"] * 3  # all three began before any ended
+    events.clear()
+    wanted["n"] = 1
     assert run_sync(many()) == ["done"] * 3
-    assert time.perf_counter() - start >= 0.6
+    assert events == ["start", "end"] * 3  # one after the other
 
 
 def test_run_coroutine_sync_inside_a_running_loop() -> None:

@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from bench_helpers import run_cli
+from bench_model import load_problems, make_responder
 
 # A template in the classic style: testbed_utils.init/default_llm_config/finalize, the classic marker printed when
 # the check passes, and no agbench.record (so tabulate falls back to the console log).
@@ -121,3 +123,29 @@ def test_run_model_filter_and_clone_branch_errors(tmp_path: Path, llm_server: An
     assert done.code == 2 and "are not downloaded" in done.err
     done = run_cli("clone", "-b", "main", "--no-init", "HumanEval", str(tmp_path / "h"))
     assert done.code == 0 and (tmp_path / "h" / "README.md").is_file()
+
+
+@pytest.mark.docker
+def test_the_classic_blog_session_as_written(
+    need_docker: None, llm_server: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The AutoGenBench blog's commands: clone HumanEval, cd into it, run the reduced two-agent tasks (in Docker,
+    the default), tabulate the results."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OAI_CONFIG_LIST", json.dumps(llm_server.config_list()))
+    assert run_cli("clone", "HumanEval").code == 0
+    monkeypatch.chdir(tmp_path / "HumanEval")
+    lines = Path("Tasks/r_human_eval_two_agents.jsonl").read_text().splitlines()
+    task_ids = [json.loads(line)["id"] for line in lines]
+    assert len(task_ids) == 26
+    everything = load_problems()
+    solved = set(task_ids[::2])  # the scripted model gets every other problem right
+    llm_server.responder = make_responder({t: everything[t] for t in task_ids}, solved)
+
+    done = run_cli("run", "Tasks/r_human_eval_two_agents.jsonl")
+    assert done.code == 0, done.err
+    done = run_cli("tabulate", "Results/r_human_eval_two_agents")
+    assert done.code == 0, done.err
+    rows = {line.split()[0]: line.split()[1:] for line in done.out.splitlines() if line.startswith("HumanEval_")}
+    assert rows == {t: ["True" if t in solved else "False"] for t in task_ids}
+    assert ["Successes", "13"] in [line.split() for line in done.out.splitlines()]

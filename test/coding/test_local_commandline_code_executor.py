@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -301,30 +298,6 @@ def test_virtual_env_context(tmp_path: Path) -> None:
     prefix, python_on_path = result.output.splitlines()
     assert Path(prefix).resolve() == venv_dir.resolve()
     assert Path(python_on_path).parent.resolve() == Path(context.bin_path).resolve()
-
-
-def test_python_block_costs_about_one_subprocess(tmp_path: Path) -> None:
-    """A block must cost little more than starting the interpreter on a file (no shell, no extra process)."""
-    executor = LocalCommandLineCodeExecutor(work_dir=tmp_path)
-    script = tmp_path / "bare.py"
-    script.write_text("pass")
-    blocks = [CodeBlock(code="pass", language="python")]
-
-    def bare() -> None:
-        subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, check=True)
-
-    def ours() -> None:
-        assert executor.execute_code_blocks(blocks).exit_code == 0
-
-    bare_times: list[float] = []
-    our_times: list[float] = []
-    for _ in range(12):  # interleaved, so that load on the machine hits both alike
-        for fn, times in ((bare, bare_times), (ours, our_times)):
-            started = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - started)
-    bare_median, our_median = statistics.median(bare_times), statistics.median(our_times)
-    assert our_median <= bare_median * 1.5 + 0.010, (bare_median, our_median)
 
 
 def test_environment_is_inherited(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,6 +5,8 @@
 writes, next to this folder:
   Tasks/human_eval_two_agents.jsonl   every problem with Templates/TwoAgents (assistant + code-running user proxy)
   Tasks/human_eval_group_chat.jsonl   every problem with Templates/GroupChat (coder, executor, reviewer)
+  Tasks/r_human_eval_two_agents.jsonl, Tasks/r_human_eval_group_chat.jsonl
+                                      the classic reduced sets: 26 problems spread evenly over the 164
 
 Each line names its templates (Templates/Common first, holding what both share) and the text that fills the
 placeholders of Templates/Common's files.
@@ -56,6 +58,24 @@ def task_line(problem: dict[str, str], template: str) -> dict[str, object]:
     }
 
 
+REDUCED = 26  # the size of the classic reduced ("r_") task files
+
+
+def reduced(problems: list[dict[str, str]], size: int = REDUCED) -> list[dict[str, str]]:
+    """``size`` problems spread evenly over ``problems`` (the same ones every time)."""
+    if len(problems) <= size:
+        return problems
+    step = len(problems) / size
+    return [problems[int(i * step)] for i in range(size)]
+
+
+def write_tasks(target: Path, problems: list[dict[str, str]], template: str) -> None:
+    with open(target, "w", encoding="utf-8") as out:
+        for problem in problems:
+            out.write(json.dumps(task_line(problem, template)) + "\n")
+    print(f"Wrote {len(problems)} tasks to {target.relative_to(SCENARIO)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--problems", type=int, default=None, help="only the first N problems (default: all 164)")
@@ -64,11 +84,8 @@ def main() -> None:
     tasks = SCENARIO / "Tasks"
     tasks.mkdir(exist_ok=True)
     for name, template in TEMPLATES.items():
-        target = tasks / f"{name}.jsonl"
-        with open(target, "w", encoding="utf-8") as out:
-            for problem in problems:
-                out.write(json.dumps(task_line(problem, template)) + "\n")
-        print(f"Wrote {len(problems)} tasks to {target.relative_to(SCENARIO)}")
+        write_tasks(tasks / f"{name}.jsonl", problems, template)
+        write_tasks(tasks / f"r_{name}.jsonl", reduced(problems), template)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,14 @@ from itertools import repeat
 from operator import eq, itemgetter
 from typing import Any, Callable, Optional
 
-__all__ = ["canonical_json", "stable_hash", "find_unserializable", "MessageJsonCache", "encode_body"]
+__all__ = [
+    "canonical_json",
+    "stable_hash",
+    "find_unserializable",
+    "MessageJsonCache",
+    "encode_body",
+    "dumps_compact",
+]
 
 
 def _key_default(value: Any) -> Any:
@@ -33,6 +40,25 @@ def _key_default(value: Any) -> Any:
     if callable(value):
         return {"__callable__": f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', repr(value))}"}
     return repr(value)
+
+
+def _body_default(value: Any) -> Any:
+    """Request bodies may hold pydantic models (as the SDK accepts them); nothing else beyond plain JSON."""
+    dump = getattr(value, "model_dump", None)
+    if callable(dump) and not isinstance(value, type):
+        return dump(mode="json", exclude_unset=True)
+    legacy = getattr(value, "dict", None)  # pydantic 1
+    if callable(legacy) and hasattr(value, "__fields__") and not isinstance(value, type):
+        return json.loads(value.json(exclude_unset=True))
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_body_default)
+
+
+def dumps_compact(value: Any) -> bytes:
+    """Compact UTF-8 JSON of a request body (or part of one), as the SDK sends it."""
+    return _encoder.encode(value).encode("utf-8")
 
 
 def canonical_json(value: Any) -> str:

@@ -96,13 +96,17 @@ def _constructor_kwargs(cls: type, kwargs: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _sync_class(api_type: str) -> type:
-    import openai
+    from .sdk_adapter import load_openai
+
+    openai = load_openai()
 
     return openai.AzureOpenAI if api_type == "azure" else openai.OpenAI
 
 
 def _async_class(api_type: str) -> type:
-    import openai
+    from .sdk_adapter import load_openai
+
+    openai = load_openai()
 
     return openai.AsyncAzureOpenAI if api_type == "azure" else openai.AsyncOpenAI
 

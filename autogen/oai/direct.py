@@ -352,6 +352,17 @@ def parse_response(cast_to: type, response: RawResponse) -> Any:
     return result
 
 
+_SAMPLE = (
+    b'{"id":"x","object":"chat.completion","created":0,"model":"m","choices":[{"index":0,"finish_reason":"stop",'
+    b'"message":{"role":"assistant","content":""}}],"usage":{"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}}'
+)
+
+
+def prepare_parsing(cast_to: type) -> None:
+    """Parse a sample answer once, so that what pydantic sets up on first use is not done on an event loop."""
+    parse_response(cast_to, RawResponse(200, [("content-type", "application/json")], _SAMPLE))
+
+
 def direct_enabled() -> bool:
     """``AUTOGEN_DIRECT_HTTP=0`` sends every request through the SDK's own client instead."""
     return os.environ.get("AUTOGEN_DIRECT_HTTP", "1").strip().lower() not in ("0", "false", "no", "off")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import threading
@@ -68,6 +67,8 @@ def canonical_json(value: Any) -> str:
 
 def stable_hash(value: Any) -> str:
     """A SHA-256 hex digest of ``canonical_json(value)``."""
+    import hashlib
+
     return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
 
 

@@ -50,10 +50,8 @@ from .client_pool import Endpoint, get_async_client, get_async_session, get_sync
 from .errors import InvalidResponseError, RequestNotSerializableError
 from .json_utils import find_unserializable
 from .model_prices import compute_cost
-from .sdk_adapter import check_openai_version, response_format_param
+from .sdk_adapter import load_openai, response_format_param
 from .streaming import StreamCollector
-
-check_openai_version()  # one clear error naming the supported range, before anything touches the SDK
 
 if TYPE_CHECKING:
     from openai.types import Completion
@@ -209,6 +207,7 @@ class OpenAIClient:
             ) from err
 
     def _types(self, request: _Request) -> tuple[type, Any]:
+        load_openai()
         from openai import Stream
         from openai.types import Completion
         from openai.types.chat import ChatCompletion, ChatCompletionChunk
@@ -303,9 +302,10 @@ class OpenAIClient:
         if self._direct_eligible(request):
             route = direct.route_for(self.endpoint, request.path, self._model(request), client, is_async=True)
             if route is not None:
-                import aiohttp  # noqa: F401
+                from . import transport
 
-                from . import transport  # noqa: F401
+                transport.prepare_async()
+                direct.prepare_parsing(self._types(request)[0])
         else:  # the async SDK client itself belongs to the loop: it is built there (cheaply, once imported)
             from openai import AsyncStream  # noqa: F401
 

@@ -1,7 +1,7 @@
 """The one place that knows which openai SDK versions we support and that touches SDK internals.
 
-* ``check_openai_version()``: the supported range (``SUPPORTED_OPENAI``), checked from the installed
-  distribution's metadata when the LLM layer is imported; anything else is one clear ImportError.
+* ``load_openai()``: the SDK, imported through here by the LLM layer, after checking that its version is in
+  the supported range (``SUPPORTED_OPENAI``); anything else is one clear ImportError naming the range.
 * ``retry_policy(client)``: the SDK's own retry decision (``x-should-retry``, 408/409/429/5xx), its back-off
   (``retry-after-ms`` / ``retry-after``, else exponential with jitter) and its status-error factory
   (``RateLimitError``, ``InternalServerError``, ...), so that the direct path retries and raises exactly as
@@ -24,6 +24,7 @@ __all__ = [
     "AdapterUnavailable",
     "RetryPolicy",
     "check_openai_version",
+    "load_openai",
     "http_module",
     "retry_policy",
     "response_format_param",
@@ -63,6 +64,20 @@ def check_openai_version(version: Optional[str] = None) -> str:
             f'Install a supported version: pip install "{SUPPORTED_OPENAI}"'
         )
     return version
+
+
+_checked: Any = None
+
+
+def load_openai() -> Any:
+    """The ``openai`` module, once its version is known to be supported (checked on first use)."""
+    global _checked
+    import openai
+
+    if _checked is not openai:
+        check_openai_version(getattr(openai, "__version__", None) or "0")
+        _checked = openai
+    return openai
 
 
 def http_module() -> Any:

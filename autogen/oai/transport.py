@@ -16,13 +16,14 @@ to exchange the request is a ``TransportError``.
 
 from __future__ import annotations
 
-import ssl
 import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
+    import ssl
+
     import aiohttp
     import urllib3
 
@@ -69,6 +70,7 @@ def tls_context() -> ssl.SSLContext:
     """One client TLS context for the process, trusting what httpx trusts: ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``
     when set, else certifi's store when installed, else the system's."""
     import os
+    import ssl
 
     global _tls
     with _tls_lock:
@@ -155,6 +157,15 @@ def send_sync(url: str, headers: list[tuple[str, str]], body: bytes, deadline: O
 
 
 # ----------------------------------------------------------------------------------------------- asyncio
+def prepare_async() -> None:
+    """What a first ``new_async_session`` would otherwise do on the loop and that takes time: import aiohttp
+    and its resolver, load the TLS trust store."""
+    import aiohttp
+    import aiohttp.resolver  # noqa: F401
+
+    tls_context()
+
+
 def new_async_session() -> aiohttp.ClientSession:
     """A session for the running loop: keep-alive connections, no automatic redirects or cookies."""
     import aiohttp

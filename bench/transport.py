@@ -131,7 +131,7 @@ def main() -> None:
 
         async def conc_all() -> None:
             candidates = await async_candidates(url)
-            for i, (name, send) in enumerate(candidates.items()):
+            for name, send in candidates.items():
                 value = await concurrency(send)
                 for j, row in enumerate(rows):
                     if row[0] == name:

@@ -123,6 +123,24 @@ def close_sync_pool() -> None:
         pool.clear()
 
 
+def _read_until(response: urllib3.BaseHTTPResponse, deadline: Optional[float]) -> list[bytes]:
+    """The body of ``response`` as it arrives, each wait bounded by the time left (a trickling server does not
+    get past the deadline)."""
+    read1 = getattr(response, "read1", None)  # urllib3 2: what has arrived, without waiting for more
+    if read1 is None or deadline is None:
+        return list(response.stream(64 * 1024, decode_content=True))
+    sock = getattr(getattr(response, "connection", None), "sock", None)
+    parts = []
+    while True:
+        left = _remaining(deadline)
+        if sock is not None:
+            sock.settimeout(left)
+        part = read1(64 * 1024, decode_content=True)
+        if not part:
+            return parts
+        parts.append(part)
+
+
 def send_sync(url: str, headers: list[tuple[str, str]], body: bytes, deadline: Optional[float]) -> RawResponse:
     """POST ``body`` to ``url``; the whole answer (content codings decoded), or TransportTimeout / TransportError."""
     import urllib3
@@ -140,10 +158,7 @@ def send_sync(url: str, headers: list[tuple[str, str]], body: bytes, deadline: O
             preload_content=False,
         )
         try:
-            parts = []
-            for part in response.stream(64 * 1024, decode_content=True):
-                parts.append(part)
-                _remaining(deadline)  # a trickling server does not get past the deadline
+            parts = _read_until(response, deadline)
             headers_out = list(response.headers.items())
             return RawResponse(response.status, headers_out, b"".join(parts))
         finally:

@@ -62,14 +62,15 @@ def sync_candidates(url: str) -> dict[str, Callable[[], bytes]]:
     }
 
 
-async def async_candidates(url: str) -> dict[str, Callable[[], Any]]:
+async def async_candidates(url: str) -> tuple[dict[str, Callable[[], Any]], Callable[[], Any]]:
     import aiohttp
     import httpcore
     import httpx
 
-    hx = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=200))
-    hc = httpcore.AsyncConnectionPool(max_connections=200)
-    ah = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
+    # the same limits for all: up to 1000 connections, all kept alive (as the openai SDK's pool allows)
+    hx = httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=1000, max_keepalive_connections=1000))
+    hc = httpcore.AsyncConnectionPool(max_connections=1000, max_keepalive_connections=1000)
+    ah = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1000))
 
     async def via_httpx() -> bytes:
         return (await hx.post(url, content=BODY, headers=HEADERS)).content
@@ -81,11 +82,17 @@ async def async_candidates(url: str) -> dict[str, Callable[[], Any]]:
         async with ah.post(url, data=BODY, headers=HEADERS) as response:
             return await response.read()
 
-    return {
+    async def close() -> None:
+        await hx.aclose()
+        await hc.aclose()
+        await ah.close()
+
+    candidates = {
         "httpx.AsyncClient": via_httpx,
         "httpcore.AsyncConnectionPool": via_httpcore,
         "aiohttp.ClientSession": via_aiohttp,
     }
+    return candidates, close
 
 
 async def async_cpu(send: Callable[[], Any], n: int = 400) -> float:
@@ -122,20 +129,23 @@ def main() -> None:
             rows.append((name, f"{cpu_per_request(send):.2f} ms", "(blocking)"))
 
         async def cpu_all() -> None:
-            for name, send in (await async_candidates(url)).items():
+            candidates, close = await async_candidates(url)
+            for name, send in candidates.items():
                 rows.append((name, f"{await async_cpu(send):.2f} ms", ""))
+            await close()
 
         asyncio.run(cpu_all())
     with _ServerProcess(delay=0.1) as base_url:
         url = base_url + "/chat/completions"
 
         async def conc_all() -> None:
-            candidates = await async_candidates(url)
+            candidates, close = await async_candidates(url)
             for name, send in candidates.items():
                 value = await concurrency(send)
                 for j, row in enumerate(rows):
                     if row[0] == name:
                         rows[j] = (row[0], row[1], f"{value:.0f} of 100")
+            await close()
 
         asyncio.run(conc_all())
     print(f"{'library':<32} {'CPU per request':>16} {'100 clients at 100 ms':>24}")

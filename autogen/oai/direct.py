@@ -215,7 +215,7 @@ class _Sleep:
     seconds: float
 
 
-def _seconds(timeout: Any) -> tuple[Optional[float], Optional[str]]:
+def deadline_seconds(timeout: Any) -> tuple[Optional[float], Optional[str]]:
     """(the deadline of one try, the x-stainless-read-timeout header) for a number, None or an httpx Timeout
     (whose longest limit is the deadline; a Timeout with an unlimited part has none)."""
     if timeout is None or isinstance(timeout, (int, float)):
@@ -266,7 +266,7 @@ def _call_steps(
 def _settings(route: Route, options: dict[str, Any]) -> tuple[tuple[Optional[float], Optional[str]], int]:
     timeout = options["timeout"] if "timeout" in options else route.sdk.timeout
     max_retries = options.get("max_retries", route.sdk.max_retries)
-    return _seconds(timeout), int(max_retries)
+    return deadline_seconds(timeout), int(max_retries)
 
 
 def send_sync(route: Route, params: dict[str, Any], options: dict[str, Any]) -> RawResponse:

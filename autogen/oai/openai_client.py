@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
@@ -91,6 +92,30 @@ def _in_event_loop() -> bool:
 
 # (endpoint, path, model) whose first-use work (SDK client, types, route) is done
 _warm: set[tuple[Any, ...]] = set()
+
+
+def _timed_out(stream: Any) -> Exception:
+    import openai
+
+    return openai.APITimeoutError(request=stream.response.request)
+
+
+def _check_deadline(deadline: Optional[float], stream: Any) -> None:
+    """A stream whose deadline passed ends with the SDK's timeout error (its chunks arriving never so slowly)."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise _timed_out(stream)
+
+
+async def _next_before(chunks: Any, deadline: Optional[float], stream: Any) -> Any:
+    """The next chunk of an async stream, waiting no later than ``deadline``."""
+    import asyncio
+
+    if deadline is None:
+        return await chunks.__anext__()
+    try:
+        return await asyncio.wait_for(chunks.__anext__(), max(deadline - time.monotonic(), 0))
+    except asyncio.TimeoutError:
+        raise _timed_out(stream) from None
 
 
 class OpenAIClient:
@@ -275,6 +300,7 @@ class OpenAIClient:
                         return self._check(direct.parse_response(cast_to, answer), cast_to)
                     except direct.Unsupported as err:
                         self._leave_direct(route, err)
+            deadline = self._deadline(request)
             response = client.post(
                 request.path,
                 cast_to=cast_to,
@@ -289,6 +315,7 @@ class OpenAIClient:
             try:
                 for chunk in response:
                     collector.add(chunk)
+                    _check_deadline(deadline, response)
             finally:
                 response.close()  # releases the connection even if the stream broke off
         return self._streamed_completion(collector, request)
@@ -330,6 +357,7 @@ class OpenAIClient:
             from openai import AsyncStream
             from openai.types.chat import ChatCompletionChunk
 
+            deadline = self._deadline(request)
             response = await self._async_client().post(
                 request.path,
                 cast_to=cast_to,
@@ -342,11 +370,24 @@ class OpenAIClient:
                 return self._check(response, cast_to)
             collector = self._new_collector()
             try:
-                async for chunk in response:
+                chunks = response.__aiter__()
+                while True:
+                    try:
+                        chunk = await _next_before(chunks, deadline, response)
+                    except StopAsyncIteration:
+                        break
                     collector.add(chunk)
             finally:
                 await response.close()
         return self._streamed_completion(collector, request)
+
+    def _deadline(self, request: _Request) -> Optional[float]:
+        """When a streamed answer must be complete: ``timeout`` seconds from now (the SDK's default otherwise)."""
+        if not request.stream:
+            return None
+        timeout = request.options["timeout"] if "timeout" in request.options else self.client.timeout
+        seconds = direct.deadline_seconds(timeout)[0]
+        return None if seconds is None else time.monotonic() + seconds
 
     def _leave_direct(self, route: Any, err: Exception) -> None:
         route.disabled = True

@@ -51,17 +51,25 @@ run_cell() {
         ag_warn "no Python $version: skipping the matrix cell $cell"
         return 0
     fi
-    key="$(printf '%s' "$cell" | tr -c 'A-Za-z0-9.=' '_')"
+    key="$(printf '%s' "$cell" | tr -c 'A-Za-z0-9.' '_')"
     venv="$MATRIX_DIR/$key"
     IFS=',' read -r -a reqs <<<"$pins"
+    local log="$venv.pip.log"
     if [ ! -x "$venv/bin/python" ]; then
         ag_log "cell $cell: making $venv with $python"
         "$python" -m venv "$venv"
-        "$venv/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip
+        "$venv/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip >"$log" 2>&1 || {
+            cat "$log" >&2
+            return 1
+        }
     fi
-    # The project with its core dependencies only, the cell's pins, and the test runner.
+    # The project with its core dependencies only, the cell's pins, and the test runner (pip's output is kept
+    # in $log and shown when it fails).
     "$venv/bin/python" -m pip install --disable-pip-version-check -q -e . "${reqs[@]}" \
-        "pytest>=7" "pytest-asyncio>=0.23" pytest-timeout
+        "pytest>=7" "pytest-asyncio>=0.23" pytest-timeout >"$log" 2>&1 || {
+        cat "$log" >&2
+        return 1
+    }
     local versions
     versions="$("$venv/bin/python" -c 'import sys, openai, pydantic; print(f"python {sys.version.split()[0]}, openai {openai.__version__}, pydantic {pydantic.VERSION}")')"
     ag_log "cell $cell: $versions"

@@ -110,6 +110,7 @@ class Route:
     policy: RetryPolicy
     http: Any  # the httpx flavour of the SDK (its exceptions carry its Request / Response)
     sdk: Any  # the sync SDK client (its default timeout and max_retries)
+    read_timeout_header: bool = True  # whether this SDK sends x-stainless-read-timeout
     disabled: bool = False  # set when the endpoint answered with something only the SDK handles
     is_async: bool = False
 
@@ -128,17 +129,22 @@ class Route:
 
 def _headers(endpoint: Endpoint, client: Any, is_async: bool) -> list[tuple[str, str]]:
     merged: dict[str, tuple[str, str]] = {}
-    for source in (client.auth_headers, client.default_headers):
+    azure = endpoint.api_type == "azure"
+    # Azure's credential is chosen per request by the SDK (its auth_headers property differs across releases)
+    for source in (client.default_headers,) if azure else (client.auth_headers, client.default_headers):
         for name, value in source.items():
             if isinstance(value, str):
                 merged[name.lower()] = (name, value)
             else:  # the SDK's Omit(): the header is left out
                 merged.pop(name.lower(), None)
+    if azure and "authorization" not in merged and "api-key" not in merged:
+        key, token = getattr(client, "api_key", None), endpoint.kwargs.get("azure_ad_token")
+        if isinstance(key, str) and key:  # given, or from AZURE_OPENAI_API_KEY
+            merged["api-key"] = ("api-key", key)
+        elif token:
+            merged["authorization"] = ("Authorization", f"Bearer {token}")
     if is_async and "x-stainless-async" in merged:
         merged["x-stainless-async"] = (merged["x-stainless-async"][0], "async:asyncio")
-    token = endpoint.kwargs.get("azure_ad_token")
-    if token and "authorization" not in merged and "api-key" not in merged:
-        merged["authorization"] = ("Authorization", f"Bearer {token}")  # older SDKs add it per request
     merged.setdefault("connection", ("Connection", "keep-alive"))  # as httpx says it
     merged.setdefault("accept-encoding", ("Accept-Encoding", "gzip, deflate"))  # both transports decode these
     if is_async and "user-agent" in merged:  # "OpenAI/Python 1.x" is "AsyncOpenAI/Python 1.x" from the async client
@@ -149,7 +155,7 @@ def _headers(endpoint: Endpoint, client: Any, is_async: bool) -> list[tuple[str,
 
 
 def _build_route(endpoint: Endpoint, path: str, client: Any, is_async: bool) -> Optional[Route]:
-    from .sdk_adapter import http_module, retry_policy
+    from .sdk_adapter import http_module, retry_policy, sends_read_timeout_header
 
     if client.custom_auth is not None:
         return None
@@ -171,6 +177,7 @@ def _build_route(endpoint: Endpoint, path: str, client: Any, is_async: bool) -> 
         policy=retry_policy(client),
         http=http_module(),
         sdk=client,
+        read_timeout_header=sends_read_timeout_header(client),
         is_async=is_async,
     )
 
@@ -234,7 +241,7 @@ def _call_steps(
 
     policy = route.policy
     timeout, read_header = timeout
-    extra = [("x-stainless-read-timeout", read_header)] if read_header is not None else []
+    extra = [("x-stainless-read-timeout", read_header)] if read_header is not None and route.read_timeout_header else []
     for retries_taken in range(max_retries + 1):
         remaining = max_retries - retries_taken
         headers = [*route.headers, ("x-stainless-retry-count", str(retries_taken)), *extra]

@@ -28,6 +28,7 @@ __all__ = [
     "http_module",
     "retry_policy",
     "response_format_param",
+    "sends_read_timeout_header",
 ]
 
 # The openai versions the LLM layer is tested with (scripts/test_matrix.sh runs the oldest and the newest).
@@ -130,6 +131,24 @@ def retry_policy(client: Any) -> RetryPolicy:
     if not ok:
         raise AdapterUnavailable("the SDK's retry methods answered unexpectedly")
     return policy
+
+
+_read_timeout_header: dict[type, bool] = {}
+
+
+def sends_read_timeout_header(client: Any) -> bool:
+    """Whether this SDK sends ``x-stainless-read-timeout`` (releases from early 2025 on), read once per class."""
+    cls = type(client)
+    known = _read_timeout_header.get(cls)
+    if known is None:
+        import inspect
+
+        try:
+            known = "x-stainless-read-timeout" in inspect.getsource(cls._build_headers)
+        except (AttributeError, OSError, TypeError):
+            known = False
+        _read_timeout_header[cls] = known
+    return known
 
 
 def response_format_param(value: Any) -> Any:

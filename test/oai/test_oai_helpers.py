@@ -103,9 +103,7 @@ def test_stream_collector_reassembles_choices_and_calls() -> None:
 
 
 def test_message_json_cache_gives_the_plain_encoding() -> None:
-    from autogen.oai.json_utils import dumps_compact
-
-    from autogen.oai.json_utils import MessageJsonCache, encode_body
+    from autogen.oai.json_utils import MessageJsonCache, dumps_compact, encode_body
 
     cache = MessageJsonCache()
     messages: list[Any] = [{"role": "user", "content": f"message {i} ünï \u2028 \x00", "name": "u"} for i in range(20)]
@@ -130,9 +128,7 @@ def test_message_json_cache_gives_the_plain_encoding() -> None:
 
 
 def test_message_json_cache_sees_messages_changed_in_place() -> None:
-    from autogen.oai.json_utils import dumps_compact
-
-    from autogen.oai.json_utils import MessageJsonCache
+    from autogen.oai.json_utils import MessageJsonCache, dumps_compact
 
     cache = MessageJsonCache()
     history: list[Any] = [{"role": "user", "content": f"m{i}", "name": "u"} for i in range(10)]
@@ -155,9 +151,7 @@ def test_message_json_cache_sees_messages_changed_in_place() -> None:
 
 
 def test_message_json_cache_keeps_to_its_budget() -> None:
-    from autogen.oai.json_utils import dumps_compact
-
-    from autogen.oai.json_utils import MessageJsonCache
+    from autogen.oai.json_utils import MessageJsonCache, dumps_compact
 
     cache = MessageJsonCache(max_bytes=10_000)
     kept = []

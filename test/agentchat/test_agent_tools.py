@@ -101,14 +101,20 @@ def test_async_tools_run_concurrently_in_async_chats(llm_server: Any, llm_config
     @executor.register_for_execution()
     @assistant.register_for_llm(description="Wait, then echo.")
     async def slow_echo(text: str) -> str:
+        start = time.monotonic()
         await asyncio.sleep(0.5)
+        spans.append((start, time.monotonic()))
         return text.upper()
 
     @executor.register_for_execution()
     @assistant.register_for_llm(description="Blocking wait, then echo.")
     def blocking_echo(text: str) -> str:
+        start = time.monotonic()
         time.sleep(0.5)
+        spans.append((start, time.monotonic()))
         return text
+
+    spans: list[tuple[float, float]] = []
 
     calls = {
         "tool_calls": [
@@ -118,11 +124,10 @@ def test_async_tools_run_concurrently_in_async_chats(llm_server: Any, llm_config
         ]
     }
     llm_server.script(calls, "TERMINATE")
-    start = time.perf_counter()
     result = asyncio.run(executor.a_initiate_chat(assistant, message="go"))
-    elapsed = time.perf_counter() - start
     assert [r["content"] for r in result.chat_history[2]["tool_responses"]] == ["A", "B", "c"]
-    assert elapsed < 1.2  # three 0.5 s calls overlapped (1.5 s one after the other)
+    # the three calls overlapped: each started before any of them had finished
+    assert len(spans) == 3 and max(start for start, _ in spans) < min(end for _, end in spans)
 
     # a sync chat runs the async tool too (not skipped), one call after the other
     llm_server.script(calls, "TERMINATE")

@@ -137,6 +137,11 @@ def _headers(endpoint: Endpoint, client: Any, is_async: bool) -> list[tuple[str,
                 merged[name.lower()] = (name, value)
             else:  # the SDK's Omit(): the header is left out
                 merged.pop(name.lower(), None)
+    if azure:  # older SDKs put a Bearer header here that the request then replaces
+        own = {name.lower() for name in (endpoint.kwargs.get("default_headers") or {})}
+        for name in ("authorization", "api-key"):
+            if name not in own:
+                merged.pop(name, None)
     if azure and "authorization" not in merged and "api-key" not in merged:
         key, token = getattr(client, "api_key", None), endpoint.kwargs.get("azure_ad_token")
         if isinstance(key, str) and key:  # given, or from AZURE_OPENAI_API_KEY

@@ -239,13 +239,13 @@ def deadline_seconds(timeout: Any) -> tuple[Optional[float], Optional[str]]:
 
 
 def _call_steps(
-    route: Route, body: bytes, timeout: tuple[Optional[float], Optional[str]], max_retries: int
+    route: Route, body: bytes, limits: tuple[Optional[float], Optional[str]], max_retries: int
 ) -> Generator[Union[_Send, _Sleep], Any, RawResponse]:
     """The SDK's retry loop over one request; the driver does the sending and sleeping."""
     import openai
 
     policy = route.policy
-    timeout, read_header = timeout
+    timeout, read_header = limits
     extra = [("x-stainless-read-timeout", read_header)] if read_header is not None and route.read_timeout_header else []
     for retries_taken in range(max_retries + 1):
         remaining = max_retries - retries_taken

@@ -130,7 +130,7 @@ def _read_until(response: urllib3.BaseHTTPResponse, deadline: Optional[float]) -
     if read1 is None or deadline is None:
         return list(response.stream(64 * 1024, decode_content=True))
     sock = getattr(getattr(response, "connection", None), "sock", None)
-    parts = []
+    parts: list[bytes] = []
     while True:
         left = _remaining(deadline)
         if sock is not None:

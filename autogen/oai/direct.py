@@ -137,17 +137,12 @@ def _headers(endpoint: Endpoint, client: Any, is_async: bool) -> list[tuple[str,
                 merged[name.lower()] = (name, value)
             else:  # the SDK's Omit(): the header is left out
                 merged.pop(name.lower(), None)
-    if azure:  # older SDKs put a Bearer header here that the request then replaces
-        own = {name.lower() for name in (endpoint.kwargs.get("default_headers") or {})}
-        for name in ("authorization", "api-key"):
-            if name not in own:
-                merged.pop(name, None)
-    if azure and "authorization" not in merged and "api-key" not in merged:
+    if azure:  # the SDK adds Azure's credential per request: the key (given or from the environment), else the token
         key, token = getattr(client, "api_key", None), endpoint.kwargs.get("azure_ad_token")
-        if isinstance(key, str) and key:  # given, or from AZURE_OPENAI_API_KEY
-            merged["api-key"] = ("api-key", key)
+        if isinstance(key, str) and key:
+            merged.setdefault("api-key", ("api-key", key))
         elif token:
-            merged["authorization"] = ("Authorization", f"Bearer {token}")
+            merged.setdefault("authorization", ("Authorization", f"Bearer {token}"))
     if is_async and "x-stainless-async" in merged:
         merged["x-stainless-async"] = (merged["x-stainless-async"][0], "async:asyncio")
     merged.setdefault("connection", ("Connection", "keep-alive"))  # as httpx says it

@@ -112,11 +112,26 @@ def _pool() -> urllib3.PoolManager:
     return _sync_pool
 
 
+_origins: dict[str, tuple[urllib3.HTTPConnectionPool, str]] = {}
+
+
+def _origin(url: str) -> tuple[urllib3.HTTPConnectionPool, str]:
+    """The connection pool of ``url``'s origin and the request target, looked up once per URL."""
+    found = _origins.get(url)
+    if found is None:
+        from urllib3.util import parse_url
+
+        found = (_pool().connection_from_url(url), parse_url(url).request_uri)
+        _origins[url] = found
+    return found
+
+
 def close_sync_pool() -> None:
     """Close the idle blocking connections and forget the TLS context (both are made again on next use)."""
     global _sync_pool, _tls
     with _sync_lock:
         pool, _sync_pool = _sync_pool, None
+        _origins.clear()
     with _tls_lock:
         _tls = None  # trust settings are read again on next use
     if pool is not None:
@@ -147,9 +162,10 @@ def send_sync(url: str, headers: list[tuple[str, str]], body: bytes, deadline: O
 
     left = _remaining(deadline)
     try:
-        response = _pool().request(
+        pool, target = _origin(url)
+        response = pool.urlopen(
             "POST",
-            url,
+            target,
             body=body,
             headers=dict(headers),
             timeout=urllib3.Timeout(connect=left, read=left),

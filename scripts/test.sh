@@ -15,7 +15,10 @@
 #   4. docker           scripts/setup_docker.sh: a running daemon and the locally built python:3-slim image;
 #   5. pytest           python -m pytest test -q -ra --timeout=300 "$@"; status 5 (no tests collected) counts as
 #                       success;
-#   6. lint             ruff check; it runs after the tests so that their output comes first, and an error in it
+#   6. matrix           scripts/test_matrix.sh: the LLM-layer tests in fresh venvs at the edges of the supported
+#                       versions (Python 3.9 + openai 1.55.3 + pydantic 1; Python 3.13 + newest openai + pydantic 2);
+#                       the venvs are kept under .matrix/ and reused;
+#   7. lint             ruff check; it runs after the tests so that their output comes first, and an error in it
 #                       still fails the run.
 #
 # Under CI (CI=true, set by .ci/run) a service that cannot be set up fails the run, since CI must test everything;
@@ -26,7 +29,7 @@
 # script started it, so that a CI run leaves no daemon behind; AUTOGEN_KEEP_DOCKERD=1 keeps it.
 #
 # Knobs: AUTOGEN_PYTHON, AUTOGEN_VENV (see phase 2), AUTOGEN_SKIP_INSTALL=1 (skip phases 1 and 2),
-#        AUTOGEN_SKIP_LINT=1, AUTOGEN_KEEP_DOCKERD=1.
+#        AUTOGEN_SKIP_LINT=1, AUTOGEN_SKIP_MATRIX=1, AUTOGEN_KEEP_DOCKERD=1.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -211,7 +214,17 @@ else
     phase_done "FAILED (exit status $pytest_rc)${COUNTS:+: $COUNTS}"
 fi
 
-# --- 6. lint -----------------------------------------------------------------------------------------------
+# --- 6. matrix ---------------------------------------------------------------------------------------------
+# The LLM-layer tests at the edges of the supported versions (oldest/newest openai and Python, pydantic 1 and 2),
+# each in a venv with only the core dependencies; the venvs are kept under .matrix/ for the next run.
+matrix_rc=0
+if [ "${AUTOGEN_SKIP_MATRIX:-0}" != 1 ]; then
+    phase "matrix"
+    bash scripts/test_matrix.sh || matrix_rc=$?
+    if [ "$matrix_rc" -eq 0 ]; then phase_done; else phase_done "FAILED (exit status $matrix_rc)"; fi
+fi
+
+# --- 7. lint -----------------------------------------------------------------------------------------------
 lint_rc=0
 if [ "${AUTOGEN_SKIP_LINT:-0}" != 1 ]; then
     phase "lint"
@@ -226,6 +239,10 @@ fi
 if [ "$pytest_rc" -ne 0 ]; then
     ag_log "tests failed (pytest exit status $pytest_rc)"
     exit "$pytest_rc"
+fi
+if [ "$matrix_rc" -ne 0 ]; then
+    ag_log "the supported-versions matrix failed (scripts/test_matrix.sh)"
+    exit 1
 fi
 if [ "$lint_rc" -ne 0 ]; then
     ag_log "lint failed (ruff exit status $lint_rc)"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
 
-from .flow import Call, Flow
+from .flow import Call, Flow, Invoke
 from .messages import llm_request_messages, normalize_name
 
 if TYPE_CHECKING:
@@ -76,13 +76,22 @@ def oai_reply_flow(
     config: Optional[Any] = None,
 ) -> Flow[Tuple[bool, Any]]:
     """The LLM's reply to the conversation (``config`` may be another client to use)."""
-    client = agent.client if config is None else config
+    client = config
+    if client is None:
+        client = agent._client
+        if client is None and agent._client_pending:
+            # building the client loads the SDK: under the async driver, in a worker thread (the loop stays free)
+            client = yield Invoke(_build_client, (agent,), blocking=True)
     if client is None:
         return False, None
     if messages is None:
         messages = agent._oai_messages[sender]
     reply = yield from client_reply_flow(agent, client, messages, agent.client_cache, agent._oai_system_message)
     return (False, None) if reply is None else (True, reply)
+
+
+def _build_client(agent: ConversableAgent) -> Any:
+    return agent.client
 
 
 def reflection_flow(

@@ -68,7 +68,7 @@ def _model_dump(obj: Any) -> Any:
     if callable(dump):
         try:
             return dump(warnings=False)
-        except TypeError:
+        except (TypeError, ValueError):  # the openai SDK's models under pydantic 1 refuse ``warnings``
             return dump()
     legacy = getattr(obj, "dict", None)
     if callable(legacy) and hasattr(obj, "__fields__"):

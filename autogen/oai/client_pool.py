@@ -13,19 +13,19 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Mapping
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Mapping, Optional
 
 if TYPE_CHECKING:
     import asyncio
 
-    from .connections import AsyncPool
+    import aiohttp
 
 __all__ = [
     "Endpoint",
     "make_endpoint",
     "get_sync_client",
     "get_async_client",
-    "get_async_connections",
+    "get_async_session",
     "clear_client_pool",
 ]
 
@@ -96,13 +96,17 @@ def _constructor_kwargs(cls: type, kwargs: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _sync_class(api_type: str) -> type:
-    import openai
+    from .sdk_adapter import load_openai
+
+    openai = load_openai()
 
     return openai.AzureOpenAI if api_type == "azure" else openai.OpenAI
 
 
 def _async_class(api_type: str) -> type:
-    import openai
+    from .sdk_adapter import load_openai
+
+    openai = load_openai()
 
     return openai.AsyncAzureOpenAI if api_type == "azure" else openai.AsyncOpenAI
 
@@ -112,13 +116,11 @@ _sync_pool: dict[Endpoint, Any] = {}
 
 
 class _LoopPool:
-    """The async clients and direct-path connections of one event loop, closed when the loop shuts down."""
+    """The async clients and the direct path's aiohttp session of one event loop, closed when the loop shuts down."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        from .connections import AsyncPool
-
         self.clients: dict[Endpoint, Any] = {}
-        self.connections = AsyncPool(loop)
+        self.session: Optional[aiohttp.ClientSession] = None  # made on first use, on the loop
         self.closer: Any = None  # the async generator that closes them (a strong reference keeps it alive)
 
 
@@ -140,7 +142,12 @@ async def _close_at_loop_shutdown(loop: asyncio.AbstractEventLoop, pool: _LoopPo
                 del _async_pools[loop]
             clients = list(pool.clients.values())
             pool.clients.clear()
-        pool.connections.close()
+            session, pool.session = pool.session, None
+        if session is not None:
+            try:
+                await session.close()
+            except Exception:  # closing is best effort
+                logger.debug("closing the aiohttp session failed", exc_info=True)
         for client in clients:
             try:
                 await client.close()
@@ -201,8 +208,8 @@ def get_async_client(endpoint: Endpoint) -> Any:
     return client
 
 
-def get_async_connections() -> AsyncPool:
-    """The direct-path connection pool of the running event loop."""
+def get_async_session() -> aiohttp.ClientSession:
+    """The direct path's aiohttp session of the running event loop."""
     import asyncio
 
     loop = asyncio.get_running_loop()
@@ -210,16 +217,20 @@ def get_async_connections() -> AsyncPool:
     if pool is None:
         with _lock:
             pool = _pool_for(loop)
-    return pool.connections
+    if pool.session is None:
+        from .transport import new_async_session
+
+        pool.session = new_async_session()
+    return pool.session
 
 
 def clear_client_pool() -> None:
     """Forget every pooled client (they close when garbage-collected) and close idle direct connections."""
-    from .connections import sync_pool
     from .direct import clear_routes
+    from .transport import close_sync_pool
 
     with _lock:
         _sync_pool.clear()
         _async_pools.clear()
     clear_routes()
-    sync_pool().close()
+    close_sync_pool()

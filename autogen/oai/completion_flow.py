@@ -163,7 +163,23 @@ def _attach(response: Any, client: Any, config_id: int) -> None:
         object.__setattr__(response, "message_retrieval_function", client.message_retrieval)
     except (AttributeError, TypeError):
         response.message_retrieval_function = client.message_retrieval
+    _exclude_on_pydantic_v1(type(response))
     response.config_id = config_id
+
+
+_V1_EXCLUDE = "message_retrieval_function"
+
+
+def _exclude_on_pydantic_v1(cls: type) -> None:
+    """Under pydantic 1 every instance attribute is a field of ``dict()`` / ``json()``: leave the retrieval function
+    out there too (pydantic 1's own per-class exclusion, the one ``Field(exclude=True)`` sets)."""
+    excluded: Any = getattr(cls, "__exclude_fields__", False)
+    if excluded is False or (excluded is not None and _V1_EXCLUDE in excluded):
+        return  # pydantic 2 (no such attribute), or done already
+    if excluded is None or isinstance(excluded, dict):
+        cls.__exclude_fields__ = {**(excluded or {}), _V1_EXCLUDE: ...}  # type: ignore[attr-defined]
+    else:
+        cls.__exclude_fields__ = {*excluded, _V1_EXCLUDE}  # type: ignore[attr-defined, misc]
 
 
 def _cost(client: Any, response: Any, price: Optional[tuple[float, float]]) -> float:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import threading
@@ -11,7 +10,14 @@ from itertools import repeat
 from operator import eq, itemgetter
 from typing import Any, Callable, Optional
 
-__all__ = ["canonical_json", "stable_hash", "find_unserializable", "MessageJsonCache", "encode_body"]
+__all__ = [
+    "canonical_json",
+    "stable_hash",
+    "find_unserializable",
+    "MessageJsonCache",
+    "encode_body",
+    "dumps_compact",
+]
 
 
 def _key_default(value: Any) -> Any:
@@ -35,6 +41,25 @@ def _key_default(value: Any) -> Any:
     return repr(value)
 
 
+def _body_default(value: Any) -> Any:
+    """Request bodies may hold pydantic models (as the SDK accepts them); nothing else beyond plain JSON."""
+    dump = getattr(value, "model_dump", None)
+    if callable(dump) and not isinstance(value, type):
+        return dump(mode="json", exclude_unset=True)
+    legacy = getattr(value, "dict", None)  # pydantic 1
+    if callable(legacy) and hasattr(value, "__fields__") and not isinstance(value, type):
+        return json.loads(value.json(exclude_unset=True))
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_body_default)
+
+
+def dumps_compact(value: Any) -> bytes:
+    """Compact UTF-8 JSON of a request body (or part of one), as the SDK sends it."""
+    return _encoder.encode(value).encode("utf-8")
+
+
 def canonical_json(value: Any) -> str:
     """Key-sorted, compact JSON of ``value``; non-JSON values get a stable textual stand-in."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_key_default)
@@ -42,6 +67,8 @@ def canonical_json(value: Any) -> str:
 
 def stable_hash(value: Any) -> str:
     """A SHA-256 hex digest of ``canonical_json(value)``."""
+    import hashlib
+
     return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
 
 

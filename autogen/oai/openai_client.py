@@ -18,13 +18,20 @@ in history length. If the body holds something JSON cannot encode, the error nam
 
 Direct path
 -----------
-Even ``post`` costs 2-3 ms of CPU per call (options model, httpx request, httpcore/anyio I/O,
+Even ``post`` costs 2-3 ms of CPU per call (options model, httpx request, httpx/anyio I/O,
 field-by-field response construction), which caps how many async chats one core can keep going.
 So a request that is not streamed and goes to a plainly configured endpoint takes ``direct.py``
-instead: the same URL, headers and JSON body the SDK would send (the SDK builds them once per
-endpoint), over our own keep-alive connections, with the SDK's retry decisions and exception
-types, parsed into the same ``ChatCompletion``. Everything else still goes through ``post``, and
-``AUTOGEN_DIRECT_HTTP=0`` sends everything through it.
+instead: the same URL, headers and JSON body the SDK would send (read from the SDK client's public
+properties once per endpoint), moved by aiohttp (asyncio) or httpcore (blocking), with the SDK's retry
+decisions and exception types, parsed into the same ``ChatCompletion``. Everything else still goes
+through ``post``, and ``AUTOGEN_DIRECT_HTTP=0`` sends everything through it.
+
+First use off the event loop
+----------------------------
+Importing the SDK and building its client take most of a second the first time. ``a_create`` does that
+work (and everything else a first request needs: the response types, aiohttp, the route) in a worker
+thread, so the first LLM calls of an async program never stall its event loop; a wrapper built while a
+loop runs builds its SDK client then too, instead of at construction.
 
 Sync and async differ only in which pooled SDK client is used and in ``await`` / ``async for``;
 building the request, checking and assembling the response are shared.
@@ -34,16 +41,18 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
 
 from . import direct
-from .client_pool import Endpoint, get_async_client, get_async_connections, get_sync_client, make_endpoint
+from .client_pool import Endpoint, get_async_client, get_async_session, get_sync_client, make_endpoint
 from .config import coerce_max_retries, coerce_timeout
 from .errors import IncompleteStreamError, InvalidResponseError, RequestNotSerializableError
 from .json_utils import find_unserializable
 from .model_prices import compute_cost
+from .sdk_adapter import load_openai, response_format_param
 from .streaming import StreamCollector
 
 if TYPE_CHECKING:
@@ -72,19 +81,42 @@ class _Request:
     is_chat: bool
 
 
-def _response_format_param(value: Any) -> Any:
-    """A pydantic model class as response_format becomes a strict JSON-schema format."""
-    if isinstance(value, type) and hasattr(value, "model_json_schema"):
-        try:
-            from openai.lib._parsing._completions import type_to_response_format_param
+def _in_event_loop() -> bool:
+    import asyncio
 
-            return type_to_response_format_param(value)
-        except ImportError:  # pragma: no cover - older openai
-            return {
-                "type": "json_schema",
-                "json_schema": {"name": value.__name__, "schema": value.model_json_schema(), "strict": True},
-            }
-    return value
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+# (endpoint, path, model) whose first-use work (SDK client, types, route) is done
+_warm: set[tuple[Any, ...]] = set()
+
+
+def _timed_out(stream: Any) -> Exception:
+    import openai
+
+    return openai.APITimeoutError(request=stream.response.request)
+
+
+def _check_deadline(deadline: Optional[float], stream: Any) -> None:
+    """A stream whose deadline passed ends with the SDK's timeout error (its chunks arriving never so slowly)."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise _timed_out(stream)
+
+
+async def _next_before(chunks: Any, deadline: Optional[float], stream: Any) -> Any:
+    """The next chunk of an async stream, waiting no later than ``deadline``."""
+    import asyncio
+
+    if deadline is None:
+        return await chunks.__anext__()
+    try:
+        return await asyncio.wait_for(chunks.__anext__(), max(deadline - time.monotonic(), 0))
+    except asyncio.TimeoutError:
+        raise _timed_out(stream) from None
 
 
 class OpenAIClient:
@@ -131,7 +163,8 @@ class OpenAIClient:
             stream_usage=stream_usage,
             description=entry.description,
         )
-        get_sync_client(endpoint)
+        if not _in_event_loop():
+            get_sync_client(endpoint)  # a bad setting fails here; on a running loop, at the first a_create
         return client
 
     def __repr__(self) -> str:
@@ -175,7 +208,7 @@ class OpenAIClient:
         if stream and self.stream_usage and "stream_options" not in body:
             body["stream_options"] = {"include_usage": True}
         if "response_format" in body:
-            body["response_format"] = _response_format_param(body["response_format"])
+            body["response_format"] = response_format_param(body["response_format"])
         return _Request("/chat/completions" if is_chat else "/completions", body, options, stream, is_chat)
 
     @contextmanager
@@ -200,6 +233,7 @@ class OpenAIClient:
             ) from err
 
     def _types(self, request: _Request) -> tuple[type, Any]:
+        load_openai()
         from openai import Stream
         from openai.types import Completion
         from openai.types.chat import ChatCompletion, ChatCompletionChunk
@@ -266,7 +300,7 @@ class OpenAIClient:
         client = self.client
         with self._errors(request):
             if self._direct_eligible(request):
-                route = direct.sync_route(self.endpoint, request.path, self._model(request), client)
+                route = direct.route_for(self.endpoint, request.path, self._model(request), client, is_async=False)
                 if route is not None and not route.disabled:
                     try:
                         answer = direct.send_sync(route, request.body, request.options)
@@ -285,6 +319,7 @@ class OpenAIClient:
                     self._retry_or_raise(err, tries, request, client)
 
     def _stream_sync(self, client: Any, request: _Request, cast_to: type, stream_cls: Any) -> ChatCompletion:
+        deadline = self._deadline(request)
         response = client.post(
             request.path,
             cast_to=cast_to,
@@ -298,21 +333,42 @@ class OpenAIClient:
             try:
                 for chunk in response:
                     collector.add(chunk)
+                    _check_deadline(deadline, response)
             finally:
                 response.close()  # releases the connection even if the stream broke off
         return self._streamed_completion(collector, request)
 
+    def _first_use(self, request: _Request) -> None:
+        """Everything a first request needs that costs time, done once per endpoint and path (in a worker
+        thread when called from ``a_create``): import the SDK and its types, build the SDK client, aiohttp,
+        the direct route."""
+        client = self.client
+        self._types(request)
+        if self._direct_eligible(request):
+            route = direct.route_for(self.endpoint, request.path, self._model(request), client, is_async=True)
+            if route is not None:
+                from . import transport
+
+                transport.prepare_async()
+                direct.prepare_parsing(self._types(request)[0])
+        else:  # the async SDK client itself belongs to the loop: it is built there (cheaply, once imported)
+            from openai import AsyncStream  # noqa: F401
+
     async def a_create(self, params: dict[str, Any]) -> Union[ChatCompletion, Completion]:
         request = self._prepare(params)
+        warm_key = (self.endpoint, request.path, self._model(request), self._direct_eligible(request))
+        if warm_key not in _warm:
+            import asyncio
+
+            await asyncio.to_thread(self._first_use, request)
+            _warm.add(warm_key)
         cast_to, _ = self._types(request)
         with self._errors(request):
             if self._direct_eligible(request):
-                route = await direct.async_route(
-                    self.endpoint, request.path, self._model(request), self._async_client, self.client
-                )
+                route = direct.route_for(self.endpoint, request.path, self._model(request), self.client, is_async=True)
                 if route is not None and not route.disabled:
                     try:
-                        answer = await direct.send_async(route, request.body, request.options, get_async_connections())
+                        answer = await direct.send_async(route, request.body, request.options, get_async_session())
                         return self._check(direct.parse_response(cast_to, answer), cast_to)
                     except direct.Unsupported as err:
                         self._leave_direct(route, err)
@@ -333,6 +389,7 @@ class OpenAIClient:
         from openai import AsyncStream
         from openai.types.chat import ChatCompletionChunk
 
+        deadline = self._deadline(request)
         response = await self._async_client().post(
             request.path,
             cast_to=cast_to,
@@ -344,7 +401,12 @@ class OpenAIClient:
         collector = self._new_collector()
         with self._cut_off():
             try:
-                async for chunk in response:
+                chunks = response.__aiter__()
+                while True:
+                    try:
+                        chunk = await _next_before(chunks, deadline, response)
+                    except StopAsyncIteration:
+                        break
                     collector.add(chunk)
             finally:
                 await response.close()
@@ -372,6 +434,14 @@ class OpenAIClient:
         if tries > int(max_retries or 0):
             raise err
         logger.warning("%s Retrying (%d of %d).", err, tries, max_retries)
+
+    def _deadline(self, request: _Request) -> Optional[float]:
+        """When a streamed answer must be complete: ``timeout`` seconds from now (the SDK's default otherwise)."""
+        if not request.stream:
+            return None
+        timeout = request.options["timeout"] if "timeout" in request.options else self.client.timeout
+        seconds = direct.deadline_seconds(timeout)[0]
+        return None if seconds is None else time.monotonic() + seconds
 
     def _leave_direct(self, route: Any, err: Exception) -> None:
         route.disabled = True

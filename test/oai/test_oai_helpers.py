@@ -103,9 +103,7 @@ def test_stream_collector_reassembles_choices_and_calls() -> None:
 
 
 def test_message_json_cache_gives_the_plain_encoding() -> None:
-    from openai._utils._json import openapi_dumps
-
-    from autogen.oai.json_utils import MessageJsonCache, encode_body
+    from autogen.oai.json_utils import MessageJsonCache, dumps_compact, encode_body
 
     cache = MessageJsonCache()
     messages: list[Any] = [{"role": "user", "content": f"message {i} ünï \u2028 \x00", "name": "u"} for i in range(20)]
@@ -119,24 +117,22 @@ def test_message_json_cache_gives_the_plain_encoding() -> None:
         "a plain string",
     ]
     for _ in range(3):
-        assert cache.encode(messages, openapi_dumps) == openapi_dumps(messages)
+        assert cache.encode(messages, dumps_compact) == dumps_compact(messages)
     assert len(cache._by_id) == len(cache._by_items) == 22  # the text messages
     body = {"messages": messages, "model": "gpt-4", "temperature": 0.5, "stop": ["x"]}
-    assert encode_body(body, openapi_dumps) == openapi_dumps(body)
+    assert encode_body(body, dumps_compact) == dumps_compact(body)
     # copies of known messages are found by their items
     copies = [dict(m) if isinstance(m, dict) else m for m in messages]
-    assert cache.encode(copies, openapi_dumps) == openapi_dumps(copies)
+    assert cache.encode(copies, dumps_compact) == dumps_compact(copies)
     assert len(cache._by_items) == 22
 
 
 def test_message_json_cache_sees_messages_changed_in_place() -> None:
-    from openai._utils._json import openapi_dumps
-
-    from autogen.oai.json_utils import MessageJsonCache
+    from autogen.oai.json_utils import MessageJsonCache, dumps_compact
 
     cache = MessageJsonCache()
     history: list[Any] = [{"role": "user", "content": f"m{i}", "name": "u"} for i in range(10)]
-    assert cache.encode(history, openapi_dumps) == openapi_dumps(history)
+    assert cache.encode(history, dumps_compact) == dumps_compact(history)
     history[1]["content"] = "edited"
     history[2]["extra"] = "a new key"
     del history[3]["name"]
@@ -145,26 +141,24 @@ def test_message_json_cache_sees_messages_changed_in_place() -> None:
     history[6]["n"] = 1
     history.append({"role": "assistant", "content": "new"})
     for _ in range(2):
-        assert cache.encode(history, openapi_dumps) == openapi_dumps(history)
+        assert cache.encode(history, dumps_compact) == dumps_compact(history)
     history[6]["n"] = True  # equal to 1, another text: messages with numbers are never cached
-    assert cache.encode(history, openapi_dumps) == openapi_dumps(history)
+    assert cache.encode(history, dumps_compact) == dumps_compact(history)
     # keys reordered in place: the same JSON object, members perhaps in the old order
     role = history[7].pop("role")
     history[7]["role"] = role
-    assert json.loads(cache.encode(history, openapi_dumps)) == history
+    assert json.loads(cache.encode(history, dumps_compact)) == history
 
 
 def test_message_json_cache_keeps_to_its_budget() -> None:
-    from openai._utils._json import openapi_dumps
-
-    from autogen.oai.json_utils import MessageJsonCache
+    from autogen.oai.json_utils import MessageJsonCache, dumps_compact
 
     cache = MessageJsonCache(max_bytes=10_000)
     kept = []
     for i in range(200):
         message = [{"role": "user", "content": f"{i:04d}" + "x" * 96}]
         kept.append(message)
-        assert cache.encode(message, openapi_dumps) == openapi_dumps(message)
+        assert cache.encode(message, dumps_compact) == dumps_compact(message)
         assert cache._size <= 10_000
     assert 0 < len(cache._by_items) < 60 and 0 < len(cache._by_id) < 60
     assert b'"0199' in next(reversed(cache._by_items.values()))  # the newest stays

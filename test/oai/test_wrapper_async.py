@@ -77,22 +77,22 @@ def test_async_clients_are_shared_per_loop_and_closed_with_it(llm_server: Any, m
     direct.clear_routes()
 
 
-def test_direct_connections_are_per_loop_and_closed_with_it(llm_server: Any) -> None:
+def test_direct_sessions_are_per_loop_and_closed_with_it(llm_server: Any) -> None:
     from autogen.oai import client_pool
 
     wrapper = OpenAIWrapper(config_list=llm_server.config_list(), cache_seed=None)
-    pools: list[Any] = []
+    sessions: list[Any] = []
 
     async def chat() -> None:
         for content in ("a", "b", "c"):
             await wrapper.a_create(messages=[{"role": "user", "content": content}])
-        pool = client_pool._async_pools[asyncio.get_running_loop()].connections
-        pools.append(pool)
-        assert sum(len(conns) for conns in pool._idle.values()) == 1  # one kept-alive connection, reused
+        session = client_pool._async_pools[asyncio.get_running_loop()].session
+        assert session is not None and not session.closed
+        sessions.append(session)
 
     for _ in range(3):
         asyncio.run(chat())
-    assert len({id(pool) for pool in pools}) == 3
+    assert len({id(session) for session in sessions}) == 3  # one aiohttp session per loop
     assert client_pool._async_pools == {}
-    assert all(pool._idle == {} for pool in pools)  # closed at each loop's shutdown
+    assert all(session.closed for session in sessions)  # closed at each loop's shutdown
     assert len(llm_server.chat_requests()) == 9

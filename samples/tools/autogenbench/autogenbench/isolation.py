@@ -13,6 +13,7 @@ images that bring autogen themselves.
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
 import signal
@@ -31,6 +32,8 @@ from .results import CONSOLE_LOG_FILE
 from .tasks import RUNTIME_FILE
 
 __all__ = ["Isolation", "preflight", "run_isolated", "stop_all", "cancelled", "reset_cancel", "DEFAULT_IMAGE"]
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_IMAGE = "python:3-slim"
 CONSOLE_LOG = CONSOLE_LOG_FILE
@@ -262,11 +265,31 @@ def _run_docker(folder: Path, isolation: Isolation, env: dict[str, str]) -> tupl
         return code, code == TIMEOUT_EXIT_CODE
     finally:
         _unregister(token)
-        try:
-            container.remove(force=True)
-        except Exception:
-            pass
+        _remove_and_wait(container)
         client.close()
+
+
+def _remove_and_wait(container: Any, timeout: float = 30.0) -> None:
+    """Remove the trial's container and return once Docker has really removed it.
+
+    ``auto_remove`` removes it asynchronously after it stops, and a ``remove`` racing with that answers
+    "removal already in progress" while the container is still listed; so wait for the ``removed`` condition
+    (a container already gone answers 404).
+    """
+    import docker
+
+    try:
+        container.remove(force=True)
+    except docker.errors.NotFound:
+        return
+    except docker.errors.APIError:  # already being removed (auto_remove): wait for it below
+        pass
+    try:
+        container.wait(condition="removed", timeout=timeout)
+    except docker.errors.NotFound:
+        pass
+    except Exception:  # the daemon did not confirm in time: say so rather than leave it silently
+        logger.warning("Docker has not removed the container %s yet", getattr(container, "name", container))
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,234 @@
+"""Moving request and response bytes for the direct path, on maintained HTTP libraries.
+
+* Blocking calls: ``urllib3.PoolManager`` (keep-alive pools, content codings decoded), one for the process,
+  shared by its threads.
+* asyncio: ``aiohttp.ClientSession`` (llhttp parses in C), one session per event loop; ``client_pool`` closes it
+  when the loop shuts down.
+
+``docs/transport.md`` has the side-by-side measurement (``bench/transport.py``) behind this choice.
+
+Deadlines: ``deadline`` is an absolute ``time.monotonic()`` value (or None) by which the whole exchange
+(connecting, sending, the complete answer) must be over; a server that trickles bytes does not extend it.
+aiohttp enforces it as its ``total`` timeout; over urllib3 the remaining time bounds each wait and the
+deadline is checked as the body arrives. Both raise ``TransportTimeout`` when it passes; every other failure
+to exchange the request is a ``TransportError``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    import ssl
+
+    import aiohttp
+    import urllib3
+
+__all__ = [
+    "RawResponse",
+    "TransportError",
+    "TransportTimeout",
+    "send_sync",
+    "send_async",
+    "new_async_session",
+    "close_sync_pool",
+]
+
+MAX_CONNECTIONS = 1000  # per pool; the openai SDK allows 1000 as well
+
+
+class TransportError(OSError):
+    """The request could not be exchanged (refused, reset, closed early, malformed answer)."""
+
+
+class TransportTimeout(TransportError, TimeoutError):
+    """The exchange did not end by its deadline."""
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> Optional[str]:
+        name = name.lower()
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
+
+
+_tls: Optional[ssl.SSLContext] = None
+_tls_lock = threading.Lock()
+
+
+def tls_context() -> ssl.SSLContext:
+    """One client TLS context for the process, trusting what httpx trusts: ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``
+    when set, else certifi's store when installed, else the system's."""
+    import os
+    import ssl
+
+    global _tls
+    with _tls_lock:
+        if _tls is None:
+            cafile, capath = os.environ.get("SSL_CERT_FILE") or None, os.environ.get("SSL_CERT_DIR") or None
+            if cafile is None and capath is None:
+                try:
+                    import certifi
+
+                    cafile = certifi.where()
+                except ImportError:  # pragma: no cover - certifi comes with httpx
+                    pass
+            _tls = ssl.create_default_context(cafile=cafile, capath=capath)
+        return _tls
+
+
+def _remaining(deadline: Optional[float]) -> Optional[float]:
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TransportTimeout("the request's deadline passed")
+    return left
+
+
+# ---------------------------------------------------------------------------------------------- blocking
+_sync_pool: Optional[urllib3.PoolManager] = None
+_sync_lock = threading.Lock()
+
+
+def _pool() -> urllib3.PoolManager:
+    global _sync_pool
+    if _sync_pool is None:
+        import urllib3
+
+        with _sync_lock:
+            if _sync_pool is None:
+                _sync_pool = urllib3.PoolManager(num_pools=50, maxsize=MAX_CONNECTIONS, ssl_context=tls_context())
+    return _sync_pool
+
+
+_origins: dict[str, tuple[urllib3.HTTPConnectionPool, str]] = {}
+
+
+def _origin(url: str) -> tuple[urllib3.HTTPConnectionPool, str]:
+    """The connection pool of ``url``'s origin and the request target, looked up once per URL."""
+    found = _origins.get(url)
+    if found is None:
+        from urllib3.util import parse_url
+
+        found = (_pool().connection_from_url(url), parse_url(url).request_uri)
+        _origins[url] = found
+    return found
+
+
+def close_sync_pool() -> None:
+    """Close the idle blocking connections and forget the TLS context (both are made again on next use)."""
+    global _sync_pool, _tls
+    with _sync_lock:
+        pool, _sync_pool = _sync_pool, None
+        _origins.clear()
+    with _tls_lock:
+        _tls = None  # trust settings are read again on next use
+    if pool is not None:
+        pool.clear()
+
+
+def _read_until(response: urllib3.BaseHTTPResponse, deadline: Optional[float]) -> list[bytes]:
+    """The body of ``response`` as it arrives, each wait bounded by the time left (a trickling server does not
+    get past the deadline)."""
+    read1 = getattr(response, "read1", None)  # urllib3 2: what has arrived, without waiting for more
+    if read1 is None or deadline is None:
+        return list(response.stream(64 * 1024, decode_content=True))
+    sock = getattr(getattr(response, "connection", None), "sock", None)
+    parts: list[bytes] = []
+    while True:
+        left = _remaining(deadline)
+        if sock is not None:
+            sock.settimeout(left)
+        part = read1(64 * 1024, decode_content=True)
+        if not part:
+            return parts
+        parts.append(part)
+
+
+def send_sync(url: str, headers: list[tuple[str, str]], body: bytes, deadline: Optional[float]) -> RawResponse:
+    """POST ``body`` to ``url``; the whole answer (content codings decoded), or TransportTimeout / TransportError."""
+    import urllib3
+
+    left = _remaining(deadline)
+    try:
+        pool, target = _origin(url)
+        response = pool.urlopen(
+            "POST",
+            target,
+            body=body,
+            headers=dict(headers),
+            timeout=urllib3.Timeout(connect=left, read=left),
+            retries=False,
+            redirect=False,
+            preload_content=False,
+        )
+        try:
+            parts = _read_until(response, deadline)
+            headers_out = list(response.headers.items())
+            return RawResponse(response.status, headers_out, b"".join(parts))
+        finally:
+            response.release_conn()
+    except urllib3.exceptions.NewConnectionError as err:  # a subclass of urllib3's TimeoutError
+        raise TransportError(str(err) or type(err).__name__) from err
+    except urllib3.exceptions.TimeoutError as err:
+        raise TransportTimeout(str(err) or type(err).__name__) from err
+    except (urllib3.exceptions.HTTPError, OSError) as err:
+        raise TransportError(str(err) or type(err).__name__) from err
+
+
+# ----------------------------------------------------------------------------------------------- asyncio
+def prepare_async() -> None:
+    """What a first ``new_async_session`` would otherwise do on the loop and that takes time: import aiohttp
+    and its resolver, load the TLS trust store."""
+    import aiohttp
+    import aiohttp.resolver  # noqa: F401
+
+    tls_context()
+
+
+def new_async_session() -> aiohttp.ClientSession:
+    """A session for the running loop: keep-alive connections, no automatic redirects or cookies."""
+    import aiohttp
+
+    connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS, ssl=tls_context(), keepalive_timeout=5.0)
+    return aiohttp.ClientSession(
+        connector=connector,
+        cookie_jar=aiohttp.DummyCookieJar(),
+        skip_auto_headers=("User-Agent", "Content-Type"),
+    )
+
+
+async def send_async(
+    session: aiohttp.ClientSession, url: str, headers: list[tuple[str, str]], body: bytes, deadline: Optional[float]
+) -> RawResponse:
+    """``send_sync`` over ``session`` on the running loop."""
+    import asyncio
+
+    import aiohttp
+
+    left = _remaining(deadline)
+    try:
+        async with session.post(
+            url,
+            data=body,
+            headers=headers,
+            allow_redirects=False,
+            timeout=aiohttp.ClientTimeout(total=left),
+        ) as response:
+            data = await response.read()
+            return RawResponse(response.status, list(response.headers.items()), data)
+    except asyncio.TimeoutError as err:
+        raise TransportTimeout(str(err) or "the request's deadline passed") from err
+    except (aiohttp.ClientError, OSError) as err:
+        raise TransportError(str(err) or type(err).__name__) from err

@@ -16,8 +16,8 @@ from chat_completions_server import (
     MistralServer,
     TogetherServer,
 )
-from pydantic import BaseModel
 from provider_scenarios import IMAGE_DATA_URL, image_message, run_chat, run_tool_chat
+from pydantic import BaseModel
 
 from autogen import OpenAIWrapper
 from autogen.oai.errors import ProviderAPIError

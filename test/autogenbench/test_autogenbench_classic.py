@@ -126,6 +126,7 @@ def test_run_model_filter_and_clone_branch_errors(tmp_path: Path, llm_server: An
 
 
 @pytest.mark.docker
+@pytest.mark.timeout(900)  # 26 trials, one container each, one after the other as the blog runs them
 def test_the_classic_blog_session_as_written(
     need_docker: None, llm_server: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:

@@ -1,4 +1,4 @@
-"""The built-in replies of ConversableAgent, each written once as a flow (see ``autogen.agentchat.flow``).
+"""The built-in replies of ConversableAgent, each written once as a flow (see ``autogen._flow``).
 
 Each flow takes the replying agent first, like a method: ``flow(agent, messages, sender, config)``
 yields effects and returns ``(final, reply)``. :class:`BuiltinReplies` gives the agent the classic
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
 
-from .flow import flow_backed, run_async, run_sync
+from .._flow import flow_backed, run_async, run_sync
 from .reply_code import code_execution_flow
 from .reply_human import termination_and_human_flow
 from .reply_llm import oai_reply_flow

@@ -15,7 +15,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from .flow import Call, Flow, run_sync
+from .._flow import Call, Flow, run_sync
 from .messages import carryover_item_text
 from .printing import colored
 from .utils import consolidate_chat_info

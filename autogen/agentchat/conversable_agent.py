@@ -1,7 +1,7 @@
 """ConversableAgent: an agent that keeps a conversation with each peer and replies through a registry.
 
 The agent's state is plain data (names, configs, histories, counters); its behaviours are flows (see
-``autogen.agentchat.flow``): each is written once and the public sync/async method pairs
+``autogen._flow``): each is written once and the public sync/async method pairs
 (``send``/``a_send``, ``generate_reply``/``a_generate_reply``, ``initiate_chat``/``a_initiate_chat``,
 ``generate_oai_reply``/``a_generate_oai_reply``, ...) are two-line edges over it. The built-in replies
 live in ``autogen.agentchat.builtin_replies`` and ``reply_*``; pure message rules in ``messages``; printing in ``printing``.
@@ -18,13 +18,13 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Literal, Optional, Type, Union
 
 from .. import runtime_logging
+from .._flow import IS_ASYNC, Call, Flow, Invoke, Tail, flow_backed, flow_of, run_async, run_sync
 from ..exception_utils import ConfigError
 from .agent import Agent, LLMAgent
 from .builtin_replies import BuiltinReplies, builtin_entries
 from .chat import ChatResult, a_initiate_chats, initiate_chats
 from .code_execution import CodeExecutionMixin
 from .errors import InvalidMessageError, LLMConfigRequiredError, ReplyFunctionError
-from .flow import IS_ASYNC, Call, Flow, Invoke, Tail, flow_backed, flow_of, run_async, run_sync
 from .history import HOOKABLE_METHODS, HistoryMixin
 from .messages import apply_carryover, default_is_termination_msg
 from .nested import make_nested_reply

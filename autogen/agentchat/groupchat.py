@@ -13,11 +13,11 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Literal, Optional, Set, Union
 
+from .._flow import run_async, run_sync
 from ..code_utils import content_str
 from ..exception_utils import AgentNameConflict
 from ..graph_utils import _check_graph_structure, check_graph_validity, invert_disallowed_to_allowed
 from . import speaker_selection as _selection
-from .flow import run_async, run_sync
 
 if TYPE_CHECKING:
     from .agent import Agent

@@ -2,7 +2,7 @@
 
 It receives the first message, then, round after round, records the message, broadcasts it to the other agents,
 asks the group chat who speaks next, and has that agent reply. The round logic is written once, as a flow (see
-:mod:`autogen.agentchat.flow`): ``run_chat`` and ``a_run_chat`` are thin sync/async edges over it, and so are
+:mod:`autogen._flow`): ``run_chat`` and ``a_run_chat`` are thin sync/async edges over it, and so are
 ``resume`` and ``a_resume``.
 """
 
@@ -14,11 +14,11 @@ import logging
 import sys
 from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Union
 
+from .._flow import Call, Flow, flow_backed, run_async, run_sync
 from ..exception_utils import NoEligibleSpeaker
 from ..io.base import IOStream
 from .agent import Agent
 from .conversable_agent import ConversableAgent
-from .flow import Call, Flow, flow_backed, run_async, run_sync
 from .groupchat import GroupChat
 from .printing import colored
 from .speaker_selection import select_speaker_steps

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
-from .flow import FLOW_ATTR, Flow, Invoke
+from .._flow import FLOW_ATTR, Flow, Invoke
 
 __all__ = ["chats_to_run", "make_nested_reply"]
 
@@ -114,7 +114,7 @@ def make_nested_reply(
     def nested_chat_reply(
         recipient: Any, messages: Optional[List[Dict[str, Any]]] = None, sender: Any = None, config: Any = None
     ) -> Tuple[bool, Any]:
-        from .flow import run_sync
+        from .._flow import run_sync
 
         return run_sync(flow(recipient, messages, sender, config))
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
+from .._flow import Flow, Invoke
 from ..exception_utils import ConfigError
-from .flow import Flow, Invoke
 from .output_cap import DEFAULT_MAX_OUTPUT_CHARS, cap_output, check_max_output_chars, needs_cap
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
-from .flow import Call, Flow
+from .._flow import Call, Flow
 from .printing import colored
 
 if TYPE_CHECKING:

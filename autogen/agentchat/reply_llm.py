@@ -10,7 +10,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
 
-from .flow import Call, Flow, Invoke
+from .._flow import Call, Flow, Invoke
 from .messages import llm_request_messages, normalize_name
 
 if TYPE_CHECKING:

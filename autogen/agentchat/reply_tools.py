@@ -19,7 +19,7 @@ import json
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from .. import runtime_logging
-from .flow import Call, Flow, Gather, Invoke
+from .._flow import Call, Flow, Gather, Invoke
 from .messages import tool_response_message
 from .printing import colored
 

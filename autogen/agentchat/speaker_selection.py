@@ -2,8 +2,8 @@
 
 Everything here is a function of the group chat (its agents, messages and settings) and of the last speaker. The only
 outside effects are the ones a selection method needs: asking a human (``manual``, through the default IOStream) and
-asking the LLM (``auto``). The LLM request is *yielded* as a :class:`~autogen.agentchat.flow.Call` effect (see
-:mod:`autogen.agentchat.flow`), so the same code serves ``GroupChat.select_speaker`` and ``GroupChat.a_select_speaker``.
+asking the LLM (``auto``). The LLM request is *yielded* as a :class:`~autogen._flow.Call` effect (see
+:mod:`autogen._flow`), so the same code serves ``GroupChat.select_speaker`` and ``GroupChat.a_select_speaker``.
 
 "auto" talks to an ``OpenAIWrapper`` directly (the manager's own, or one built once per group chat from
 ``select_speaker_auto_llm_config``): no helper agents are built per round, and the retry loop is a plain loop.
@@ -17,10 +17,10 @@ import random
 import re
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
+from .._flow import Call, Flow
 from ..code_utils import content_str
 from ..exception_utils import NoEligibleSpeaker, UndefinedNextAgent
 from ..io.base import IOStream
-from .flow import Call, Flow
 
 if TYPE_CHECKING:
     from .agent import Agent

@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 from typing import Any, Dict, Optional
 
-from .flow import Flow, Invoke
+from .._flow import Flow, Invoke
 from .messages import content_text
 
 __all__ = [

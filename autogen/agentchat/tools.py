@@ -17,8 +17,8 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Literal, Mapping, Optional, Tuple, Union
 
+from .._flow import flow_backed, run_async, run_sync
 from .errors import LLMConfigRequiredError
-from .flow import flow_backed, run_async, run_sync
 from .messages import assert_valid_name
 from .reply_tools import execute_function_flow, remove_or_add_schema, wrap_function
 

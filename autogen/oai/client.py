@@ -10,14 +10,8 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
-from .completion_flow import (
-    LEGACY_CACHE_DIR,
-    LEGACY_DEFAULT_CACHE_SEED,
-    create_steps,
-    run_async,
-    run_sync,
-    runtime_logger,
-)
+from .._flow import run_async, run_sync
+from .completion_flow import LEGACY_CACHE_DIR, LEGACY_DEFAULT_CACHE_SEED, create_steps, runtime_logger
 from .config import AUTOGEN_ONLY_KEYS, CLIENT_KWARGS, ConfigEntry, prepare_config_list
 from .model_client import ModelClient, PlaceHolderClient
 from .openai_client import OpenAIClient

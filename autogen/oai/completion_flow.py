@@ -2,10 +2,9 @@
 
 ``create_steps`` is a generator holding every decision: config order, templates, cache lookup,
 cost and usage, filter, fallback on errors. The only I/O it cannot do itself, calling a model
-client, it hands to its driver by yielding a ``ClientCall``; the driver sends back the response
-or throws the error into it. ``run_sync`` calls ``client.create``; ``run_async`` awaits
-``client.a_create`` (or runs ``create`` in a worker thread for custom clients without one).
-This is the sans-I/O pattern: the two drivers are a dozen lines each and share no logic.
+client, it hands to the project's one driver (:mod:`autogen._flow`) by yielding ``Call(client, "create",
+params)``: ``run_sync`` calls ``client.create``; ``run_async`` awaits ``client.a_create`` (or runs ``create`` in a
+worker thread for custom clients without one). The driver sends back the response or throws the error into it.
 """
 
 from __future__ import annotations
@@ -15,9 +14,10 @@ import sys
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Generator, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .. import runtime_logging
+from .._flow import Call, Flow
 from ..exception_utils import ConfigError
 from .config import ConfigEntry, separate_create_config
 from .errors import InvalidResponseError, ModelClientNotRegisteredError, ProviderAPIError, ProviderTimeoutError
@@ -29,7 +29,7 @@ from .templating import instantiate, instantiate_messages
 if TYPE_CHECKING:
     from ..cache.abstract_cache_base import AbstractCache
 
-__all__ = ["ClientCall", "create_steps", "run_sync", "run_async", "get_key", "LEGACY_DEFAULT_CACHE_SEED"]
+__all__ = ["create_steps", "get_key", "LEGACY_DEFAULT_CACHE_SEED"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,14 +58,6 @@ NON_CACHE_KEYS = frozenset(
 def get_key(config: dict[str, Any]) -> str:
     """The cache key of a request: a SHA-256 of its canonical JSON, without non-semantic keys."""
     return stable_hash({k: v for k, v in config.items() if k not in NON_CACHE_KEYS})
-
-
-@dataclass
-class ClientCall:
-    """What the flow asks its driver to do: ``client.create(params)``."""
-
-    client: Any
-    params: dict[str, Any]
 
 
 UsageSink = Callable[[Optional[dict[str, Any]], Optional[dict[str, Any]]], None]
@@ -263,7 +255,7 @@ def create_steps(
     params: dict[str, Any],
     on_usage: UsageSink,
     wrapper_id: int,
-) -> Generator[ClientCall, Any, Any]:
+) -> Flow[Any]:
     """Try each config in order; return the first response that passes the filter (or the last one).
 
     ``on_usage(actual, total)`` receives each call's usage; a cache hit counts in the total only.
@@ -296,7 +288,7 @@ def create_steps(
 
         start = _now() if logging_on else ""
         try:
-            response = yield ClientCall(client, attempt.request)
+            response = yield Call(client, "create", attempt.request)
         except Exception as err:
             if not (_is_api_error(err) or isinstance(err, InvalidResponseError)):
                 raise  # not an endpoint failure (a bug, a bad request body): other configs would not help
@@ -324,44 +316,3 @@ def create_steps(
             response.pass_filter = passed
             return response
     raise RuntimeError("unreachable: the config list is never empty")
-
-
-def run_sync(steps: Generator[ClientCall, Any, Any]) -> Any:
-    """Drive ``create_steps`` with blocking ``client.create`` calls."""
-    try:
-        call = next(steps)
-        while True:
-            try:
-                result = call.client.create(call.params)
-            except Exception as err:
-                call = steps.throw(err)
-            else:
-                call = steps.send(result)
-    except StopIteration as stop:
-        return stop.value
-
-
-async def _call_async(client: Any, params: dict[str, Any]) -> Any:
-    import asyncio
-    import inspect
-
-    a_create = getattr(client, "a_create", None)
-    if a_create is not None and inspect.iscoroutinefunction(a_create):
-        return await a_create(params)
-    # a custom client with only a blocking create(): keep the event loop free
-    return await asyncio.to_thread(client.create, params)
-
-
-async def run_async(steps: Generator[ClientCall, Any, Any]) -> Any:
-    """Drive ``create_steps`` with awaited async calls."""
-    try:
-        call = next(steps)
-        while True:
-            try:
-                result = await _call_async(call.client, call.params)
-            except Exception as err:
-                call = steps.throw(err)
-            else:
-                call = steps.send(result)
-    except StopIteration as stop:
-        return stop.value

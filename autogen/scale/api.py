@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Dict, Iterable, Literal, Optional, Union
 
-from ..agentchat.flow import run_coroutine_sync
+from .._flow import run_coroutine_sync
 from .outcome import BatchResult
 from .progress import ProgressCallback, make_reporter
 from .retry import RetryPolicy, as_retry_policy

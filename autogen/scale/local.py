@@ -12,7 +12,7 @@ import concurrent.futures
 import time
 from typing import Any, List, Optional, Sequence
 
-from ..agentchat.flow import run_async
+from .._flow import run_async
 from .outcome import BatchResult, ChatOutcome
 from .progress import ProgressReporter
 from .retry import RetryPolicy

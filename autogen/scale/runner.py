@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any, Optional, Tuple
 
-from ..agentchat.flow import Call, Effect, Flow, run_sync
+from .._flow import Call, Effect, Flow, run_sync
 from ..io.base import IOStream
 from .outcome import ChatOutcome
 from .retry import RetryPolicy

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Union
 
-from ..agentchat.flow import Flow, run_async, run_sync
+from .._flow import Flow, run_async, run_sync
 from ..formats.agent import load_usage, save_usage
 from ..formats.document import check, envelope
 from ..formats.errors import StateError

@@ -6,7 +6,7 @@
 * :func:`resume_chat` (``a_resume_chat``): continue a chat from an ``autogen.chat`` state (a checkpoint, or a
   snapshot taken with :func:`~autogen.state.chat.save_chat` after an exception).
 
-Each is written once as a flow (see :mod:`autogen.agentchat.flow`); the sync and async functions are thin edges.
+Each is written once as a flow (see :mod:`autogen._flow`); the sync and async functions are thin edges.
 Continuing replays nothing: the next speaker composes its reply to the last stored message, and the chat goes on as
 it would have (same turns, same rounds left, same summary), so no request already answered is sent again.
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional, Union
 
-from ..agentchat.flow import Call, Flow, run_async, run_sync
+from .._flow import Call, Flow, run_async, run_sync
 from ..formats.document import check
 from ..formats.errors import StateError
 from ..formats.result import chat_result_to_dict

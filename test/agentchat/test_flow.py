@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from autogen.agentchat.flow import (
+from autogen._flow import (
     IS_ASYNC,
     Call,
     Flow,

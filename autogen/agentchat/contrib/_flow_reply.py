@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable, Optional, Tuple
 
-from ..flow import Flow, flow_backed, run_sync
+from ..._flow import Flow, flow_backed, run_sync
 
 __all__ = ["reply_from_flow"]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
-from ..flow import Call, Flow, Gather
+from ..._flow import Call, Flow, Gather
 from ..messages import content_text
 from . import assistants_client as api
 from .assistant_utils import AssistantRunError, annotation_file_ids, format_message, run_error_message, thread_message

@@ -4,7 +4,7 @@ A request is plain data (:class:`ApiRequest`: method, path, body, query, result 
 small functions below. :class:`AssistantsClient` sends it through one endpoint's pooled openai SDK
 client, blocking (:meth:`~AssistantsClient.send`) or awaited on the async client of the running event
 loop (:meth:`~AssistantsClient.a_send`); the flows of the agent yield :class:`ApiCall` effects, so the
-same flow serves sync and async chats (see ``autogen.agentchat.flow``).
+same flow serves sync and async chats (see ``autogen._flow``).
 
 Requests go through the SDK's own ``get``/``post``/``delete`` with the ``OpenAI-Beta: assistants=v2``
 header and are parsed into the SDK's types (``Assistant``, ``Thread``, ``Run``, ``Message``, ...):
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional
 from urllib.parse import quote
 
+from ..._flow import Effect
 from ...exception_utils import ConfigError
-from ..flow import Effect
 
 if TYPE_CHECKING:
     from ...oai.client_pool import Endpoint

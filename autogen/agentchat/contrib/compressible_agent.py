@@ -21,11 +21,11 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Union
 
+from ..._flow import Call, Flow, Invoke, flow_backed, run_async, run_sync
 from ...code_utils import DEFAULT_MODEL, content_str
 from ...token_count_utils import count_token, get_max_token_limit, num_tokens_from_functions
 from ..agent import Agent
 from ..conversable_agent import ConversableAgent
-from ..flow import Call, Flow, Invoke, flow_backed, run_async, run_sync
 from ..printing import colored
 from .capabilities.transforms_util import calls_tools, is_tool_response, text_tokens
 

@@ -28,10 +28,10 @@ import sys
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
 
+from ..._flow import flow_backed, run_sync
 from ..agent import Agent
 from ..assistant_agent import AssistantAgent
 from ..conversable_agent import ConversableAgent
-from ..flow import flow_backed, run_sync
 from . import assistants_client as api
 from .assistant_run import delete_threads_flow, invoke_assistant_flow
 from .assistant_utils import (

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
+from ..._flow import IS_ASYNC, Flow, Invoke
 from ..._optional import import_optional
 from ..conversable_agent import ConversableAgent
-from ..flow import IS_ASYNC, Flow, Invoke
 from ._flow_reply import reply_from_flow
 
 __all__ = ["LLamaIndexConversableAgent", "extract_message_and_history"]

@@ -20,11 +20,11 @@ import json
 import logging
 from typing import Any, Dict, List, Literal, Optional, Tuple
 
+from ..._flow import Flow, Invoke, flow_backed, run_sync
 from ..._optional import import_optional
 from ...code_utils import content_str
 from ...exception_utils import AutoGenError
 from ..agent import Agent
-from ..flow import Flow, Invoke, flow_backed, run_sync
 from ..printing import colored
 from .img_utils import convert_base64_to_data_uri, get_image_data, llava_formatter
 from .multimodal_conversable_agent import MultimodalConversableAgent

@@ -19,11 +19,11 @@ import os
 import re
 from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Union
 
+from ..._flow import Flow, Invoke, flow_backed, run_sync
 from ..._optional import import_optional
 from ...code_utils import UNKNOWN, content_str, execute_code, extract_code, infer_lang
 from ...math_utils import get_answer
 from ..agent import Agent
-from ..flow import Flow, Invoke, flow_backed, run_sync
 from ..user_proxy_agent import UserProxyAgent
 
 __all__ = ["PROMPTS", "MathUserProxyAgent", "WolframAlphaAPIWrapper"]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
+from ..._flow import Flow, flow_backed, run_async, run_sync
 from ...code_utils import content_str
 from ..agent import Agent
 from ..conversable_agent import ConversableAgent
-from ..flow import Flow, flow_backed, run_async, run_sync
 from ..reply_llm import client_reply_flow
 from .img_utils import gpt4v_formatter, message_formatter_pil_to_b64
 

@@ -14,7 +14,7 @@ holds code to run), as classic AutoGen does.
 
 The documents are read, split and embedded on the first retrieval (see ``rag.ingest`` for what happens
 to an existing collection). Retrieval is local, CPU-bound work; the reply function is one flow (see
-``autogen.agentchat.flow``) that runs it in a worker thread in async chats so the event loop never blocks.
+``autogen._flow``) that runs it in a worker thread in async chats so the event loop never blocks.
 Needs ``pip install "pyautogen[retrievechat]"`` (chromadb) or ``"pyautogen[retrievechat-qdrant]"``.
 """
 
@@ -24,9 +24,9 @@ import logging
 import os
 from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Union
 
+from ..._flow import Flow, Invoke, flow_backed, run_sync
 from ...code_utils import UNKNOWN, content_str, extract_code
 from ..agent import Agent
-from ..flow import Flow, Invoke, flow_backed, run_sync
 from ..printing import colored
 from ..user_proxy_agent import UserProxyAgent
 from .rag.config import RetrieveConfig

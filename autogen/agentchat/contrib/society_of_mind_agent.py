@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Union
 
+from ..._flow import Call, Flow, Invoke, flow_backed, run_sync
 from ..agent import Agent
 from ..conversable_agent import ConversableAgent
-from ..flow import Call, Flow, Invoke, flow_backed, run_sync
 from ..groupchat import GroupChatManager
 from ..reply_llm import client_reply_flow
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Literal, Optional, Tuple, Union
 
+from ..._flow import Flow, flow_backed, run_async, run_sync
 from ...code_utils import content_str
 from ..agent import Agent
 from ..conversable_agent import ConversableAgent
-from ..flow import Flow, flow_backed, run_async, run_sync
 from ..reply_llm import client_reply_flow
 
 __all__ = ["TextAnalyzerAgent", "analysis_flow"]

@@ -17,13 +17,13 @@ import re
 from datetime import datetime
 from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Union
 
+from ..._flow import Call, Flow, flow_backed, run_sync
 from ...browser_utils import SimpleTextBrowser
 from ...code_utils import content_str
 from ...token_count_utils import count_token, get_max_token_limit
 from ..agent import Agent
 from ..assistant_agent import AssistantAgent
 from ..conversable_agent import ConversableAgent
-from ..flow import Call, Flow, flow_backed, run_sync
 from ..user_proxy_agent import UserProxyAgent
 from .web_surfer_tools import register_browser_tools
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, Dict, List, Literal, Optional, Protocol, Tuple, Union, runtime_checkable
 
+from ...._flow import Flow, Invoke
 from ....code_utils import content_str
 from ...agent import Agent
-from ...flow import Flow, Invoke
 from .._flow_reply import reply_from_flow
 from ..img_utils import get_pil_image, pil_to_data_uri
 from ..text_analyzer_agent import TextAnalyzerAgent, analysis_flow

@@ -146,7 +146,8 @@ class Call(Effect):
             import asyncio
 
             return await asyncio.to_thread(getattr(self.obj, self.name), *self.args, **self.kwargs)
-        return await method(*self.args, **self.kwargs)
+        result = method(*self.args, **self.kwargs)
+        return await result if inspect.isawaitable(result) else result
 
     def __repr__(self) -> str:
         return f"Call({type(self.obj).__name__}.{self.name})"

@@ -22,7 +22,7 @@ from ..exception_utils import ConfigError
 from .agent import Agent, LLMAgent
 from .chat import ChatResult, a_initiate_chats, initiate_chats
 from .code_execution import CodeExecutionMixin
-from .errors import InvalidMessageError, LLMConfigRequiredError, ReplyFunctionError
+from .errors import InvalidMessageError, LLMConfigRequiredError, MessagesOrSenderRequiredError, ReplyFunctionError
 from .flow import IS_ASYNC, Call, Flow, Invoke, Tail, flow_backed, flow_of, run_async, run_sync
 from .history import HOOKABLE_METHODS, HistoryMixin
 from .messages import apply_carryover, default_is_termination_msg
@@ -78,7 +78,7 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
     Args:
         name: the agent's name (unique among the agents it talks to).
         system_message: sent to the LLM before the conversation.
-        is_termination_msg: ``message -> bool``; default: the text, stripped, ends with "TERMINATE".
+        is_termination_msg: ``message -> bool``; default (classic): the text is exactly "TERMINATE".
         max_consecutive_auto_reply: automatic replies in a row to one sender before the human is asked
             (TERMINATE mode) or the chat stops (NEVER mode); default 100.
         human_input_mode: "ALWAYS", "TERMINATE" or "NEVER" (see ``autogen.agentchat.replies.human``).
@@ -130,6 +130,7 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
         self._description = description if description is not None else system_message
         self._is_termination_msg = is_termination_msg if is_termination_msg is not None else default_is_termination_msg
         self.silent = silent
+        self._silent = silent  # classic private name; group chats and subclasses read it
         self.human_input_mode = human_input_mode
         self._oai_messages: Dict[Any, List[Dict[str, Any]]] = defaultdict(list)
         if chat_messages is not None:
@@ -313,7 +314,10 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
         if kwargs:
             raise TypeError(f"generate_reply() got unexpected keyword arguments: {', '.join(kwargs)}.")
         if messages is None and sender is None:
-            raise ValueError("generate_reply needs messages or a sender: both are None.")
+            raise MessagesOrSenderRequiredError(
+                "Either messages=None or sender=None must be provided: generate_reply needs the messages to reply "
+                "to, or the sender whose conversation holds them."
+            )
         if messages is None:
             messages = self._oai_messages[sender]
         for hook in self.hook_lists["update_agent_state"]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Optional, Union
 
 from .summary import validate_summary_method
+from .tags import parse_tags_from_content
 
-__all__ = ["consolidate_chat_info", "gather_usage_summary", "usage_of"]
+__all__ = ["consolidate_chat_info", "gather_usage_summary", "parse_tags_from_content", "usage_of"]
 
 USAGE_COUNTERS = ("cost", "prompt_tokens", "completion_tokens", "total_tokens")
 

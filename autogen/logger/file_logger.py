@@ -1,5 +1,8 @@
 """Runtime logging into a JSON-lines file (``logger_type="file"``, ``config={"filename": "runtime.log"}``).
 
+A relative ``filename`` lives in ``./autogen_logs/`` (the classic location); records may be written before
+``start()`` (the file is opened on the first record), and none after ``stop()``.
+
 Each line is one JSON object whose ``"type"`` names the record: ``chat_completion``, ``new_agent``,
 ``event``, ``new_wrapper``, ``new_client`` or ``function_use``.
 """
@@ -29,20 +32,30 @@ class FileLogger(BaseLogger):
 
     def __init__(self, config: Optional[Dict[str, Any]] = None):
         self.config: Dict[str, Any] = dict(config or {})
-        self.log_file: str = os.fspath(self.config.get("filename", "runtime.log"))
+        # As in the classic logger, a relative file name is placed under ./autogen_logs/ (an absolute one as is).
+        self.log_dir = os.path.join(os.getcwd(), "autogen_logs")
+        self.log_file: str = os.path.join(self.log_dir, os.fspath(self.config.get("filename", "runtime.log")))
         self.session_id = str(uuid.uuid4())
         self._file: Optional[IO[str]] = None
+        self._stopped = False
         self._lock = threading.Lock()
 
-    def start(self) -> str:
+    def _open(self) -> None:
         directory = os.path.dirname(os.path.abspath(self.log_file))
         os.makedirs(directory, exist_ok=True)
         self._file = open(self.log_file, "a", encoding="utf-8")  # closed in stop()
+
+    def start(self) -> str:
+        with self._lock:
+            self._stopped = False
+            if self._file is None:
+                self._open()
         logger.info("Runtime logging to file %r, session %s.", self.log_file, self.session_id)
         return self.session_id
 
     def stop(self) -> None:
         with self._lock:
+            self._stopped = True
             if self._file is not None:
                 self._file.close()
                 self._file = None
@@ -60,7 +73,9 @@ class FileLogger(BaseLogger):
         line = json.dumps(to_dict(record, exclude=SECRET_KEYS), ensure_ascii=False, default=str)
         with self._lock:
             if self._file is None:
-                return
+                if self._stopped:
+                    return
+                self._open()  # as in the classic logger, records can be written before start()
             try:
                 self._file.write(line + "\n")
                 self._file.flush()
@@ -87,7 +102,8 @@ class FileLogger(BaseLogger):
                 "wrapper_id": wrapper_id,
                 "source_name": source_name(source),
                 "request": request,
-                "response": {"response": response} if response is None or isinstance(response, str) else response,
+                # a string (an error text, or what the caller logged) as is, as the classic logger wrote it
+                "response": response,
                 "is_cached": int(bool(is_cached)),
                 "cost": float(cost or 0.0),
                 "start_time": start_time,

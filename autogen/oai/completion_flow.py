@@ -218,7 +218,7 @@ class _Attempt:
                 invocation_id=self.invocation_id,
                 client_id=id(self.client),
                 wrapper_id=self.wrapper_id,
-                source=self.extra.get("agent"),
+                agent=self.extra.get("agent"),
                 request=self.request,
                 response=response,
                 is_cached=is_cached,

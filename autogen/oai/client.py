@@ -76,6 +76,10 @@ class OpenAIWrapper:
     extra_kwargs = AUTOGEN_ONLY_KEYS
     openai_kwargs = CLIENT_KWARGS
     aopenai_kwargs = CLIENT_KWARGS  # classic name: the keys that configure the (async) openai client
+    # classic streaming helpers (the classic package kept them on the wrapper too)
+    _update_dict_from_chunk = OpenAIClient._update_dict_from_chunk
+    _update_function_call_from_chunk = OpenAIClient._update_function_call_from_chunk
+    _update_tool_calls_from_chunk = OpenAIClient._update_tool_calls_from_chunk
 
     def __init__(self, *, config_list: Optional[Sequence[dict[str, Any]]] = None, **base_config: Any):
         rl = runtime_logger()

@@ -43,6 +43,7 @@ from .client_pool import Endpoint, get_async_client, get_async_connections, get_
 from .errors import InvalidResponseError, RequestNotSerializableError
 from .json_utils import find_unserializable
 from .model_prices import compute_cost
+from .stream_chunks import update_dict_from_chunk, update_function_call_from_chunk, update_tool_calls_from_chunk
 from .streaming import StreamCollector
 
 if TYPE_CHECKING:
@@ -88,6 +89,11 @@ def _response_format_param(value: Any) -> Any:
 
 class OpenAIClient:
     """Sends chat completions to one OpenAI-compatible or Azure endpoint through the pooled SDK client."""
+
+    # classic streaming helpers that plugins call (see autogen.oai.stream_chunks)
+    _update_dict_from_chunk = staticmethod(update_dict_from_chunk)
+    _update_function_call_from_chunk = staticmethod(update_function_call_from_chunk)
+    _update_tool_calls_from_chunk = staticmethod(update_tool_calls_from_chunk)
 
     def __init__(
         self,

@@ -332,6 +332,29 @@ class GroupChat:
         """Choose the next speaker (async: the "auto" LLM request does not block the event loop)."""
         return await run_async(_selection.select_speaker_steps(self, last_speaker, selector))
 
+    def _auto_select_speaker(
+        self,
+        last_speaker: Agent,
+        selector: Any,
+        messages: Optional[List[Dict[str, Any]]] = None,
+        agents: Optional[List[Agent]] = None,
+    ) -> Agent:
+        """Classic: let the LLM of ``selector`` choose among ``agents`` (default: all), whatever the selection
+        method. ``messages`` is accepted for the classic signature; the group chat's own messages are used."""
+        candidates = self.agents if agents is None else agents
+        return run_sync(_selection.auto_select_speaker_steps(self, last_speaker, selector, candidates))
+
+    async def a_auto_select_speaker(
+        self,
+        last_speaker: Agent,
+        selector: Any,
+        messages: Optional[List[Dict[str, Any]]] = None,
+        agents: Optional[List[Agent]] = None,
+    ) -> Agent:
+        """Async :meth:`_auto_select_speaker`."""
+        candidates = self.agents if agents is None else agents
+        return await run_async(_selection.auto_select_speaker_steps(self, last_speaker, selector, candidates))
+
 
 def __getattr__(name: str) -> Any:
     # GroupChatManager lives in groupchat_manager.py (it is an agent, and imports the agent core); it is re-exported

@@ -17,7 +17,7 @@ import uuid
 from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Optional
 
 from .base_logger import BaseLogger
-from .logger_utils import SECRET_KEYS, get_current_ts, source_name, to_dict
+from .logger_utils import SECRET_KEYS, get_current_ts, source_name, to_dict, to_json
 
 if TYPE_CHECKING:
     import sqlite3
@@ -119,9 +119,9 @@ class FileLogger(BaseLogger):
                 "id": id(agent),
                 "agent_name": source_name(agent),
                 "wrapper_id": None if client is None else id(client),
+                "current_time": get_current_ts(),
                 "agent_type": type(agent).__name__,
                 "args": init_args,
-                "timestamp": get_current_ts(),
             },
         )
 
@@ -135,13 +135,14 @@ class FileLogger(BaseLogger):
                 "event_name": name,
                 "agent_module": type(source).__module__ if is_object else None,
                 "agent_class": type(source).__name__ if is_object else None,
-                "json_state": kwargs,
+                "json_state": to_json(kwargs, exclude=SECRET_KEYS),  # a JSON string, as the classic logger wrote
                 "timestamp": get_current_ts(),
             },
         )
 
     def log_new_wrapper(self, wrapper: Any, init_args: Dict[str, Any]) -> None:
-        self._write("new_wrapper", {"wrapper_id": id(wrapper), "json_state": init_args, "timestamp": get_current_ts()})
+        state = to_json(init_args, exclude=SECRET_KEYS)
+        self._write("new_wrapper", {"wrapper_id": id(wrapper), "json_state": state, "timestamp": get_current_ts()})
 
     def log_new_client(self, client: Any, wrapper: Any, init_args: Dict[str, Any]) -> None:
         self._write(
@@ -150,7 +151,7 @@ class FileLogger(BaseLogger):
                 "client_id": id(client),
                 "wrapper_id": id(wrapper),
                 "class": type(client).__name__,
-                "json_state": init_args,
+                "json_state": to_json(init_args, exclude=SECRET_KEYS),
                 "timestamp": get_current_ts(),
             },
         )

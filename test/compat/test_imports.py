@@ -124,7 +124,7 @@ def test_classic_name_is_importable(module: str, name: str) -> None:
 
 
 def test_values_of_classic_constants() -> None:
-    from autogen.code_utils import SENTINEL, _cmd, _sanitize_filename_for_docker_tag
+    from autogen.code_utils import _cmd, _sanitize_filename_for_docker_tag
     from autogen.oai.client import ERROR, OPEN_API_BASE_URL_PREFIX, TOOL_ENABLED, OpenAIWrapper
     from autogen.retrieve_utils import VALID_CHUNK_MODES
 

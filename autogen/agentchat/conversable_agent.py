@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import logging
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Literal, Optional, Type, Union
 
@@ -21,6 +22,7 @@ from .. import runtime_logging
 from ..exception_utils import ConfigError
 from .agent import Agent, LLMAgent
 from .chat import ChatResult, a_initiate_chats, initiate_chats
+from .classic_helpers import ClassicHelpersMixin
 from .code_execution import CodeExecutionMixin
 from .errors import InvalidMessageError, LLMConfigRequiredError, MessagesOrSenderRequiredError, ReplyFunctionError
 from .flow import IS_ASYNC, Call, Flow, Invoke, Tail, flow_backed, flow_of, run_async, run_sync
@@ -44,6 +46,8 @@ if TYPE_CHECKING:
 __all__ = ["ConversableAgent", "register_function"]
 
 Message = Union[Dict[str, Any], str]
+
+logger = logging.getLogger(__name__)
 
 
 def _validate_llm_config(llm_config: Any) -> Union[Dict[str, Any], Literal[False]]:
@@ -72,7 +76,7 @@ def _validate_llm_config(llm_config: Any) -> Union[Dict[str, Any], Literal[False
     return dict(llm_config)
 
 
-class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMixin, LLMAgent):
+class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMixin, ClassicHelpersMixin, LLMAgent):
     """An agent that converses with other agents, humans and LLMs.
 
     Args:

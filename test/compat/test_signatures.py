@@ -145,3 +145,17 @@ def test_get_key_leaves_credentials_out() -> None:
     assert openai_utils.get_key({**base, "api_key": "a"}) == openai_utils.get_key({**base, "api_key": "b"})
     assert openai_utils.get_key(base) != openai_utils.get_key({**base, "model": "gpt-4o"})
     assert {"api_key", "base_url", "api_type", "api_version"} <= set(openai_utils.NON_CACHE_KEY)
+
+
+def test_classic_private_summary_helpers(llm_server: Any, llm_config: dict) -> None:
+    inner = ConversableAgent("inner", llm_config=False, human_input_mode="NEVER", default_auto_reply="inner done")
+    outer = ConversableAgent("outer", llm_config=llm_config, human_input_mode="NEVER")
+    with IOStream.set_default(ScriptedIO()):
+        queue = [{"recipient": inner, "message": "hi", "max_turns": 1}]
+        assert ConversableAgent._summary_from_nested_chats(queue, outer) == (True, "inner done")
+        assert [c["sender"] for c in ConversableAgent._get_chats_to_run(queue, outer, None, None, None)] == [outer]
+        assert ConversableAgent._last_msg_as_summary(outer, inner, {}) == "inner done"
+        llm_server.script("They greeted each other.")
+        summary = ConversableAgent._reflection_with_llm_as_summary(inner, outer, {"summary_prompt": "Sum up."})
+    assert summary == "They greeted each other."
+    assert llm_server.chat_requests()[-1]["messages"][-1]["content"] == "Sum up."

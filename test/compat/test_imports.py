@@ -111,6 +111,18 @@ CLASSIC_NAMES = {
     "autogen.cache.disk_cache": ["diskcache", "DiskCache"],
     "autogen.cache.redis_cache": ["redis", "RedisCache"],
     "autogen.cache.cache_factory": ["CacheFactory"],
+    "autogen.io": ["IOStream", "IOConsole", "IOWebsockets", "InputStream", "OutputStream"],
+    "autogen.io.websockets": ["IOWebsockets"],
+    "autogen.agentchat.contrib.capabilities.transforms_util": [
+        "cache_key",
+        "cache_content_get",
+        "cache_content_set",
+        "min_tokens_reached",
+        "count_text_tokens",
+        "is_content_right_type",
+        "is_content_text_empty",
+        "should_transform_message",
+    ],
 }
 
 
@@ -239,3 +251,33 @@ def test_new_modules_do_not_slow_import_autogen() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_transforms_util_classic_helpers() -> None:
+    from autogen.agentchat.contrib.capabilities.transforms_util import (
+        cache_content_get,
+        cache_content_set,
+        cache_key,
+        count_text_tokens,
+        is_content_right_type,
+        is_content_text_empty,
+        min_tokens_reached,
+        should_transform_message,
+    )
+    from autogen.cache import Cache
+
+    with Cache.in_memory(cache_seed=11) as cache:
+        key = cache_key("some text", 20, "gpt-4")
+        assert cache_content_get(cache, key) is None
+        cache_content_set(cache, key, "some", 1)
+        assert cache_content_get(cache, key) == ("some", 1)
+    assert cache_content_get(None, key) is None
+    assert count_text_tokens("hello world") == count_text_tokens([{"type": "text", "text": "hello world"}]) > 0
+    assert count_text_tokens([{"type": "image_url", "image_url": {"url": "x"}}]) == 0
+    assert is_content_right_type("x") and is_content_right_type([]) and not is_content_right_type(None)
+    assert is_content_text_empty("") and is_content_text_empty([{"type": "image_url"}]) and is_content_text_empty(None)
+    assert not is_content_text_empty([{"type": "text", "text": "hi"}])
+    assert min_tokens_reached([{"role": "user", "content": "hello " * 50}], 10)
+    assert not min_tokens_reached([{"role": "user", "content": "hi"}], 1000)
+    assert should_transform_message({"role": "tool"}, {"role": ["tool"]}, exclude=False)
+    assert not should_transform_message({"role": "tool"}, {"role": ["tool"]}, exclude=True)

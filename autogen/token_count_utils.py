@@ -334,3 +334,12 @@ def token_left(input: Union[str, list[Any], dict[str, Any]], model: str = "gpt-3
 def percentile_used(input: Union[str, list[Any], dict[str, Any]], model: str = "gpt-3.5-turbo-0613") -> float:
     """The fraction of ``model``'s context window that ``input`` takes."""
     return count_token(input, model) / get_max_token_limit(model)
+
+
+# Classic private names that 0.2-era code and tests call.
+def _num_token_from_text(text: str, model: str = "gpt-3.5-turbo-0613") -> int:
+    return _num_tokens_from_text(text, model)
+
+
+def _num_token_from_messages(messages: Union[list[Any], dict[str, Any]], model: str = "gpt-3.5-turbo-0613") -> int:
+    return _num_tokens_from_messages(messages, model)

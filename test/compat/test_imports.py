@@ -113,6 +113,16 @@ CLASSIC_NAMES = {
     "autogen.cache.cache_factory": ["CacheFactory"],
     "autogen.io": ["IOStream", "IOConsole", "IOWebsockets", "InputStream", "OutputStream"],
     "autogen.io.websockets": ["IOWebsockets"],
+    "autogen.token_count_utils": [
+        "count_token",
+        "num_tokens_from_functions",
+        "get_max_token_limit",
+        "percentile_used",
+        "token_left",
+        "_num_token_from_text",
+        "_num_token_from_messages",
+    ],
+    "autogen.agentchat.contrib.vectordb.base": ["VectorDB", "VectorDBFactory", "Document", "QueryResults", "ItemID"],
     "autogen.agentchat.contrib.capabilities.transforms_util": [
         "cache_key",
         "cache_content_get",
@@ -281,3 +291,20 @@ def test_transforms_util_classic_helpers() -> None:
     assert not min_tokens_reached([{"role": "user", "content": "hi"}], 1000)
     assert should_transform_message({"role": "tool"}, {"role": ["tool"]}, exclude=False)
     assert not should_transform_message({"role": "tool"}, {"role": ["tool"]}, exclude=True)
+
+
+def test_vector_db_factory(tmp_path: Path) -> None:
+    from autogen.agentchat.contrib.vectordb.base import VectorDBFactory
+    from autogen.agentchat.contrib.vectordb.chromadb import ChromaVectorDB
+
+    assert isinstance(VectorDBFactory.create_vector_database("chroma", path=str(tmp_path / "db")), ChromaVectorDB)
+    with pytest.raises(ValueError, match="Unsupported vector database type: mongodb"):
+        VectorDBFactory.create_vector_database("mongodb")
+
+
+def test_classic_private_token_counters() -> None:
+    from autogen.token_count_utils import _num_token_from_messages, _num_token_from_text, count_token
+
+    assert _num_token_from_text("hello world") == count_token("hello world") > 0
+    messages = [{"role": "user", "content": "hello"}]
+    assert _num_token_from_messages(messages) == count_token(messages) > _num_token_from_text("hello")

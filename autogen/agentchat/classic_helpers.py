@@ -13,6 +13,8 @@ from .summary import _reflection_flow, last_msg_summary
 
 __all__ = ["ClassicHelpersMixin"]
 
+ChatQueue = List[Dict[str, Any]]
+
 
 class ClassicHelpersMixin:
     """``_last_msg_as_summary``, ``_reflection_with_llm_as_summary``, ``_get_chats_to_run``,
@@ -28,22 +30,14 @@ class ClassicHelpersMixin:
 
     @staticmethod
     def _summary_from_nested_chats(
-        chat_queue: List[Dict[str, Any]],
-        recipient: Any,
-        messages: Optional[List[Dict[str, Any]]] = None,
-        sender: Any = None,
-        config: Any = None,
+        chat_queue: ChatQueue, recipient: Any, messages: Any = None, sender: Any = None, config: Any = None
     ) -> Tuple[bool, Any]:
         """Run the nested chats of ``chat_queue`` in order: ``(True, summary of the last one)``."""
         return run_sync(nested.summary_flow(chat_queue, recipient, messages, sender, config, False))
 
     @staticmethod
     async def _a_summary_from_nested_chats(
-        chat_queue: List[Dict[str, Any]],
-        recipient: Any,
-        messages: Optional[List[Dict[str, Any]]] = None,
-        sender: Any = None,
-        config: Any = None,
+        chat_queue: ChatQueue, recipient: Any, messages: Any = None, sender: Any = None, config: Any = None
     ) -> Tuple[bool, Any]:
         """Async :meth:`_summary_from_nested_chats` (chats with ``chat_id``/``prerequisites`` run concurrently)."""
         return await run_async(nested.summary_flow(chat_queue, recipient, messages, sender, config, True))

@@ -333,27 +333,19 @@ class GroupChat:
         return await run_async(_selection.select_speaker_steps(self, last_speaker, selector))
 
     def _auto_select_speaker(
-        self,
-        last_speaker: Agent,
-        selector: Any,
-        messages: Optional[List[Dict[str, Any]]] = None,
-        agents: Optional[List[Agent]] = None,
+        self, last_speaker: Agent, selector: Any, messages: Any = None, agents: Any = None
     ) -> Agent:
         """Classic: let the LLM of ``selector`` choose among ``agents`` (default: all), whatever the selection
         method. ``messages`` is accepted for the classic signature; the group chat's own messages are used."""
-        candidates = self.agents if agents is None else agents
-        return run_sync(_selection.auto_select_speaker_steps(self, last_speaker, selector, candidates))
+        return run_sync(_selection.auto_select_speaker_steps(self, last_speaker, selector, agents or self.agents))
 
     async def a_auto_select_speaker(
-        self,
-        last_speaker: Agent,
-        selector: Any,
-        messages: Optional[List[Dict[str, Any]]] = None,
-        agents: Optional[List[Agent]] = None,
+        self, last_speaker: Agent, selector: Any, messages: Any = None, agents: Any = None
     ) -> Agent:
         """Async :meth:`_auto_select_speaker`."""
-        candidates = self.agents if agents is None else agents
-        return await run_async(_selection.auto_select_speaker_steps(self, last_speaker, selector, candidates))
+        return await run_async(
+            _selection.auto_select_speaker_steps(self, last_speaker, selector, agents or self.agents)
+        )
 
 
 def __getattr__(name: str) -> Any:

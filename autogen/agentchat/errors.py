@@ -47,7 +47,7 @@ class LLMConfigRequiredError(AutoGenError, RuntimeError, AssertionError):
     ``update_tool_signature`` / ``update_function_signature`` raised."""
 
 
-class HookError(AutoGenError, ValueError):
+class HookError(AutoGenError, ValueError, AssertionError):
     """An unknown hookable method, or a hook registered twice."""
 
 

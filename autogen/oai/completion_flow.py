@@ -231,7 +231,8 @@ def _check_registered(clients: list[Any]) -> None:
     missing = sorted({c.class_name for c in clients if isinstance(c, PlaceHolderClient)})
     if missing:
         raise ModelClientNotRegisteredError(
-            f"The config list names custom model client(s) {missing} that are not registered yet. Call "
+            f"Model client(s) {missing} are not activated. The config list names custom model client(s) {missing} "
+            "that are not registered yet. Call "
             + ", ".join(f"register_model_client(model_client_cls={name})" for name in missing)
             + " on the wrapper (or the agent) before creating completions, or remove those configs."
         )

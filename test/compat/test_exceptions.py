@@ -145,3 +145,54 @@ def test_get_config_list_with_fewer_base_urls_than_keys() -> None:
 def test_invalid_cache_config_key() -> None:
     with pytest.raises(ValueError, match="Invalid config key"):
         autogen.Cache({"cache_seed": 1, "colour": "blue"})
+
+
+def test_hook_errors_are_assertion_errors() -> None:
+    a = agent("a")
+    with pytest.raises(AssertionError, match="nope is not a hookable method."):
+        a.register_hook("nope", lambda m: m)
+
+    def hook(message: Any) -> Any:
+        return message
+
+    a.register_hook("process_last_received_message", hook)
+    with pytest.raises(AssertionError, match="is already registered as a hook."):
+        a.register_hook("process_last_received_message", hook)
+
+
+def test_bad_trigger_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="trigger must be a class, a string, an agent, a callable or a list."):
+        agent("a").register_reply(3, lambda *args, **kwargs: (False, None))
+
+
+def test_chat_queue_checks_are_assertion_errors() -> None:
+    a, b = agent("a"), agent("b")
+    with pytest.raises(AssertionError, match="recipient must be provided."):
+        autogen.initiate_chats([{"sender": a, "message": "hi"}])
+    with pytest.raises(AssertionError, match="sender must be provided."):
+        autogen.initiate_chats([{"recipient": b, "message": "hi"}])
+    with pytest.raises(AssertionError, match="summary_method must be a string chosen from"):
+        a.initiate_chat(b, message="hi", summary_method="longest")
+    with pytest.raises(AssertionError, match="llm client must be set in either the recipient or sender"):
+        autogen.initiate_chats(
+            [{"sender": a, "recipient": b, "message": "hi", "summary_method": "reflection_with_llm"}]
+        )
+
+
+def test_unregistered_model_client_is_a_runtime_error() -> None:
+    wrapper = autogen.OpenAIWrapper(config_list=[{"model": "m", "model_client_cls": "NotRegistered"}])
+    with pytest.raises(RuntimeError, match=r"Model client\(s\) \['NotRegistered'\] are not activated."):
+        wrapper.create(messages=[{"role": "user", "content": "hi"}])
+
+
+def test_invalid_message_and_content() -> None:
+    from autogen.code_utils import content_str
+
+    with pytest.raises(ValueError, match="Message can't be converted into a valid ChatCompletion message"):
+        agent("a").send({"foo": 1}, agent("b"))
+    with pytest.raises(TypeError, match="content must be None, str, or list"):
+        content_str(3)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="Wrong content format: unknown type audio within the content"):
+        content_str([{"type": "audio"}])
+    with pytest.raises(ValueError, match="specify a non-empty 'model' either in 'llm_config'"):
+        ConversableAgent("x", llm_config={})

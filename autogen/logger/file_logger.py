@@ -40,10 +40,11 @@ class FileLogger(BaseLogger):
         self._stopped = False
         self._lock = threading.Lock()
 
-    def _open(self) -> None:
+    def _open(self) -> IO[str]:
         directory = os.path.dirname(os.path.abspath(self.log_file))
         os.makedirs(directory, exist_ok=True)
         self._file = open(self.log_file, "a", encoding="utf-8")  # closed in stop()
+        return self._file
 
     def start(self) -> str:
         with self._lock:
@@ -72,13 +73,14 @@ class FileLogger(BaseLogger):
         }
         line = json.dumps(to_dict(record, exclude=SECRET_KEYS), ensure_ascii=False, default=str)
         with self._lock:
-            if self._file is None:
+            file = self._file
+            if file is None:
                 if self._stopped:
                     return
-                self._open()  # as in the classic logger, records can be written before start()
+                file = self._open()  # as in the classic logger, records can be written before start()
             try:
-                self._file.write(line + "\n")
-                self._file.flush()
+                file.write(line + "\n")
+                file.flush()
             except OSError as exc:
                 logger.error("[runtime logging] cannot write to %s: %s", self.log_file, exc)
 

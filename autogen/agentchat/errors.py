@@ -32,10 +32,6 @@ class InvalidMessageError(AutoGenError, ValueError):
         self.message = message
 
 
-class MessagesOrSenderRequiredError(AutoGenError, AssertionError, ValueError):
-    """``generate_reply`` got neither messages nor a sender (an AssertionError, as in the classic package)."""
-
-
 class InvalidTriggerError(AutoGenError, ValueError):
     """A reply-function trigger is not a class, an agent, a name, a callable, None or a list of these."""
 
@@ -53,3 +49,8 @@ class HookError(AutoGenError, ValueError, AssertionError):
 
 class ReplyFunctionError(AutoGenError, TypeError):
     """A reply function returned something other than a ``(final: bool, reply)`` pair."""
+
+
+class MessagesOrSenderRequiredError(AutoGenError, AssertionError, ValueError):
+    """``generate_reply`` got neither messages nor a sender (an AssertionError, as in the classic package)."""
+

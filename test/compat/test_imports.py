@@ -111,8 +111,7 @@ CLASSIC_NAMES = {
     "autogen.cache.disk_cache": ["diskcache", "DiskCache"],
     "autogen.cache.redis_cache": ["redis", "RedisCache"],
     "autogen.cache.cache_factory": ["CacheFactory"],
-    "autogen.io": ["IOStream", "IOConsole", "IOWebsockets", "InputStream", "OutputStream"],
-    "autogen.io.websockets": ["IOWebsockets"],
+    "autogen.io": ["IOStream", "IOConsole", "InputStream", "OutputStream"],
     "autogen.token_count_utils": [
         "count_token",
         "num_tokens_from_functions",
@@ -122,7 +121,6 @@ CLASSIC_NAMES = {
         "_num_token_from_text",
         "_num_token_from_messages",
     ],
-    "autogen.agentchat.contrib.vectordb.base": ["VectorDB", "VectorDBFactory", "Document", "QueryResults", "ItemID"],
     "autogen.agentchat.contrib.capabilities.transforms_util": [
         "cache_key",
         "cache_content_get",
@@ -291,15 +289,6 @@ def test_transforms_util_classic_helpers() -> None:
     assert not min_tokens_reached([{"role": "user", "content": "hi"}], 1000)
     assert should_transform_message({"role": "tool"}, {"role": ["tool"]}, exclude=False)
     assert not should_transform_message({"role": "tool"}, {"role": ["tool"]}, exclude=True)
-
-
-def test_vector_db_factory(tmp_path: Path) -> None:
-    from autogen.agentchat.contrib.vectordb.base import VectorDBFactory
-    from autogen.agentchat.contrib.vectordb.chromadb import ChromaVectorDB
-
-    assert isinstance(VectorDBFactory.create_vector_database("chroma", path=str(tmp_path / "db")), ChromaVectorDB)
-    with pytest.raises(ValueError, match="Unsupported vector database type: mongodb"):
-        VectorDBFactory.create_vector_database("mongodb")
 
 
 def test_classic_private_token_counters() -> None:

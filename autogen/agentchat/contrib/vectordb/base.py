@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from typing import Any, Dict, Iterable, List, Optional, Protocol, Sequence, Set, Tuple, Union, runtime_checkable
+from typing import Any, Dict, Iterable, List, Optional, Protocol, Sequence, Set, Tuple, runtime_checkable
 
 if sys.version_info >= (3, 11):
     from typing import NotRequired, TypedDict
@@ -19,8 +19,6 @@ else:  # pragma: no cover - older Pythons
 
 __all__ = [
     "Document",
-    "ItemID",
-    "VectorDBFactory",
     "QueryResults",
     "VectorDB",
     "chunk_id",
@@ -28,10 +26,6 @@ __all__ = [
     "results_to_dict",
     "to_query_results",
 ]
-
-
-ItemID = Union[str, int]
-"""Classic name: the type of a document id."""
 
 
 class Document(TypedDict):
@@ -138,24 +132,3 @@ class VectorDB(Protocol):
     def count(self, collection_name: str) -> int:
         """How many documents the collection holds."""
         ...
-
-
-class VectorDBFactory:
-    """Classic factory: ``VectorDBFactory.create_vector_database("chroma", path=...)``."""
-
-    PREDEFINED_VECTOR_DB = ["chroma", "qdrant"]
-
-    @staticmethod
-    def create_vector_database(db_type: str, **kwargs: Any) -> VectorDB:
-        """A vector store by name (``"chroma"``/``"chromadb"`` or ``"qdrant"``); ``kwargs`` go to its constructor.
-
-        Raises ValueError for other names (pgvector and MongoDB are not part of this package).
-        """
-        from . import create_vector_db
-
-        kind = db_type.lower()
-        if kind not in ("chroma", "chromadb", "qdrant", "qdrantdb"):
-            raise ValueError(
-                f"Unsupported vector database type: {db_type}. Valid types are {VectorDBFactory.PREDEFINED_VECTOR_DB}."
-            )
-        return create_vector_db("qdrant" if kind.startswith("qdrant") else "chroma", **kwargs)

@@ -158,18 +158,16 @@ def test_num_tokens_from_functions_counts_as_classic() -> None:
     def tokens(text: str) -> int:
         return len(encoder.encode(text))
 
-    function = {
+    properties = {
+        "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
+        "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+    }
+    parameters = {"type": "object", "properties": properties, "required": ["location"]}
+    function: dict[str, Any] = {
         "name": "get_current_weather",
         "description": "Get the current weather in a given location",
-        "parameters": {
-            "type": "object",
-            "properties": {
-                "location": {"type": "string", "description": "The city and state, e.g. San Francisco, CA"},
-                "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-            },
-            "required": ["location"],
-        },
     }
+    function["parameters"] = parameters
     # the classic rule, spelled out: name + description - 2; per property its name, 2 + type, 2 + description,
     # enum: -3 then 3 + each value; 11 per parameters object; 12 for the list
     location = tokens("location") + 2 + tokens("string") + 2 + tokens("The city and state, e.g. San Francisco, CA")

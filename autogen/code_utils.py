@@ -35,6 +35,8 @@ __all__ = (
     "check_can_use_docker_or_throw",
     "execute_code",
     "create_virtual_env",
+    "SENTINEL",
+    "timeout_handler",
 )
 
 logger = logging.getLogger(__name__)
@@ -56,6 +58,39 @@ _SHELL_LIKE = ("bash", "shell", "sh")
 _POWERSHELL_LIKE = ("pwsh", "powershell", "ps1")
 
 Content = Union[str, List[Dict[str, Any]], None]
+
+# Classic marker for "argument not given" (``execute_code(use_docker=SENTINEL)`` means: decide as for None).
+SENTINEL = object()
+
+
+def timeout_handler(signum: int, frame: Any) -> None:
+    """Classic SIGALRM handler: ``signal.signal(signal.SIGALRM, timeout_handler)`` turns an alarm into a
+    ``TimeoutError("Timed out!")``."""
+    raise TimeoutError("Timed out!")
+
+
+def _cmd(lang: str) -> str:
+    """Classic helper: the program that runs a saved file of ``lang`` (``python``, ``sh``, ``node``, ...)."""
+    if lang in PYTHON_VARIANTS:
+        return "python"
+    if lang.startswith("python") or lang in ("bash", "sh"):
+        return lang
+    if lang == "shell":
+        return "sh"
+    if lang == "javascript":
+        return "node"
+    if lang in _POWERSHELL_LIKE:
+        return get_powershell_command()
+    raise NotImplementedError(f"{lang} not recognized in code execution")
+
+
+def _sanitize_filename_for_docker_tag(filename: str) -> str:
+    """Classic helper: ``filename`` as a valid Docker tag (letters, digits, ``_.-``; no leading ``.``/``-``;
+    at most 128 characters)."""
+    sanitized = re.sub(r"[^A-Za-z0-9_.-]", "_", filename)
+    if sanitized[:1] in (".", "-"):
+        sanitized = "_" + sanitized[1:]
+    return sanitized[:128]
 
 
 # ---------------------------------------------------------------------------------------------- content ----
@@ -163,9 +198,9 @@ _FALSY = {"0", "false", "no", "f", "n", "off"}
 def decide_use_docker(use_docker: Union[bool, str, List[str], None]) -> Union[bool, str, List[str], None]:
     """Where code runs when ``use_docker`` is not given (None).
 
-    Docker is the default: None becomes True, unless the environment variable ``AUTOGEN_USE_DOCKER`` says
-    False/0/no, or this process already runs inside a container (then code runs here, locally, as the
-    container is the sandbox). Any other value is returned unchanged.
+    Docker is the default (as in the classic package): None becomes True, unless the environment variable
+    ``AUTOGEN_USE_DOCKER`` says False/0/no (or "None"). Inside a container the answer is still True; code then
+    runs in this container itself (see :func:`resolve_docker_images`). Any other value is returned unchanged.
     """
     if use_docker is not None:
         return use_docker
@@ -180,8 +215,6 @@ def decide_use_docker(use_docker: Union[bool, str, List[str], None]) -> Union[bo
             f'Invalid value for AUTOGEN_USE_DOCKER: {raw}. Please set AUTOGEN_USE_DOCKER to "1/True/yes", '
             '"0/False/no", or "None".'
         )
-    if in_docker_container():
-        return False
     return True
 
 
@@ -210,18 +243,19 @@ def docker_images_for(use_docker: Union[bool, str, List[str]]) -> List[str]:
 def resolve_docker_images(use_docker: Union[bool, str, List[str], None]) -> Optional[List[str]]:
     """Decide once where code runs: the candidate Docker images, or None to run locally.
 
-    None follows :func:`decide_use_docker`. When Docker is wanted the daemon is probed once: if it does not
-    answer we fall back to local execution inside a container (classic behaviour), and raise otherwise.
+    None follows :func:`decide_use_docker`. As in the classic package, a process that already runs inside a
+    container runs the code here (the container is the sandbox); otherwise the daemon is probed once and
+    :class:`~autogen.coding.errors.DockerNotRunningError` is raised when it does not answer.
     """
     use_docker = decide_use_docker(use_docker)
     if not use_docker:
         return None
     images = docker_images_for(use_docker)
+    if in_docker_container():
+        logger.info("Already inside a container: code runs here rather than in a new Docker container.")
+        return None
     if is_docker_running():
         return images
-    if in_docker_container():
-        logger.warning("Docker was asked for but is not running; already inside a container, so code runs here.")
-        return None
     from .coding.errors import DockerNotRunningError
 
     raise DockerNotRunningError()
@@ -256,7 +290,7 @@ def execute_code(
     timeout: Optional[int] = None,
     filename: Optional[str] = None,
     work_dir: Optional[str] = None,
-    use_docker: Union[bool, str, List[str], None] = None,
+    use_docker: Union[bool, str, List[str], None, object] = None,
     lang: Optional[str] = "python",
 ) -> Tuple[int, str, Optional[str]]:
     """Run ``code`` (or the existing file ``filename``) and return ``(exit_code, logs, image)``.
@@ -272,7 +306,7 @@ def execute_code(
     if code is None and filename is None:
         raise AssertionError(f"Either code={code!r} or filename={filename!r} must be provided.")
     lang = lang or "python"
-    images = resolve_docker_images(use_docker)
+    images = resolve_docker_images(None if use_docker is SENTINEL else use_docker)  # type: ignore[arg-type]
     timeout = timeout or DEFAULT_TIMEOUT
     work_dir = work_dir or WORKING_DIR
     os.makedirs(work_dir, exist_ok=True)

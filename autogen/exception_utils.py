@@ -13,6 +13,10 @@ class ConfigError(AutoGenError, ValueError):
     """An llm_config, config list or code_execution_config is malformed."""
 
 
+class ConfigAssertionError(ConfigError, AssertionError):
+    """A bad argument that the classic package rejected with an ``assert`` (so ``except AssertionError`` works)."""
+
+
 class AgentNameConflict(AutoGenError):
     def __init__(self, msg: str = "Found multiple agents with the same name.", *args: Any, **kwargs: Any):
         super().__init__(msg, *args, **kwargs)

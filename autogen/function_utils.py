@@ -53,6 +53,18 @@ __all__ = [
     "serialize_to_str",
 ]
 
+_PYDANTIC_MODELS = ("Function", "Parameters", "ToolFunction")
+
+
+def __getattr__(name: str) -> Any:
+    # The classic pydantic models of a tool schema live in autogen._pydantic (imported on first use).
+    if name in _PYDANTIC_MODELS:
+        from . import _pydantic
+
+        return getattr(_pydantic, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")

@@ -44,14 +44,15 @@ def _check_graph_structure(transitions: Any, agents: List[Agent]) -> None:
     """Raise ``ValueError`` unless ``transitions`` maps agents of ``agents`` to lists of agents of ``agents``."""
     if not isinstance(transitions, dict):
         raise ValueError(
-            "The speaker transitions must be a dict mapping each agent to the list of agents that may speak after it, "
+            "allowed_speaker_transitions_dict must be a dictionary: the speaker transitions must be a dict mapping each agent to the list of agents that may speak after it, "
             f"got {type(transitions).__name__}."
         )
     members = list(agents)
     for source, successors in transitions.items():
         if not isinstance(successors, list):
             raise ValueError(
-                f"The speaker transitions of {_label(source)} must be a list of agents, got {type(successors).__name__}."
+                "allowed_speaker_transitions_dict must be a dictionary with lists as values: "
+                f"the speaker transitions of {_label(source)} must be a list of agents, got {type(successors).__name__}."
             )
         for node in (source, *successors):
             if not _looks_like_agent(node):
@@ -60,8 +61,9 @@ def _check_graph_structure(transitions: Any, agents: List[Agent]) -> None:
                     f" in the transitions of {_label(source)}."
                 )
             if not any(node is member for member in members):
+                where = "keys" if node is source else "values"
                 raise ValueError(
-                    f"The speaker transitions name the agent {_label(node)!r}, which is not in the group chat "
+                    f"allowed_speaker_transitions_dict has {where} not in agents: the speaker transitions name the agent {_label(node)!r}, which is not in the group chat "
                     f"(agents: {[_label(a) for a in members]}). Add it to the group or remove it from the transitions."
                 )
 
@@ -80,7 +82,8 @@ def check_graph_validity(allowed_speaker_transitions_dict: Dict[Any, List[Any]],
     isolated = [agent for agent in members if id(agent) not in has_outgoing and id(agent) not in has_incoming]
     if isolated:
         logger.warning(
-            "These agents have no incoming and no outgoing speaker transition, so they will never speak: %s",
+            "Warning: There are isolated agent nodes, there are not incoming nor outgoing edges. Isolated agents: %s "
+            "(they will never speak).",
             [_label(agent) for agent in isolated],
         )
     for source, successors in allowed_speaker_transitions_dict.items():
@@ -92,7 +95,7 @@ def check_graph_validity(allowed_speaker_transitions_dict: Dict[Any, List[Any]],
             seen.add(id(agent))
         if duplicates:
             logger.warning(
-                "The speaker transitions of %r list these agents more than once: %s", _label(source), duplicates
+                "Agent '%s' has duplicate elements: %s. Please remove duplicates manually.", _label(source), duplicates
             )
 
 

@@ -7,9 +7,11 @@ names. Optional packages are imported only when used: ``pip install "pyautogen[r
 
 from __future__ import annotations
 
+import logging
+import os
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
-from .agentchat.contrib.rag.chunking import split_files_to_chunks, split_text_to_chunks
+from .agentchat.contrib.rag.chunking import CHUNK_MODES, split_files_to_chunks, split_text_to_chunks
 from .agentchat.contrib.rag.embeddings import DEFAULT_EMBEDDING_MODEL
 from .agentchat.contrib.rag.extract import TEXT_FORMATS, extract_text, extract_text_from_pdf
 from .agentchat.contrib.rag.ingest import ChunkingOptions, prepare_collection
@@ -18,7 +20,11 @@ from .agentchat.contrib.vectordb.base import results_to_dict
 from .token_count_utils import count_token
 
 __all__ = [
+    "HASH_LENGTH",
+    "RAG_MINIMUM_MESSAGE_LENGTH",
     "TEXT_FORMATS",
+    "UNSTRUCTURED_FORMATS",
+    "VALID_CHUNK_MODES",
     "create_vector_db_from_dir",
     "extract_text",
     "extract_text_from_pdf",
@@ -30,6 +36,14 @@ __all__ = [
     "split_files_to_chunks",
     "split_text_to_chunks",
 ]
+
+logger = logging.getLogger(__name__)
+
+# Classic constants (the environment variables of the classic package are honoured).
+HASH_LENGTH = int(os.environ.get("HASH_LENGTH", 8))
+UNSTRUCTURED_FORMATS = ["doc", "docx", "epub", "msg", "odt", "org", "pdf", "ppt", "pptx", "rtf", "rst", "xlsx"]
+VALID_CHUNK_MODES = frozenset(CHUNK_MODES)
+RAG_MINIMUM_MESSAGE_LENGTH = int(os.environ.get("RAG_MINIMUM_MESSAGE_LENGTH", 5))
 
 DEFAULT_DB_PATH = "tmp/chromadb.db"
 DEFAULT_COLLECTION = "all-my-documents"

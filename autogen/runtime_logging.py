@@ -111,20 +111,20 @@ def log_chat_completion(
     invocation_id: uuid.UUID,
     client_id: int,
     wrapper_id: int,
-    source: Any,
+    agent: Any,
     request: Dict[str, Any],
     response: Any,
     is_cached: int,
     cost: float,
     start_time: str,
 ) -> None:
-    """One LLM call. ``source`` is the agent that asked (or a string); ``response`` the completion object,
-    or the error text when the call failed."""
+    """One LLM call. ``agent`` is the agent that asked (or a string; the classic parameter name, passed on to
+    the logger's ``source``); ``response`` the completion object, or the error text when the call failed."""
     if not is_logging:
         return
     try:
         autogen_logger.log_chat_completion(  # type: ignore[union-attr]
-            invocation_id, client_id, wrapper_id, source, request, response, is_cached, cost, start_time
+            invocation_id, client_id, wrapper_id, agent, request, response, is_cached, cost, start_time
         )
     except Exception:
         _report("log_chat_completion")
@@ -150,12 +150,12 @@ def log_event(source: Any, name: str, **kwargs: Any) -> None:
         _report("log_event")
 
 
-def log_function_use(source: Any, function: Callable[..., Any], args: Dict[str, Any], returns: Any) -> None:
-    """``source`` called the tool ``function`` with ``args`` and got ``returns``."""
+def log_function_use(agent: Any, function: Callable[..., Any], args: Dict[str, Any], returns: Any) -> None:
+    """``agent`` called the tool ``function`` with ``args`` and got ``returns``."""
     if not is_logging:
         return
     try:
-        autogen_logger.log_function_use(source, function, args, returns)  # type: ignore[union-attr]
+        autogen_logger.log_function_use(agent, function, args, returns)  # type: ignore[union-attr]
     except Exception:
         _report("log_function_use")
 

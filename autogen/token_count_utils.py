@@ -20,7 +20,7 @@ import os
 import re
 import tempfile
 import threading
-from typing import Any, Optional, Protocol, Union
+from typing import Any, Callable, Optional, Protocol, Union
 
 __all__ = [
     "count_token",
@@ -282,55 +282,48 @@ def count_token(input: Union[str, list[Any], dict[str, Any]], model: str = "gpt-
     raise ValueError(f"count_token takes a str, a message dict or a list of messages, got {type(input).__name__}")
 
 
-def _schema_lines(schema: dict[str, Any], indent: str) -> list[str]:
-    """A TypeScript-like rendering of a JSON schema's properties, as the model sees function signatures."""
-    lines = []
-    required = set(schema.get("required") or [])
-    for name, prop in (schema.get("properties") or {}).items():
-        prop = prop if isinstance(prop, dict) else {}
-        if prop.get("description"):
-            lines.append(f"{indent}// {prop['description']}")
-        if "enum" in prop:
-            kind = " | ".join(json.dumps(v) for v in prop["enum"])
-        elif prop.get("type") == "object":
-            lines.append(f"{indent}{name}{'' if name in required else '?'}: {{")
-            lines += _schema_lines(prop, indent + "  ")
-            lines.append(f"{indent}}},")
-            continue
-        elif prop.get("type") == "array":
-            items = prop.get("items") or {}
-            kind = f"{items.get('type', 'any')}[]" if isinstance(items, dict) else "any[]"
+def _property_tokens(prop: dict[str, Any], encode: Callable[[str], int]) -> int:
+    tokens = 0
+    for field, value in prop.items():
+        if field == "type":
+            tokens += 2 + encode(str(value))
+        elif field == "description":
+            tokens += 2 + encode(str(value))
+        elif field == "enum":
+            tokens -= 3
+            for option in value:
+                tokens += 3 + encode(str(option))
         else:
-            kind = str(prop.get("type", "any"))
-        lines.append(f"{indent}{name}{'' if name in required else '?'}: {kind},")
-    return lines
+            logger.warning("num_tokens_from_functions: the field %r of a parameter is not counted.", field)
+    return tokens
 
 
 def num_tokens_from_functions(functions: list[dict[str, Any]], model: str = "gpt-3.5-turbo-0613") -> int:
-    """Tokens that function (or tool) schemas add to a request.
+    """Tokens that function schemas add to a request, counted exactly as the classic AutoGen 0.2 did.
 
-    OpenAI renders functions to the model as TypeScript-like declarations; we render them the
-    same way and count that text, plus a small fixed framing overhead. An estimate within a few
-    tokens of the API's count for ordinary schemas.
+    Per function: its name and description, then each parameter's name, ``type``, ``description`` and
+    ``enum`` values with the classic fixed overheads; plus 12 for the whole list (also when it is empty).
+    Other schema fields (``items``, nested ``properties``, ...) are not counted (a warning says so). Tool
+    schemas (``{"type": "function", "function": {...}}``) are counted as their function.
     """
+
+    def encode(text: str) -> int:
+        return _num_tokens_from_text(text, model)
+
     total = 0
     for item in functions:
         function = item.get("function", item) if isinstance(item, dict) else {}
-        lines = []
-        if function.get("description"):
-            lines.append(f"// {function['description']}")
-        parameters = function.get("parameters") or {}
-        body = _schema_lines(parameters, "  ")
-        if body:
-            lines.append(f"type {function.get('name', '')} = (_: {{")
-            lines += body
-            lines.append("}) => any;")
-        else:
-            lines.append(f"type {function.get('name', '')} = () => any;")
-        total += _num_tokens_from_text("\n".join(lines), model)
-    if functions:
-        total += 12  # "namespace functions { ... }" framing
-    return total
+        tokens = encode(str(function.get("name", ""))) + encode(str(function.get("description", ""))) - 2
+        parameters = function.get("parameters")
+        if isinstance(parameters, dict) and "properties" in parameters:
+            properties = parameters["properties"] or {}
+            for name, prop in properties.items():
+                tokens += encode(str(name)) + _property_tokens(prop if isinstance(prop, dict) else {}, encode)
+            tokens += 11
+            if not properties:
+                tokens -= 2
+        total += tokens
+    return total + 12
 
 
 def token_left(input: Union[str, list[Any], dict[str, Any]], model: str = "gpt-3.5-turbo-0613") -> int:
@@ -341,3 +334,12 @@ def token_left(input: Union[str, list[Any], dict[str, Any]], model: str = "gpt-3
 def percentile_used(input: Union[str, list[Any], dict[str, Any]], model: str = "gpt-3.5-turbo-0613") -> float:
     """The fraction of ``model``'s context window that ``input`` takes."""
     return count_token(input, model) / get_max_token_limit(model)
+
+
+# Classic private names that 0.2-era code and tests call.
+def _num_token_from_text(text: str, model: str = "gpt-3.5-turbo-0613") -> int:
+    return _num_tokens_from_text(text, model)
+
+
+def _num_token_from_messages(messages: Union[list[Any], dict[str, Any]], model: str = "gpt-3.5-turbo-0613") -> int:
+    return _num_tokens_from_messages(messages, model)

@@ -34,7 +34,12 @@ def build_agents(config_list: list[dict[str, Any]], crash_at: Optional[int] = No
 
     assistant = autogen.AssistantAgent("assistant", llm_config={"config_list": config_list, "cache_seed": None})
     user = autogen.UserProxyAgent(
-        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=10
+        "user",
+        human_input_mode="NEVER",
+        code_execution_config=False,
+        max_consecutive_auto_reply=10,
+        # the classic default ends only on a reply that is exactly "TERMINATE"; this model ends with the word
+        is_termination_msg=lambda m: (m.get("content") or "").rstrip().endswith("TERMINATE"),
     )
     calls = {"n": 0}
 

@@ -31,3 +31,13 @@ class ScriptedIO(IOStream):
     @property
     def output(self) -> str:
         return "".join(self.printed)
+
+
+def ends_with_terminate(message: dict) -> bool:
+    """A termination test that accepts a reply ending with TERMINATE ("Done. TERMINATE").
+
+    The classic default (also ours) ends a chat only on a message that is exactly "TERMINATE"; tests whose
+    scripted replies end with the word pass this explicitly, as 0.2-era user code does.
+    """
+    content = message.get("content")
+    return isinstance(content, str) and content.rstrip().endswith("TERMINATE")

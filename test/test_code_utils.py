@@ -144,7 +144,7 @@ def test_decide_use_docker_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(code_utils, "in_docker_container", lambda: False)
     assert decide_use_docker(None) is True  # Docker is the default
     monkeypatch.setattr(code_utils, "in_docker_container", lambda: True)
-    assert decide_use_docker(None) is False  # ... unless we already are in a container
+    assert decide_use_docker(None) is True  # also inside a container (classic); the code then runs right here
     # explicit values are kept as they are
     for value in (True, False, "python:3-slim", ["a", "b"]):
         assert decide_use_docker(value) == value
@@ -274,7 +274,9 @@ def test_execute_code_docker_asked_but_not_running(tmp_path: Path, monkeypatch: 
 
 
 @pytest.mark.docker
-def test_execute_code_in_docker(tmp_path: Path, docker_daemon: None) -> None:
+def test_execute_code_in_docker(tmp_path: Path, docker_daemon: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As in the classic package, a process inside a container runs code locally; act as a host here.
+    monkeypatch.setattr(code_utils, "in_docker_container", lambda: False)
     code = "import socket, os\nprint(socket.gethostname())\nopen('made.txt', 'w').write(os.getcwd())"
     exit_code, logs, image = execute_code(code, work_dir=str(tmp_path), use_docker="python:3-slim")
     assert exit_code == 0, logs

@@ -333,7 +333,7 @@ def test_file_logger(tmp_path: Path) -> None:
     completion = records[3]
     assert completion["source_name"] == "alice"
     assert completion["response"]["choices"][0]["message"]["content"] == "héllo"
-    assert records[4]["response"] == {"response": "Error: rate limited"}
+    assert records[4]["response"] == "Error: rate limited"  # a string as is (classic)
     assert records[2]["agent_name"] == "alice"
     assert records[2]["wrapper_id"] == id(wrapper)
     assert records[5]["event_name"] == "received_message"

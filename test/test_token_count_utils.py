@@ -135,7 +135,7 @@ def test_functions() -> None:
     assert 25 <= n <= 70
     as_tools = [{"type": "function", "function": functions[0]}]
     assert num_tokens_from_functions(as_tools, "gpt-4") == n
-    assert num_tokens_from_functions([], "gpt-4") == 0
+    assert num_tokens_from_functions([], "gpt-4") == 12  # the classic fixed overhead, also for no functions
 
 
 def test_limits() -> None:

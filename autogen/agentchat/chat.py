@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .._flow import Call, Flow, run_sync
 from .messages import carryover_item_text
 from .printing import colored
 from .utils import consolidate_chat_info
 
-__all__ = ["ChatResult", "a_initiate_chats", "initiate_chats"]
+__all__ = ["ChatResult", "Prerequisite", "a_initiate_chats", "initiate_chats"]
+
+# Classic name: ``(chat_id, prerequisite_chat_id)`` — the chat ``chat_id`` starts after ``prerequisite_chat_id``.
+Prerequisite = Tuple[int, int]
 
 
 @dataclass

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import logging
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Literal, Optional, Type, Union
 
@@ -23,8 +24,9 @@ from ..exception_utils import ConfigError
 from .agent import Agent, LLMAgent
 from .builtin_replies import BuiltinReplies, builtin_entries
 from .chat import ChatResult, a_initiate_chats, initiate_chats
+from .classic_helpers import ClassicHelpersMixin
 from .code_execution import CodeExecutionMixin
-from .errors import InvalidMessageError, LLMConfigRequiredError, ReplyFunctionError
+from .errors import InvalidMessageError, LLMConfigRequiredError, MessagesOrSenderRequiredError, ReplyFunctionError
 from .history import HOOKABLE_METHODS, HistoryMixin
 from .messages import apply_carryover, default_is_termination_msg
 from .nested import make_nested_reply
@@ -44,6 +46,8 @@ if TYPE_CHECKING:
 __all__ = ["ConversableAgent", "register_function"]
 
 Message = Union[Dict[str, Any], str]
+
+logger = logging.getLogger(__name__)
 
 
 def _validate_llm_config(llm_config: Any) -> Union[Dict[str, Any], Literal[False]]:
@@ -72,13 +76,13 @@ def _validate_llm_config(llm_config: Any) -> Union[Dict[str, Any], Literal[False
     return dict(llm_config)
 
 
-class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMixin, LLMAgent):
+class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMixin, ClassicHelpersMixin, LLMAgent):
     """An agent that converses with other agents, humans and LLMs.
 
     Args:
         name: the agent's name (unique among the agents it talks to).
         system_message: sent to the LLM before the conversation.
-        is_termination_msg: ``message -> bool``; default: the text, stripped, ends with "TERMINATE".
+        is_termination_msg: ``message -> bool``; default (classic): the text is exactly "TERMINATE".
         max_consecutive_auto_reply: automatic replies in a row to one sender before the human is asked
             (TERMINATE mode) or the chat stops (NEVER mode); default 100.
         human_input_mode: "ALWAYS", "TERMINATE" or "NEVER" (see ``autogen.agentchat.reply_human``).
@@ -130,6 +134,7 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
         self._description = description if description is not None else system_message
         self._is_termination_msg = is_termination_msg if is_termination_msg is not None else default_is_termination_msg
         self.silent = silent
+        self._silent = silent  # classic private name; group chats and subclasses read it
         self.human_input_mode = human_input_mode
         self._oai_messages: Dict[Any, List[Dict[str, Any]]] = defaultdict(list)
         if chat_messages is not None:
@@ -313,7 +318,10 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
         if kwargs:
             raise TypeError(f"generate_reply() got unexpected keyword arguments: {', '.join(kwargs)}.")
         if messages is None and sender is None:
-            raise ValueError("generate_reply needs messages or a sender: both are None.")
+            raise MessagesOrSenderRequiredError(
+                "Either messages=None or sender=None must be provided: generate_reply needs the messages to reply "
+                "to, or the sender whose conversation holds them."
+            )
         if messages is None:
             messages = self._oai_messages[sender]
         for hook in self.hook_lists["update_agent_state"]:

@@ -12,6 +12,7 @@ __all__ = [
     "InvalidMessageError",
     "InvalidTriggerError",
     "LLMConfigRequiredError",
+    "MessagesOrSenderRequiredError",
     "ReplyFunctionError",
 ]
 
@@ -43,13 +44,20 @@ class InvalidTriggerError(AutoGenError, ValueError):
     """A reply-function trigger is not a class, an agent, a name, a callable, None or a list of these."""
 
 
-class LLMConfigRequiredError(AutoGenError, RuntimeError):
-    """An operation needs the agent to have an llm_config (e.g. registering a tool for the LLM)."""
+class LLMConfigRequiredError(AutoGenError, RuntimeError, AssertionError):
+    """An operation needs the agent to have an llm_config (e.g. registering a tool for the LLM).
+
+    A RuntimeError as ``register_for_llm`` raised in the classic package, and an AssertionError as its
+    ``update_tool_signature`` / ``update_function_signature`` raised."""
 
 
-class HookError(AutoGenError, ValueError):
+class HookError(AutoGenError, ValueError, AssertionError):
     """An unknown hookable method, or a hook registered twice."""
 
 
 class ReplyFunctionError(AutoGenError, TypeError):
     """A reply function returned something other than a ``(final: bool, reply)`` pair."""
+
+
+class MessagesOrSenderRequiredError(AutoGenError, AssertionError, ValueError):
+    """``generate_reply`` got neither messages nor a sender (an AssertionError, as in the classic package)."""

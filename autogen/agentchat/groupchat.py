@@ -140,16 +140,14 @@ class GroupChat:
     # -- validation ------------------------------------------------------------------------------------------------
 
     def _check_names(self) -> None:
-        seen: set[str] = set()
-        duplicates: list[str] = []
-        for agent in self.agents:
-            if agent.name in seen and agent.name not in duplicates:
-                duplicates.append(agent.name)
-            seen.add(agent.name)
+        # As in the classic package, names need not be unique (nested teams reuse them): agent_by_name returns
+        # the first match, and raises AgentNameConflict only when asked to (raise_on_name_conflict=True).
+        names = [agent.name for agent in self.agents]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
-            raise AgentNameConflict(
-                f"Agent names in a group chat must be unique; these are used more than once: {duplicates}. "
-                "Give each agent its own name."
+            logger.warning(
+                "Several agents of the group chat share a name (%s): selecting a speaker by name picks the first.",
+                duplicates,
             )
 
     def _check_selection_settings(self) -> None:
@@ -168,7 +166,10 @@ class GroupChat:
             if strangers:
                 raise ValueError(f"allow_repeat_speaker lists agents that are not in the group chat: {strangers}.")
         elif not isinstance(self.allow_repeat_speaker, bool):
-            raise ValueError("allow_repeat_speaker must be True, False or a list of agents of the group chat.")
+            raise ValueError(
+                "GroupChat allow_repeat_speaker should be a bool or a list of Agents: True, False or a list of "
+                f"agents of the group chat, got {self.allow_repeat_speaker!r}."
+            )
         if not isinstance(self.select_speaker_message_template, str) or not self.select_speaker_message_template:
             raise ValueError("select_speaker_message_template cannot be empty or None.")
         if self.select_speaker_prompt_template is not None and not isinstance(self.select_speaker_prompt_template, str):
@@ -232,10 +233,9 @@ class GroupChat:
         return [agent.name for agent in self.agents]
 
     def nested_agents(self) -> List[Agent]:
-        """The agents of this group chat and, recursively, of the group chats their managers run."""
-        found: list[Agent] = []
+        """The agents of this group chat, then (recursively) those of the group chats their managers run."""
+        found: list[Agent] = list(self.agents)
         for agent in self.agents:
-            found.append(agent)
             inner = getattr(agent, "groupchat", None)
             if isinstance(inner, GroupChat) and inner is not self:
                 found.extend(inner.nested_agents())
@@ -331,6 +331,21 @@ class GroupChat:
     async def a_select_speaker(self, last_speaker: Agent, selector: Any) -> Agent:
         """Choose the next speaker (async: the "auto" LLM request does not block the event loop)."""
         return await run_async(_selection.select_speaker_steps(self, last_speaker, selector))
+
+    def _auto_select_speaker(
+        self, last_speaker: Agent, selector: Any, messages: Any = None, agents: Any = None
+    ) -> Agent:
+        """Classic: let the LLM of ``selector`` choose among ``agents`` (default: all), whatever the selection
+        method. ``messages`` is accepted for the classic signature; the group chat's own messages are used."""
+        return run_sync(_selection.auto_select_speaker_steps(self, last_speaker, selector, agents or self.agents))
+
+    async def a_auto_select_speaker(
+        self, last_speaker: Agent, selector: Any, messages: Any = None, agents: Any = None
+    ) -> Agent:
+        """Async :meth:`_auto_select_speaker`."""
+        return await run_async(
+            _selection.auto_select_speaker_steps(self, last_speaker, selector, agents or self.agents)
+        )
 
 
 def __getattr__(name: str) -> Any:

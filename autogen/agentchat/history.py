@@ -198,11 +198,11 @@ class HistoryMixin:
         * ``update_agent_state``: ``hook(agent, messages)`` before each reply.
         """
         if hookable_method not in self.hook_lists:
-            raise HookError(f"{hookable_method!r} is not a hookable method; use one of {', '.join(HOOKABLE_METHODS)}.")
+            raise HookError(f"{hookable_method} is not a hookable method. Use one of {', '.join(HOOKABLE_METHODS)}.")
         if not callable(hook):
             raise HookError(f"A hook must be callable, got {type(hook).__name__}.")
         if hook in self.hook_lists[hookable_method]:
-            raise HookError(f"{hook!r} is already registered as a hook for {hookable_method!r}.")
+            raise HookError(f"{hook} is already registered as a hook. (It is a hook of {hookable_method!r}.)")
         self.hook_lists[hookable_method].append(hook)
 
     def process_last_received_message(self, messages: Optional[List[Dict[str, Any]]]) -> Optional[List[Dict[str, Any]]]:

@@ -156,7 +156,11 @@ def content_text(content: Any) -> str:
 
 
 def default_is_termination_msg(message: Message) -> bool:
-    """The default termination test: the message's text, stripped, ends with ``TERMINATE``."""
+    """The classic default termination test: the message's text is exactly ``TERMINATE``.
+
+    A reply such as "All done. TERMINATE" does not end a chat by default (as in AutoGen 0.2); pass
+    ``is_termination_msg=lambda m: (m.get("content") or "").rstrip().endswith("TERMINATE")`` for that.
+    """
     content = message.get("content")
     if content is None:
         return False
@@ -164,7 +168,7 @@ def default_is_termination_msg(message: Message) -> bool:
         text = content_text(content)
     except (TypeError, ValueError, AssertionError):
         return False
-    return text.rstrip().endswith("TERMINATE")
+    return text == "TERMINATE"
 
 
 def carryover_item_text(item: Any) -> str:

@@ -46,7 +46,8 @@ def validate_trigger(trigger: Any) -> None:
             validate_trigger(item)
         return
     raise InvalidTriggerError(
-        f"Unsupported trigger {describe_trigger(trigger)}. A trigger must be a class (e.g. Agent), an agent "
+        "trigger must be a class, a string, an agent, a callable or a list. "
+        f"Unsupported trigger {describe_trigger(trigger)}: a trigger must be a class (e.g. Agent), an agent "
         "instance, an agent name (str), a callable taking the sender and returning a bool, None (replies "
         "requested without a sender), or a list of these."
     )

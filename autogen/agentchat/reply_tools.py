@@ -19,7 +19,7 @@ import json
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from .. import runtime_logging
-from .._flow import Call, Flow, Gather, Invoke
+from .._flow import Call, Flow, Gather, Invoke, flow_of
 from .messages import tool_response_message
 from .printing import colored
 
@@ -58,8 +58,9 @@ def parse_arguments(raw: Any) -> Tuple[Optional[Dict[str, Any]], Optional[str]]:
 def execute_function_flow(
     agent: ConversableAgent,
     func_call: Dict[str, Any],
-    call_id: Optional[str] = None,
     verbose: bool = False,
+    *,
+    call_id: Optional[str] = None,
 ) -> Flow[Tuple[bool, Dict[str, Any]]]:
     """Run ``func_call`` (``{"name", "arguments"}``) with the agent's function map."""
     stream = agent._iostream()
@@ -113,8 +114,24 @@ def function_call_flow(
     return True, result
 
 
+def _accepts_call_id(agent: ConversableAgent) -> bool:
+    """Whether the agent's execute_function takes ``call_id`` (a classic subclass override may not)."""
+    method = agent.execute_function
+    if flow_of(method) is execute_function_flow:
+        return True
+    try:
+        parameters = inspect.signature(method).parameters.values()
+    except (TypeError, ValueError):
+        return True
+    return any(p.name == "call_id" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
 def _one_tool_call(agent: ConversableAgent, tool_call: Dict[str, Any]) -> Flow[Dict[str, Any]]:
-    _, result = yield Call(agent, "execute_function", tool_call.get("function") or {}, call_id=tool_call.get("id"))
+    function = tool_call.get("function") or {}
+    if _accepts_call_id(agent):
+        _, result = yield Call(agent, "execute_function", function, call_id=tool_call.get("id"))
+    else:
+        _, result = yield Call(agent, "execute_function", function)
     response: Dict[str, Any] = {"role": "tool", "content": result.get("content") or ""}
     if tool_call.get("id") is not None:  # some APIs (e.g. Mistral) send calls without ids
         response = {"tool_call_id": tool_call["id"], **response}

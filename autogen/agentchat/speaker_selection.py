@@ -460,8 +460,9 @@ def _method_name(method: str) -> str:
     lowered = method.lower()
     if lowered not in VALID_SPEAKER_SELECTION_METHODS:
         raise ValueError(
-            f"Unknown speaker_selection_method {method!r}: use one of {list(VALID_SPEAKER_SELECTION_METHODS)} "
-            "or a callable (last_speaker, groupchat) -> Agent | str | None."
+            f"GroupChat speaker_selection_method is set to '{method}'. It should be one of "
+            f"{list(VALID_SPEAKER_SELECTION_METHODS)} (case insensitive), or a callable "
+            "(last_speaker, groupchat) -> Agent | str | None."
         )
     return lowered
 

@@ -36,9 +36,11 @@ DEFAULT_SUMMARY_PROMPT = (
 def validate_summary_method(summary_method: Any) -> None:
     if summary_method is None or callable(summary_method) or summary_method in SUMMARY_METHODS:
         return
-    raise ValueError(
-        f"Unknown summary_method {summary_method!r}: use 'last_msg', 'reflection_with_llm', a callable "
-        "(sender, recipient, summary_args) -> str, or None."
+    from ..exception_utils import ConfigAssertionError
+
+    raise ConfigAssertionError(
+        "summary_method must be a string chosen from 'reflection_with_llm' or 'last_msg' or a callable, or None; "
+        f"got {summary_method!r}. A callable takes (sender, recipient, summary_args) and returns the summary."
     )
 
 

@@ -70,17 +70,35 @@ class ToolsMixin:
 
     @flow_backed(execute_function_flow)
     def execute_function(
-        self, func_call: Dict[str, Any], call_id: Optional[str] = None, verbose: bool = False
+        self, func_call: Dict[str, Any], verbose: bool = False, *, call_id: Optional[str] = None
     ) -> Tuple[bool, Dict[str, Any]]:
         """Run ``func_call`` (``{"name", "arguments"}``): ``(succeeded, {"name", "role": "function", "content"})``.
         Bad arguments, an unknown name or an exception give an ``"Error: ..."`` content, never a raise."""
-        return run_sync(execute_function_flow(self, func_call, call_id, verbose))  # type: ignore[arg-type]
+        return run_sync(execute_function_flow(self, func_call, verbose, call_id=call_id))  # type: ignore[arg-type]
 
     @flow_backed(execute_function_flow)
     async def a_execute_function(
-        self, func_call: Dict[str, Any], call_id: Optional[str] = None, verbose: bool = False
+        self, func_call: Dict[str, Any], verbose: bool = False, *, call_id: Optional[str] = None
     ) -> Tuple[bool, Dict[str, Any]]:
-        return await run_async(execute_function_flow(self, func_call, call_id, verbose))  # type: ignore[arg-type]
+        return await run_async(execute_function_flow(self, func_call, verbose, call_id=call_id))  # type: ignore[arg-type]
+
+    @staticmethod
+    def _format_json_str(jstr: str) -> str:
+        """Classic helper: drop newlines outside JSON strings and escape newlines and tabs inside them, so that
+        arguments a model wrote with literal line breaks parse with ``json.loads``."""
+        out: List[str] = []
+        inside = False
+        previous = " "
+        for char in jstr:
+            if char == '"' and previous != "\\":
+                inside = not inside
+            previous = char
+            if char == "\n":
+                if inside:
+                    out.append("\\n")
+                continue
+            out.append("\\t" if inside and char == "\t" else char)
+        return "".join(out)
 
     def _wrap_function(self, func: Callable[..., Any]) -> Callable[..., Any]:
         return wrap_function(self, func)
@@ -88,7 +106,7 @@ class ToolsMixin:
     def _llm_config_or_raise(self, what: str) -> Dict[str, Any]:
         if not isinstance(self.llm_config, dict):
             raise LLMConfigRequiredError(
-                f"To {what}, agent {self.name!r} must have an llm_config (it has llm_config=False). "
+                f"To {what}, agent must have an llm_config (agent {self.name!r} has llm_config=False). "
                 "Register functions for the LLM on the agent that calls the model."
             )
         return self.llm_config
@@ -133,11 +151,14 @@ class ToolsMixin:
             from ..function_utils import get_function_schema
 
             func_name = _tool_name(func, name)
-            self._llm_config_or_raise(f"register the function {func_name!r} for the LLM")
+            self._llm_config_or_raise(
+                "update a tool signature" if api_style == "tool" else "update a function signature"
+            )
             text = description or getattr(func, "_description", None) or inspect.getdoc(func)
             if not text:
                 raise ValueError(
-                    f"Function description is required, none found for {func_name!r}: pass description=..."
+                    f"Function description is required, none found. Pass description=... for {func_name!r} "
+                    "or give it a docstring."
                 )
             schema = get_function_schema(func, name=func_name, description=text)
             if api_style == "tool":

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional, Union
 
+from ..exception_utils import ConfigAssertionError
 from .summary import validate_summary_method
+from .tags import parse_tags_from_content
 
-__all__ = ["consolidate_chat_info", "gather_usage_summary", "usage_of"]
+__all__ = ["consolidate_chat_info", "gather_usage_summary", "parse_tags_from_content", "usage_of"]
 
 USAGE_COUNTERS = ("cost", "prompt_tokens", "completion_tokens", "total_tokens")
 
@@ -72,13 +74,17 @@ def consolidate_chat_info(
             raise TypeError(f"Chat #{i} must be a dict of initiate_chat arguments, got {type(chat).__name__}.")
         sender = uniform_sender if uniform_sender is not None else chat.get("sender")
         if sender is None:
-            raise ValueError(f"Chat #{i} has no 'sender': add the agent that starts the chat.")
+            raise ConfigAssertionError(
+                f"sender must be provided. Chat #{i} has no 'sender': add the agent that starts it."
+            )
         if chat.get("recipient") is None:
-            raise ValueError(f"Chat #{i} has no 'recipient': add the agent the sender talks to.")
+            raise ConfigAssertionError(
+                f"recipient must be provided. Chat #{i} has no 'recipient': add the agent the sender talks to."
+            )
         summary_method = chat.get("summary_method")
         validate_summary_method(summary_method)
         if summary_method == "reflection_with_llm" and not (_has_llm(sender) or _has_llm(chat["recipient"])):
-            raise ValueError(
+            raise ConfigAssertionError(
                 "llm client must be set in either the recipient or sender when summary_method is "
                 f"reflection_with_llm (chat #{i}): give one of them an llm_config."
             )

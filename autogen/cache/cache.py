@@ -40,7 +40,7 @@ class Cache:
     def __init__(self, config: dict[str, Any]):
         unknown = sorted(set(config) - set(self.ALLOWED_CONFIG_KEYS))
         if unknown:
-            raise ValueError(f"Invalid cache config key(s) {unknown}; allowed: {list(self.ALLOWED_CONFIG_KEYS)}")
+            raise ValueError(f"Invalid config key: {', '.join(unknown)}; allowed: {list(self.ALLOWED_CONFIG_KEYS)}")
         self.config = dict(config)
         # the seed is a string everywhere (directory names, Redis key prefixes)
         self.config["cache_seed"] = str(self.config.get("cache_seed", 42))

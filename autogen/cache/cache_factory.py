@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Optional, Union
+from typing import Any, Dict, Optional, Union
 
 from .abstract_cache_base import AbstractCache
 
@@ -16,12 +16,20 @@ class CacheFactory:
         seed: Union[str, int],
         redis_url: Optional[str] = None,
         cache_path_root: str = ".cache",
+        cosmosdb_config: Optional[Dict[str, Any]] = None,
+        *,
         in_memory: bool = False,
     ) -> AbstractCache:
         """A cache for ``seed``: Redis when ``redis_url`` is given, in memory when asked, else on disk.
 
-        The disk cache lives in ``<cache_path_root>/<seed>``.
+        The disk cache lives in ``<cache_path_root>/<seed>``. ``cosmosdb_config`` (the classic Azure Cosmos DB
+        back end) is not supported: passing one raises ValueError.
         """
+        if cosmosdb_config:
+            raise ValueError(
+                "Invalid cache config: the Azure Cosmos DB cache (cosmosdb_config) is not part of this package; "
+                "use redis_url=... for a shared cache, or the disk cache."
+            )
         if redis_url:
             from .redis_cache import RedisCache
 

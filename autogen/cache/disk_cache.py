@@ -19,6 +19,16 @@ if TYPE_CHECKING:
 
 __all__ = ["DiskCache", "clear_disk_cache_pool"]
 
+
+def __getattr__(name: str) -> Any:
+    # Classic module attribute (tests patch ``autogen.cache.disk_cache.diskcache.Cache``), imported on first use.
+    if name == "diskcache":
+        import diskcache
+
+        return diskcache
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _pool: dict[str, diskcache.Cache] = {}
 _pool_lock = threading.Lock()
 
@@ -33,7 +43,7 @@ def _open(directory: str) -> diskcache.Cache:
         if cache is None:
             import diskcache
 
-            cache = diskcache.Cache(path)
+            cache = diskcache.Cache(directory)
             _pool[path] = cache
         return cache
 

@@ -13,6 +13,13 @@ if TYPE_CHECKING:
 __all__ = ["RedisCache"]
 
 
+def __getattr__(name: str) -> Any:
+    # Classic module attribute (tests patch ``autogen.cache.redis_cache.redis.Redis.from_url``), imported on use.
+    if name == "redis":
+        return _import_redis()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _import_redis() -> Any:
     try:
         import redis

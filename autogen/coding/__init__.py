@@ -31,7 +31,11 @@ if TYPE_CHECKING:
     from .factory import CodeExecutorFactory, executor_from_config
     from .func_with_reqs import Alias, FunctionWithRequirements, ImportFromModule, with_requirements
     from .legacy import LegacyCodeExecutor
-    from .local_commandline_code_executor import LocalCommandLineCodeExecutor
+    from .local_commandline_code_executor import (
+        CommandlineCodeResult,
+        LocalCommandLineCodeExecutor,
+        LocalCommandlineCodeExecutor,
+    )
     from .markdown_code_extractor import MarkdownCodeExtractor
 
 _EXPORTS: dict[str, str] = {
@@ -46,6 +50,8 @@ _EXPORTS: dict[str, str] = {
     "CodeExecutorFactory": ".factory",
     "executor_from_config": ".factory",
     "LocalCommandLineCodeExecutor": ".local_commandline_code_executor",
+    "LocalCommandlineCodeExecutor": ".local_commandline_code_executor",
+    "CommandlineCodeResult": ".local_commandline_code_executor",
     "DockerCommandLineCodeExecutor": ".docker_commandline_code_executor",
     "LegacyCodeExecutor": ".legacy",
     "FunctionWithRequirements": ".func_with_reqs",

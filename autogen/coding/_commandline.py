@@ -58,8 +58,7 @@ class CommandLineExecutorBase:
         if timeout < 1:
             raise ValueError("Timeout must be greater than or equal to 1.")
         self._timeout = timeout
-        self._work_dir = Path(work_dir)
-        self._work_dir.mkdir(parents=True, exist_ok=True)
+        self._work_dir = _checked_work_dir(work_dir)
         self.execution_policies: Dict[str, bool] = dict(self.DEFAULT_EXECUTION_POLICY)
         for lang, allowed in (execution_policies or {}).items():
             self.execution_policies[canonical_language(lang)] = bool(allowed)
@@ -151,3 +150,14 @@ class CommandLineExecutorBase:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(code, encoding="utf-8")
         return path
+
+
+def _checked_work_dir(work_dir: Union[Path, str]) -> Path:
+    """``work_dir`` as a created directory; ValueError (classic type) for a non-path or an existing file."""
+    if not isinstance(work_dir, (str, Path)) or not str(work_dir):
+        raise ValueError(f"work_dir must be a directory path (str or pathlib.Path), got {work_dir!r}.")
+    path = Path(work_dir)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"work_dir {str(path)!r} exists and is not a directory; give a directory path.")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

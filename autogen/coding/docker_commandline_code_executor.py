@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from pathlib import Path
-from typing import Dict, List, Optional, Union
+from typing import ClassVar, Dict, List, Optional, Union
 
 from ._commandline import CommandLineExecutorBase
 from ._lifecycle import StopOnExit
@@ -37,6 +37,8 @@ class DockerCommandLineCodeExecutor(CommandLineExecutorBase, StopOnExit):
     ``work_dir``. Blocks are killed after ``timeout`` seconds (exit code 124), with their children.
     ``network_mode`` is passed to Docker (e.g. ``"host"`` to reach servers on this machine's 127.0.0.1).
     """
+
+    LANGUAGE_ALIASES: ClassVar[Dict[str, str]] = {"py": "python", "js": "javascript"}
 
     def __init__(
         self,

@@ -108,7 +108,7 @@ class CodeExecutorFactory:
             builder = _BUILDERS.get(executor)
             if builder is None:
                 raise ConfigError(
-                    f"Unknown code executor {executor!r}; use one of {', '.join(sorted(_BUILDERS))}, "
+                    f"Unknown code executor {executor}; use one of {', '.join(sorted(_BUILDERS))}, "
                     "or pass an executor instance."
                 )
             return builder(config)

@@ -24,7 +24,7 @@ from .func_with_reqs import (
 )
 from .utils import POWERSHELL_LANGUAGES
 
-__all__ = ("LocalCommandLineCodeExecutor",)
+__all__ = ("LocalCommandLineCodeExecutor", "LocalCommandlineCodeExecutor", "CommandlineCodeResult")
 
 logger = logging.getLogger(__name__)
 
@@ -160,3 +160,8 @@ class LocalCommandLineCodeExecutor(CommandLineExecutorBase):
             reason = find_dangerous_command(code)
             if reason:
                 raise ValueError(f"Potentially dangerous command detected: {reason}")
+
+
+# Classic spellings, kept as aliases of the same classes (isinstance works either way).
+LocalCommandlineCodeExecutor = LocalCommandLineCodeExecutor
+CommandlineCodeResult = CommandLineCodeResult

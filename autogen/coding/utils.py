@@ -17,6 +17,7 @@ __all__ = (
     "POWERSHELL_LANGUAGES",
     "file_extension",
     "temp_code_filename",
+    "filename_patterns",
 )
 
 PYTHON_LANGUAGES = frozenset({"python", "py", "python3"})
@@ -42,6 +43,9 @@ _FILENAME_COMMENTS = (
     re.compile(r"^\s*<!--\s*filename:\s*(?P<name>.+?)\s*-->\s*$", re.IGNORECASE),
     re.compile(r"^\s*/\*\s*filename:\s*(?P<name>.+?)\s*\*/\s*$", re.IGNORECASE),
 )
+
+# Classic public name: the compiled "filename:" comment patterns (the name is the group "name").
+filename_patterns = list(_FILENAME_COMMENTS)
 
 _PIP_INSTALL = {
     "python": re.compile(r"^(\s*!\s?pip install)(?!.*(?:\s-q|--quiet))", re.MULTILINE),
@@ -87,12 +91,15 @@ def resolve_in_workspace(filename: str, work_dir: Union[str, Path]) -> Path:
         target.relative_to(root)
     except ValueError:
         raise UnsafeFilenameError(
-            f"Refused to save code to {filename!r}: the file name resolves to {str(target)!r}, outside the "
+            f"Filename is not in the workspace: refused to save code to {filename!r}: the file name resolves to {str(target)!r}, outside the "
             f"working directory {str(root)!r}. Use a relative file name inside the working directory, "
             "e.g. '# filename: script.py'."
         ) from None
     if target == root:
-        raise UnsafeFilenameError(f"Refused to save code to {filename!r}: it names the working directory itself.")
+        raise UnsafeFilenameError(
+            f"Filename is not in the workspace: refused to save code to {filename!r}: it names the working "
+            "directory itself."
+        )
     return target
 
 
@@ -116,15 +123,21 @@ def _get_file_name_from_content(code: str, workspace_path: Path) -> Optional[str
     return str(resolve_in_workspace(name, workspace_path).relative_to(Path(workspace_path).resolve()))
 
 
-# Shell commands that destroy the machine rather than do work; refused before running a shell block.
+# Shell commands that destroy the machine rather than do work; refused before running a shell block. Each
+# reason starts with the classic AutoGen 0.2 message; unlike the classic rules, ``rm -rf build/`` and
+# ``dd`` between ordinary files are allowed (only the root/home directory and disk devices are protected).
 _DANGEROUS_SHELL = (
     (
         re.compile(r"\brm\s+(?:-\S+\s+)*(?:/\*?|~/?\*?|\$HOME/?\*?)(?=\s|$|;|&|\|)"),
-        "Removing the root or home directory is not allowed.",
+        "Use of 'rm -rf' command is not allowed. (It would remove the root or home directory.)",
     ),
+    (re.compile(r"\bmv\b[^\n]*?\s+/dev/null\b"), "Moving files to /dev/null is not allowed."),
     (re.compile(r"\bmkfs(\.\w+)?\b"), "Formatting file systems (mkfs) is not allowed."),
-    (re.compile(r"\bdd\b[^\n]*\bof=/dev/(sd|hd|nvme|vd|xvd|disk)"), "Writing raw disk devices with dd is not allowed."),
-    (re.compile(r">\s*/dev/(sd|hd|nvme|vd|xvd)[a-z0-9]*"), "Overwriting disk devices directly is not allowed."),
+    (
+        re.compile(r"\bdd\b[^\n]*\bof=/dev/(sd|hd|nvme|vd|xvd|disk)"),
+        "Use of 'dd' command is not allowed. (It would write a raw disk device.)",
+    ),
+    (re.compile(r">\s*/dev/(sd|hd|nvme|vd|xvd)[a-z0-9]*"), "Overwriting disk blocks directly is not allowed."),
     (re.compile(r":\s*\(\s*\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:"), "Fork bombs are not allowed."),
 )
 

@@ -1,5 +1,8 @@
 """Runtime logging into a JSON-lines file (``logger_type="file"``, ``config={"filename": "runtime.log"}``).
 
+A relative ``filename`` lives in ``./autogen_logs/`` (the classic location); records may be written before
+``start()`` (the file is opened on the first record), and none after ``stop()``.
+
 Each line is one JSON object whose ``"type"`` names the record: ``chat_completion``, ``new_agent``,
 ``event``, ``new_wrapper``, ``new_client`` or ``function_use``.
 """
@@ -14,7 +17,7 @@ import uuid
 from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Optional
 
 from .base_logger import BaseLogger
-from .logger_utils import SECRET_KEYS, get_current_ts, source_name, to_dict
+from .logger_utils import SECRET_KEYS, get_current_ts, source_name, to_dict, to_json
 
 if TYPE_CHECKING:
     import sqlite3
@@ -29,20 +32,31 @@ class FileLogger(BaseLogger):
 
     def __init__(self, config: Optional[Dict[str, Any]] = None):
         self.config: Dict[str, Any] = dict(config or {})
-        self.log_file: str = os.fspath(self.config.get("filename", "runtime.log"))
+        # As in the classic logger, a relative file name is placed under ./autogen_logs/ (an absolute one as is).
+        self.log_dir = os.path.join(os.getcwd(), "autogen_logs")
+        self.log_file: str = os.path.join(self.log_dir, os.fspath(self.config.get("filename", "runtime.log")))
         self.session_id = str(uuid.uuid4())
         self._file: Optional[IO[str]] = None
+        self._stopped = False
         self._lock = threading.Lock()
 
-    def start(self) -> str:
+    def _open(self) -> IO[str]:
         directory = os.path.dirname(os.path.abspath(self.log_file))
         os.makedirs(directory, exist_ok=True)
         self._file = open(self.log_file, "a", encoding="utf-8")  # closed in stop()
+        return self._file
+
+    def start(self) -> str:
+        with self._lock:
+            self._stopped = False
+            if self._file is None:
+                self._open()
         logger.info("Runtime logging to file %r, session %s.", self.log_file, self.session_id)
         return self.session_id
 
     def stop(self) -> None:
         with self._lock:
+            self._stopped = True
             if self._file is not None:
                 self._file.close()
                 self._file = None
@@ -59,11 +73,14 @@ class FileLogger(BaseLogger):
         }
         line = json.dumps(to_dict(record, exclude=SECRET_KEYS), ensure_ascii=False, default=str)
         with self._lock:
-            if self._file is None:
-                return
+            file = self._file
+            if file is None:
+                if self._stopped:
+                    return
+                file = self._open()  # as in the classic logger, records can be written before start()
             try:
-                self._file.write(line + "\n")
-                self._file.flush()
+                file.write(line + "\n")
+                file.flush()
             except OSError as exc:
                 logger.error("[runtime logging] cannot write to %s: %s", self.log_file, exc)
 
@@ -87,7 +104,8 @@ class FileLogger(BaseLogger):
                 "wrapper_id": wrapper_id,
                 "source_name": source_name(source),
                 "request": request,
-                "response": {"response": response} if response is None or isinstance(response, str) else response,
+                # a string (an error text, or what the caller logged) as is, as the classic logger wrote it
+                "response": response,
                 "is_cached": int(bool(is_cached)),
                 "cost": float(cost or 0.0),
                 "start_time": start_time,
@@ -103,9 +121,9 @@ class FileLogger(BaseLogger):
                 "id": id(agent),
                 "agent_name": source_name(agent),
                 "wrapper_id": None if client is None else id(client),
+                "current_time": get_current_ts(),
                 "agent_type": type(agent).__name__,
                 "args": init_args,
-                "timestamp": get_current_ts(),
             },
         )
 
@@ -119,13 +137,14 @@ class FileLogger(BaseLogger):
                 "event_name": name,
                 "agent_module": type(source).__module__ if is_object else None,
                 "agent_class": type(source).__name__ if is_object else None,
-                "json_state": kwargs,
+                "json_state": to_json(kwargs, exclude=SECRET_KEYS),  # a JSON string, as the classic logger wrote
                 "timestamp": get_current_ts(),
             },
         )
 
     def log_new_wrapper(self, wrapper: Any, init_args: Dict[str, Any]) -> None:
-        self._write("new_wrapper", {"wrapper_id": id(wrapper), "json_state": init_args, "timestamp": get_current_ts()})
+        state = to_json(init_args, exclude=SECRET_KEYS)
+        self._write("new_wrapper", {"wrapper_id": id(wrapper), "json_state": state, "timestamp": get_current_ts()})
 
     def log_new_client(self, client: Any, wrapper: Any, init_args: Dict[str, Any]) -> None:
         self._write(
@@ -134,7 +153,7 @@ class FileLogger(BaseLogger):
                 "client_id": id(client),
                 "wrapper_id": id(wrapper),
                 "class": type(client).__name__,
-                "json_state": init_args,
+                "json_state": to_json(init_args, exclude=SECRET_KEYS),
                 "timestamp": get_current_ts(),
             },
         )

@@ -33,6 +33,28 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+# Classic module constants. ``TOOL_ENABLED`` (openai>=1.1 supports tools) and ``ERROR`` (the ImportError when
+# openai is missing, else None) are computed on first access, so that importing this module stays cheap.
+OPEN_API_BASE_URL_PREFIX = "https://api.openai.com"
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ERROR":
+        try:
+            import openai  # noqa: F401
+        except ImportError:
+            return ImportError('Please install openai>=1 to use autogen.OpenAIWrapper: pip install "openai>=1"')
+        return None
+    if name == "TOOL_ENABLED":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            major, minor = (int(part) for part in version("openai").split(".")[:2])
+        except (PackageNotFoundError, ValueError):
+            return False
+        return (major, minor) >= (1, 1)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 class OpenAIWrapper:
     """A chat-completion client over a list of configs (endpoints), with caching, cost and fallback.
@@ -48,6 +70,11 @@ class OpenAIWrapper:
 
     extra_kwargs = AUTOGEN_ONLY_KEYS
     openai_kwargs = CLIENT_KWARGS
+    aopenai_kwargs = CLIENT_KWARGS  # classic name: the keys that configure the (async) openai client
+    # classic streaming helpers (the classic package kept them on the wrapper too)
+    _update_dict_from_chunk = OpenAIClient._update_dict_from_chunk
+    _update_function_call_from_chunk = OpenAIClient._update_function_call_from_chunk
+    _update_tool_calls_from_chunk = OpenAIClient._update_tool_calls_from_chunk
 
     def __init__(self, *, config_list: Optional[Sequence[dict[str, Any]]] = None, **base_config: Any):
         rl = runtime_logger()

@@ -230,7 +230,7 @@ class _Attempt:
                 invocation_id=self.invocation_id,
                 client_id=id(self.client),
                 wrapper_id=self.wrapper_id,
-                source=self.extra.get("agent"),
+                agent=self.extra.get("agent"),
                 request=self.request,
                 response=response,
                 is_cached=is_cached,
@@ -243,7 +243,8 @@ def _check_registered(clients: list[Any]) -> None:
     missing = sorted({c.class_name for c in clients if isinstance(c, PlaceHolderClient)})
     if missing:
         raise ModelClientNotRegisteredError(
-            f"The config list names custom model client(s) {missing} that are not registered yet. Call "
+            f"Model client(s) {missing} are not activated. The config list names custom model client(s) {missing} "
+            "that are not registered yet. Call "
             + ", ".join(f"register_model_client(model_client_cls={name})" for name in missing)
             + " on the wrapper (or the agent) before creating completions, or remove those configs."
         )

@@ -53,6 +53,7 @@ from .errors import IncompleteStreamError, InvalidResponseError, RequestNotSeria
 from .json_utils import find_unserializable
 from .model_prices import compute_cost
 from .sdk_adapter import load_openai, response_format_param
+from .stream_chunks import update_dict_from_chunk, update_function_call_from_chunk, update_tool_calls_from_chunk
 from .streaming import StreamCollector
 
 if TYPE_CHECKING:
@@ -121,6 +122,11 @@ async def _next_before(chunks: Any, deadline: Optional[float], stream: Any) -> A
 
 class OpenAIClient:
     """Sends chat completions to one OpenAI-compatible or Azure endpoint through the pooled SDK client."""
+
+    # classic streaming helpers that plugins call (see autogen.oai.stream_chunks)
+    _update_dict_from_chunk = staticmethod(update_dict_from_chunk)
+    _update_function_call_from_chunk = staticmethod(update_function_call_from_chunk)
+    _update_tool_calls_from_chunk = staticmethod(update_tool_calls_from_chunk)
 
     def __init__(
         self,

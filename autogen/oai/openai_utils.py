@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from ..exception_utils import ConfigError
-from .completion_flow import get_key
+from ..exception_utils import ConfigAssertionError, ConfigError
+from .completion_flow import NON_CACHE_KEYS, get_key
 from .model_prices import OAI_PRICE1K
 
 __all__ = [
@@ -26,7 +26,43 @@ __all__ = [
     "get_config_list",
     "get_key",
     "is_valid_api_key",
+    "NON_CACHE_KEY",
+    "create_gpt_vector_store",
 ]
+
+# Classic name: the config keys left out of the cache key (credentials and endpoints, not the request).
+NON_CACHE_KEY = sorted(NON_CACHE_KEYS)
+
+# Classic Assistants API helpers; they live with the GPTAssistantAgent and are imported on first use.
+_ASSISTANT_HELPERS = ("retrieve_assistants_by_name", "create_gpt_assistant", "update_gpt_assistant")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _ASSISTANT_HELPERS:
+        from ..agentchat.contrib import assistant_utils
+
+        return getattr(assistant_utils, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def create_gpt_vector_store(client: Any, name: str, fild_ids: list[str]) -> Any:
+    """Create the vector store ``name`` holding the uploaded files ``fild_ids`` (the classic parameter name)
+    with ``client`` (an ``openai.OpenAI``), wait until the files are indexed and return the vector store.
+
+    Raises ValueError when the file batch fails or is cancelled.
+    """
+    stores = getattr(client, "vector_stores", None) or client.beta.vector_stores
+    vector_store = stores.create(name=name)
+    batch = stores.file_batches.create_and_poll(vector_store_id=vector_store.id, file_ids=list(fild_ids))
+    if batch.status != "completed":
+        counts = getattr(batch, "file_counts", None)
+        raise ValueError(
+            f"Failed to upload files to vector store {vector_store.id!r}: the file batch ended with status "
+            f"{batch.status!r} (file counts: {counts}). Check that the file ids exist and were uploaded with "
+            "purpose='assistants'."
+        )
+    return vector_store
+
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +84,9 @@ def get_config_list(
 ) -> list[dict[str, Any]]:
     """One config per non-blank API key, paired with ``base_urls`` by position."""
     if base_urls is not None and len(api_keys) != len(base_urls):
-        raise ConfigError(
-            f"get_config_list: {len(api_keys)} api_keys but {len(base_urls)} base_urls; give one base_url per key."
+        raise ConfigAssertionError(
+            f"The length of api_keys must match the length of base_urls: got {len(api_keys)} api_keys and "
+            f"{len(base_urls)} base_urls; give one base_url per key."
         )
     configs = []
     for i, api_key in enumerate(api_keys):
@@ -274,7 +311,7 @@ def config_list_from_dotenv(
         if path.exists():
             load_dotenv(path)
         else:
-            logger.warning("The .env file %s does not exist; using the environment variables only.", path)
+            logger.warning("The specified .env file %s does not exist. Using the environment variables only.", path)
     else:
         found = find_dotenv(usecwd=True)
         if found:

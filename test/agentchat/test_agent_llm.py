@@ -6,7 +6,7 @@ import asyncio
 from types import SimpleNamespace
 from typing import Any
 
-from helpers import ScriptedIO
+from helpers import ScriptedIO, ends_with_terminate
 
 from autogen import Cache, ConversableAgent
 from autogen.io.base import IOStream
@@ -14,8 +14,10 @@ from autogen.io.base import IOStream
 
 def test_chat_cache_and_usage_with_and_without_cached_answers(llm_server: Any, llm_config: dict, tmp_path: Any) -> None:
     llm_server.responder = lambda body: "cached answer TERMINATE"
-    assistant = ConversableAgent("assistant", llm_config=llm_config, human_input_mode="NEVER")
-    user = ConversableAgent("user", human_input_mode="NEVER")
+    assistant = ConversableAgent(
+        "assistant", is_termination_msg=ends_with_terminate, llm_config=llm_config, human_input_mode="NEVER"
+    )
+    user = ConversableAgent("user", is_termination_msg=ends_with_terminate, human_input_mode="NEVER")
     with IOStream.set_default(ScriptedIO()), Cache.disk(cache_seed=7, cache_path_root=str(tmp_path / "cache")) as cache:
         first = user.initiate_chat(assistant, message="same question", cache=cache)
         second = user.initiate_chat(assistant, message="same question", cache=cache)
@@ -51,9 +53,11 @@ class EchoClient:
 
 def test_custom_model_client() -> None:
     config = {"config_list": [{"model": "echo-1", "model_client_cls": "EchoClient"}], "cache_seed": None}
-    assistant = ConversableAgent("assistant", llm_config=config, human_input_mode="NEVER")
+    assistant = ConversableAgent(
+        "assistant", is_termination_msg=ends_with_terminate, llm_config=config, human_input_mode="NEVER"
+    )
     assistant.register_model_client(EchoClient, prefix="echo: ")
-    user = ConversableAgent("user", human_input_mode="NEVER")
+    user = ConversableAgent("user", is_termination_msg=ends_with_terminate, human_input_mode="NEVER")
     with IOStream.set_default(ScriptedIO()):
         result = user.initiate_chat(assistant, message="hello")
         async_result = asyncio.run(user.a_initiate_chat(assistant, message="again"))

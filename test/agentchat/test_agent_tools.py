@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import pytest
-from helpers import ScriptedIO
+from helpers import ScriptedIO, ends_with_terminate
 from pydantic import BaseModel
 from typing_extensions import Annotated
 
@@ -26,7 +26,9 @@ def io() -> Any:
 
 def agents(llm_config: dict) -> tuple[ConversableAgent, ConversableAgent]:
     assistant = ConversableAgent("assistant", llm_config=llm_config, human_input_mode="NEVER")
-    executor = ConversableAgent("executor", human_input_mode="NEVER", max_consecutive_auto_reply=5)
+    executor = ConversableAgent(
+        "executor", human_input_mode="NEVER", max_consecutive_auto_reply=5, is_termination_msg=ends_with_terminate
+    )
     return assistant, executor
 
 

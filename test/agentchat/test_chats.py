@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from helpers import ScriptedIO
+from helpers import ScriptedIO, ends_with_terminate
 from llm_server import last_user_content
 
 from autogen import ChatResult, ConversableAgent, a_initiate_chats, initiate_chats
@@ -25,7 +25,9 @@ def llm_agent(name: str, llm_config: dict, **kwargs: Any) -> ConversableAgent:
 
 
 def user(name: str = "user") -> ConversableAgent:
-    return ConversableAgent(name, human_input_mode="NEVER", default_auto_reply="ok")
+    return ConversableAgent(
+        name, human_input_mode="NEVER", default_auto_reply="ok", is_termination_msg=ends_with_terminate
+    )
 
 
 def test_summary_methods(llm_server: Any, llm_config: dict, io: ScriptedIO) -> None:

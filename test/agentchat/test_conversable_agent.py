@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from helpers import ScriptedIO
+from helpers import ScriptedIO, ends_with_terminate
 
 from autogen import Agent, ConversableAgent
 from autogen.agentchat.errors import InvalidMessageError, InvalidTriggerError, ReplyFunctionError
@@ -24,6 +24,7 @@ def io() -> Any:
 def make_pair(llm_config: dict, **user_kwargs: Any) -> tuple[ConversableAgent, ConversableAgent]:
     assistant = ConversableAgent("assistant", llm_config=llm_config, human_input_mode="NEVER")
     user_kwargs.setdefault("human_input_mode", "NEVER")
+    user_kwargs.setdefault("is_termination_msg", ends_with_terminate)
     user = ConversableAgent("user", llm_config=False, default_auto_reply="continue", **user_kwargs)
     return user, assistant
 

@@ -102,15 +102,18 @@ def test_defaults_match_the_classic_signature(team: list[Any]) -> None:
     assert GroupChat(team, messages=[]).messages is not GroupChat(team).messages
 
 
-def test_duplicate_names_raise_agent_name_conflict() -> None:
-    with pytest.raises(AgentNameConflict, match="'coder'"):
-        GroupChat([Member("coder"), Member("critic"), Member("coder")])
+def test_duplicate_names_are_allowed_and_conflicts_raise_on_request() -> None:
+    first, second = Member("coder"), Member("coder")
+    group = GroupChat([first, Member("critic"), second])  # allowed, as in the classic package
+    assert group.agent_by_name("coder") is first
+    with pytest.raises(AgentNameConflict):
+        group.agent_by_name("coder", raise_on_name_conflict=True)
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"speaker_selection_method": "loudest"}, "Unknown speaker_selection_method"),
+        ({"speaker_selection_method": "loudest"}, "speaker_selection_method is set to 'loudest'"),
         ({"speaker_selection_method": 3}, "speaker_selection_method must be"),
         ({"max_retries_for_selecting_speaker": -1}, "greater than or equal to zero"),
         ({"max_retries_for_selecting_speaker": None}, "must be an int"),
@@ -444,7 +447,7 @@ def test_callable_method(team: list[Any]) -> None:
     with pytest.raises(ValueError, match="'impostor', which is not an agent of the group chat"):
         chat.select_speaker(planner, Selector())
     chat.speaker_selection_method = lambda last, gc: "loudest"
-    with pytest.raises(ValueError, match="Unknown speaker_selection_method 'loudest'"):
+    with pytest.raises(ValueError, match="speaker_selection_method is set to 'loudest'"):
         chat.select_speaker(planner, Selector())
 
 

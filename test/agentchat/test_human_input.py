@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from helpers import ScriptedIO
+from helpers import ScriptedIO, ends_with_terminate
 
 from autogen import ConversableAgent
 from autogen.io.base import IOStream
@@ -13,6 +13,7 @@ from autogen.io.base import IOStream
 
 def pair(llm_config: dict, mode: str, **kwargs: Any) -> tuple[ConversableAgent, ConversableAgent]:
     assistant = ConversableAgent("assistant", llm_config=llm_config, human_input_mode="NEVER")
+    kwargs.setdefault("is_termination_msg", ends_with_terminate)
     human = ConversableAgent("human", human_input_mode=mode, default_auto_reply="auto", **kwargs)  # type: ignore[arg-type]
     return human, assistant
 

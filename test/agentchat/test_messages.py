@@ -57,11 +57,14 @@ def test_invalid_messages_have_no_history_entry(bad: dict) -> None:
 
 
 def test_default_termination() -> None:
-    assert default_is_termination_msg({"content": "All done. TERMINATE"})
-    assert default_is_termination_msg({"content": "TERMINATE\n  "})
+    # the classic rule: the content is exactly "TERMINATE"
+    assert default_is_termination_msg({"content": "TERMINATE"})
+    assert not default_is_termination_msg({"content": "All done. TERMINATE"})
+    assert not default_is_termination_msg({"content": "TERMINATE\n  "})
     assert not default_is_termination_msg({"content": "TERMINATE the process first"})
     assert not default_is_termination_msg({"content": None})
-    assert default_is_termination_msg({"content": [{"type": "text", "text": "ok TERMINATE"}]})
+    assert default_is_termination_msg({"content": [{"type": "text", "text": "TERMINATE"}]})
+    assert not default_is_termination_msg({"content": [{"type": "text", "text": "ok TERMINATE"}]})
 
 
 def test_carryover() -> None:

@@ -96,7 +96,7 @@ def test_cache_constructors(tmp_path: Path) -> None:
     assert isinstance(memory.cache, InMemoryCache)
     exercise(memory)
     assert isinstance(Cache.disk(), Cache) and Cache.disk().config["cache_seed"] == "42"
-    with pytest.raises(ValueError, match="Invalid cache config key"):
+    with pytest.raises(ValueError, match="Invalid config key"):
         Cache({"cache_seed": 1, "colour": "blue"})
     assert isinstance(Cache.in_memory(), AbstractCache)  # structural protocol
 

@@ -107,7 +107,7 @@ def test_get_config_list() -> None:
         {"api_key": "a", "base_url": "u1", "api_type": "azure", "api_version": "v"},
         {"api_key": "b", "base_url": "u3", "api_type": "azure", "api_version": "v"},
     ]
-    with pytest.raises(ConfigError, match="2 api_keys but 1 base_urls"):
+    with pytest.raises(AssertionError, match="The length of api_keys must match the length of base_urls"):
         get_config_list(["a", "b"], base_urls=["u"])
 
 

@@ -58,6 +58,11 @@ def responder(body: Dict[str, Any]) -> Any:
     return "All steps done. TERMINATE"
 
 
+def ends_with_terminate(message: Dict[str, Any]) -> bool:
+    """The scripted model ends with "... TERMINATE"; the classic default needs the content to be exactly that."""
+    return (message.get("content") or "").rstrip().endswith("TERMINATE")
+
+
 def make_step(interrupt: Optional[str], at: int, marker: Path) -> Any:
     def step(n: int) -> str:
         if interrupt and n == at and not marker.exists():
@@ -75,7 +80,13 @@ def two_agent(base_url: str, interrupt: Optional[str], at: int, workdir: Path) -
     coder = ConversableAgent(
         "coder", system_message="You are the coder.", llm_config=llm_config, human_input_mode="NEVER"
     )
-    user = ConversableAgent("user", llm_config=False, human_input_mode="NEVER", code_execution_config=False)
+    user = ConversableAgent(
+        "user",
+        llm_config=False,
+        human_input_mode="NEVER",
+        code_execution_config=False,
+        is_termination_msg=ends_with_terminate,
+    )
     register_function(
         make_step(interrupt, at, workdir / "interrupted"),
         caller=coder,
@@ -111,7 +122,7 @@ def group(base_url: str, interrupt: Optional[str], at: int, workdir: Path) -> Di
         description="Do a step.",
     )
     groupchat = GroupChat([user, coder, reviewer], messages=[], max_round=20, speaker_selection_method="auto")
-    manager = GroupChatManager(groupchat, llm_config=llm_config)
+    manager = GroupChatManager(groupchat, llm_config=llm_config, is_termination_msg=ends_with_terminate)
     result = run_chat(user, manager, workdir / "chat.json", message="Build it.", summary_method="last_msg")
     return {
         "result": result.to_dict(),

@@ -7,7 +7,7 @@ from typing import Any, Dict, List
 
 import pytest
 from llm_server import LLMServer
-from scenarios import Crash, responder
+from scenarios import Crash, ends_with_terminate, responder
 
 from autogen import ConversableAgent, GroupChat, GroupChatManager, register_function, state
 from autogen.state import MemoryStore, StateError
@@ -17,7 +17,9 @@ def coder_and_user(llm_config: Dict[str, Any], crash_at: int = 0) -> tuple[Conve
     coder = ConversableAgent(
         "coder", system_message="You are the coder.", llm_config=llm_config, human_input_mode="NEVER"
     )
-    user = ConversableAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    user = ConversableAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, is_termination_msg=ends_with_terminate
+    )
     crashed: List[int] = []
 
     def step(n: int) -> str:
@@ -60,7 +62,7 @@ def group(llm_config: Dict[str, Any], crash_at: int = 0) -> tuple[ConversableAge
         "reviewer", system_message="You are the reviewer.", llm_config=llm_config, human_input_mode="NEVER"
     )
     groupchat = GroupChat([user, coder, reviewer], messages=[], max_round=20)
-    return user, GroupChatManager(groupchat, llm_config=llm_config)
+    return user, GroupChatManager(groupchat, llm_config=llm_config, is_termination_msg=ends_with_terminate)
 
 
 def test_group_chat_snapshot_chooses_the_next_speaker_again(llm_server: LLMServer, llm_config: Dict[str, Any]) -> None:

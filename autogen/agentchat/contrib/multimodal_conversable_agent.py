@@ -19,7 +19,7 @@ from .img_utils import gpt4v_formatter, message_formatter_pil_to_b64
 
 __all__ = ["DEFAULT_LMM_SYS_MSG", "DEFAULT_MODEL", "MultimodalConversableAgent", "lmm_reply_flow"]
 
-DEFAULT_LMM_SYS_MSG = "You are a helpful assistant who can see the images in the conversation."
+DEFAULT_LMM_SYS_MSG = """You are a helpful AI assistant."""  # the classic default, word for word
 DEFAULT_MODEL = "gpt-4-vision-preview"
 
 Content = Union[str, List[Any], Dict[str, Any]]

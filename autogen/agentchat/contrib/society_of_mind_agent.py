@@ -50,6 +50,14 @@ def transcript_message(message: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
+def _last_text(messages: List[Dict[str, Any]]) -> str:
+    for message in reversed(messages):
+        content = message.get("content")
+        if isinstance(content, str) and content.replace("TERMINATE", "").strip():
+            return content.replace("TERMINATE", "").strip()
+    return ""
+
+
 def _attributed(message: Dict[str, Any], own_name: str, sender_name: str) -> Dict[str, Any]:
     if "name" in message:
         return message
@@ -98,8 +106,10 @@ class SocietyOfMindAgent(ConversableAgent):
     Args:
         name: the agent's name.
         chat_manager: the GroupChatManager of the inner group chat.
-        response_preparer: the prompt with which the LLM turns the inner transcript into the reply (needs an
-            ``llm_config``), or a function ``(agent, inner_messages) -> reply``.
+        response_preparer: the prompt with which the LLM turns the inner transcript into the reply, or a function
+            ``(agent, inner_messages) -> reply``. As in the classic package the agent needs no ``llm_config`` of
+            its own: without one the prompt goes to the inner chat manager's LLM, and when that has none
+            either the reply is the last text of the inner transcript (without TERMINATE).
         is_termination_msg, max_consecutive_auto_reply, human_input_mode, function_map, code_execution_config,
             llm_config, default_auto_reply: as for ConversableAgent.
         silent_inner_chat: do not print the inner conversation (``silent`` of the inner chat).
@@ -136,11 +146,6 @@ class SocietyOfMindAgent(ConversableAgent):
         self.response_preparer: ResponsePreparer = (
             DEFAULT_RESPONSE_PREPARER if response_preparer is None else response_preparer
         )
-        if isinstance(self.response_preparer, str) and not self.llm_config:
-            raise ValueError(
-                "SocietyOfMindAgent needs an llm_config to prepare its replies with a prompt; "
-                "give it one, or pass a response_preparer function."
-            )
         self._inner_silent = silent_inner_chat
         self.register_reply(
             [Agent, None], SocietyOfMindAgent.generate_inner_monologue_reply, remove_other_reply_funcs=True
@@ -163,7 +168,11 @@ class SocietyOfMindAgent(ConversableAgent):
         request: List[Dict[str, Any]] = [{"role": "system", "content": TRANSCRIPT_INTRO}]
         request.extend(transcript_message(m) for m in messages)
         request.append({"role": "system", "content": prompt})
-        reply = yield from client_reply_flow(self, self.client, request, self.client_cache)
+        client = self.client if self.client is not None else self._chat_manager.client
+        if client is None:
+            # No LLM here nor in the team's manager: the team's last word is the reply.
+            return _last_text(messages)
+        reply = yield from client_reply_flow(self, client, request, self.client_cache)
         if isinstance(reply, dict):
             return str(reply.get("content") or reply)
         return "" if reply is None else str(reply)

@@ -14,9 +14,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Protocol, Tuple, Union
 
 from .transforms_util import (
-    calls_tools,
     drop_broken_tool_pairs,
-    is_tool_response,
     message_tokens,
     min_tokens_reached,
     should_transform_message,
@@ -45,10 +43,10 @@ class MessageTransform(Protocol):
 
 
 class MessageHistoryLimiter:
-    """Keeps the last ``max_messages`` messages (and the first one too with ``keep_first_message``).
-
-    The cut moves forward past tool results whose call was cut off; when that would leave nothing, it moves
-    back to include their call instead (so the result can hold one message more than ``max_messages``).
+    """Keeps the last ``max_messages`` messages (the first one and the last ``max_messages - 1`` with
+    ``keep_first_message``), counted as the classic AutoGen 0.2 did: exactly ``max_messages`` are kept, except
+    that the oldest kept slot is left empty when it would hold a tool result (whose call was cut off).
+    A system message is not counted: :class:`TransformMessages` sets it aside before the transforms run.
     """
 
     def __init__(self, max_messages: Optional[int] = None, keep_first_message: bool = False):
@@ -61,15 +59,13 @@ class MessageHistoryLimiter:
         if self._max_messages is None or len(messages) <= self._max_messages:
             return messages
         head = messages[:1] if self._keep_first_message else []
-        start = max(len(messages) - (self._max_messages - len(head)), len(head))
-        first_kept = start
-        while start < len(messages) and is_tool_response(messages[start]):
-            start += 1
-        if start == len(messages):  # only tool results were left: keep their call with them
-            start = first_kept
-            while start > len(head) and not calls_tools(messages[start]):
-                start -= 1
-        return drop_broken_tool_pairs(head + messages[start:])
+        slots = self._max_messages - len(head)
+        if slots <= 0:
+            return head
+        tail = messages[len(messages) - slots :]
+        if tail and tail[0].get("role") == "tool":
+            tail = tail[1:]
+        return head + tail
 
     def get_logs(
         self, pre_transform_messages: List[Message], post_transform_messages: List[Message]

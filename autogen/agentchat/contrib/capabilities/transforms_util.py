@@ -12,6 +12,12 @@ from typing import Any, Dict, List, Optional
 from ....token_count_utils import count_token, get_encoder
 
 __all__ = [
+    "cache_content_get",
+    "cache_content_set",
+    "cache_key",
+    "count_text_tokens",
+    "is_content_right_type",
+    "is_content_text_empty",
     "calls_tools",
     "content_tokens",
     "drop_broken_tool_pairs",
@@ -157,3 +163,51 @@ def should_transform_message(message: Message, filter_dict: Optional[Dict[str, A
             matches = False
             break
     return not matches if exclude else matches
+
+
+# ------------------------------------------------------------------------------------ classic helpers --
+def cache_key(content: Any, *args: Any) -> str:
+    """Classic: the cache key of a transformed content (the content and the transform's settings as text)."""
+    return "".join(str(part) for part in (content, *args))
+
+
+def cache_content_get(cache: Any, key: Any) -> Optional[Any]:
+    """Classic: the cached ``(content, *extra_values)`` tuple for ``key``, or None (also without a cache)."""
+    if cache is None:
+        return None
+    return cache.get(key) or None
+
+
+def cache_content_set(cache: Any, key: Any, content: Any, *extra_values: Any) -> None:
+    """Classic: store ``(content, *extra_values)`` under ``key`` when there is a cache."""
+    if cache is not None:
+        cache.set(key, (content, *extra_values))
+
+
+def count_text_tokens(content: Any, model: str = "gpt-3.5-turbo-0613") -> int:
+    """Classic: tokens of the text of a content (a string, or the strings and text parts of a list)."""
+    if isinstance(content, str):
+        return text_tokens(content, model)
+    if isinstance(content, list):
+        return sum(
+            text_tokens(item, model) if isinstance(item, str) else count_text_tokens(item.get("text", ""), model)
+            for item in content
+        )
+    return 0
+
+
+def is_content_right_type(content: Any) -> bool:
+    """Classic: whether a content is a string or a list of parts (the types the transforms handle)."""
+    return isinstance(content, (str, list))
+
+
+def is_content_text_empty(content: Any) -> bool:
+    """Classic: whether a content has no text at all."""
+    if isinstance(content, str):
+        return content == ""
+    if isinstance(content, list):
+        texts = [
+            item if isinstance(item, str) else item.get("text", "") for item in content if isinstance(item, (str, dict))
+        ]
+        return not any(texts)
+    return True

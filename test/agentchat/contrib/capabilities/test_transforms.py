@@ -57,22 +57,22 @@ def pairs_intact(messages: list) -> bool:
     return drop_broken_tool_pairs(messages) == messages
 
 
-def test_history_limiter_never_splits_a_tool_pair() -> None:
+def test_history_limiter_counts_as_the_classic_one() -> None:
     history = long_history()
     snapshot = copy.deepcopy(history)
     for max_messages in range(1, 12):
         kept = MessageHistoryLimiter(max_messages=max_messages).apply_transform(history)
         assert pairs_intact(kept), max_messages
-        assert kept[-1] is history[-1]
-        assert len(kept) <= max_messages or (len(kept) == max_messages + 1 and max_messages == 1)
-    # a cut landing on a tool result moves forward past it
+        assert kept == history[len(history) - len(kept) :]  # the most recent ones, in order
+        # exactly max_messages, one fewer when the oldest slot would hold a tool result without its call
+        oldest = history[len(history) - max_messages]
+        assert len(kept) == max_messages - (1 if oldest["role"] == "tool" else 0), max_messages
     kept = MessageHistoryLimiter(max_messages=6).apply_transform(history)
-    assert [m.get("content") for m in kept][0] == "answer 38"
-    # with only a tool result in reach, its call comes along
-    kept = MessageHistoryLimiter(max_messages=1).apply_transform(history[:-1])
-    assert kept == [history[-3], history[-2]]
+    assert [m.get("content") for m in kept][0] == "answer 38"  # the tool result in the oldest slot was left out
     first = MessageHistoryLimiter(max_messages=5, keep_first_message=True).apply_transform(history)
-    assert first[0] is history[0] and pairs_intact(first) and len(first) <= 5
+    assert first == [history[0], *history[-4:]]
+    short = history[:3]
+    assert MessageHistoryLimiter(max_messages=3).apply_transform(short) is short  # within the limit: untouched
     assert history == snapshot  # nothing was modified
     with pytest.raises(ValueError):
         MessageHistoryLimiter(max_messages=0)

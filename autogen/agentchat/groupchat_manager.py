@@ -145,7 +145,7 @@ class GroupChatManager(ConversableAgent):
     ) -> Flow[Tuple[bool, Optional[str]]]:
         groupchat = config if isinstance(config, GroupChat) else self._groupchat
         if messages is None:
-            messages = self._oai_messages[sender]
+            messages = self.chat_messages[sender]
         yield from self._rounds_flow(groupchat, sender, messages[-1], groupchat.max_round, groupchat.send_introductions)
         return True, None
 

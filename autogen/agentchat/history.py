@@ -8,6 +8,7 @@ are never copied or re-encoded per turn.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union
 
 from .. import runtime_logging
@@ -19,7 +20,7 @@ from .printing import render_message
 if TYPE_CHECKING:
     from .agent import Agent
 
-__all__ = ["HOOKABLE_METHODS", "HistoryMixin"]
+__all__ = ["HOOKABLE_METHODS", "ConversationTables", "HistoryMixin"]
 
 HOOKABLE_METHODS = (
     "process_last_received_message",
@@ -29,11 +30,26 @@ HOOKABLE_METHODS = (
 )
 
 
+@dataclass(frozen=True)
+class ConversationTables:
+    """An agent's per-peer data, live (the agent's own dicts and list, not copies): what ``autogen.formats``
+    saves and restores. Keys are the peer agents."""
+
+    messages: Dict[Any, List[Dict[str, Any]]]
+    auto_reply_counts: Dict[Any, int]
+    reply_at_receive: Dict[Any, bool]
+    max_auto_replies: Dict[Any, int]
+    human_input: List[str]
+    """What the human typed for this agent, in order."""
+
+
 class HistoryMixin:
     """Histories, counters and hooks of a ConversableAgent."""
 
     if TYPE_CHECKING:
         _oai_messages: Dict[Any, List[Dict[str, Any]]]
+        _oai_system_message: List[Dict[str, Any]]
+        _human_input: List[str]
         _consecutive_auto_reply_counter: Dict[Any, int]
         _max_consecutive_auto_reply: int
         _max_consecutive_auto_reply_dict: Dict[Any, int]
@@ -50,6 +66,21 @@ class HistoryMixin:
     def chat_messages(self) -> Dict[Any, List[Dict[str, Any]]]:
         """The conversation with each peer: ``{agent: [message, ...]}``."""
         return self._oai_messages
+
+    def conversation_tables(self) -> ConversationTables:
+        """The agent's per-peer tables (live), for saving and restoring conversations."""
+        return ConversationTables(
+            self._oai_messages,
+            self._consecutive_auto_reply_counter,
+            self.reply_at_receive,
+            self._max_consecutive_auto_reply_dict,
+            self._human_input,
+        )
+
+    @property
+    def system_messages(self) -> List[Dict[str, Any]]:
+        """The system message(s) as sent to the LLM before the conversation (``[{"role": "system", ...}]``)."""
+        return self._oai_system_message
 
     def chat_messages_for_summary(self, agent: Agent) -> List[Dict[str, Any]]:
         """The messages a summary of the chat with ``agent`` is made from."""
@@ -109,6 +140,17 @@ class HistoryMixin:
             self._oai_messages[peer] = conversation[-keep:]
 
     # ----------------------------------------------------------------------------------- counters --
+    # The reply functions, contrib agents, ``autogen.formats`` and ``autogen.state`` read and change an agent's
+    # own data through ``chat_messages``, ``system_messages`` and the counter methods below, never through the
+    # underscored attributes (docs/CONTRACTS.md, "The agent's data").
+    def auto_reply_count(self, sender: Optional[Agent]) -> int:
+        """Automatic replies sent to ``sender`` in a row (since the human last spoke or the chat started)."""
+        return self._consecutive_auto_reply_counter[sender]
+
+    def count_auto_reply(self, sender: Optional[Agent]) -> None:
+        """One more automatic reply to ``sender``."""
+        self._consecutive_auto_reply_counter[sender] += 1
+
     def reset_consecutive_auto_reply_counter(self, sender: Optional[Agent] = None) -> None:
         if sender is None:
             self._consecutive_auto_reply_counter.clear()

@@ -77,7 +77,7 @@ def code_execution_flow(
     if exec_config is False or exec_config is None:
         return False, None
     if messages is None:
-        messages = agent._oai_messages[sender]
+        messages = agent.chat_messages[sender]
     count = messages_to_scan(exec_config.get("last_n_messages", "auto"), messages)
     if count == 0:
         return False, None

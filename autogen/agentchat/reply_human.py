@@ -59,13 +59,13 @@ def termination_and_human_flow(
 ) -> Flow[Tuple[bool, Any]]:
     """Decide whether to stop, to answer with human input, or to let the next reply functions answer."""
     if messages is None:
-        messages = agent._oai_messages[sender] if sender is not None else []
+        messages = agent.chat_messages[sender] if sender is not None else []
     if not messages:
         return False, None
     message = messages[-1]
     mode = agent.human_input_mode
     sender_name = "the sender" if sender is None else sender.name
-    at_limit = agent._consecutive_auto_reply_counter[sender] >= agent._max_consecutive_auto_reply_dict[sender]
+    at_limit = agent.auto_reply_count(sender) >= agent.max_consecutive_auto_reply(sender)
 
     terminating: Optional[bool] = None  # computed only when needed (is_termination_msg is user code)
     prompt: Optional[str] = None
@@ -78,7 +78,7 @@ def termination_and_human_flow(
         terminating = agent._is_termination_msg(message)
         if at_limit or terminating:
             if mode == "NEVER":
-                agent._consecutive_auto_reply_counter[sender] = 0
+                agent.reset_consecutive_auto_reply_counter(sender)
                 return True, None
             if terminating:
                 prompt = f"Please give feedback to {sender_name}. Press enter or type 'exit' to stop the conversation: "
@@ -101,11 +101,11 @@ def termination_and_human_flow(
                 reply = "exit"
 
     if reply == "exit":
-        agent._consecutive_auto_reply_counter[sender] = 0
+        agent.reset_consecutive_auto_reply_counter(sender)
         return True, None
-    if reply or agent._max_consecutive_auto_reply_dict[sender] == 0:
+    if reply or agent.max_consecutive_auto_reply(sender) == 0:
         return True, human_reply_message(reply, message)
-    agent._consecutive_auto_reply_counter[sender] += 1
+    agent.count_auto_reply(sender)
     if mode != "NEVER":
         _notice(agent, "USING AUTO REPLY...")
     return False, None

@@ -85,8 +85,8 @@ def oai_reply_flow(
     if client is None:
         return False, None
     if messages is None:
-        messages = agent._oai_messages[sender]
-    reply = yield from client_reply_flow(agent, client, messages, agent.client_cache, agent._oai_system_message)
+        messages = agent.chat_messages[sender]
+    reply = yield from client_reply_flow(agent, client, messages, agent.client_cache, agent.system_messages)
     return (False, None) if reply is None else (True, reply)
 
 

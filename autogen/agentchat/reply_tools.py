@@ -95,7 +95,7 @@ def _last_message(
     agent: ConversableAgent, messages: Optional[List[Dict[str, Any]]], sender: Optional[Agent]
 ) -> Optional[Dict[str, Any]]:
     if messages is None:
-        messages = agent._oai_messages[sender]
+        messages = agent.chat_messages[sender]
     return messages[-1] if messages else None
 
 

@@ -56,7 +56,7 @@ def open_tool_calls(messages: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
 
 
 def _check_stateful(agent: Any) -> None:
-    if not hasattr(agent, "_oai_messages") or not hasattr(agent, "_consecutive_auto_reply_counter"):
+    if not callable(getattr(agent, "conversation_tables", None)):
         raise StateError(
             f"{agent!r} keeps no conversation state AutoGen knows how to save; save_state() needs a ConversableAgent."
         )
@@ -65,12 +65,8 @@ def _check_stateful(agent: Any) -> None:
 def _peers_of(agent: Any) -> List[Any]:
     """Every peer the agent keeps something about, in order of first appearance (``None`` keys left out)."""
     seen: Dict[int, Any] = {}
-    for table in (
-        agent._oai_messages,
-        agent._consecutive_auto_reply_counter,
-        agent.reply_at_receive,
-        agent._max_consecutive_auto_reply_dict,
-    ):
+    tables = agent.conversation_tables()
+    for table in (tables.messages, tables.auto_reply_counts, tables.reply_at_receive, tables.max_auto_replies):
         for peer in table:
             if peer is not None and id(peer) not in seen:
                 seen[id(peer)] = peer
@@ -96,7 +92,8 @@ def save_agent(agent: Any, only: Optional[Iterable[Any]] = None) -> Dict[str, An
     """
     _check_stateful(agent)
     conversations: Dict[str, Dict[str, Any]] = {}
-    default_max = getattr(agent, "_max_consecutive_auto_reply", None)
+    default_max = agent.max_consecutive_auto_reply()
+    tables = agent.conversation_tables()
     keep = None if only is None else {id(peer) for peer in only}
     for peer in _peers_of(agent):
         if keep is not None and id(peer) not in keep:
@@ -109,20 +106,20 @@ def save_agent(agent: Any, only: Optional[Iterable[Any]] = None) -> Dict[str, An
                 f"{agent.name!r} talks with two different agents named {name!r}; saved states refer to peers by name, "
                 "so give each agent a unique name."
             )
-        messages = agent._oai_messages.get(peer, [])
+        messages = tables.messages.get(peer, [])
         entry: Dict[str, Any] = {
             "messages": to_jsonable(messages, f"the messages of {agent.name!r} with {name!r}"),
-            "auto_reply_count": int(agent._consecutive_auto_reply_counter.get(peer, 0)),
-            "reply_at_receive": bool(agent.reply_at_receive.get(peer, False)),
+            "auto_reply_count": int(tables.auto_reply_counts.get(peer, 0)),
+            "reply_at_receive": bool(tables.reply_at_receive.get(peer, False)),
         }
-        peer_max = agent._max_consecutive_auto_reply_dict.get(peer)
+        peer_max = tables.max_auto_replies.get(peer)
         if peer_max is not None and peer_max != default_max:
             entry["max_consecutive_auto_reply"] = int(peer_max)
         calls = open_tool_calls(messages)
         if calls:
             entry["open_tool_calls"] = calls
         conversations[name] = entry
-    system = getattr(agent, "_oai_system_message", None)
+    system = agent.system_messages
     cls = type(agent)
     return envelope(
         KIND,
@@ -130,7 +127,7 @@ def save_agent(agent: Any, only: Optional[Iterable[Any]] = None) -> Dict[str, An
         **{"class": f"{cls.__module__}.{cls.__qualname__}"},
         system_message=to_jsonable(system[0].get("content"), "system_message") if system else None,
         conversations=conversations,
-        human_input=to_jsonable(list(getattr(agent, "_human_input", [])), "human_input"),
+        human_input=to_jsonable(list(tables.human_input), "human_input"),
         usage=save_usage(agent),
     )
 
@@ -179,24 +176,24 @@ def load_agent(agent: Any, state: Dict[str, Any], peers: Peers = None, partial: 
             f"Cannot restore {agent.name!r}: no peer named {missing} was given. Pass the agents it talked with, "
             f"e.g. load_state(state, peers=[...]); known peers: {sorted(by_name)}."
         )
+    tables = agent.conversation_tables()
     if partial:
         for name in conversations:
             peer = by_name[name]
-            for table in (agent._oai_messages, agent._consecutive_auto_reply_counter, agent.reply_at_receive):
+            for table in (tables.messages, tables.auto_reply_counts, tables.reply_at_receive):
                 table.pop(peer, None)
     else:
-        agent._oai_messages.clear()
-        agent._consecutive_auto_reply_counter.clear()
-        agent.reply_at_receive.clear()
+        tables.messages.clear()
+        tables.auto_reply_counts.clear()
+        tables.reply_at_receive.clear()
     for name, entry in conversations.items():
         peer = by_name[name]
-        agent._oai_messages[peer] = to_jsonable(entry.get("messages") or [], f"the messages with {name!r}")
-        agent._consecutive_auto_reply_counter[peer] = int(entry.get("auto_reply_count", 0))
-        agent.reply_at_receive[peer] = bool(entry.get("reply_at_receive", False))
+        tables.messages[peer] = to_jsonable(entry.get("messages") or [], f"the messages with {name!r}")
+        tables.auto_reply_counts[peer] = int(entry.get("auto_reply_count", 0))
+        tables.reply_at_receive[peer] = bool(entry.get("reply_at_receive", False))
         if "max_consecutive_auto_reply" in entry:
-            agent._max_consecutive_auto_reply_dict[peer] = int(entry["max_consecutive_auto_reply"])
-    if hasattr(agent, "_human_input"):
-        agent._human_input = list(state.get("human_input") or [])
+            tables.max_auto_replies[peer] = int(entry["max_consecutive_auto_reply"])
+    tables.human_input[:] = list(state.get("human_input") or [])
     system_message = state.get("system_message")
     if system_message is not None and callable(getattr(agent, "update_system_message", None)):
         agent.update_system_message(system_message)

@@ -77,7 +77,7 @@ def chat_settings(**settings: Any) -> Dict[str, Any]:
 def pending_step(speaker: Any, reply_to: Any) -> Dict[str, Any]:
     """``next`` for "``speaker`` replies to ``reply_to``", with the calls it has to answer, if any."""
     step: Dict[str, Any] = {"speaker": speaker.name, "reply_to": reply_to.name}
-    calls = open_tool_calls(speaker._oai_messages.get(reply_to, []))
+    calls = open_tool_calls(speaker.chat_messages.get(reply_to, []))
     if calls:
         step["open_tool_calls"] = calls
     return step
@@ -153,8 +153,8 @@ def _sender_of(mine: Dict[str, Any], theirs: Dict[str, Any], me: str, other: str
 
 def senders(initiator: Any, recipient: Any) -> List[str]:
     """The sender of each message of a two-agent chat; where the copies do not tell, the speakers alternate."""
-    mine = initiator._oai_messages.get(recipient, [])
-    theirs = recipient._oai_messages.get(initiator, [])
+    mine = initiator.chat_messages.get(recipient, [])
+    theirs = recipient.chat_messages.get(initiator, [])
     if len(mine) != len(theirs):
         raise StateError(
             f"{initiator.name!r} holds {len(mine)} messages with {recipient.name!r}, which holds {len(theirs)}: the "
@@ -175,7 +175,7 @@ def infer_next(initiator: Any, recipient: Any) -> Optional[Dict[str, Any]]:
     if is_manager(recipient):
         groupchat = recipient.groupchat
         if not groupchat.messages:
-            if recipient._oai_messages.get(initiator):
+            if recipient.chat_messages.get(initiator):
                 return pending_step(recipient, initiator)
             return None
         last = recipient.last_speaker

@@ -100,15 +100,15 @@ class Checkpointer:
         manager = self._manager
         if manager is None:
             for speaker, peer in ((self.initiator, self.recipient), (self.recipient, self.initiator)):
-                if agent is speaker and messages is speaker._oai_messages.get(peer):
+                if agent is speaker and messages is speaker.chat_messages.get(peer):
                     return pending_step(speaker, peer)
             return None
         if agent is manager:
-            if messages is manager._oai_messages.get(self.initiator):
+            if messages is manager.chat_messages.get(self.initiator):
                 self.run_start = len(manager.groupchat.messages)  # the manager starts a run of the group chat
                 return pending_step(manager, self.initiator)
             return None
-        if agent in manager.groupchat.agents and messages is agent._oai_messages.get(manager):
+        if agent in manager.groupchat.agents and messages is agent.chat_messages.get(manager):
             return pending_step(agent, manager)
         return None
 

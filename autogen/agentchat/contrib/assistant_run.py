@@ -64,7 +64,7 @@ def invoke_assistant_flow(
 ) -> Flow[Tuple[bool, Any]]:
     """The assistant's reply to the conversation with ``sender`` (always final)."""
     if messages is None:
-        messages = agent._oai_messages[sender]
+        messages = agent.chat_messages[sender]
     client = agent._assistants_client
     agent.cancellation_requested = False
     yield from delete_threads_flow(client, agent._threads_to_delete)
@@ -75,7 +75,7 @@ def invoke_assistant_flow(
     interrupted = agent._interrupted_runs.pop(thread.id, None)
     if interrupted is not None:
         yield from _settle_flow(agent, client, thread.id, interrupted)
-    history = agent._oai_messages.get(sender, messages) if sender is not None else messages
+    history = agent.chat_messages.get(sender, messages) if sender is not None else messages
     new = fresh_messages(messages, len(history), agent._unread_index.get(sender, 0), agent._last_reply.get(sender))
     run = yield from _start_run_flow(client, thread.id, agent.assistant_id, agent.system_message, new)
     agent._unread_index[sender] = len(history)

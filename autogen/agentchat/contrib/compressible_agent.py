@@ -89,18 +89,19 @@ def token_limit_flow(
     if agent.compress_config is False:
         return False, None
     if messages is None:
-        messages = agent._oai_messages[sender]
+        messages = agent.chat_messages[sender]
     init_tokens = agent._compute_init_token_count()
     used = init_tokens + agent._history_tokens(messages)
     final, compressed = yield from agent._manage_history_flow(messages, used, agent._max_token_allowed)
     if compressed is not None:
         agent._print_compress_info(init_tokens, used, init_tokens + agent._history_tokens(compressed))
-        history = agent._oai_messages[sender] if sender is not None else None
+        history = agent.chat_messages[sender] if sender is not None else None
         messages[:] = compressed  # the replies after this one see the compressed history
         if history is not None and history is not messages:
             history[:] = compressed
-        if sender is not None and agent.compress_config["broadcast"] and hasattr(sender, "_oai_messages"):
-            sender._oai_messages[agent] = [_swap_role(m) for m in compressed]
+        peer_histories = getattr(sender, "chat_messages", None) if sender is not None else None
+        if peer_histories is not None and agent.compress_config["broadcast"]:
+            peer_histories[agent] = [_swap_role(m) for m in compressed]
     return (True, None) if final else (False, None)
 
 
@@ -257,7 +258,7 @@ Check your answer, and reply "TERMINATE" when the task is done."""
             return 0
         tools = (self.llm_config.get("functions") or []) + (self.llm_config.get("tools") or [])
         schemas = num_tokens_from_functions(tools, self._model) if tools else 0
-        return schemas + count_token(self._oai_system_message, self._model)
+        return schemas + count_token(self.system_messages, self._model)
 
     def _history_tokens(self, messages: List[Dict[str, Any]]) -> int:
         """Tokens of the messages (texts are counted once and remembered)."""

@@ -272,7 +272,7 @@ class GPTAssistantAgent(ConversableAgent):
         recipient = agent if agent is not None else recipient
         super().clear_history(recipient, nr_messages_to_preserve, nb_messages_to_preserve=nb_messages_to_preserve)
         if recipient is None and (nr_messages_to_preserve or nb_messages_to_preserve):
-            for peer, conversation in self._oai_messages.items():
+            for peer, conversation in self.chat_messages.items():
                 self._unread_index[peer] = len(conversation)
             return
         self._queue_thread_deletion([recipient] if recipient is not None else list(self._openai_threads))

@@ -212,7 +212,7 @@ def llava_reply_flow(
     if messages is None and sender is None:
         raise ValueError("LLaVAAgent needs messages or a sender to reply to.")
     if messages is None:
-        messages = agent._oai_messages[sender]
+        messages = agent.chat_messages[sender]
     llm_config = agent.llm_config if isinstance(agent.llm_config, dict) else {}
     config_list = llm_config.get("config_list") or [llm_config]
     if all(llava_mode(c) == "openai" for c in config_list):

@@ -162,7 +162,7 @@ def math_reply_flow(
 ) -> Flow[Tuple[bool, Any]]:
     """Run the code blocks of the assistant's last reply; the default reply when it has none."""
     if messages is None:
-        messages = agent._oai_messages[sender]
+        messages = agent.chat_messages[sender]
     if not messages:
         return False, None
     blocks = extract_code(content_str(messages[-1].get("content")))

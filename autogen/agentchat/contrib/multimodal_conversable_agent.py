@@ -36,8 +36,8 @@ def lmm_reply_flow(
     if client is None:
         return False, None
     if messages is None:
-        messages = agent._oai_messages[sender]
-    system = message_formatter_pil_to_b64(agent._oai_system_message)
+        messages = agent.chat_messages[sender]
+    system = message_formatter_pil_to_b64(agent.system_messages)
     history = message_formatter_pil_to_b64([_with_parts(m) for m in messages])
     reply = yield from client_reply_flow(agent, client, history, agent.client_cache, system)
     return (False, None) if reply is None else (True, reply)
@@ -89,8 +89,8 @@ class MultimodalConversableAgent(ConversableAgent):
 
     def update_system_message(self, system_message: Union[Dict[str, Any], List[Any], str]) -> None:
         """Set the system message (a string with ``<img>`` tags, a list of parts, or a message dict)."""
-        self._oai_system_message[0]["content"] = self._message_to_dict(system_message)["content"]
-        self._oai_system_message[0]["role"] = "system"
+        self.system_messages[0]["content"] = self._message_to_dict(system_message)["content"]
+        self.system_messages[0]["role"] = "system"
 
     @staticmethod
     def _message_to_dict(message: Content) -> Dict[str, Any]:  # type: ignore[override]

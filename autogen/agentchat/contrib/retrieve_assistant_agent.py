@@ -32,7 +32,7 @@ class RetrieveAssistantAgent(AssistantAgent):
         config: Optional[Any] = None,
     ) -> Tuple[bool, Any]:
         if messages is None:
-            messages = self._oai_messages[sender] if sender is not None else []
+            messages = self.chat_messages[sender] if sender is not None else []
         if not messages:
             return False, None
         text = content_str(messages[-1].get("content"))

@@ -87,7 +87,7 @@ def retrieve_reply_flow(
 ) -> Flow[Tuple[bool, Any]]:
     """Answer "UPDATE CONTEXT" with the question and the next chunks; otherwise let the next replies answer."""
     if messages is None:
-        messages = agent._oai_messages[sender] if sender is not None else []
+        messages = agent.chat_messages[sender] if sender is not None else []
     if not messages or not agent.update_context:
         return False, None
     text = content_str(messages[-1].get("content"))

@@ -72,7 +72,7 @@ def inner_monologue_flow(
 ) -> Flow[Tuple[bool, Any]]:
     """Run the inner group chat on the last message, then prepare the reply from its transcript."""
     if messages is None:
-        messages = agent._oai_messages[sender]
+        messages = agent.chat_messages[sender]
     if not messages:
         return False, None
     manager = agent.chat_manager

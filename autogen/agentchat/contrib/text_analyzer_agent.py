@@ -28,7 +28,7 @@ def analysis_flow(agent: TextAnalyzerAgent, text_to_analyze: str, analysis_instr
 
         raise ConfigError(f"The text analyzer {agent.name!r} needs an llm_config.")
     request = [{"role": "user", "content": analysis_request(text_to_analyze, analysis_instructions)}]
-    reply = yield from client_reply_flow(agent, client, request, agent.client_cache, agent._oai_system_message)
+    reply = yield from client_reply_flow(agent, client, request, agent.client_cache, agent.system_messages)
     if isinstance(reply, dict):
         reply = reply.get("content")
     return content_str(reply).strip() if reply is not None else ""
@@ -42,7 +42,7 @@ def analyze_reply_flow(
 ) -> Flow[Tuple[bool, Any]]:
     """In a chat: the second-to-last message is the text, the last one the instructions."""
     if messages is None:
-        messages = agent._oai_messages[sender] if sender is not None else []
+        messages = agent.chat_messages[sender] if sender is not None else []
     if len(messages) < 2:
         return False, None
     text = content_str(messages[-2].get("content"))

@@ -49,7 +49,7 @@ def surfer_reply_flow(
 ) -> Flow[Tuple[bool, Any]]:
     """Run the inner conversation on the last message; its last word is the reply."""
     if messages is None:
-        messages = agent._oai_messages[sender]
+        messages = agent.chat_messages[sender]
     if not messages:
         return False, None
     inner_user, inner_assistant = agent._user_proxy, agent._assistant

@@ -134,7 +134,8 @@ def quantify_criteria(
         f"The response to grade:\n{test_case}"
     )
     result = quantifier_user.initiate_chat(quantifier, message=message, max_turns=1, silent=True)
-    answer = _content(result.chat_history[-1] if len(result.chat_history) > 1 else None)
+    history = result.chat_history or []
+    answer = _content(history[-1] if len(history) > 1 else None)
     grades = _repair(
         quantifier_user,
         quantifier,

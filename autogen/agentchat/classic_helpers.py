@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
 
+from .._flow import run_async, run_sync
 from . import nested
-from .flow import run_async, run_sync
 from .summary import _reflection_flow, last_msg_summary
 
 __all__ = ["ClassicHelpersMixin"]

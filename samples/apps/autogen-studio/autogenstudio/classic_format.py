@@ -337,9 +337,14 @@ def workflow_to_classic(workflow: WorkFlowConfig) -> Dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------------------- storing --
+def _same(a: Any, b: Any) -> bool:
+    # an exported file's code or text may differ from the stored one in surrounding whitespace only
+    return a.strip() == b.strip() if isinstance(a, str) and isinstance(b, str) else a == b
+
+
 def _find(db: Any, kind: str, wanted: Dict[str, Any]) -> Optional[Dict[str, Any]]:
     for record in db.list(kind):
-        if all(record.get(k) == v for k, v in wanted.items()):
+        if all(_same(record.get(k), v) for k, v in wanted.items()):
             return record
     return None
 
@@ -383,16 +388,21 @@ def store_agent(db: Any, agent: AgentConfig) -> Dict[str, Any]:
 
 
 def store_workflow(db: Any, workflow: WorkFlowConfig) -> Dict[str, Any]:
+    """The workflow's records (its agents, their models and skills, reused when identical ones are stored)."""
     sender_id = store_agent(db, workflow.sender)["id"]
     receiver_id = store_agent(db, workflow.receiver)["id"] if workflow.receiver else None
     gc = workflow.groupchat
+    agent_ids = [store_agent(db, a)["id"] for a in gc.agents] if gc else []
+    ids = dict(zip((a.name for a in gc.agents), agent_ids)) if gc else {}
+    graph = gc.allowed_transitions if gc else {}
     data = WorkflowIn(
         name=workflow.name,
         description=workflow.description,
         type=workflow.type,
         sender_id=sender_id,
         receiver_id=receiver_id,
-        agent_ids=[store_agent(db, a)["id"] for a in gc.agents] if gc else [],
+        agent_ids=agent_ids,
+        transitions=[(ids[a], ids[b]) for a, targets in (graph or {}).items() for b in targets],
         speaker_selection_method=gc.speaker_selection_method if gc else "auto",
         max_round=gc.max_round if gc else 10,
         summary_method="reflection_with_llm" if workflow.summary_method == "reflection_with_llm" else "last_msg",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from ..datamodel import AgentConfig, AgentIn, GraphIn, ModelConfig, ModelIn, SkillIn, WorkFlowConfig, WorkflowIn
+from ..classic_format import store_workflow
+from ..datamodel import AgentIn, GraphIn, ModelConfig, ModelIn, SkillIn, WorkFlowConfig, WorkflowIn
 from ..workflowgraph import graph_problems
 from .studio import ItemId, Studio, endpoint_changed, public, strip_keys
 
@@ -103,73 +104,9 @@ def library_router(studio: Studio) -> APIRouter:
 
     @router.post("/api/workflows/import", status_code=201)
     async def import_workflow(config: WorkFlowConfig) -> Dict[str, Any]:
-        def reuse_or_create(kind: str, data: Dict[str, Any], same: Tuple[str, ...]) -> int:
-            """An identical stored model or skill is reused: importing twice does not duplicate the library."""
-
-            def key(item: Dict[str, Any]) -> List[Any]:
-                return [v.strip() if isinstance(v, str) else v for v in (item.get(k) for k in same)]
-
-            for existing in studio.db.list(kind):
-                if key(existing) == key(data) and (kind != "model" or not data["api_key"]):
-                    return int(existing["id"])
-            return int(studio.db.create(kind, data)["id"])
-
-        def add_agent(cfg: AgentConfig) -> int:
-            model_ids = [
-                reuse_or_create(
-                    "model",
-                    ModelIn(
-                        model=m.model,
-                        api_key=m.api_key,
-                        base_url=m.base_url,
-                        api_type="azure" if m.api_type == "azure" else "openai",
-                        api_version=m.api_version,
-                    ).model_dump(),
-                    ("model", "base_url", "api_type", "api_version"),
-                )
-                for m in (cfg.llm_config.config_list if cfg.llm_config else [])
-            ]
-            skill_ids = [
-                reuse_or_create(
-                    "skill",
-                    SkillIn(name=s.name, description=s.description, content=s.content).model_dump(),
-                    ("name", "content"),
-                )
-                for s in cfg.skills
-            ]
-            data = AgentIn(
-                name=cfg.name,
-                type=cfg.type,
-                description=cfg.description,
-                system_message=cfg.system_message,
-                human_input_mode=cfg.human_input_mode,
-                max_consecutive_auto_reply=cfg.max_consecutive_auto_reply,
-                code_execution=cfg.code_execution,
-                model_ids=model_ids,
-                skill_ids=skill_ids,
-            )
-            return studio.db.create("agent", data.model_dump())["id"]
-
         try:
-            sender_id = add_agent(config.sender)
-            receiver_id = add_agent(config.receiver) if config.receiver else None
-            agent_ids = [add_agent(a) for a in config.groupchat.agents] if config.groupchat else []
-            ids = dict(zip((a.name for a in config.groupchat.agents), agent_ids)) if config.groupchat else {}
-            graph = config.groupchat.allowed_transitions if config.groupchat else {}
-            transitions = [(ids[a], ids[b]) for a, targets in graph.items() for b in targets]
-            wf = WorkflowIn(
-                name=config.name,
-                description=config.description,
-                type=config.type,
-                sender_id=sender_id,
-                receiver_id=receiver_id,
-                agent_ids=agent_ids,
-                transitions=transitions,
-                speaker_selection_method=(config.groupchat.speaker_selection_method if config.groupchat else "auto"),
-                max_round=config.groupchat.max_round if config.groupchat else 10,
-            )
+            return public("workflow", store_workflow(studio.db, config))
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
-        return public("workflow", studio.db.create("workflow", wf.model_dump()))
 
     return router

@@ -145,14 +145,18 @@ def to_history_message(message: Any, role: str, name: str, when: str = "sent") -
 
 
 def content_text(content: Any) -> str:
-    """The text of a content: a string as is, None as "", multimodal parts joined (images as ``<image>``)."""
+    """The text of a message content (``code_utils.content_str``: a string as is, None as "", multimodal parts
+    joined, images as ``<image>``); never raises: content of another shape is shown as ``str(content)``."""
     if isinstance(content, str):
         return content
     if content is None:
         return ""
     from ..code_utils import content_str
 
-    return content_str(content)
+    try:
+        return content_str(content)
+    except (TypeError, ValueError, AssertionError):
+        return str(content)
 
 
 def default_is_termination_msg(message: Message) -> bool:
@@ -161,14 +165,7 @@ def default_is_termination_msg(message: Message) -> bool:
     A reply such as "All done. TERMINATE" does not end a chat by default (as in AutoGen 0.2); pass
     ``is_termination_msg=lambda m: (m.get("content") or "").rstrip().endswith("TERMINATE")`` for that.
     """
-    content = message.get("content")
-    if content is None:
-        return False
-    try:
-        text = content_text(content)
-    except (TypeError, ValueError, AssertionError):
-        return False
-    return text == "TERMINATE"
+    return content_text(message.get("content")) == "TERMINATE"
 
 
 def carryover_item_text(item: Any) -> str:

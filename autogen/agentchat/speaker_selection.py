@@ -18,9 +18,9 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from .._flow import Call, Flow
-from ..code_utils import content_str
 from ..exception_utils import NoEligibleSpeaker, UndefinedNextAgent
 from ..io.base import IOStream
+from .messages import content_text
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -47,18 +47,6 @@ __all__ = [
 
 # ----------------------------------------------------------------------------------------------------------------
 # small pure helpers
-
-
-def content_text(content: Any) -> str:
-    """The text of a message content (a string, a multimodal list of parts, or None); never raises."""
-    if content is None:
-        return ""
-    if isinstance(content, str):
-        return content
-    try:
-        return content_str(content)
-    except (TypeError, ValueError, AssertionError):
-        return str(content)
 
 
 def function_call_names(message: Dict[str, Any]) -> List[str]:

@@ -165,8 +165,9 @@ def _install_requirements(requirements: Path, env: dict[str, str]) -> tuple[int,
     return 0, target
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """End the scenario and everything it started (it runs in its own process group)."""
+def stop_process_group(process: subprocess.Popen[bytes], grace: float = 5) -> None:
+    """End ``process`` and everything it started (it runs in its own process group): TERM, then KILL after
+    ``grace`` seconds. Also used by the harness for native trials."""
     if process.poll() is not None:
         return
     try:
@@ -174,7 +175,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             os.killpg(process.pid, signal.SIGTERM)
         else:
             process.terminate()
-        process.wait(timeout=5)
+        process.wait(timeout=grace)
     except (ProcessLookupError, subprocess.TimeoutExpired):
         pass
     if process.poll() is None:
@@ -202,7 +203,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         process = subprocess.Popen([sys.executable, "scenario.py"], env=env, start_new_session=os.name == "posix")
 
         def on_signal(signum: int, _frame: Any) -> None:
-            _stop(process)
+            stop_process_group(process)
             print(f"{_MARK} stopped by signal {signum}", flush=True)
             sys.exit(128 + signum)
 
@@ -212,7 +213,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         try:
             code = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            _stop(process)
+            stop_process_group(process)
             print(f"{_MARK} scenario.py exceeded the time limit of {timeout:g} s and was stopped", flush=True)
             code = TIMEOUT_EXIT_CODE
         print(f"{_MARK} scenario.py exited with code {code} after {time.monotonic() - started:.1f} s", flush=True)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import os
 import platform
-import signal
 import site
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from .agbench import stop_process_group
 from .errors import BenchError
 from .results import CONSOLE_LOG_FILE
 from .tasks import RUNTIME_FILE
@@ -296,28 +296,6 @@ def _remove_and_wait(container: Any, timeout: float = 30.0) -> None:
 # native
 
 
-def _terminate(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        if os.name == "posix":
-            os.killpg(process.pid, signal.SIGTERM)
-        else:
-            process.terminate()
-        process.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        pass
-    if process.poll() is None:
-        try:
-            if os.name == "posix":
-                os.killpg(process.pid, signal.SIGKILL)
-            else:
-                process.kill()
-        except ProcessLookupError:
-            pass
-        process.wait()
-
-
 def _run_native(folder: Path, isolation: Isolation, env: dict[str, str]) -> tuple[int, bool]:
     full_env = dict(os.environ)
     full_env.update(env)
@@ -331,17 +309,19 @@ def _run_native(folder: Path, isolation: Isolation, env: dict[str, str]) -> tupl
             env=full_env,
             start_new_session=os.name == "posix",
         )
-    token = _register(lambda: _terminate(process))
+    token = _register(lambda: stop_process_group(process, grace=10))
     try:
         try:
             code = process.wait(timeout=isolation.timeout + _HOST_GRACE_SECONDS)
         except subprocess.TimeoutExpired:
-            _terminate(process)
+            stop_process_group(process, grace=10)
             code = TIMEOUT_EXIT_CODE
         return code, code == TIMEOUT_EXIT_CODE
     finally:
         _unregister(token)
-        _terminate(process)  # only does something when we leave by an exception (e.g. a cancelled Ray task)
+        stop_process_group(
+            process, grace=10
+        )  # only does something when we leave by an exception (e.g. a cancelled Ray task)
 
 
 def run_isolated(folder: Path, isolation: Isolation, env: dict[str, str]) -> tuple[int, bool]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from helpers import ends_with_terminate
+
 from autogen import ConversableAgent
 from autogen.agentchat.chat import ChatResult
 
@@ -26,7 +28,13 @@ def chat_pair(config_list: list[dict[str, Any]], **llm: Any) -> tuple[Conversabl
         llm_config={"config_list": config_list, "cache_seed": None, **llm},
         human_input_mode="NEVER",
     )
-    user = ConversableAgent("user", llm_config=False, human_input_mode="NEVER", max_consecutive_auto_reply=4)
+    user = ConversableAgent(
+        "user",
+        llm_config=False,
+        human_input_mode="NEVER",
+        max_consecutive_auto_reply=4,
+        is_termination_msg=ends_with_terminate,  # the scripted answers end with "... TERMINATE"
+    )
     return assistant, user
 
 

@@ -86,12 +86,12 @@ class Spare:
     program: List[str]
     cwd: str
     env: Dict[str, str]
-    process: "subprocess.Popen[bytes]"
+    process: subprocess.Popen[bytes]
     handover: int
     used: bool = field(default=False)
 
     @classmethod
-    def start(cls, lang: str, program: Sequence[str], cwd: str, env: Mapping[str, str]) -> "Spare":
+    def start(cls, lang: str, program: Sequence[str], cwd: str, env: Mapping[str, str]) -> Spare:
         read_end, write_end = os.pipe()
         try:
             process = launch(spare_argv(lang, program), cwd=cwd, env=env, stdin=read_end)

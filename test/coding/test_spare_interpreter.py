@@ -93,7 +93,7 @@ def test_errors_exit_codes_and_tracebacks_are_those_of_python_file(tmp_path: Pat
 def test_shell_blocks(tmp_path: Path) -> None:
     executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
     for _ in range(2):
-        code, out = _run(executor, "# filename: s.sh\necho \"$0 $(pwd)\"\nread x || echo no-input\nexit 5", "bash")
+        code, out = _run(executor, '# filename: s.sh\necho "$0 $(pwd)"\nread x || echo no-input\nexit 5', "bash")
         assert code == 5 and out.split() == ["s.sh", str(tmp_path.resolve()), "no-input"]
     for _ in range(2):
         assert _run(executor, "echo one; false; echo two", "sh") == (0, "one\ntwo\n")

@@ -91,10 +91,12 @@ class Spare:
     used: bool = field(default=False)
 
     @classmethod
-    def start(cls, lang: str, program: Sequence[str], cwd: str, env: Mapping[str, str]) -> Spare:
+    def start(
+        cls, lang: str, program: Sequence[str], cwd: str, env: Mapping[str, str], merge_stderr: bool = True
+    ) -> Spare:
         read_end, write_end = os.pipe()
         try:
-            process = launch(spare_argv(lang, program), cwd=cwd, env=env, stdin=read_end)
+            process = launch(spare_argv(lang, program), cwd=cwd, env=env, stdin=read_end, merge_stderr=merge_stderr)
         except BaseException:
             os.close(write_end)
             raise
@@ -146,9 +148,11 @@ class Spare:
 
 
 class SparePool:
-    """Keeps at most one unused spare ready for an executor's next block (the language last run)."""
+    """Keeps at most one unused spare ready for an executor's next block (the language last run).
+    With ``merge_stderr`` a block's standard error goes into the same pipe as its standard output."""
 
-    def __init__(self) -> None:
+    def __init__(self, merge_stderr: bool = True) -> None:
+        self._merge_stderr = merge_stderr
         self._lock = threading.Lock()
         self._ready: Optional[Spare] = None
         self._pending: Optional[threading.Thread] = None
@@ -169,7 +173,7 @@ class SparePool:
         if spare is None or not spare.fits(lang, program, cwd, env):
             if spare is not None:
                 spare.discard(wait=False)
-            spare = Spare.start(lang, program, cwd, env)
+            spare = Spare.start(lang, program, cwd, env, self._merge_stderr)
         try:
             return spare.run(relative_path, timeout)
         finally:
@@ -181,7 +185,7 @@ class SparePool:
     def _refill(self, lang: str, program: List[str], cwd: str, env: Dict[str, str]) -> None:
         spare: Optional[Spare] = None
         try:
-            spare = Spare.start(lang, program, cwd, env)
+            spare = Spare.start(lang, program, cwd, env, self._merge_stderr)
         except OSError:
             pass  # the next block starts its own process (and reports why it cannot)
         old = None

@@ -69,6 +69,16 @@ def median_time(fn: Callable[[], Any], repeat: int, warmup: int = 2) -> float:
     return statistics.median(times)
 
 
+def interleaved_medians(first: Callable[[], float], second: Callable[[], float], repeat: int) -> tuple[float, float]:
+    """The medians of ``repeat`` seconds figures from each function, taken in turns so that a busy spell of the
+    machine falls on both."""
+    firsts, seconds = [], []
+    for _ in range(repeat):
+        firsts.append(first())
+        seconds.append(second())
+    return statistics.median(firsts), statistics.median(seconds)
+
+
 def median_wall_and_cpu(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> tuple[float, float]:
     """The median wall-clock time and the median CPU time of this process (all its threads) of ``fn()``."""
     for _ in range(warmup):
@@ -385,11 +395,7 @@ class Bench:
             block_run = paused(lambda message=message: user.generate_reply(messages=message, sender=sender))
             with IOStream.set_default(_Silent()):
                 block_run()  # the first block starts its process on the spot, and the first spare
-                bare_times, block_times = [], []
-                for _ in range(repeat):  # interleaved, so that a busy spell of the machine hits both
-                    bare_times.append(bare_run())
-                    block_times.append(block_run())
-            bare, block = statistics.median(bare_times), statistics.median(block_times)
+                bare, block = interleaved_medians(bare_run, block_run, repeat)
             rows += [
                 Row(f"bare `{Path(bare_argv[0]).name} {' '.join(bare_argv[1:])}` subprocess", bare * 1000),
                 Row(
@@ -425,11 +431,9 @@ class Bench:
                 assert executor.execute_code_blocks(blocks).exit_code == 0
 
             bare(), block()
-            bare_times, block_times = [], []
-            for _ in range(repeat):
-                bare_times.append(median_time(bare, 1, warmup=0))
-                block_times.append(median_time(block, 1, warmup=0))
-        bare_s, block_s = statistics.median(bare_times), statistics.median(block_times)
+            bare_s, block_s = interleaved_medians(
+                lambda: median_time(bare, 1, warmup=0), lambda: median_time(block, 1, warmup=0), repeat
+            )
         return [
             Row("bare `docker exec` of python -c print(1) into a running container", bare_s * 1000),
             Row("docker code block (warm container), / bare docker exec", block_s / bare_s, unit="x", target=1.2),

@@ -31,7 +31,7 @@ _PYTHON_BOOT = r"""
 def _run():
     import builtins, os, sys
     data = b""
-    while True:
+    while not data.endswith(b"\n"):  # one line: a forked copy of the parent may keep the pipe open
         chunk = os.read(0, 4096)
         if not chunk:
             break

@@ -139,3 +139,20 @@ def test_dropping_the_executor_ends_its_spare(tmp_path: Path) -> None:
 
     gc.collect()
     assert process.wait(timeout=10) == 0
+
+
+def test_a_forked_copy_of_the_parent_does_not_hold_the_block_back(tmp_path: Path) -> None:
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    _run(executor, "print(1)")
+    _ready(executor)
+    child = os.fork()  # holds a copy of the spare's hand-over pipe, as a multiprocessing worker would
+    if child == 0:
+        import time
+
+        time.sleep(30)
+        os._exit(0)
+    try:
+        assert _run(executor, "print('handed over')") == (0, "handed over\n")
+    finally:
+        os.kill(child, 9)
+        os.waitpid(child, 0)

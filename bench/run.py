@@ -5,7 +5,7 @@ answers instantly, and reported next to its ratio to the floor: a bare openai SD
 with a two-message history, measured in the same run. Ratios hold on a noisy machine
 where absolute times do not.
 
-    python bench/run.py            # full run (about a minute)
+    python bench/run.py            # full run (a few minutes)
     python bench/run.py --quick    # a smoke run with few repetitions
     python bench/run.py --only import,two_agent
 """

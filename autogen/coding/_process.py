@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
-__all__ = ("RunOutcome", "run_command")
+__all__ = ("RunOutcome", "collect", "launch", "run_command")
 
 _IS_POSIX = os.name == "posix"
 _DRAIN_SECONDS = 5.0
@@ -75,37 +75,34 @@ def _decode(data: Optional[bytes]) -> str:
     return data.decode("utf-8", errors="replace") if data else ""
 
 
-def run_command(
+def launch(
     argv: Sequence[str],
     *,
     cwd: Optional[str] = None,
-    timeout: Optional[float] = None,
     env: Optional[Mapping[str, str]] = None,
     merge_stderr: bool = True,
-) -> RunOutcome:
-    """Run ``argv`` directly (no shell) and collect its output.
-
-    The child gets its own session, so on timeout the whole process group (the command and any child it
-    spawned that kept the group) is killed with SIGKILL. On Linux the command runs under ``_reaper.py``:
-    processes it started that left the group (``setsid``) are killed too, on timeout and when the command
-    ends (a block's processes end with the block). Standard input is closed so code asking for input
-    fails fast instead of hanging. With ``merge_stderr`` both streams are read through one pipe, keeping
-    their interleaving; ``stderr`` of the outcome is then empty.
-    """
+    stdin: Optional[int] = None,
+) -> subprocess.Popen[bytes]:
+    """Start ``argv`` as :func:`run_command` runs it (own session, under the reaper on Linux); standard
+    input is ``/dev/null`` unless the file descriptor ``stdin`` is given."""
     kwargs: dict[str, object] = {}
     if _IS_POSIX:
         kwargs["start_new_session"] = True
     else:  # pragma: no cover - Windows
         kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         _launch_argv(argv, cwd, env),
         cwd=cwd,
         env=dict(env) if env is not None else None,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL if stdin is None else stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
         **kwargs,  # type: ignore[call-overload]
     )
+
+
+def collect(proc: subprocess.Popen[bytes], timeout: Optional[float]) -> RunOutcome:
+    """Wait for a launched command and its output; on ``timeout`` kill its whole tree (exit code 124)."""
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -124,6 +121,26 @@ def run_command(
         proc.wait()
         raise
     return RunOutcome(exit_code=proc.returncode, stdout=_decode(out), stderr=_decode(err))
+
+
+def run_command(
+    argv: Sequence[str],
+    *,
+    cwd: Optional[str] = None,
+    timeout: Optional[float] = None,
+    env: Optional[Mapping[str, str]] = None,
+    merge_stderr: bool = True,
+) -> RunOutcome:
+    """Run ``argv`` directly (no shell) and collect its output.
+
+    The child gets its own session, so on timeout the whole process group (the command and any child it
+    spawned that kept the group) is killed with SIGKILL. On Linux the command runs under ``_reaper.py``:
+    processes it started that left the group (``setsid``) are killed too, on timeout and when the command
+    ends (a block's processes end with the block). Standard input is closed so code asking for input
+    fails fast instead of hanging. With ``merge_stderr`` both streams are read through one pipe, keeping
+    their interleaving; ``stderr`` of the outcome is then empty.
+    """
+    return collect(launch(argv, cwd=cwd, env=env, merge_stderr=merge_stderr), timeout)
 
 
 def python_env(extra_paths: Sequence[str] = (), bin_dir: Optional[str] = None) -> dict[str, str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional
 
@@ -25,6 +26,7 @@ from ..code_utils import (
 )
 from ._lifecycle import StopOnExit
 from ._process import RunOutcome, python_env, run_command
+from ._spare import SPARE_LANGUAGES, SparePool
 from .base import CodeBlock, CodeExtractor, CommandLineCodeResult
 from .markdown_code_extractor import MarkdownCodeExtractor
 from .utils import UnsafeFilenameError, extract_filename, resolve_in_workspace, temp_code_filename
@@ -60,6 +62,8 @@ class LegacyCodeExecutor(StopOnExit):
         self._client: Optional[DockerClient] = None
         self._image: Optional[str] = None
         self._code_extractor = MarkdownCodeExtractor()
+        self._spares = SparePool(merge_stderr=False)  # python and shell blocks: an interpreter started ahead
+        weakref.finalize(self, self._spares.close)
 
     @property
     def code_extractor(self) -> CodeExtractor:
@@ -127,6 +131,10 @@ class LegacyCodeExecutor(StopOnExit):
         if self._docker_images is None:
             argv = [*_interpreter(lang), relative]
             env = python_env() if argv[0] == sys.executable else None
+            spare_lang = "python" if argv[0] == sys.executable else argv[0]
+            if spare_lang in SPARE_LANGUAGES:
+                cwd, timeout = str(self._work_dir), self._timeout
+                return self._spares.run(spare_lang, argv[:1], relative, cwd, env or dict(os.environ), timeout)
             return run_command(argv, cwd=str(self._work_dir), timeout=self._timeout, env=env, merge_stderr=False)
         return self._container().exec([*_container_interpreter(lang), relative], timeout=self._timeout)
 

@@ -6,6 +6,7 @@ import keyword
 import logging
 import shutil
 import sys
+import weakref
 from pathlib import Path
 from string import Template
 from types import SimpleNamespace
@@ -14,6 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 from ..code_utils import get_powershell_command
 from ._commandline import CommandLineExecutorBase
 from ._process import RunOutcome, python_env, run_command
+from ._spare import SPARE_LANGUAGES, SparePool
 from .base import CommandLineCodeResult
 from .func_with_reqs import (
     FunctionWithRequirements,
@@ -44,6 +46,9 @@ class LocalCommandLineCodeExecutor(CommandLineExecutorBase):
     blocks with the shell; ``pwsh``/``powershell``/``ps1`` with PowerShell when installed. A block whose first
     line is ``# filename: name.py`` is saved under that name (refused when it leads outside ``work_dir``).
     A block running longer than ``timeout`` seconds is killed with its whole process group (exit code 124).
+    Every block runs in a new process; for Python and shell blocks that process is started ahead, while
+    the previous block runs, and waits for its block (see ``_spare.py``), so a block does not pay for
+    the interpreter's start-up.
     ``functions`` become importable by the code as the module ``functions_module``.
     ``execution_policies`` maps a language to whether its blocks run (False: only saved).
     Execution stops at the first failing block. This executor gives no isolation: use the Docker one for
@@ -73,6 +78,8 @@ class LocalCommandLineCodeExecutor(CommandLineExecutorBase):
         self._python = str(getattr(virtual_env_context, "env_exe", None) or sys.executable)
         bin_path = getattr(virtual_env_context, "bin_path", None)
         self._bin_dir = str(Path(bin_path).absolute()) if bin_path else None
+        self._spares = SparePool()
+        weakref.finalize(self, self._spares.close)
 
     # --- functions --------------------------------------------------------------------------------------
     @property
@@ -143,6 +150,9 @@ class LocalCommandLineCodeExecutor(CommandLineExecutorBase):
         raise FileNotFoundError(f"no program to run {lang} code is configured or installed")
 
     def _run_file(self, lang: str, relative_path: str) -> RunOutcome:
+        if lang in SPARE_LANGUAGES:  # a fresh interpreter started ahead, while the previous block ran
+            program = self._command(lang)
+            return self._spares.run(lang, program, relative_path, str(self._work_dir), self._env(), self._timeout)
         argv = [*self._command(lang), relative_path]
         return run_command(argv, cwd=str(self._work_dir), timeout=self._timeout, env=self._env())
 

@@ -1,0 +1,208 @@
+"""A spare interpreter started ahead, so that a code block does not wait for an interpreter to start.
+
+A :class:`Spare` is a fresh process (Python, bash or sh) started with the block's working directory and
+environment, under the same launcher and in its own session as :func:`._process.run_command` would start
+it, that waits for the path of a file to run on its standard input (a pipe of its own), then turns its
+standard input into ``/dev/null`` as for any block. Handing it a block makes it run that file exactly once
+and end; the next block gets a new spare, started when this block has ended. So every block still runs in a fresh process of its own, and the time limit still
+kills the whole process tree: only the interpreter's start-up has moved out of the block's time.
+
+Python runs the file as ``python FILE`` would (``__main__`` module, ``__file__``, ``sys.argv``,
+``sys.path[0]`` the file's directory, a traceback without the launcher's own frame, exit status 1 on an
+uncaught exception). Shell blocks are read by the waiting shell with ``.`` (bash also sets ``$0`` to the file).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from typing import Dict, List, Mapping, Optional, Sequence
+
+from ._process import RunOutcome, collect, launch
+
+__all__ = ("SPARE_LANGUAGES", "Spare", "SparePool", "spare_argv")
+
+SPARE_LANGUAGES = ("python", "bash", "sh", "shell")
+
+# Reads the path from the hand-over pipe, then runs the file as the `python FILE` command would.
+_PYTHON_BOOT = r"""
+def _run():
+    import builtins, os, sys
+    data = b""
+    while not data.endswith(b"\n"):  # one line: a forked copy of the parent may keep the pipe open
+        chunk = os.read(0, 4096)
+        if not chunk:
+            break
+        data += chunk
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    if not data:
+        os._exit(0)
+    path = data.decode("utf-8", "surrogateescape").rstrip("\n")
+    sys.argv[:] = [path]
+    full = os.path.abspath(path)
+    sys.path[0] = os.path.dirname(full)
+    main = type(sys)("__main__")
+    main.__dict__.update(__file__=full, __cached__=None, __builtins__=builtins)
+    sys.modules["__main__"] = main
+    try:
+        with open(full, "rb") as f:
+            source = f.read()
+        exec(compile(source, full, "exec"), main.__dict__)
+    except SystemExit:
+        raise
+    except BaseException as exc:
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename == "<string>":
+            tb = tb.tb_next
+        sys.excepthook(type(exc), exc.with_traceback(tb), tb)
+        sys.exit(1)
+_run()
+"""
+
+# `read` takes the path, standard input becomes /dev/null, and the file is read by this shell.
+_SHELL_BOOT = 'IFS= read -r __autogen_block; exec 0</dev/null; [ -n "$__autogen_block" ] || exit 0; '
+_BASH_BOOT = _SHELL_BOOT + 'BASH_ARGV0="$__autogen_block"; . "./$__autogen_block"'
+_SH_BOOT = _SHELL_BOOT + '. "./$__autogen_block"'
+
+
+def spare_argv(lang: str, program: Sequence[str]) -> List[str]:
+    """The command of a spare for ``lang`` run by ``program`` (an interpreter taking ``-c CODE``); it reads
+    the path of its file from standard input."""
+    boot = {"python": _PYTHON_BOOT, "bash": _BASH_BOOT, "sh": _SH_BOOT, "shell": _SH_BOOT}.get(lang)
+    if boot is not None:
+        return [*program, "-c", boot]
+    raise ValueError(f"no spare interpreter for {lang!r}; spares exist for {', '.join(SPARE_LANGUAGES)}")
+
+
+@dataclass
+class Spare:
+    """One started, waiting interpreter and the write end of its hand-over pipe."""
+
+    lang: str
+    program: List[str]
+    cwd: str
+    env: Dict[str, str]
+    process: subprocess.Popen[bytes]
+    handover: int
+    used: bool = field(default=False)
+
+    @classmethod
+    def start(
+        cls, lang: str, program: Sequence[str], cwd: str, env: Mapping[str, str], merge_stderr: bool = True
+    ) -> Spare:
+        read_end, write_end = os.pipe()
+        try:
+            process = launch(spare_argv(lang, program), cwd=cwd, env=env, stdin=read_end, merge_stderr=merge_stderr)
+        except BaseException:
+            os.close(write_end)
+            raise
+        finally:
+            os.close(read_end)
+        return cls(lang=lang, program=list(program), cwd=cwd, env=dict(env), process=process, handover=write_end)
+
+    def fits(self, lang: str, program: Sequence[str], cwd: str, env: Mapping[str, str]) -> bool:
+        """Whether this spare can run a ``lang`` block with ``program`` in ``cwd`` and ``env`` as a fresh
+        start would."""
+        same = (self.lang, self.program, self.cwd, self.env) == (lang, list(program), cwd, env)
+        return same and not self.used and self.alive()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def run(self, relative_path: str, timeout: Optional[float]) -> RunOutcome:
+        """Hand the spare the file and wait for it (and its whole tree) to finish, or kill it on timeout."""
+        self.used = True
+        try:
+            os.write(self.handover, relative_path.encode("utf-8", "surrogateescape") + b"\n")
+        except BrokenPipeError:
+            pass  # the spare died meanwhile: its (empty) output and exit status say so
+        finally:
+            os.close(self.handover)
+        return collect(self.process, timeout)
+
+    def discard(self, wait: bool = True) -> None:
+        """Let an unused spare go: with its pipe closed it ends without running anything. Without ``wait``
+        it is reaped by a background thread."""
+        if self.used:
+            return
+        self.used = True
+        try:
+            os.close(self.handover)
+        except OSError:
+            pass
+        if wait:
+            self._reap()
+        else:
+            threading.Thread(target=self._reap, daemon=True).start()
+
+    def _reap(self) -> None:
+        try:
+            self.process.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class SparePool:
+    """Keeps at most one unused spare ready for an executor's next block (the language last run).
+    With ``merge_stderr`` a block's standard error goes into the same pipe as its standard output."""
+
+    def __init__(self, merge_stderr: bool = True) -> None:
+        self._merge_stderr = merge_stderr
+        self._lock = threading.Lock()
+        self._ready: Optional[Spare] = None
+        self._pending: Optional[threading.Thread] = None
+        self._closed = False
+
+    def run(
+        self, lang: str, program: Sequence[str], relative_path: str, cwd: str, env: Mapping[str, str], timeout: float
+    ) -> RunOutcome:
+        """Run the file in a fresh process: the spare when it fits, else one started now. The next spare is
+        started in the background once this block has ended (while the agent waits on the model), so it
+        does not compete with the block for the machine."""
+        with self._lock:
+            pending = self._pending
+        if pending is not None:
+            pending.join()  # a spare being started is further along than one started now
+        with self._lock:
+            spare, self._ready = self._ready, None
+        if spare is None or not spare.fits(lang, program, cwd, env):
+            if spare is not None:
+                spare.discard(wait=False)
+            spare = Spare.start(lang, program, cwd, env, self._merge_stderr)
+        try:
+            return spare.run(relative_path, timeout)
+        finally:
+            refill = threading.Thread(target=self._refill, args=(lang, list(program), cwd, dict(env)), daemon=True)
+            with self._lock:
+                self._pending = refill
+            refill.start()
+
+    def _refill(self, lang: str, program: List[str], cwd: str, env: Dict[str, str]) -> None:
+        spare: Optional[Spare] = None
+        try:
+            spare = Spare.start(lang, program, cwd, env, self._merge_stderr)
+        except OSError:
+            pass  # the next block starts its own process (and reports why it cannot)
+        old = None
+        with self._lock:
+            if self._pending is threading.current_thread():
+                self._pending = None
+            if spare is not None:
+                old, self._ready = self._ready, spare
+                if self._closed:
+                    old, self._ready = spare, None
+        if old is not None:
+            old.discard(wait=False)
+
+    def close(self) -> None:
+        """Let the waiting spare go (it ends without running anything)."""
+        with self._lock:
+            self._closed = True
+            spare, self._ready = self._ready, None
+        if spare is not None:
+            spare.discard()

@@ -1,0 +1,158 @@
+"""Blocks run by a spare interpreter started ahead behave as blocks run by a process started for them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autogen.coding import CodeBlock, LocalCommandLineCodeExecutor
+from autogen.coding._process import python_env
+from autogen.coding._spare import Spare, SparePool
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="spare interpreters are started on POSIX systems")
+
+REPORT = """
+import os, sys
+print("argv", sys.argv)
+print("file", __file__)
+print("path0", sys.path[0])
+print("name", __name__)
+print("pid", os.getpid())
+print("seen", "leftover" in globals())
+leftover = 1
+"""
+
+
+def _run(executor: LocalCommandLineCodeExecutor, code: str, lang: str = "python") -> tuple[int, str]:
+    result = executor.execute_code_blocks([CodeBlock(code=code, language=lang)])
+    return result.exit_code, result.output
+
+
+def _ready(executor: LocalCommandLineCodeExecutor) -> Spare:
+    """Wait for the spare started after the last block and return it."""
+    pool = executor._spares
+    pending = pool._pending
+    if pending is not None:
+        pending.join()
+    assert pool._ready is not None
+    return pool._ready
+
+
+def test_python_block_sees_what_a_fresh_python_file_run_sees(tmp_path: Path) -> None:
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    code, first = _run(executor, "# filename: report.py\n" + REPORT)
+    assert code == 0, first
+    spare = _ready(executor)
+    code, second = _run(executor, "# filename: report.py\n" + REPORT)
+    assert code == 0, second
+    cold = subprocess.run(
+        [sys.executable, "report.py"], cwd=tmp_path, env=python_env(), capture_output=True, text=True, check=True
+    ).stdout
+
+    def without_pid(text: str) -> list[str]:
+        return [line for line in text.splitlines() if not line.startswith("pid ")]
+
+    assert without_pid(first) == without_pid(second) == without_pid(cold)
+    assert "seen False" in second  # nothing of the previous block survives
+    pids = [line for line in (first + second).splitlines() if line.startswith("pid ")]
+    assert pids[0] != pids[1]  # a fresh process per block
+    assert spare.used and spare.process.returncode == 0  # the second block was the spare's
+
+
+def test_the_spare_runs_the_next_block(tmp_path: Path) -> None:
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    _run(executor, "print('warm')")
+    spare = _ready(executor)
+    assert spare.alive() and not spare.used
+    code, out = _run(executor, "import os; print(os.getpid(), os.getppid())")
+    assert code == 0
+    assert spare.used and not spare.alive()
+    # the block ran in the spare's process (under the launcher on Linux: the launcher's child)
+    assert spare.process.pid in {int(pid) for pid in out.split()}
+
+
+def test_errors_exit_codes_and_tracebacks_are_those_of_python_file(tmp_path: Path) -> None:
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    for _ in range(2):  # the first block starts a process now, the second gets the spare
+        code, out = _run(executor, "# filename: boom.py\ndef f():\n    raise ValueError('boom')\nf()\n")
+        cold = subprocess.run([sys.executable, "boom.py"], cwd=tmp_path, capture_output=True, text=True)
+        assert (code, out) == (cold.returncode, cold.stderr) == (1, out)
+        assert 'boom.py", line 4, in <module>' in out
+        assert "<string>" not in out and out.rstrip().endswith("ValueError: boom")
+    code, out = _run(executor, "x = (")
+    assert code == 1 and "SyntaxError" in out and "<string>" not in out
+    assert _run(executor, "import sys; print('bye'); sys.exit(3)") == (3, "bye\n")
+    code, out = _run(executor, "input()")
+    assert code == 1 and "EOFError" in out  # standard input is closed, as for any block
+
+
+def test_shell_blocks(tmp_path: Path) -> None:
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    for _ in range(2):
+        code, out = _run(executor, '# filename: s.sh\necho "$0 $(pwd)"\nread x || echo no-input\nexit 5', "bash")
+        assert code == 5 and out.split() == ["s.sh", str(tmp_path.resolve()), "no-input"]
+    for _ in range(2):
+        assert _run(executor, "echo one; false; echo two", "sh") == (0, "one\ntwo\n")
+
+
+def test_environment_changes_reach_the_next_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    assert _run(executor, "import os; print(os.environ.get('H24_SPARE_VAR'))") == (0, "None\n")
+    _ready(executor)
+    monkeypatch.setenv("H24_SPARE_VAR", "now set")
+    assert _run(executor, "import os; print(os.environ.get('H24_SPARE_VAR'))") == (0, "now set\n")
+
+
+def test_timeout_kills_a_block_run_by_a_spare(tmp_path: Path) -> None:
+    executor = LocalCommandLineCodeExecutor(timeout=1, work_dir=tmp_path)
+    _run(executor, "print(1)")
+    _ready(executor)
+    code, out = _run(executor, "import time\nprint('started', flush=True)\ntime.sleep(30)")
+    assert code == 124 and out.startswith("started")
+
+
+def test_closing_the_pool_ends_the_spare_without_running_anything(tmp_path: Path) -> None:
+    pool = SparePool()
+    (tmp_path / "mark.py").write_text("open('ran', 'w').write('yes')\n")
+    outcome = pool.run("python", [sys.executable], "mark.py", str(tmp_path), python_env(), 10)
+    assert outcome.exit_code == 0 and (tmp_path / "ran").exists()
+    (tmp_path / "ran").unlink()
+    if pool._pending is not None:
+        pool._pending.join()
+    spare = pool._ready
+    assert spare is not None and spare.alive()
+    pool.close()
+    assert spare.process.returncode == 0
+    assert not (tmp_path / "ran").exists()
+
+
+def test_dropping_the_executor_ends_its_spare(tmp_path: Path) -> None:
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    _run(executor, "print(1)")
+    process = _ready(executor).process
+    del executor
+    import gc
+
+    gc.collect()
+    assert process.wait(timeout=10) == 0
+
+
+def test_a_forked_copy_of_the_parent_does_not_hold_the_block_back(tmp_path: Path) -> None:
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    _run(executor, "print(1)")
+    _ready(executor)
+    child = os.fork()  # holds a copy of the spare's hand-over pipe, as a multiprocessing worker would
+    if child == 0:
+        import time
+
+        time.sleep(30)
+        os._exit(0)
+    try:
+        assert _run(executor, "print('handed over')") == (0, "handed over\n")
+    finally:
+        os.kill(child, 9)
+        os.waitpid(child, 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Tuple, Union
 
 from ..exception_utils import ConfigError
 
@@ -34,8 +34,10 @@ class ChatSpec:
         cache: an LLM cache for the chat: a ``Cache`` configuration dict (``{"redis_url": ..., "cache_seed": 42}``,
             ``{"cache_path_root": ..., "cache_seed": 42}``), built where the chat runs; or a cache object (local
             back end only).
-        checkpoint: a file path: the chat is checkpointed there (``autogen.state.run_chat``), so a retry continues
-            where the failed attempt stopped instead of starting over. The path must be reachable where the chat runs.
+        checkpoint: where the chat is checkpointed (``autogen.state.run_chat``), so a retry continues where the failed
+            attempt stopped instead of starting over: a file path, or a store object (``load()``/``save(state)``)
+            such as ``autogen.state.RedisStore(url, key)``. On Ray it must be reachable from every node: a Redis
+            store, or a path on a shared directory.
     """
 
     factory: Factory
@@ -44,7 +46,7 @@ class ChatSpec:
     factory_args: Dict[str, Any] = field(default_factory=dict)
     chat_id: Any = None
     cache: Any = None
-    checkpoint: Optional[str] = None
+    checkpoint: Any = None
 
 
 def resolve_factory(factory: Factory) -> Callable[..., Any]:

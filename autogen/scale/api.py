@@ -9,7 +9,7 @@ from ..agentchat.flow import run_coroutine_sync
 from .outcome import BatchResult, ChatOutcome
 from .progress import ProgressCallback, ProgressReporter, make_reporter
 from .retry import RetryPolicy, as_retry_policy
-from .spec import ChatSpec
+from .spec import ChatSpec, as_spec
 
 if TYPE_CHECKING:
     from .ray_backend import RayChatPool
@@ -19,19 +19,8 @@ __all__ = ["BACKENDS", "a_run_chats", "iter_chats", "run_chats"]
 BACKENDS = ("local", "ray")
 
 
-def _spec(index: int, spec: Any) -> ChatSpec:
-    """``spec`` as a ChatSpec (a dict of ChatSpec fields is accepted too)."""
-    if isinstance(spec, dict):
-        if "factory" not in spec:
-            raise TypeError(f"chat_specs[{index}] has no 'factory' (the function that builds the chat's agents).")
-        spec = ChatSpec(**spec)
-    if not isinstance(spec, ChatSpec):
-        raise TypeError(f"chat_specs[{index}] must be a ChatSpec (or a dict of its fields), got {type(spec).__name__}.")
-    return spec
-
-
 def _specs(chat_specs: Iterable[Union[ChatSpec, Dict[str, Any]]]) -> list[ChatSpec]:
-    return [_spec(index, spec) for index, spec in enumerate(chat_specs)]
+    return [as_spec(index, spec) for index, spec in enumerate(chat_specs)]
 
 
 def _check(backend: str, max_concurrency: Optional[int]) -> None:
@@ -42,7 +31,7 @@ def _check(backend: str, max_concurrency: Optional[int]) -> None:
 
 
 def _ray_outcomes(
-    specs: Iterable[ChatSpec],
+    specs: Iterable[Any],
     pool: Optional[RayChatPool],
     ordered: bool,
     max_concurrency: Optional[int],
@@ -154,9 +143,8 @@ def iter_chats(
     policy = as_retry_policy(retry)
     total = len(chat_specs) if hasattr(chat_specs, "__len__") else 0
     reporter = make_reporter(progress, total)
-    specs = (_spec(index, spec) for index, spec in enumerate(chat_specs))
     return _ray_outcomes(
-        specs, ray_pool, ordered, max_concurrency, policy, reporter, quiet, address, ray_options, chats_per_worker
+        chat_specs, ray_pool, ordered, max_concurrency, policy, reporter, quiet, address, ray_options, chats_per_worker
     )
 
 

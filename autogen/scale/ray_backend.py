@@ -171,14 +171,15 @@ class RayChatPool:
     # ------------------------------------------------------------------ batches
     def iter_chats(
         self,
-        specs: Iterable[ChatSpec],
+        specs: Iterable[Any],
         policy: Optional[RetryPolicy] = None,
         max_concurrency: Optional[int] = None,
         ordered: bool = True,
         quiet: bool = True,
         reporter: Optional[ProgressReporter] = None,
     ) -> Iterator[ChatOutcome]:
-        """The outcomes of ``specs`` (read lazily), in spec order or as they complete; see :func:`iter_chats`."""
+        """The outcomes of ``specs`` (ChatSpecs or dicts, read lazily), in spec order or as they complete; see
+        :func:`~autogen.scale.iter_chats`."""
         return _Drive(self, iter(enumerate(specs)), policy or RetryPolicy(), max_concurrency, ordered, quiet, reporter)
 
     def close(self) -> None:
@@ -199,7 +200,7 @@ class _Drive:
     def __init__(
         self,
         pool: RayChatPool,
-        specs: Iterator[Tuple[int, ChatSpec]],
+        specs: Iterator[Tuple[int, Any]],
         policy: RetryPolicy,
         max_concurrency: Optional[int],
         ordered: bool,
@@ -208,7 +209,7 @@ class _Drive:
     ) -> None:
         self.pool = pool
         self.ray = pool.ray
-        self.specs: Optional[Iterator[Tuple[int, ChatSpec]]] = specs
+        self.specs: Optional[Iterator[Tuple[int, Any]]] = specs
         self.policy = policy
         self.max_concurrency = max_concurrency or math.inf
         self.ordered = ordered

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, Tuple, Union
 
 from ..exception_utils import ConfigError
 
-__all__ = ["ChatSpec", "build_agents", "resolve_factory"]
+__all__ = ["ChatSpec", "as_spec", "build_agents", "resolve_factory"]
 
 Factory = Union[Callable[..., Any], str]
 
@@ -47,6 +47,17 @@ class ChatSpec:
     chat_id: Any = None
     cache: Any = None
     checkpoint: Any = None
+
+
+def as_spec(index: int, spec: Any) -> ChatSpec:
+    """Item ``index`` of a batch as a ChatSpec (a dict of ChatSpec fields is accepted too)."""
+    if isinstance(spec, dict):
+        if "factory" not in spec:
+            raise TypeError(f"chat_specs[{index}] has no 'factory' (the function that builds the chat's agents).")
+        spec = ChatSpec(**spec)
+    if not isinstance(spec, ChatSpec):
+        raise TypeError(f"chat_specs[{index}] must be a ChatSpec (or a dict of its fields), got {type(spec).__name__}.")
+    return spec
 
 
 def resolve_factory(factory: Factory) -> Callable[..., Any]:

@@ -460,6 +460,72 @@ class Bench:
             ),
         ]
 
+    def ray(self) -> list[Row]:
+        """400 one-turn chats at 1 s model latency on a 2-CPU local Ray cluster, started and warmed beforehand.
+
+        One after another they would take 400 s, so that figure is a sample of chats run one after another in this
+        process, scaled to the batch. The per-chat CPU costs are what docs/state-and-scale.md scales up from.
+        """
+        import psutil
+        import ray
+
+        from autogen.io import IOStream
+        from autogen.scale import ChatSpec, RayChatPool, run_chats
+        from autogen.scale.spec import build_agents
+
+        chats, sample, latency = self.n(400, 100), self.n(8, 3), 1.0
+        with _ServerProcess(delay=latency) as base_url:
+            specs = [
+                ChatSpec(
+                    _bench_pair,
+                    message=f"task {i}",
+                    chat_kwargs={"max_turns": 1, "silent": True},
+                    factory_args={"base_url": base_url},
+                )
+                for i in range(chats)
+            ]
+            with IOStream.set_default(_Silent()):
+                start = time.perf_counter()
+                for spec in specs[:sample]:
+                    user, assistant = build_agents(spec)
+                    user.initiate_chat(assistant, message=spec.message, **spec.chat_kwargs)
+                one_by_one = (time.perf_counter() - start) / sample * chats
+            os.environ.setdefault("RAY_raylet_start_wait_time_s", "120")
+            ray.init(
+                num_cpus=2,
+                include_dashboard=False,
+                log_to_driver=False,
+                runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}},
+            )
+            try:
+                with RayChatPool(chats_per_worker=chats) as pool:  # startup excluded: workers up and warm first
+                    pool.wait_ready()
+                    run_chats(specs[:4], backend="ray", ray_pool=pool, progress=False)
+                    workers = [psutil.Process(w.where["pid"]) for w in pool.workers]
+                    worker_cpu = sum(sum(p.cpu_times()[:2]) for p in workers)
+                    driver_cpu, start = time.process_time(), time.perf_counter()
+                    batch = run_chats(specs, backend="ray", ray_pool=pool, progress=False)
+                    together = time.perf_counter() - start
+                    driver_cpu = time.process_time() - driver_cpu
+                    worker_cpu = sum(sum(p.cpu_times()[:2]) for p in workers) - worker_cpu
+            finally:
+                ray.shutdown()
+        assert not batch.failures, batch.failures[0].error
+        return [
+            Row(f"ray: {chats} one-turn chats, 1 s model, one after another (from {sample})", one_by_one * 1000),
+            Row(f"ray: {chats} one-turn chats, 1 s model, run_chats (ray, 2 CPUs)", together * 1000),
+            Row("ray: worker CPU per chat", worker_cpu / chats * 1000),
+            Row("ray: driver CPU per chat", driver_cpu / chats * 1000),
+            Row(
+                f"ray: {chats} one-turn chats, 1 s model: speed-up of run_chats (ray) over one after another",
+                one_by_one / together,
+                unit="x",
+                target=40,
+                classic="n/a",
+                higher_is_better=True,
+            ),
+        ]
+
     def agent_creation(self) -> list[Row]:
         import autogen
 
@@ -548,6 +614,7 @@ SCENARIOS = [
     "concurrency",
     "agent_creation",
     "run_chats",
+    "ray",
 ]
 
 

@@ -35,8 +35,8 @@ def spec(server: LLMServer, i: int, turns: int = 1, **extra: Any) -> ChatSpec:
 
 @pytest.fixture(scope="module")
 def pool(ray_cluster: Any) -> Iterator[RayChatPool]:
-    """Two workers (one per CPU of the test cluster), 30 chats each."""
-    with RayChatPool(chats_per_worker=30) as chat_pool:
+    """Two workers, 30 chats each, on half the test cluster's 2 CPUs (the other half is for the kill test's pool)."""
+    with RayChatPool(workers=2, chats_per_worker=30, ray_options={"num_cpus": 0.5}) as chat_pool:
         assert chat_pool.wait_ready(timeout=300) == 2
         yield chat_pool
 
@@ -100,7 +100,7 @@ def test_iter_chats_refuses_bad_input(pool: RayChatPool) -> None:
 
 @pytest.mark.redis
 def test_a_killed_worker_loses_no_chat(llm_server: LLMServer, ray_cluster: Any, redis_url: str, tmp_path: Path) -> None:
-    with RayChatPool(chats_per_worker=10) as own:
+    with RayChatPool(workers=2, chats_per_worker=10, ray_options={"num_cpus": 0.5}) as own:
         assert own.wait_ready(timeout=300) == 2
         victim = own.workers[0].where
 

@@ -1,6 +1,6 @@
 """Two Ray nodes on this machine (``ray start --head`` and a second ``ray start --address``): chats spread over
 both, the second node's raylet killed mid-run, every chat accounted for and the lost ones continued on the head node
-from their Redis checkpoints."""
+from their Redis checkpoints. The driver is its own program (two_node_driver.py), as a user's would be."""
 
 from __future__ import annotations
 
@@ -9,19 +9,16 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
-from chat_factories import two_agents
 from gates import Gate
 from llm_server import LLMServer, last_user_content
-
-from autogen.scale import ChatSpec, RayChatPool, RetryPolicy, run_chats
-from autogen.state import RedisStore
 
 pytestmark = [pytest.mark.timeout(900), pytest.mark.redis]
 
@@ -56,6 +53,18 @@ def _raylet_of(temp: Path, resource: str) -> int:
     raise AssertionError(f"no raylet with the resource {resource!r} under {temp}")
 
 
+def _lose_node(raylet: int) -> None:
+    """Kill the node's raylet; its workers follow it (those that have not noticed within 20 s are killed too, as a
+    machine that goes down takes them all)."""
+    import psutil
+
+    workers = psutil.Process(raylet).children(recursive=True)
+    os.kill(raylet, signal.SIGKILL)
+    _, alive = psutil.wait_procs(workers, timeout=20)
+    for proc in alive:
+        proc.kill()
+
+
 def _ray_start(args: List[str], env: dict[str, str]) -> None:
     """``ray start ...``, tried once more when a loaded machine makes it time out."""
     for attempt in (1, 2):
@@ -68,15 +77,14 @@ def _ray_start(args: List[str], env: dict[str, str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def two_nodes() -> Iterator[Tuple[Any, Path]]:
-    ray = pytest.importorskip("ray", reason='Ray is not installed: pip install "pyautogen[ray]"')
+def two_nodes() -> Iterator[Tuple[str, Path, Dict[str, str]]]:
+    """``(address, temp dir, environment for drivers)`` of a head node and a second node (resource "node2")."""
+    pytest.importorskip("ray", reason='Ray is not installed: pip install "pyautogen[ray]"')
     pytest.importorskip("psutil")
-    assert not ray.is_initialized()
     temp = Path(tempfile.mkdtemp(prefix="rh20", dir="/tmp"))  # short: Ray's socket paths must stay short
-    saved = {key: os.environ.get(key) for key in ("RAY_AUTH_MODE",)}
-    os.environ["RAY_AUTH_MODE"] = "token"  # Ray 2.60 wants a token between the nodes (and from this driver)
     env = {
         **os.environ,
+        "RAY_AUTH_MODE": "token",  # Ray 2.60 wants a token between the nodes (and from drivers)
         "RAY_USAGE_STATS_ENABLED": "0",
         "RAY_raylet_start_wait_time_s": "120",
         "RAY_health_check_period_ms": "1000",  # a lost node is noticed in seconds
@@ -89,73 +97,48 @@ def two_nodes() -> Iterator[Tuple[Any, Path]]:
     try:
         _ray_start(["--head", f"--port={port}", "--include-dashboard=false", *common], env)
         _ray_start([f"--address=127.0.0.1:{port}", f"--resources={json.dumps({'node2': 1})}", *common], env)
-        paths = [str(HERE), str(HERE.parent.parent), os.environ.get("PYTHONPATH", "")]
-        ray.init(
-            address=f"127.0.0.1:{port}",
-            log_to_driver=False,
-            runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in paths if p)}},
-        )
-        yield ray, temp
+        yield f"127.0.0.1:{port}", temp, env
     finally:
-        ray.shutdown()
         for proc in _processes_of(temp):  # only this cluster's processes, by pid
             try:
                 os.kill(proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
-def spec(server: LLMServer, i: int, **extra: Any) -> ChatSpec:
-    return ChatSpec(
-        two_agents,
-        message=f"question {i}",
-        chat_kwargs={"max_turns": 2},
-        factory_args={"base_url": server.base_url},
-        chat_id=f"chat-{i}",
-        **extra,
+def test_losing_a_node_loses_no_chat(
+    two_nodes: Tuple[str, Path, Dict[str, str]], llm_server: LLMServer, redis_url: str, tmp_path: Path
+) -> None:
+    address, temp, env = two_nodes
+    raylet = _raylet_of(temp, "node2")
+    # the 12 chats of the batch get their first answer (checkpointed) and ask "thanks": once all 12 wait, the second
+    # node's raylet is killed, with its worker and the chats on it
+    llm_server.responder = Gate(hold="thanks", count=12, on_full=lambda: _lose_node(raylet))
+    report = tmp_path / "report.json"
+    args = [address, llm_server.base_url, redis_url, f"h20-two-nodes-{os.getpid()}", str(report)]
+    done = subprocess.run(
+        [sys.executable, str(HERE / "two_node_driver.py"), *args], env=env, capture_output=True, text=True, timeout=800
     )
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(report.read_text())
 
+    assert seen["up"] == 2 and len(seen["nodes"]) == 2
+    second = next(n["id"] for n in seen["nodes"] if n["node2"])
+    all_nodes = {n["id"] for n in seen["nodes"]}
+    assert {w["node"] for w in seen["workers"]} == all_nodes  # one worker on each node
+    assert all(o["ok"] for o in seen["spread"]) and {o["node"] for o in seen["spread"]} == all_nodes
 
-def test_losing_a_node_loses_no_chat(two_nodes: Tuple[Any, Path], llm_server: LLMServer, redis_url: str) -> None:
-    ray, temp = two_nodes
-    alive = [n for n in ray.nodes() if n["Alive"]]
-    assert len(alive) == 2
-    second = next(n["NodeID"] for n in alive if "node2" in n["Resources"])
-    with RayChatPool(workers=2, chats_per_worker=20) as pool:  # one CPU per worker: one worker on each node
-        assert pool.wait_ready(timeout=400) == 2
-        assert {w.where["node"] for w in pool.workers} == {n["NodeID"] for n in alive}
-
-        spread = run_chats([spec(llm_server, i) for i in range(8)], backend="ray", ray_pool=pool, progress=False)
-        assert all(o.ok for o in spread) and {o.node for o in spread} == {n["NodeID"] for n in alive}
-        llm_server.reset()
-
-        raylet = _raylet_of(temp, "node2")
-        # all 12 chats got their first answer and wait on the second: then the second node goes
-        llm_server.responder = Gate(hold="thanks", count=12, on_full=lambda: os.kill(raylet, signal.SIGKILL))
-        stores = [RedisStore(redis_url, f"h20-two-nodes-{os.getpid()}-{i}") for i in range(12)]
-        specs = [spec(llm_server, i, checkpoint=stores[i]) for i in range(12)]
-        batch = run_chats(specs, backend="ray", ray_pool=pool, retry=RetryPolicy(max_attempts=2), progress=False)
-
-    assert sorted(o.index for o in batch) == list(range(12))  # every chat accounted for
-    assert [o.ok for o in batch] == [True] * 12, [o.error for o in batch.failures]
-    retried = [o for o in batch if o.attempts == 2]
+    batch = seen["batch"]
+    assert sorted(o["index"] for o in batch) == list(range(12))  # every chat accounted for
+    assert [o["ok"] for o in batch] == [True] * 12, [o["error"] for o in batch]
+    retried = [o for o in batch if o["attempts"] == 2]
     assert 0 < len(retried) < 12  # the second node's chats, and only those
-    assert all(o.node != second for o in batch)  # they all ended on the head node
-    assert not any(n["Alive"] for n in ray.nodes() if n["NodeID"] == second)
+    assert all(o["node"] != second for o in batch)  # they all ended on the head node
+    assert second not in seen["alive_after"]
+    assert seen["statuses"] == ["finished"] * 12
     for o in batch:
-        assert [m["content"] for m in o.result.chat_history] == [
-            f"question {o.index}",
-            f"echo: question {o.index}",
-            "thanks",
-            "echo: thanks",
-        ]
+        i = o["index"]
+        assert o["history"] == [f"question {i}", f"echo: question {i}", "thanks", "echo: thanks"]
     asked = Counter(last_user_content(b) for b in llm_server.chat_requests())
     assert all(asked[f"question {i}"] == 1 for i in range(12))  # continued from the checkpoints, not restarted
     assert asked["thanks"] == 12 + len(retried)
-    for store in stores:
-        store.delete()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sized
 from typing import TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Literal, Optional, Union
 
 from ..agentchat.flow import run_coroutine_sync
@@ -141,7 +142,7 @@ def iter_chats(
         )
     _check(backend, max_concurrency)
     policy = as_retry_policy(retry)
-    total = len(chat_specs) if hasattr(chat_specs, "__len__") else 0
+    total = len(chat_specs) if isinstance(chat_specs, Sized) else 0
     reporter = make_reporter(progress, total)
     return _ray_outcomes(
         chat_specs, ray_pool, ordered, max_concurrency, policy, reporter, quiet, address, ray_options, chats_per_worker

@@ -245,10 +245,10 @@ class _Drive:
         while self.done:
             outcome = self.done.popleft()
             self.early[outcome.index] = outcome
-        outcome = self.early.pop(self.next_out, None)
-        if outcome is not None:
-            self.next_out += 1
-        return outcome
+        if self.next_out not in self.early:
+            return None
+        self.next_out += 1
+        return self.early.pop(self.next_out - 1)
 
     def _limit(self) -> float:
         capacity = sum(self.pool.chats_per_worker for w in self.pool.workers if w.up)

@@ -421,28 +421,13 @@ class Bench:
         ]
 
     def run_chats(self) -> list[Row]:
-        from autogen.io import IOStream
-        from autogen.scale import ChatSpec, run_chats
-        from autogen.scale.spec import build_agents
+        from autogen.scale import run_chats
 
         chats, latency = self.n(200, 40), 0.1
         with _ServerProcess(delay=latency) as base_url:
-            specs = [
-                ChatSpec(
-                    _bench_pair,
-                    message=f"task {i}",
-                    chat_kwargs={"max_turns": 1, "silent": True},
-                    factory_args={"base_url": base_url},
-                )
-                for i in range(chats)
-            ]
+            specs = _short_chats(base_url, chats)
             run_chats(specs[:2], backend="local", progress=False)  # warm up: the async client and its imports
-            with IOStream.set_default(_Silent()):
-                start = time.perf_counter()
-                for spec in specs:  # the same chats, one after another
-                    user, assistant = build_agents(spec)
-                    user.initiate_chat(assistant, message=spec.message, **spec.chat_kwargs)
-                one_by_one = time.perf_counter() - start
+            one_by_one = _one_after_another(specs)
             start = time.perf_counter()
             batch = run_chats(specs, backend="local", progress=False)
             together = time.perf_counter() - start
@@ -469,27 +454,12 @@ class Bench:
         import psutil
         import ray
 
-        from autogen.io import IOStream
-        from autogen.scale import ChatSpec, RayChatPool, run_chats
-        from autogen.scale.spec import build_agents
+        from autogen.scale import RayChatPool, run_chats
 
         chats, sample, latency = self.n(400, 100), self.n(8, 3), 1.0
         with _ServerProcess(delay=latency) as base_url:
-            specs = [
-                ChatSpec(
-                    _bench_pair,
-                    message=f"task {i}",
-                    chat_kwargs={"max_turns": 1, "silent": True},
-                    factory_args={"base_url": base_url},
-                )
-                for i in range(chats)
-            ]
-            with IOStream.set_default(_Silent()):
-                start = time.perf_counter()
-                for spec in specs[:sample]:
-                    user, assistant = build_agents(spec)
-                    user.initiate_chat(assistant, message=spec.message, **spec.chat_kwargs)
-                one_by_one = (time.perf_counter() - start) / sample * chats
+            specs = _short_chats(base_url, chats)
+            one_by_one = _one_after_another(specs[:sample]) / sample * chats
             os.environ.setdefault("RAY_raylet_start_wait_time_s", "120")
             ray.init(
                 num_cpus=2,
@@ -583,6 +553,34 @@ class _ServerProcess:
         assert self.process is not None and self.process.stdin is not None
         self.process.stdin.close()
         self.process.wait(timeout=10)
+
+
+def _short_chats(base_url: str, count: int) -> list[Any]:
+    """The specs of ``count`` one-turn chats against the server at ``base_url``."""
+    from autogen.scale import ChatSpec
+
+    return [
+        ChatSpec(
+            _bench_pair,
+            message=f"task {i}",
+            chat_kwargs={"max_turns": 1, "silent": True},
+            factory_args={"base_url": base_url},
+        )
+        for i in range(count)
+    ]
+
+
+def _one_after_another(specs: list[Any]) -> float:
+    """Seconds to run the chats of ``specs`` one after another in this process."""
+    from autogen.io import IOStream
+    from autogen.scale.spec import build_agents
+
+    with IOStream.set_default(_Silent()):
+        start = time.perf_counter()
+        for spec in specs:
+            user, assistant = build_agents(spec)
+            user.initiate_chat(assistant, message=spec.message, **spec.chat_kwargs)
+        return time.perf_counter() - start
 
 
 def _bench_pair(base_url: str) -> tuple[Any, Any]:

@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
 from gates import Gate
@@ -65,15 +65,25 @@ def _lose_node(raylet: int) -> None:
         proc.kill()
 
 
-def _ray_start(args: List[str], env: dict[str, str]) -> None:
-    """``ray start ...``, tried once more when a loaded machine makes it time out."""
+def _ray_start(args: List[str], env: Dict[str, str], on_failure: Callable[[], Any]) -> None:
+    """``ray start ...``, tried once more (after ``on_failure()``) when a loaded machine makes it time out."""
     for attempt in (1, 2):
         done = subprocess.run(["ray", "start", *args], env=env, capture_output=True, text=True, timeout=400)
         if done.returncode == 0:
             return
         if attempt == 2:
             raise RuntimeError(f"ray start {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        on_failure()
         time.sleep(3)
+
+
+def _stop(temp: Path) -> None:
+    """Kill this cluster's processes (and only them), by pid."""
+    for proc in _processes_of(temp):
+        try:
+            os.kill(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 @pytest.fixture(scope="module")
@@ -95,15 +105,13 @@ def two_nodes() -> Iterator[Tuple[str, Path, Dict[str, str]]]:
     port = _free_port()
     common = ["--num-cpus=1", "--disable-usage-stats", "--node-ip-address=127.0.0.1", f"--temp-dir={temp}"]
     try:
-        _ray_start(["--head", f"--port={port}", "--include-dashboard=false", *common], env)
-        _ray_start([f"--address=127.0.0.1:{port}", f"--resources={json.dumps({'node2': 1})}", *common], env)
+        # a head that failed to start is stopped whole before the next try (its GCS would refuse a new session)
+        _ray_start(["--head", f"--port={port}", "--include-dashboard=false", *common], env, lambda: _stop(temp))
+        second = [f"--address=127.0.0.1:{port}", f"--resources={json.dumps({'node2': 1})}", *common]
+        _ray_start(second, env, lambda: None)
         yield f"127.0.0.1:{port}", temp, env
     finally:
-        for proc in _processes_of(temp):  # only this cluster's processes, by pid
-            try:
-                os.kill(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        _stop(temp)
 
 
 def test_losing_a_node_loses_no_chat(

@@ -49,9 +49,11 @@ def _ray_outcomes(
     own = pool is None
     if pool is None:
         pool = RayChatPool(address, chats_per_worker=chats_per_worker, ray_options=ray_options)
+    drive = pool.iter_chats(specs, policy, max_concurrency, ordered, quiet, reporter)
     try:
-        yield from pool.iter_chats(specs, policy, max_concurrency, ordered, quiet, reporter)
+        yield from drive
     finally:
+        drive.close()
         if own:
             pool.close()
 

@@ -177,7 +177,7 @@ class RayChatPool:
         ordered: bool = True,
         quiet: bool = True,
         reporter: Optional[ProgressReporter] = None,
-    ) -> Iterator[ChatOutcome]:
+    ) -> _Drive:
         """The outcomes of ``specs`` (ChatSpecs or dicts, read lazily), in spec order or as they complete; see
         :func:`~autogen.scale.iter_chats`."""
         return _Drive(self, iter(enumerate(specs)), policy or RetryPolicy(), max_concurrency, ordered, quiet, reporter)
@@ -238,6 +238,18 @@ class _Drive:
                     self._wait_for_a_worker()
                     continue
             self._collect()
+
+    def close(self) -> None:
+        """Stop early: cancel the chats still running (their workers stay up for the next batch)."""
+        for ref, (_, worker) in list(self.pending.items()):
+            try:
+                self.ray.cancel(ref)
+            except Exception:  # finished or gone meanwhile
+                pass
+            worker.in_flight -= 1
+        self.pending.clear()
+        self.specs = None
+        self.again.clear()
 
     def _ready_outcome(self) -> Optional[ChatOutcome]:
         if not self.ordered:

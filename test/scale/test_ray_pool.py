@@ -89,6 +89,13 @@ def test_iter_chats_reads_specs_lazily_and_keeps_spec_order(llm_server: LLMServe
     unordered = list(iter_chats((spec(llm_server, i) for i in range(30)), ordered=False, ray_pool=pool))
     assert sorted(o.index for o in unordered) == list(range(30))
 
+    # a stream closed early cancels what it still runs and leaves the pool's workers free for the next batch
+    stopped = iter_chats((spec(llm_server, i) for i in range(30)), ray_pool=pool, max_concurrency=6)
+    assert next(stopped).index == 0
+    stopped.close()
+    assert [w.in_flight for w in pool.workers] == [0, 0]
+    assert [o.ok for o in run_chats([spec(llm_server, 1)], backend="ray", ray_pool=pool, progress=False)] == [True]
+
 
 def test_iter_chats_refuses_bad_input(pool: RayChatPool) -> None:
     with pytest.raises(ValueError, match="Ray back end only"):

@@ -537,28 +537,13 @@ class Bench:
         ]
 
     def run_chats(self) -> list[Row]:
-        from autogen.io import IOStream
-        from autogen.scale import ChatSpec, run_chats
-        from autogen.scale.spec import build_agents
+        from autogen.scale import run_chats
 
         chats, latency = self.n(200, 40), 0.1
         with _ServerProcess(delay=latency) as base_url:
-            specs = [
-                ChatSpec(
-                    _bench_pair,
-                    message=f"task {i}",
-                    chat_kwargs={"max_turns": 1, "silent": True},
-                    factory_args={"base_url": base_url},
-                )
-                for i in range(chats)
-            ]
+            specs = _short_chats(base_url, chats)
             run_chats(specs[:2], backend="local", progress=False)  # warm up: the async client and its imports
-            with IOStream.set_default(_Silent()):
-                start = time.perf_counter()
-                for spec in specs:  # the same chats, one after another
-                    user, assistant = build_agents(spec)
-                    user.initiate_chat(assistant, message=spec.message, **spec.chat_kwargs)
-                one_by_one = time.perf_counter() - start
+            one_by_one = _one_after_another(specs)
             start = time.perf_counter()
             batch = run_chats(specs, backend="local", progress=False)
             together = time.perf_counter() - start
@@ -571,6 +556,57 @@ class Bench:
                 one_by_one / together,
                 unit="x",
                 target=20,
+                classic="n/a",
+                higher_is_better=True,
+            ),
+        ]
+
+    def ray(self) -> list[Row]:
+        """400 one-turn chats at 1 s model latency on a 2-CPU local Ray cluster, started and warmed beforehand.
+
+        One after another they would take 400 s, so that figure is a sample of chats run one after another in this
+        process, scaled to the batch. The per-chat CPU costs are what docs/state-and-scale.md scales up from.
+        """
+        import psutil
+        import ray
+
+        from autogen.scale import RayChatPool, run_chats
+
+        chats, sample, latency = self.n(400, 100), self.n(8, 3), 1.0
+        with _ServerProcess(delay=latency) as base_url:
+            specs = _short_chats(base_url, chats)
+            one_by_one = _one_after_another(specs[:sample]) / sample * chats
+            os.environ.setdefault("RAY_raylet_start_wait_time_s", "120")
+            ray.init(
+                num_cpus=2,
+                include_dashboard=False,
+                log_to_driver=False,
+                runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}},
+            )
+            try:
+                with RayChatPool(chats_per_worker=chats) as pool:  # startup excluded: workers up and warm first
+                    pool.wait_ready()
+                    run_chats(specs[:4], backend="ray", ray_pool=pool, progress=False)
+                    workers = [psutil.Process(w.where["pid"]) for w in pool.workers]
+                    worker_cpu = sum(sum(p.cpu_times()[:2]) for p in workers)
+                    driver_cpu, start = time.process_time(), time.perf_counter()
+                    batch = run_chats(specs, backend="ray", ray_pool=pool, progress=False)
+                    together = time.perf_counter() - start
+                    driver_cpu = time.process_time() - driver_cpu
+                    worker_cpu = sum(sum(p.cpu_times()[:2]) for p in workers) - worker_cpu
+            finally:
+                ray.shutdown()
+        assert not batch.failures, batch.failures[0].error
+        return [
+            Row(f"ray: {chats} one-turn chats, 1 s model, one after another (from {sample})", one_by_one * 1000),
+            Row(f"ray: {chats} one-turn chats, 1 s model, run_chats (ray, 2 CPUs)", together * 1000),
+            Row("ray: worker CPU per chat", worker_cpu / chats * 1000),
+            Row("ray: driver CPU per chat", driver_cpu / chats * 1000),
+            Row(
+                f"ray: {chats} one-turn chats, 1 s model: speed-up of run_chats (ray) over one after another",
+                one_by_one / together,
+                unit="x",
+                target=40,
                 classic="n/a",
                 higher_is_better=True,
             ),
@@ -651,6 +687,34 @@ class _ServerProcess:
         self.process.wait(timeout=10)
 
 
+def _short_chats(base_url: str, count: int) -> list[Any]:
+    """The specs of ``count`` one-turn chats against the server at ``base_url``."""
+    from autogen.scale import ChatSpec
+
+    return [
+        ChatSpec(
+            _bench_pair,
+            message=f"task {i}",
+            chat_kwargs={"max_turns": 1, "silent": True},
+            factory_args={"base_url": base_url},
+        )
+        for i in range(count)
+    ]
+
+
+def _one_after_another(specs: list[Any]) -> float:
+    """Seconds to run the chats of ``specs`` one after another in this process."""
+    from autogen.io import IOStream
+    from autogen.scale.spec import build_agents
+
+    with IOStream.set_default(_Silent()):
+        start = time.perf_counter()
+        for spec in specs:
+            user, assistant = build_agents(spec)
+            user.initiate_chat(assistant, message=spec.message, **spec.chat_kwargs)
+        return time.perf_counter() - start
+
+
 def _bench_pair(base_url: str) -> tuple[Any, Any]:
     """The agents of one short chat of the run_chats scenario (a module-level factory, as run_chats needs)."""
     import autogen
@@ -683,6 +747,7 @@ SCENARIOS = [
     "concurrency",
     "agent_creation",
     "run_chats",
+    "ray",
 ]
 
 

@@ -24,15 +24,19 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .api import a_run_chats, run_chats
+    from .api import a_run_chats, iter_chats, run_chats
     from .outcome import BatchResult, ChatOutcome
     from .progress import Progress, ProgressBar
+    from .ray_backend import RayChatPool, WorkerLostError
     from .retry import RetryPolicy
     from .spec import ChatSpec
 
 _EXPORTS: dict[str, str] = {
     "run_chats": ".api",
     "a_run_chats": ".api",
+    "iter_chats": ".api",
+    "RayChatPool": ".ray_backend",
+    "WorkerLostError": ".ray_backend",
     "ChatSpec": ".spec",
     "RetryPolicy": ".retry",
     "ChatOutcome": ".outcome",

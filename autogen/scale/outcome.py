@@ -32,6 +32,10 @@ class ChatOutcome:
     attempts: int = 1
     duration: float = 0.0
     """Seconds from the first attempt's start to the end of the last one."""
+    node: Optional[str] = None
+    """Where the last attempt ran: the Ray node's id (Ray back end; None for the local one)."""
+    worker: Optional[str] = None
+    """Which worker ran the last attempt: ``"<host>:<pid>"`` of the Ray worker process (None locally)."""
 
     @property
     def ok(self) -> bool:

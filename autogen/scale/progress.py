@@ -45,11 +45,11 @@ class ProgressBar:
             from tqdm.auto import tqdm
 
             file = self.stream if self.stream is not None else sys.stderr
-            self._bar = tqdm(total=progress.total, desc="chats", unit="chat", file=file, ncols=self.width)
+            self._bar = tqdm(total=progress.total or None, desc="chats", unit="chat", file=file, ncols=self.width)
         self._bar.update(progress.done - self._bar.n)
         if progress.failed:
             self._bar.set_postfix(failed=progress.failed)
-        if progress.done >= progress.total:
+        if progress.total and progress.done >= progress.total:
             self._bar.close()
 
 

@@ -1,22 +1,22 @@
 """One chat of a batch, with its retries: written once as a flow, run by every back end.
 
 The local back end drives :func:`chat_flow` with the async driver (one asyncio task per chat); the Ray back end
-drives it with the sync driver inside a Ray task. Both build the agents with the spec's factory, open the spec's
+drives it with the same async driver inside its workers (async actors, many chats each). Both build the agents with the spec's factory, open the spec's
 cache where the chat runs, and turn any error into a :class:`~autogen.scale.outcome.ChatOutcome`.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any, Optional, Tuple
+from typing import Any, Tuple
 
-from .._flow import Call, Effect, Flow, run_sync
+from .._flow import Call, Effect, Flow
 from ..io.base import IOStream
 from .outcome import ChatOutcome
 from .retry import RetryPolicy
 from .spec import ChatSpec, build_agents
 
-__all__ = ["QuietIO", "Sleep", "chat_flow", "run_chat_sync"]
+__all__ = ["QuietIO", "Sleep", "chat_flow"]
 
 
 class Sleep(Effect):
@@ -73,11 +73,17 @@ def _attempt_flow(spec: ChatSpec, chat_id: Any) -> Flow[Any]:
             cache.close()
 
 
-def chat_flow(spec: ChatSpec, index: int, policy: RetryPolicy, quiet: bool = True) -> Flow[ChatOutcome]:
-    """Run the chat of ``spec`` (attempts as ``policy`` allows); never raises for a failed chat."""
+def chat_flow(
+    spec: ChatSpec, index: int, policy: RetryPolicy, quiet: bool = True, first_attempt: int = 1
+) -> Flow[ChatOutcome]:
+    """Run the chat of ``spec`` (attempts as ``policy`` allows); never raises for a failed chat.
+
+    ``first_attempt`` > 1 when earlier attempts ran elsewhere (a Ray worker that was lost): they count against the
+    policy's ``max_attempts``.
+    """
     chat_id = index if spec.chat_id is None else spec.chat_id
     start = time.perf_counter()
-    attempt = 0
+    attempt = first_attempt - 1
     while True:
         attempt += 1
         try:
@@ -92,8 +98,3 @@ def chat_flow(spec: ChatSpec, index: int, policy: RetryPolicy, quiet: bool = Tru
                 continue
             return ChatOutcome.failure(index, chat_id, error, attempt, time.perf_counter() - start)
         return ChatOutcome(index, chat_id, result=result, attempts=attempt, duration=time.perf_counter() - start)
-
-
-def run_chat_sync(spec: ChatSpec, index: int, policy: Optional[RetryPolicy] = None, quiet: bool = True) -> ChatOutcome:
-    """One chat with the blocking driver (what a Ray task runs)."""
-    return run_sync(chat_flow(spec, index, policy or RetryPolicy(), quiet))

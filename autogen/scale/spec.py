@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Tuple, Union
 
 from ..exception_utils import ConfigError
 
-__all__ = ["ChatSpec", "build_agents", "resolve_factory"]
+__all__ = ["ChatSpec", "as_spec", "build_agents", "resolve_factory"]
 
 Factory = Union[Callable[..., Any], str]
 
@@ -34,8 +34,10 @@ class ChatSpec:
         cache: an LLM cache for the chat: a ``Cache`` configuration dict (``{"redis_url": ..., "cache_seed": 42}``,
             ``{"cache_path_root": ..., "cache_seed": 42}``), built where the chat runs; or a cache object (local
             back end only).
-        checkpoint: a file path: the chat is checkpointed there (``autogen.state.run_chat``), so a retry continues
-            where the failed attempt stopped instead of starting over. The path must be reachable where the chat runs.
+        checkpoint: where the chat is checkpointed (``autogen.state.run_chat``), so a retry continues where the failed
+            attempt stopped instead of starting over: a file path, or a store object (``load()``/``save(state)``)
+            such as ``autogen.state.RedisStore(url, key)``. On Ray it must be reachable from every node: a Redis
+            store, or a path on a shared directory.
     """
 
     factory: Factory
@@ -44,7 +46,18 @@ class ChatSpec:
     factory_args: Dict[str, Any] = field(default_factory=dict)
     chat_id: Any = None
     cache: Any = None
-    checkpoint: Optional[str] = None
+    checkpoint: Any = None
+
+
+def as_spec(index: int, spec: Any) -> ChatSpec:
+    """Item ``index`` of a batch as a ChatSpec (a dict of ChatSpec fields is accepted too)."""
+    if isinstance(spec, dict):
+        if "factory" not in spec:
+            raise TypeError(f"chat_specs[{index}] has no 'factory' (the function that builds the chat's agents).")
+        spec = ChatSpec(**spec)
+    if not isinstance(spec, ChatSpec):
+        raise TypeError(f"chat_specs[{index}] must be a ChatSpec (or a dict of its fields), got {type(spec).__name__}.")
+    return spec
 
 
 def resolve_factory(factory: Factory) -> Callable[..., Any]:

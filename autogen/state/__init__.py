@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .chat import load_chat, save_chat
     from .checkpoint import Checkpointer
     from .queue import a_initiate_chats, initiate_chats
+    from .redis_store import RedisStore
     from .result import chat_result_from_dict
     from .resume import a_resume_chat, a_run_chat, resume_chat, run_chat
     from .store import CheckpointStore, FileStore, MemoryStore
@@ -63,6 +64,7 @@ _EXPORTS: dict[str, str] = {
     "CheckpointStore": ".store",
     "FileStore": ".store",
     "MemoryStore": ".store",
+    "RedisStore": ".redis_store",
     "run_chat": ".resume",
     "a_run_chat": ".resume",
     "resume_chat": ".resume",

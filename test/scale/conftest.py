@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -28,6 +29,7 @@ def ray_cluster() -> Iterator[Any]:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     os.environ.setdefault("RAY_raylet_start_wait_time_s", "60")
     paths = [str(HERE), str(HERE.parent.parent), os.environ.get("PYTHONPATH", "")]
+    temp = tempfile.mkdtemp(prefix="rt", dir="/tmp")  # its own session files, apart from other clusters' /tmp/ray
     attempts = 3
     for attempt in range(1, attempts + 1):
         try:
@@ -36,6 +38,7 @@ def ray_cluster() -> Iterator[Any]:
                 include_dashboard=False,
                 log_to_driver=False,
                 _node_ip_address="127.0.0.1",
+                _temp_dir=temp,
                 runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in paths if p)}},
             )
             break

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium
+from conftest import CHROMIUM, CHROMIUM_ARGS, needs_chromium, start_cli
 
 pytestmark = needs_chromium
 
@@ -142,7 +142,6 @@ def test_printed_url_opens_and_other_pages_are_refused(tmp_path: Path, llm_serve
     import threading
     import urllib.request
 
-    from conftest import start_cli
     from playwright.sync_api import expect, sync_playwright
 
     proc, url = start_cli(tmp_path)

@@ -43,9 +43,10 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generator, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional
 from urllib.parse import urlencode, urlsplit
 
+from .._flow import Flow, Invoke, run_async, run_sync
 from .json_utils import dumps_compact, encode_body
 from .transport import RawResponse, TransportError, TransportTimeout
 
@@ -211,17 +212,6 @@ def route_for(endpoint: Endpoint, path: str, model: Optional[str], client: Any, 
 
 
 # ------------------------------------------------------------------------------ one call, with retries
-@dataclass
-class _Send:
-    headers: list[tuple[str, str]]
-    deadline: Optional[float]
-
-
-@dataclass
-class _Sleep:
-    seconds: float
-
-
 def deadline_seconds(timeout: Any) -> tuple[Optional[float], Optional[str]]:
     """(the deadline of one try, the x-stainless-read-timeout header) for a number, None or an httpx Timeout
     (whose longest limit is the deadline; a Timeout with an unlimited part has none)."""
@@ -233,10 +223,20 @@ def deadline_seconds(timeout: Any) -> tuple[Optional[float], Optional[str]]:
     return (max(known) if len(known) == len(limits) else None), (None if read is None else str(read))
 
 
-def _call_steps(
-    route: Route, body: bytes, limits: tuple[Optional[float], Optional[str]], max_retries: int
-) -> Generator[Union[_Send, _Sleep], Any, RawResponse]:
-    """The SDK's retry loop over one request; the driver does the sending and sleeping."""
+Sender = Callable[[list[tuple[str, str]], Optional[float]], Any]
+"""Sends the request with these headers before this deadline: blocking (urllib3) or a coroutine (aiohttp)."""
+
+
+def _call_flow(
+    route: Route,
+    body: bytes,
+    limits: tuple[Optional[float], Optional[str]],
+    max_retries: int,
+    send: Sender,
+    sleep: Callable[[float], Any],
+) -> Flow[RawResponse]:
+    """The SDK's retry loop over one request, run by the one driver (``autogen._flow``): ``send`` and ``sleep``
+    are the blocking or the asyncio ones."""
     import openai
 
     policy = route.policy
@@ -247,15 +247,15 @@ def _call_steps(
         headers = [*route.headers, ("x-stainless-retry-count", str(retries_taken)), *extra]
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            raw: RawResponse = yield _Send(headers, deadline)
+            raw: RawResponse = yield Invoke(send, args=(headers, deadline))
         except TransportTimeout as err:
             if remaining > 0:
-                yield _Sleep(policy.delay(remaining, max_retries))
+                yield Invoke(sleep, args=(policy.delay(remaining, max_retries),))
                 continue
             raise openai.APITimeoutError(request=route.request(body)) from err
         except TransportError as err:
             if remaining > 0:
-                yield _Sleep(policy.delay(remaining, max_retries))
+                yield Invoke(sleep, args=(policy.delay(remaining, max_retries),))
                 continue
             raise openai.APIConnectionError(request=route.request(body)) from err
         if 200 <= raw.status < 300:
@@ -264,7 +264,7 @@ def _call_steps(
             raise Unsupported(f"HTTP {raw.status}")  # redirects and the like: the SDK follows them
         response = route.response(raw, body)
         if remaining > 0 and policy.should_retry(response):
-            yield _Sleep(policy.delay(remaining, max_retries, response.headers))
+            yield Invoke(sleep, args=(policy.delay(remaining, max_retries, response.headers),))
             continue
         raise policy.status_error(response)
     raise AssertionError("unreachable")  # pragma: no cover
@@ -281,23 +281,12 @@ def send_sync(route: Route, params: dict[str, Any], options: dict[str, Any]) -> 
     from .transport import send_sync as transport_send
 
     body = encode_body(params, dumps_compact)
-    timeout, max_retries = _settings(route, options)
-    steps = _call_steps(route, body, timeout, max_retries)
-    effect = next(steps)
-    try:
-        while True:
-            if isinstance(effect, _Sleep):
-                time.sleep(effect.seconds)
-                effect = steps.send(None)
-                continue
-            try:
-                result = transport_send(route.url, effect.headers, body, effect.deadline)
-            except TransportError as err:
-                effect = steps.throw(err)
-            else:
-                effect = steps.send(result)
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
+    limits, max_retries = _settings(route, options)
+
+    def send(headers: list[tuple[str, str]], deadline: Optional[float]) -> RawResponse:
+        return transport_send(route.url, headers, body, deadline)
+
+    return run_sync(_call_flow(route, body, limits, max_retries, send, time.sleep))
 
 
 async def send_async(route: Route, params: dict[str, Any], options: dict[str, Any], session: Any) -> RawResponse:
@@ -307,23 +296,12 @@ async def send_async(route: Route, params: dict[str, Any], options: dict[str, An
     from .transport import send_async as transport_send
 
     body = encode_body(params, dumps_compact)
-    timeout, max_retries = _settings(route, options)
-    steps = _call_steps(route, body, timeout, max_retries)
-    effect = next(steps)
-    try:
-        while True:
-            if isinstance(effect, _Sleep):
-                await asyncio.sleep(effect.seconds)
-                effect = steps.send(None)
-                continue
-            try:
-                result = await transport_send(session, route.url, effect.headers, body, effect.deadline)
-            except TransportError as err:
-                effect = steps.throw(err)
-            else:
-                effect = steps.send(result)
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
+    limits, max_retries = _settings(route, options)
+
+    async def send(headers: list[tuple[str, str]], deadline: Optional[float]) -> RawResponse:
+        return await transport_send(session, route.url, headers, body, deadline)
+
+    return await run_async(_call_flow(route, body, limits, max_retries, send, asyncio.sleep))
 
 
 # ----------------------------------------------------------------------------------- the response

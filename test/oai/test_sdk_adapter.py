@@ -47,7 +47,9 @@ def test_an_unsupported_sdk_fails_when_the_llm_layer_loads_it(llm_server: Any, m
 def test_only_the_adapter_touches_sdk_internals() -> None:
     # private SDK modules, and the private client methods the adapter looks up
     pattern = r"openai\._|openai\.lib\._|_should_retry|_calculate_retry_timeout|_make_status_error|_build_request"
-    found = subprocess.run(["grep", "-rlE", pattern, str(ROOT / "autogen")], capture_output=True, text=True)
+    found = subprocess.run(
+        ["grep", "-rlE", "--include=*.py", pattern, str(ROOT / "autogen")], capture_output=True, text=True
+    )
     assert [Path(p).relative_to(ROOT).as_posix() for p in found.stdout.split()] == ["autogen/oai/sdk_adapter.py"]
 
 

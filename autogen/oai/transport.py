@@ -1,7 +1,8 @@
 """Moving request and response bytes for the direct path, on maintained HTTP libraries.
 
 * Blocking calls: ``urllib3.PoolManager`` (keep-alive pools, content codings decoded), one for the process,
-  shared by its threads.
+  shared by its threads. Its connections write a request's head and body in one ``sendall`` (urllib3 2 writes
+  them apart): one segment, one wake-up of the server, one TLS record instead of two.
 * asyncio: ``aiohttp.ClientSession`` (llhttp parses in C), one session per event loop; ``client_pool`` closes it
   when the loop shuts down.
 
@@ -97,6 +98,61 @@ def _remaining(deadline: Optional[float]) -> Optional[float]:
 
 
 # ---------------------------------------------------------------------------------------------- blocking
+ONE_WRITE_LIMIT = 256 * 1024  # beyond this a second write costs less than copying the body behind the head
+
+
+def _one_write(base: type) -> type:
+    """``base`` (a urllib3 connection class) holding the request head back until the body is sent with it."""
+
+    class OneWrite(base):  # type: ignore[misc, valid-type]
+        _head: Optional[bytes] = None
+        _holding = False
+
+        def endheaders(self, message_body: Optional[bytes] = None, *, encode_chunked: bool = False) -> None:
+            self._holding = True  # http.client sends the head through send() at the end of this call
+            try:
+                super().endheaders(message_body, encode_chunked=encode_chunked)
+            except BaseException:
+                self._holding, self._head = False, None
+                raise
+
+        def send(self, data: bytes) -> None:
+            if self._holding:
+                self._holding = False
+                if isinstance(data, bytes) and len(data) < ONE_WRITE_LIMIT:
+                    self._head = data
+                    return
+            head, self._head = self._head, None
+            if head is not None:
+                if isinstance(data, bytes) and len(data) < ONE_WRITE_LIMIT:
+                    data = head + data
+                else:
+                    super().send(head)
+            super().send(data)
+
+        def getresponse(self, *args: object, **kwargs: object) -> object:
+            head, self._head = self._head, None
+            if head is not None:  # a request without a body
+                super().send(head)
+            return super().getresponse(*args, **kwargs)
+
+        def close(self) -> None:
+            self._holding, self._head = False, None
+            super().close()
+
+    OneWrite.__name__ = OneWrite.__qualname__ = f"OneWrite{base.__name__}"
+    return OneWrite
+
+
+def _one_write_pool_classes() -> dict[str, type]:
+    import urllib3
+
+    classes = {}
+    for scheme, pool in (("http", urllib3.HTTPConnectionPool), ("https", urllib3.HTTPSConnectionPool)):
+        classes[scheme] = type(f"OneWrite{pool.__name__}", (pool,), {"ConnectionCls": _one_write(pool.ConnectionCls)})
+    return classes
+
+
 _sync_pool: Optional[urllib3.PoolManager] = None
 _sync_lock = threading.Lock()
 
@@ -108,7 +164,9 @@ def _pool() -> urllib3.PoolManager:
 
         with _sync_lock:
             if _sync_pool is None:
-                _sync_pool = urllib3.PoolManager(num_pools=50, maxsize=MAX_CONNECTIONS, ssl_context=tls_context())
+                manager = urllib3.PoolManager(num_pools=50, maxsize=MAX_CONNECTIONS, ssl_context=tls_context())
+                manager.pool_classes_by_scheme = _one_write_pool_classes()
+                _sync_pool = manager
     return _sync_pool
 
 

@@ -1,0 +1,79 @@
+"""The blocking transport writes a request's head and body in one ``sendall`` (one segment, one wake-up of
+the server), and falls back to two writes for bodies too large to copy behind the head."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from autogen.oai import transport
+
+
+class RecordingSocket:
+    """Delegates to a real socket and keeps what each ``sendall`` wrote."""
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+        self.writes: list[bytes] = []
+
+    def sendall(self, data: bytes, *args: Any) -> None:
+        self.writes.append(bytes(data))
+        self._sock.sendall(data, *args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def _post(url: str, payload: dict[str, Any]) -> transport.RawResponse:
+    body = json.dumps(payload).encode()
+    headers = [("Content-Type", "application/json"), ("Authorization", "Bearer test")]
+    return transport.send_sync(url, headers, body, deadline=None)
+
+
+def _recording_connection(url: str) -> RecordingSocket:
+    """Make one request so that the origin's pool holds an open connection, and wrap that connection's socket."""
+    _post(url, {"model": "gpt-4", "messages": [{"role": "user", "content": "open"}]})
+    pool, _ = transport._origin(url)
+    conn = pool.pool.queue[-1]
+    assert conn is not None and conn.sock is not None, "the keep-alive connection went back to the pool"
+    conn.sock = RecordingSocket(conn.sock)
+    return conn.sock
+
+
+@pytest.fixture
+def url(llm_server: Any) -> Any:
+    transport.close_sync_pool()
+    yield llm_server.base_url + "/chat/completions"
+    transport.close_sync_pool()
+
+
+def test_head_and_body_go_in_one_write(url: str, llm_server: Any) -> None:
+    sock = _recording_connection(url)
+    response = _post(url, {"model": "gpt-4", "messages": [{"role": "user", "content": "one write"}]})
+    assert response.status == 200
+    assert len(sock.writes) == 1
+    (data,) = sock.writes
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"POST /v1/chat/completions HTTP/1.1") or head.startswith(b"POST ")
+    assert b"content-length: %d" % len(body) in head.lower()
+    assert json.loads(body)["messages"][0]["content"] == "one write"
+    assert llm_server.chat_requests()[-1]["messages"][0]["content"] == "one write"
+
+
+def test_a_body_past_the_limit_is_written_apart_and_arrives_whole(url: str, llm_server: Any) -> None:
+    sock = _recording_connection(url)
+    big = "x" * (transport.ONE_WRITE_LIMIT + 10)
+    response = _post(url, {"model": "gpt-4", "messages": [{"role": "user", "content": big}]})
+    assert response.status == 200
+    assert len(sock.writes) == 2 and sock.writes[0].endswith(b"\r\n\r\n")
+    assert llm_server.chat_requests()[-1]["messages"][0]["content"] == big
+
+
+def test_a_request_without_a_body_sends_its_head_before_waiting(url: str) -> None:
+    sock = _recording_connection(url)
+    pool, _ = transport._origin(url)
+    response = pool.urlopen("GET", "/v1/models", retries=False, preload_content=True)
+    assert response.status == 200 and json.loads(response.data)["data"][0]["id"] == "gpt-4"
+    assert len(sock.writes) == 1 and sock.writes[0].startswith(b"GET /v1/models ")

@@ -662,21 +662,19 @@ print(time.perf_counter() - start)
 
 
 class _ServerProcess:
-    """The test server in a child process, answering every request after ``delay`` seconds."""
+    """The stand-in model (``bench/model_server.py``) in a child process, answering every request after
+    ``delay`` seconds."""
 
     def __init__(self, delay: float) -> None:
         self.delay = delay
         self.process: Optional[subprocess.Popen[str]] = None
 
     def __enter__(self) -> str:
-        code = (
-            "import sys, time; sys.path.insert(0, sys.argv[1]); from llm_server import LLMServer; "
-            "s = LLMServer().start(); "
-            f"s.responder = lambda body: {{'content': 'thinking', 'delay': {self.delay}}}; "
-            "print(s.base_url, flush=True); sys.stdin.read()"
-        )
         self.process = subprocess.Popen(
-            [sys.executable, "-c", code, str(ROOT / "test")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            [sys.executable, str(ROOT / "bench" / "model_server.py"), str(self.delay)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         assert self.process.stdout is not None
         return self.process.stdout.readline().strip()

@@ -509,6 +509,7 @@ class Bench:
                 asyncio.run(main(pairs, turns))
                 wall, cpu = time.perf_counter() - start, time.process_time() - cpu
                 effective = chats * turns * latency / wall
+                ceiling = chats * turns * latency / _bare_aiohttp_wall(base_url, chats, turns)
                 del pairs
                 gc.collect()
                 pairs = make_pairs(chats)
@@ -528,6 +529,11 @@ class Bench:
                 higher_is_better=True,
             ),
             Row("  (the same: CPU time of this process per turn)", cpu / (chats * turns) * 1000),
+            Row(
+                "  the same requests from bare aiohttp (the ceiling on this machine)",
+                ceiling,
+                unit=f"of {chats}",
+            ),
             Row(
                 "  memory per chat in flight, beyond its agents (tracemalloc peak)",
                 (peak - before) / chats / 1e3,
@@ -683,6 +689,31 @@ class _ServerProcess:
         assert self.process is not None and self.process.stdin is not None
         self.process.stdin.close()
         self.process.wait(timeout=10)
+
+
+def _bare_aiohttp_wall(base_url: str, clients: int, each: int) -> float:
+    """Wall time of ``clients`` concurrent bare aiohttp clients, ``each`` chat requests one after another, on a
+    fresh loop and session (as a fresh ``asyncio.run`` of chats has): what no framework on this HTTP client can
+    beat on this machine."""
+    import aiohttp
+
+    url = base_url + "/chat/completions"
+    headers = {"Content-Type": "application/json", "Authorization": "Bearer test"}
+    body = json.dumps({"model": "gpt-4", "messages": [{"role": "user", "content": "go"}]}).encode()
+
+    async def client(session: aiohttp.ClientSession) -> None:
+        for _ in range(each):
+            async with session.post(url, data=body, headers=headers) as response:
+                json.loads(await response.read())
+
+    async def main() -> None:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=1000)) as session:
+            await asyncio.gather(*(client(session) for _ in range(clients)))
+
+    asyncio.run(main())  # imports and first-use costs out of the figure
+    start = time.perf_counter()
+    asyncio.run(main())
+    return time.perf_counter() - start
 
 
 def _short_chats(base_url: str, count: int) -> list[Any]:

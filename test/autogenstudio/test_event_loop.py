@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator, List
 
 import httpx
 import pytest
-from conftest import AUTH, TOKEN, LiveServer
+from conftest import AUTH, TOKEN, LiveServer, local_model
 from sqlalchemy import event
 
 BOUND = 60  # seconds: how long a wait may take before the test calls the loop stalled (never reached when it runs)
@@ -191,6 +191,53 @@ def test_a_websocket_whose_lookup_waits_leaves_the_loop_free(studio: Any) -> Non
     finally:
         lock.release()
         barrier.remove()
+
+
+def test_a_run_whose_messages_wait_for_the_lock_leaves_the_loop_free(studio: Any, llm_server: Any) -> None:
+    """A task's agents write each message to the store as they go; while those writes wait, the session's websocket,
+    a second task on the same session (409) and other readers are answered, and the run ends once the lock goes."""
+    from websockets.sync.client import connect
+
+    with _client(studio) as api:
+        model = api.post("/api/models", json=local_model(llm_server)).json()
+        user = api.post("/api/agents", json={"name": "u", "type": "userproxy", "max_consecutive_auto_reply": 0})
+        bot = api.post("/api/agents", json={"name": "bot", "model_ids": [model["id"]]}).json()
+        wf = {"name": "w", "sender_id": user.json()["id"], "receiver_id": bot["id"]}
+        session = api.post("/api/sessions", json={"workflow_id": api.post("/api/workflows", json=wf).json()["id"]})
+    public_id = session.json()["id"]
+    llm_server.script("the answer TERMINATE")
+    messages_path = f"/api/sessions/{public_id}/messages"
+    with (
+        connect(_ws_url(studio, public_id), additional_headers=dict(AUTH), open_timeout=BOUND) as ws,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
+        assert json.loads(ws.recv(timeout=BOUND))["type"] == "connected"
+        is_insert = lambda sql: sql.lstrip().upper().startswith("INSERT")  # noqa: E731
+        barrier = StatementBarrier(studio.app.state.studio.db.engine, is_insert)
+        lock = SqliteLock(studio.app.state.db_file, "IMMEDIATE")
+        try:
+            run = _in_background(pool, studio, "POST", messages_path, json={"content": "go"})
+            assert barrier.reached.wait(BOUND), "the run never wrote its first message"
+            assert ws.ping().wait(BOUND), "no pong: the event loop is blocked"
+            assert studio.ticks.advance(20), "a callback on the server's loop stopped firing"
+            with _client(studio) as api:
+                again = api.post(messages_path, json={"content": "again"})
+                assert again.status_code == 409 and "already running" in again.json()["detail"]
+                assert api.get(messages_path).json() == []  # the first message still waits for the lock
+            assert not run.done(), "the run finished while its message write was held"
+            lock.release()
+            events = []
+            while not events or events[-1]["type"] not in ("result", "error"):
+                events.append(json.loads(ws.recv(timeout=BOUND)))
+            answer = run.result(timeout=BOUND)
+        finally:
+            lock.release()
+            barrier.remove()
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["final_answer"] == "the answer"
+    assert [e["sender"] for e in events if e["type"] == "message"] == ["u", "bot"]
+    with _client(studio) as api:
+        assert [m["content"] for m in api.get(messages_path).json()] == ["go", "the answer TERMINATE"]
 
 
 def test_only_routes_that_await_nothing_blocking_are_async(studio_app: Any) -> None:

@@ -17,7 +17,7 @@ import sqlite3
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List
 
 import httpx
 import pytest
@@ -226,7 +226,7 @@ def test_a_run_whose_messages_wait_for_the_lock_leaves_the_loop_free(studio: Any
                 assert api.get(messages_path).json() == []  # the first message still waits for the lock
             assert not run.done(), "the run finished while its message write was held"
             lock.release()
-            events = []
+            events: List[Dict[str, Any]] = []
             while not events or events[-1]["type"] not in ("result", "error"):
                 events.append(json.loads(ws.recv(timeout=BOUND)))
             answer = run.result(timeout=BOUND)
@@ -250,7 +250,7 @@ def test_only_routes_that_await_nothing_blocking_are_async(studio_app: Any) -> N
 
     shared = studio_app.state.studio
     routers = (library_router(shared), sessions_router(shared), gallery_router(shared), classic_router(shared))
-    routes = [route for router in routers for route in router.routes]
+    routes: List[Any] = [route for router in routers for route in router.routes]
     routes += [r for r in studio_app.routes if getattr(r, "path", None) == "/"]
     assert len(routes) > 40 and {"create_item", "publish", "import_file", "index"} <= {r.name for r in routes}
     assert {r.name for r in routes if inspect.iscoroutinefunction(r.endpoint)} == ASYNC_ROUTES

@@ -15,7 +15,6 @@ The endpoint sits behind Studio's security middleware: Host/Origin allow-list, b
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import secrets
@@ -29,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .classic_format import load_workflow, read_file
 from .datamodel import WorkFlowConfig
+from .offloop import run_long
 from .security import LOOPBACK_HOSTS, Scope, SecurityConfig, SecurityMiddleware
 from .workflowmanager import AutoGenWorkFlowManager
 
@@ -103,7 +103,7 @@ def create_serve_app(
 
     async def predict(message: str) -> JSONResponse:
         try:
-            data = await asyncio.to_thread(run, message)
+            data = await run_long(run, message)
         except Exception as exc:
             logger.exception("workflow %s failed", workflow.name)
             return _answer(502, f"the workflow failed: {type(exc).__name__}: {exc}", None)

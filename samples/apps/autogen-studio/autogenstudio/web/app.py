@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from ..offloop import off_loop
 from ..security import SecurityConfig, SecurityMiddleware
 from .routes_classic import classic_router
 from .routes_gallery import gallery_router
@@ -52,7 +53,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         for session_id in list(studio.managers):  # stop the sessions' code executors (Docker containers)
-            studio.forget(session_id)
+            await off_loop(studio.forget, session_id)
 
     app = FastAPI(title="AutoGen Studio", lifespan=lifespan)
     app.state.studio = studio

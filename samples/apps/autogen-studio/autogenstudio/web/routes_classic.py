@@ -6,7 +6,6 @@ GET  /api/classic/{kind}s/{id}           the record as a classic file (a downloa
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any, Dict
 
@@ -22,25 +21,22 @@ def classic_router(studio: Any) -> APIRouter:
     router = APIRouter(prefix="/api/classic")
 
     @router.post("/import", status_code=201)
-    async def import_file(data: Any = Body(...)) -> Dict[str, Any]:
-        def work() -> Any:
-            return import_classic(studio.db, data)
-
+    def import_file(data: Any = Body(...)) -> Dict[str, Any]:
         try:
-            kind, record = await asyncio.to_thread(work)
+            kind, record = import_classic(studio.db, data)
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
         record = {k: v for k, v in record.items() if k not in ("uid", "api_key")}
         return {"kind": kind, "item": record}
 
     @router.get("/{plural}/{item_id}")
-    async def export_file(plural: str, item_id: int) -> JSONResponse:
+    def export_file(plural: str, item_id: int) -> JSONResponse:
         kind = plural[:-1] if plural.endswith("s") else plural
         if kind not in KINDS:
             raise HTTPException(404, f"no classic export for {plural!r}: use skills, models, agents or workflows")
         if not 1 <= item_id <= MAX_ID:
             raise HTTPException(422, "item_id must be a positive 64-bit integer")
-        exported = await asyncio.to_thread(export_classic, studio, kind, item_id)
+        exported = export_classic(studio, kind, item_id)
         if exported is None:
             raise HTTPException(404, f"{kind} {item_id} not found")
         label = exported.get("name") or exported.get("model") or exported.get("config", {}).get("name") or kind

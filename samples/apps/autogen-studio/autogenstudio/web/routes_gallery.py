@@ -1,8 +1,9 @@
-"""Routes of the gallery: a published session (messages, files, profile) is a read-only copy of it."""
+"""Routes of the gallery: a published session (messages, files, profile) is a read-only copy of it.
+
+The routes touch the store and the disk: plain ``def`` routes, run in worker threads (see ``offloop``)."""
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from typing import Any, Dict, List
 
@@ -25,15 +26,15 @@ def gallery_router(studio: Studio) -> APIRouter:
         return found
 
     @router.get("/api/gallery")
-    async def list_gallery() -> List[Dict[str, Any]]:
+    def list_gallery() -> List[Dict[str, Any]]:
         return [public("gallery", g) for g in studio.db.list("gallery")]
 
     @router.get("/api/gallery/{item_id}")
-    async def get_gallery(item_id: str) -> Dict[str, Any]:
+    def get_gallery(item_id: str) -> Dict[str, Any]:
         return public("gallery", item(item_id))
 
     @router.post("/api/gallery", status_code=201)
-    async def publish(body: PublishIn) -> Dict[str, Any]:
+    def publish(body: PublishIn) -> Dict[str, Any]:
         session = studio.session(body.session_id)
         row_id = session["id"]
         workflow = studio.db.get("workflow", session["workflow_id"])
@@ -41,7 +42,7 @@ def gallery_router(studio: Studio) -> APIRouter:
         stored = studio.db.list("message", parent_id=row_id)
         messages = [public("message", m) for m in stored]
         shown = public("session", session)
-        files = await asyncio.to_thread(list_files, studio.work_dir(row_id))
+        files = list_files(studio.work_dir(row_id))
         created = studio.db.create(
             "gallery",
             {
@@ -54,17 +55,14 @@ def gallery_router(studio: Studio) -> APIRouter:
             },
         )
 
-        def copy() -> None:  # the published copy outlives the session and its work dir
-            target = studio.gallery_dir(created["id"])
-            for rel in files:
-                (target / rel).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(studio.work_dir(row_id) / rel, target / rel)
-
-        await asyncio.to_thread(copy)
+        target = studio.gallery_dir(created["id"])  # the published copy outlives the session and its work dir
+        for rel in files:
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(studio.work_dir(row_id) / rel, target / rel)
         return public("gallery", created)
 
     @router.get("/api/gallery/{item_id}/files/{file_path:path}")
-    async def gallery_file(item_id: str, file_path: str) -> FileResponse:
+    def gallery_file(item_id: str, file_path: str) -> FileResponse:
         return serve_file(studio.gallery_dir(item(item_id)["id"]), file_path)
 
     return router

@@ -1,8 +1,9 @@
-"""Routes of the library: skills, models, agents and workflows (CRUD), testing a model, workflow export/import."""
+"""Routes of the library: skills, models, agents and workflows (CRUD), testing a model, workflow export/import.
+
+Every route that reads or writes the store is a plain ``def`` (run in a worker thread, see ``offloop``)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any, Dict, List
 
@@ -27,18 +28,18 @@ def library_router(studio: Studio) -> APIRouter:
         kind = SINGULAR[plural]
         schema = KINDS[plural]
 
-        async def list_items() -> List[Dict[str, Any]]:
+        def list_items() -> List[Dict[str, Any]]:
             return [public(kind, i) for i in studio.db.list(kind)]
 
-        async def get_item(item_id: ItemId) -> Dict[str, Any]:
+        def get_item(item_id: ItemId) -> Dict[str, Any]:
             return public(kind, studio.must_get(kind, item_id))
 
-        async def create_item(body: BaseModel) -> Dict[str, Any]:
+        def create_item(body: BaseModel) -> Dict[str, Any]:
             data = body.model_dump()
             studio.check_refs(kind, data)
             return public(kind, studio.db.create(kind, data))
 
-        async def update_item(item_id: ItemId, body: BaseModel) -> Dict[str, Any]:
+        def update_item(item_id: ItemId, body: BaseModel) -> Dict[str, Any]:
             old = studio.must_get(kind, item_id)
             data = body.model_dump()
             if kind == "model" and (not data.get("api_key") or data["api_key"].startswith("****")):
@@ -54,7 +55,7 @@ def library_router(studio: Studio) -> APIRouter:
             studio.check_refs(kind, data)
             return public(kind, studio.db.update(kind, item_id, data) or {})
 
-        async def delete_item(item_id: ItemId) -> Dict[str, Any]:
+        def delete_item(item_id: ItemId) -> Dict[str, Any]:
             studio.must_get(kind, item_id)
             studio.db.delete(kind, item_id)
             return {"deleted": item_id}
@@ -72,7 +73,7 @@ def library_router(studio: Studio) -> APIRouter:
         register_crud(plural)
 
     @router.post("/api/models/{item_id}/test")
-    async def test_model(item_id: ItemId) -> Dict[str, Any]:
+    def test_model(item_id: ItemId) -> Dict[str, Any]:
         model = ModelConfig.model_validate(studio.must_get("model", item_id))
 
         def call() -> Dict[str, Any]:
@@ -86,10 +87,10 @@ def library_router(studio: Studio) -> APIRouter:
             except Exception as exc:  # the answer to "does this model work" is a result, not a server error
                 return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
 
-        return await asyncio.to_thread(call)
+        return call()
 
     @router.get("/api/workflows/{item_id}/export")
-    async def export_workflow(item_id: ItemId, download: bool = False) -> JSONResponse:
+    def export_workflow(item_id: ItemId, download: bool = False) -> JSONResponse:
         """The workflow with its agents, skills and models as one self-contained JSON document (no API keys)."""
         workflow = studio.must_get("workflow", item_id)
         data = strip_keys(studio.workflow_config(workflow).model_dump())
@@ -103,7 +104,7 @@ def library_router(studio: Studio) -> APIRouter:
         return {"problems": graph_problems(body.agent_ids, body.transitions)}
 
     @router.post("/api/workflows/import", status_code=201)
-    async def import_workflow(config: WorkFlowConfig) -> Dict[str, Any]:
+    def import_workflow(config: WorkFlowConfig) -> Dict[str, Any]:
         try:
             return public("workflow", store_workflow(studio.db, config))
         except ValueError as exc:

@@ -2,18 +2,22 @@
 
 A session is addressed by its random uid, never by its row id: a conversation's URL and websocket path cannot be
 guessed. Inside, the row id keys the work dir, the listeners and the agents.
+
+Routes that only use the store or the disk are plain ``def`` (run in worker threads); posting a message and the
+websocket stay ``async`` and hand each blocking step to ``offloop`` (the run itself to ``run_long``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, JSONResponse
 
-from ..datamodel import InputAnswer, MessageIn, SessionIn
+from ..datamodel import InputAnswer, MessageIn, SessionIn, WorkFlowConfig
+from ..offloop import off_loop, run_long
 from ..profiler import session_profile
 from ..workflowmanager import list_files
 from .studio import PUBLIC_ID, Studio, public, serve_file
@@ -25,18 +29,18 @@ def sessions_router(studio: Studio) -> APIRouter:
     router = APIRouter()
 
     @router.get("/api/sessions")
-    async def list_sessions() -> List[Dict[str, Any]]:
+    def list_sessions() -> List[Dict[str, Any]]:
         return [public("session", s) for s in studio.db.list("session")]
 
     @router.post("/api/sessions", status_code=201)
-    async def create_session(body: SessionIn) -> Dict[str, Any]:
+    def create_session(body: SessionIn) -> Dict[str, Any]:
         workflow = studio.must_get("workflow", body.workflow_id)
         name = body.name or f"{workflow['name']} session"
         created = studio.db.create("session", {"workflow_id": body.workflow_id, "name": name, "last_result": None})
         return public("session", created)
 
     @router.get("/api/sessions/{session_id}")
-    async def get_session(session_id: str) -> Dict[str, Any]:
+    def get_session(session_id: str) -> Dict[str, Any]:
         return public("session", studio.session(session_id))
 
     def idle(session_id: str) -> Dict[str, Any]:
@@ -46,31 +50,33 @@ def sessions_router(studio: Studio) -> APIRouter:
         return session
 
     @router.delete("/api/sessions/{session_id}")
-    async def delete_session(session_id: str) -> Dict[str, Any]:
+    def delete_session(session_id: str) -> Dict[str, Any]:
         row_id = idle(session_id)["id"]
-        await asyncio.to_thread(studio.clear, row_id)
+        studio.clear(row_id)
         studio.db.delete("session", row_id)
         return {"deleted": session_id}
 
     @router.post("/api/sessions/{session_id}/reset")
-    async def reset_session(session_id: str) -> Dict[str, Any]:
+    def reset_session(session_id: str) -> Dict[str, Any]:
         session = idle(session_id)
         row_id = session["id"]
-        await asyncio.to_thread(studio.clear, row_id)
+        studio.clear(row_id)
         data = {k: session[k] for k in ("workflow_id", "name")}
         return public("session", studio.db.update("session", row_id, {**data, "last_result": None}) or {})
 
     @router.get("/api/sessions/{session_id}/messages")
-    async def session_messages(session_id: str) -> List[Dict[str, Any]]:
+    def session_messages(session_id: str) -> List[Dict[str, Any]]:
         row_id = studio.session(session_id)["id"]
         return [public("message", m) for m in studio.db.list("message", parent_id=row_id)]
 
     @router.post("/api/sessions/{session_id}/messages")
     async def post_message(session_id: str, body: MessageIn) -> Dict[str, Any]:
-        session = studio.session(session_id)
+        def prepare() -> Tuple[Dict[str, Any], WorkFlowConfig]:
+            session = studio.session(session_id)
+            return session, studio.workflow_config(studio.must_get("workflow", session["workflow_id"]))
+
+        session, config = await off_loop(prepare)
         row_id = session["id"]
-        workflow = studio.must_get("workflow", session["workflow_id"])
-        config = studio.workflow_config(workflow)
         with studio.lock:
             if row_id in studio.running:
                 raise HTTPException(409, "this session is already running a task")
@@ -99,7 +105,7 @@ def sessions_router(studio: Studio) -> APIRouter:
             return result
 
         try:
-            result = await asyncio.to_thread(run)
+            result = await run_long(run)
         except Exception as exc:
             logger.exception("session %s failed", session_id)
             error = f"{type(exc).__name__}: {exc}"
@@ -108,7 +114,8 @@ def sessions_router(studio: Studio) -> APIRouter:
         finally:
             studio.running.discard(row_id)
         summary = {k: v for k, v in result.items() if k != "messages"}
-        studio.db.update(
+        await off_loop(
+            studio.db.update,
             "session",
             row_id,
             {"workflow_id": session["workflow_id"], "name": session["name"], "last_result": summary},
@@ -117,14 +124,14 @@ def sessions_router(studio: Studio) -> APIRouter:
         return result
 
     @router.post("/api/sessions/{session_id}/input")
-    async def answer_input(session_id: str, body: InputAnswer) -> Dict[str, Any]:
+    def answer_input(session_id: str, body: InputAnswer) -> Dict[str, Any]:
         studio.session(session_id)
         if not studio.inputs.answer(session_id, body.request_id, body.content):
             raise HTTPException(404, f"no open input request {body.request_id} in this session (answered or timed out)")
         return {"answered": body.request_id}
 
     @router.get("/api/sessions/{session_id}/profile")
-    async def profile(session_id: str, download: bool = False) -> JSONResponse:
+    def profile(session_id: str, download: bool = False) -> JSONResponse:
         row_id = studio.session(session_id)["id"]
         data = session_profile(studio.db.list("message", parent_id=row_id), studio.db.list("run", parent_id=row_id))
         data["session_id"] = session_id
@@ -132,20 +139,20 @@ def sessions_router(studio: Studio) -> APIRouter:
         return JSONResponse(data, headers=headers)
 
     @router.get("/api/sessions/{session_id}/files")
-    async def session_files(session_id: str) -> List[Dict[str, Any]]:
+    def session_files(session_id: str) -> List[Dict[str, Any]]:
         row_id = studio.session(session_id)["id"]
         return [
             {"path": p, "url": f"/api/sessions/{session_id}/files/{p}"} for p in list_files(studio.work_dir(row_id))
         ]
 
     @router.get("/api/sessions/{session_id}/files/{file_path:path}")
-    async def session_file(session_id: str, file_path: str) -> FileResponse:
+    def session_file(session_id: str, file_path: str) -> FileResponse:
         return serve_file(studio.work_dir(studio.session(session_id)["id"]), file_path)
 
     @router.websocket("/api/ws/{session_id}")
     async def session_socket(websocket: WebSocket, session_id: str) -> None:
         await websocket.accept()
-        session = studio.db.get_by_uid("session", session_id) if PUBLIC_ID.match(session_id) else None
+        session = await off_loop(studio.db.get_by_uid, "session", session_id) if PUBLIC_ID.match(session_id) else None
         if session is None:
             await websocket.send_json({"type": "error", "error": f"session {session_id} not found"})
             await websocket.close(code=4404)

@@ -377,7 +377,7 @@ class OpenAIClient:
             if route.sdk_loaded or not request.is_chat:
                 direct.prepare_parsing(self._types(request)[0])
             return
-        self.client
+        get_sync_client(self.endpoint)
         self._types(request)
         # the async SDK client itself belongs to the loop: it is built there (cheaply, once imported)
         from openai import AsyncStream  # noqa: F401

@@ -21,15 +21,17 @@ Direct path
 Even ``post`` costs 2-3 ms of CPU per call (options model, httpx request, httpx/anyio I/O,
 field-by-field response construction), which caps how many async chats one core can keep going.
 So a request that is not streamed and goes to a plainly configured endpoint takes ``direct.py``
-instead: the same URL, headers and JSON body the SDK would send (read from the SDK client's public
-properties once per endpoint), moved by aiohttp (asyncio) or httpcore (blocking), with the SDK's retry
-decisions and exception types, parsed into the same ``ChatCompletion``. Everything else still goes
-through ``post``, and ``AUTOGEN_DIRECT_HTTP=0`` sends everything through it.
+instead: the same URL, headers and JSON body the SDK would send, moved by aiohttp (asyncio) or
+urllib3 (blocking), with the SDK's retry decisions and exception types. For a plain OpenAI endpoint
+the settings are worked out without the SDK (``plain_endpoint``), which is then loaded only when a
+try fails; a chat answer comes back as a ``LazyChatCompletion`` (the server's JSON until someone needs
+the SDK's ``ChatCompletion``). Everything else still goes through ``post``, and
+``AUTOGEN_DIRECT_HTTP=0`` sends everything through it.
 
 First use off the event loop
 ----------------------------
-Importing the SDK and building its client take most of a second the first time. ``a_create`` does that
-work (and everything else a first request needs: the response types, aiohttp, the route) in a worker
+Importing the SDK and building its client take most of a second the first time. ``a_create`` does the
+first-use work (the route, aiohttp, and the SDK with its types when the route needs them) in a worker
 thread, so the first LLM calls of an async program never stall its event loop; a wrapper built while a
 loop runs builds its SDK client then too, instead of at construction.
 

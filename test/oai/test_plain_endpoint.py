@@ -3,6 +3,11 @@ default timeout and retries, for every configuration it accepts; None for the on
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import openai
@@ -38,7 +43,7 @@ def merged(auth: dict[str, Any], default: dict[str, Any]) -> dict[str, str]:
 
 @pytest.mark.parametrize("kwargs", CONFIGS)
 def test_the_same_settings_as_the_sdk_client(kwargs: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in [n for n in __import__("os").environ if n.startswith("OPENAI_")]:
+    for name in [n for n in os.environ if n.startswith("OPENAI_")]:
         monkeypatch.delenv(name)
     endpoint = make_endpoint("openai", kwargs)
     ours = settings_for(endpoint)
@@ -60,7 +65,7 @@ def test_the_same_settings_as_the_sdk_client(kwargs: dict[str, Any], monkeypatch
 
 
 def test_the_environment_as_the_sdk_reads_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in [n for n in __import__("os").environ if n.startswith("OPENAI_")]:
+    for name in [n for n in os.environ if n.startswith("OPENAI_")]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/env/v1")
@@ -96,3 +101,31 @@ def test_a_missing_key_is_the_sdks_error_at_construction(monkeypatch: pytest.Mon
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(openai.OpenAIError, match="api_key|OPENAI_API_KEY"):
         OpenAIWrapper(config_list=[{"model": "gpt-4", "base_url": "http://127.0.0.1:9/v1"}])
+
+
+ERRORS = """
+import json, sys
+from autogen.oai.client import OpenAIWrapper
+wrapper = OpenAIWrapper(config_list=[{"model": "gpt-4", "base_url": sys.argv[1], "api_key": "test"}], cache_seed=None)
+before = "openai" in sys.modules
+try:
+    wrapper.create(messages=[{"role": "user", "content": "hi"}])
+except Exception as err:
+    import openai
+    print(json.dumps({"before": before, "sdk_type": type(err) is openai.RateLimitError, "status": err.status_code}))
+"""
+
+
+def test_errors_of_a_fresh_process_are_the_sdks(llm_server: Any) -> None:
+    """The SDK is loaded when the first try fails: the retries and the exception are its own."""
+    llm_server.script({"status": 429}, {"status": 429}, {"status": 429})
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-c", ERRORS, llm_server.base_url], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"before": False, "sdk_type": True, "status": 429}
+    assert len(llm_server.chat_requests()) == 3  # the SDK's default: two retries
+    assert [r.headers.get("x-stainless-retry-count") for r in llm_server.requests] == ["0", "1", "2"]

@@ -22,6 +22,7 @@ from ..exception_utils import ConfigError
 from .config import ConfigEntry, separate_create_config
 from .errors import InvalidResponseError, ModelClientNotRegisteredError, ProviderAPIError, ProviderTimeoutError
 from .json_utils import stable_hash
+from .lazy_completion import HIDDEN, LazyChatCompletion, set_hidden
 from .model_client import PlaceHolderClient
 from .model_prices import normalize_price
 from .templating import instantiate, instantiate_messages
@@ -151,27 +152,11 @@ def _resolve_cache(extra: dict[str, Any]) -> Optional[AbstractCache]:
 def _attach(response: Any, client: Any, config_id: int) -> None:
     """Attach what callers (and filter functions) use; the retrieval function is kept out of
     pydantic's field dict so ``model_dump()`` / JSON of the response still work."""
-    try:
-        object.__setattr__(response, "message_retrieval_function", client.message_retrieval)
-    except (AttributeError, TypeError):
-        response.message_retrieval_function = client.message_retrieval
-    _exclude_on_pydantic_v1(type(response))
-    response.config_id = config_id
-
-
-_V1_EXCLUDE = "message_retrieval_function"
-
-
-def _exclude_on_pydantic_v1(cls: type) -> None:
-    """Under pydantic 1 every instance attribute is a field of ``dict()`` / ``json()``: leave the retrieval function
-    out there too (pydantic 1's own per-class exclusion, the one ``Field(exclude=True)`` sets)."""
-    excluded: Any = getattr(cls, "__exclude_fields__", False)
-    if excluded is False or (excluded is not None and _V1_EXCLUDE in excluded):
-        return  # pydantic 2 (no such attribute), or done already
-    if excluded is None or isinstance(excluded, dict):
-        cls.__exclude_fields__ = {**(excluded or {}), _V1_EXCLUDE: ...}  # type: ignore[attr-defined]
+    if type(response) is LazyChatCompletion:
+        response.message_retrieval_function = client.message_retrieval  # set on the model, hidden, when it is built
     else:
-        cls.__exclude_fields__ = {*excluded, _V1_EXCLUDE}  # type: ignore[attr-defined, misc]
+        set_hidden(response, HIDDEN, client.message_retrieval)
+    response.config_id = config_id
 
 
 def _cost(client: Any, response: Any, price: Optional[tuple[float, float]]) -> float:

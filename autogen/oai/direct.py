@@ -54,7 +54,16 @@ if TYPE_CHECKING:
     from .client_pool import Endpoint
     from .sdk_adapter import RetryPolicy
 
-__all__ = ["Route", "Unsupported", "route_for", "send_sync", "send_async", "parse_response", "clear_routes"]
+__all__ = [
+    "Route",
+    "Unsupported",
+    "route_for",
+    "sdk_free",
+    "send_sync",
+    "send_async",
+    "parse_response",
+    "clear_routes",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -104,16 +113,45 @@ def _proxied(scheme: str, host: str) -> bool:
 
 @dataclass
 class Route:
-    """Where and how one endpoint's requests for one path go, as the SDK would send them."""
+    """Where and how one endpoint's requests for one path go, as the SDK would send them.
+
+    The SDK itself (its retry methods, exception types, httpx flavour) is needed only when a try fails:
+    ``load_sdk`` gives its sync client then (the first failure of an endpoint whose route was worked out
+    without the SDK imports it), and ``policy`` / ``http`` come from it."""
 
     url: str
     headers: list[tuple[str, str]]  # the fixed headers
-    policy: RetryPolicy
-    http: Any  # the httpx flavour of the SDK (its exceptions carry its Request / Response)
-    sdk: Any  # the sync SDK client (its default timeout and max_retries)
+    timeout: Any  # the client's default timeout and retries
+    max_retries: int
+    load_sdk: Callable[[], Any]  # the sync SDK client of the endpoint
     read_timeout_header: bool = True  # whether this SDK sends x-stainless-read-timeout
     disabled: bool = False  # set when the endpoint answered with something only the SDK handles
     is_async: bool = False
+    _policy: Optional[RetryPolicy] = None
+    _http: Any = None
+
+    @property
+    def sdk_loaded(self) -> bool:
+        return self._policy is not None
+
+    def load_policy(self) -> None:
+        """Look up the SDK's retry methods and httpx flavour (``AdapterUnavailable`` when they are missing)."""
+        if self._policy is None:
+            from .sdk_adapter import http_module, retry_policy
+
+            self._http = http_module()
+            self._policy = retry_policy(self.load_sdk())
+
+    @property
+    def policy(self) -> RetryPolicy:
+        self.load_policy()
+        assert self._policy is not None
+        return self._policy
+
+    @property
+    def http(self) -> Any:
+        self.load_policy()
+        return self._http
 
     def request(self, body: bytes) -> Any:
         return self.http.Request("POST", self.url, headers=self.headers, content=body)
@@ -150,13 +188,17 @@ def _headers(endpoint: Endpoint, client: Any, is_async: bool) -> list[tuple[str,
     merged.setdefault("accept-encoding", ("Accept-Encoding", "gzip, deflate"))  # both transports decode these
     if is_async and "user-agent" in merged:  # "OpenAI/Python 1.x" is "AsyncOpenAI/Python 1.x" from the async client
         name, agent = merged["user-agent"]
-        if agent.startswith(type(client).__name__ + "/"):
+        if agent.split("/")[0] in ("OpenAI", "AzureOpenAI"):
             merged["user-agent"] = (name, "Async" + agent)
     return list(merged.values())
 
 
-def _build_route(endpoint: Endpoint, path: str, client: Any, is_async: bool) -> Optional[Route]:
-    from .sdk_adapter import http_module, retry_policy, sends_read_timeout_header
+def _build_route(
+    endpoint: Endpoint, path: str, client: Any, is_async: bool, load_sdk: Callable[[], Any]
+) -> Optional[Route]:
+    """The route from ``client``: the SDK client itself, or ``plain_endpoint.ClientSettings`` (the same public
+    values, worked out without the SDK)."""
+    from .sdk_adapter import sends_read_timeout_header, source_sends_read_timeout_header
 
     if client.custom_auth is not None:
         return None
@@ -172,15 +214,19 @@ def _build_route(endpoint: Endpoint, path: str, client: Any, is_async: bool) -> 
     query = {k: v for k, v in client.default_query.items() if isinstance(v, (str, int, float))}
     if query:
         url += ("&" if parts.query else "?") + urlencode(query)
-    return Route(
+    sdk = getattr(client, "sdk", True)  # ClientSettings say False
+    route = Route(
         url=url,
         headers=_headers(endpoint, client, is_async),
-        policy=retry_policy(client),
-        http=http_module(),
-        sdk=client,
-        read_timeout_header=sends_read_timeout_header(client),
+        timeout=client.timeout,
+        max_retries=client.max_retries,
+        load_sdk=(lambda: client) if sdk else load_sdk,
+        read_timeout_header=sends_read_timeout_header(client) if sdk else source_sends_read_timeout_header(),
         is_async=is_async,
     )
+    if sdk:
+        route.load_policy()  # the SDK is loaded: check its retry methods now (AdapterUnavailable: no route)
+    return route
 
 
 _routes: dict[tuple[Any, ...], Optional[Route]] = {}
@@ -193,8 +239,11 @@ def clear_routes() -> None:
         _routes.clear()
 
 
-def route_for(endpoint: Endpoint, path: str, model: Optional[str], client: Any, is_async: bool) -> Optional[Route]:
-    """The route for requests to ``path`` of ``endpoint`` (``client`` is its sync SDK client); None: use the SDK."""
+def route_for(
+    endpoint: Endpoint, path: str, model: Optional[str], load_sdk: Callable[[], Any], is_async: bool
+) -> Optional[Route]:
+    """The route for requests to ``path`` of ``endpoint``; None: use the SDK. ``load_sdk()`` gives the endpoint's
+    sync SDK client; it is called only when the endpoint's settings cannot be worked out without it."""
     key = (endpoint, path, model if endpoint.api_type == "azure" else None, is_async)
     try:
         return _routes[key]
@@ -202,13 +251,27 @@ def route_for(endpoint: Endpoint, path: str, model: Optional[str], client: Any, 
         pass
     route = None
     if direct_enabled() and _plain_endpoint(endpoint):
+        from .plain_endpoint import settings_for
+
         try:
-            route = _build_route(endpoint, path, client, is_async)
+            client = settings_for(endpoint) or load_sdk()
+            route = _build_route(endpoint, path, client, is_async, load_sdk)
+        except ImportError:
+            raise  # the SDK is missing or outside the supported range: say so, as loading it would
         except Exception:
             logger.debug("no direct route for %r; the SDK sends its requests", endpoint, exc_info=True)
     with _routes_lock:
         _routes[key] = route
     return route
+
+
+def sdk_free(endpoint: Endpoint) -> bool:
+    """Whether requests of ``endpoint`` can be sent before (and without) the SDK is loaded."""
+    if not (direct_enabled() and _plain_endpoint(endpoint)):
+        return False
+    from .plain_endpoint import settings_for
+
+    return settings_for(endpoint) is not None
 
 
 # ------------------------------------------------------------------------------ one call, with retries
@@ -236,32 +299,41 @@ def _call_flow(
     sleep: Callable[[float], Any],
 ) -> Flow[RawResponse]:
     """The SDK's retry loop over one request, run by the one driver (``autogen._flow``): ``send`` and ``sleep``
-    are the blocking or the asyncio ones."""
-    import openai
-
-    policy = route.policy
+    are the blocking or the asyncio ones. A try that fails loads the SDK (in a worker thread under asyncio)
+    for its retry rules and exceptions; a successful first try never needs it."""
     timeout, read_header = limits
     extra = [("x-stainless-read-timeout", read_header)] if read_header is not None and route.read_timeout_header else []
     for retries_taken in range(max_retries + 1):
         remaining = max_retries - retries_taken
         headers = [*route.headers, ("x-stainless-retry-count", str(retries_taken)), *extra]
         deadline = None if timeout is None else time.monotonic() + timeout
+        failure: Optional[TransportError] = None
         try:
             raw: RawResponse = yield Invoke(send, args=(headers, deadline))
-        except TransportTimeout as err:
-            if remaining > 0:
-                yield Invoke(sleep, args=(policy.delay(remaining, max_retries),))
-                continue
-            raise openai.APITimeoutError(request=route.request(body)) from err
         except TransportError as err:
+            failure = err
+        else:
+            if 200 <= raw.status < 300:
+                return raw
+            if raw.status < 400:
+                raise Unsupported(f"HTTP {raw.status}")  # redirects and the like: the SDK follows them
+        if not route.sdk_loaded:
+            try:
+                yield Invoke(route.load_policy, blocking=True)
+            except ImportError:
+                raise
+            except Exception as err:  # AdapterUnavailable and the like: this SDK sends instead
+                raise Unsupported(f"the SDK's retry rules are not usable here: {err!r}") from err
+        policy = route.policy
+        if failure is not None:
             if remaining > 0:
                 yield Invoke(sleep, args=(policy.delay(remaining, max_retries),))
                 continue
-            raise openai.APIConnectionError(request=route.request(body)) from err
-        if 200 <= raw.status < 300:
-            return raw
-        if raw.status < 400:
-            raise Unsupported(f"HTTP {raw.status}")  # redirects and the like: the SDK follows them
+            from .sdk_adapter import load_openai
+
+            openai = load_openai()
+            error = openai.APITimeoutError if isinstance(failure, TransportTimeout) else openai.APIConnectionError
+            raise error(request=route.request(body)) from failure
         response = route.response(raw, body)
         if remaining > 0 and policy.should_retry(response):
             yield Invoke(sleep, args=(policy.delay(remaining, max_retries, response.headers),))
@@ -271,8 +343,8 @@ def _call_flow(
 
 
 def _settings(route: Route, options: dict[str, Any]) -> tuple[tuple[Optional[float], Optional[str]], int]:
-    timeout = options["timeout"] if "timeout" in options else route.sdk.timeout
-    max_retries = options.get("max_retries", route.sdk.max_retries)
+    timeout = options["timeout"] if "timeout" in options else route.timeout
+    max_retries = options.get("max_retries", route.max_retries)
     return deadline_seconds(timeout), int(max_retries)
 
 

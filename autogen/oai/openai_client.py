@@ -21,15 +21,17 @@ Direct path
 Even ``post`` costs 2-3 ms of CPU per call (options model, httpx request, httpx/anyio I/O,
 field-by-field response construction), which caps how many async chats one core can keep going.
 So a request that is not streamed and goes to a plainly configured endpoint takes ``direct.py``
-instead: the same URL, headers and JSON body the SDK would send (read from the SDK client's public
-properties once per endpoint), moved by aiohttp (asyncio) or httpcore (blocking), with the SDK's retry
-decisions and exception types, parsed into the same ``ChatCompletion``. Everything else still goes
-through ``post``, and ``AUTOGEN_DIRECT_HTTP=0`` sends everything through it.
+instead: the same URL, headers and JSON body the SDK would send, moved by aiohttp (asyncio) or
+urllib3 (blocking), with the SDK's retry decisions and exception types. For a plain OpenAI endpoint
+the settings are worked out without the SDK (``plain_endpoint``), which is then loaded only when a
+try fails; a chat answer comes back as a ``LazyChatCompletion`` (the server's JSON until someone needs
+the SDK's ``ChatCompletion``). Everything else still goes through ``post``, and
+``AUTOGEN_DIRECT_HTTP=0`` sends everything through it.
 
 First use off the event loop
 ----------------------------
-Importing the SDK and building its client take most of a second the first time. ``a_create`` does that
-work (and everything else a first request needs: the response types, aiohttp, the route) in a worker
+Importing the SDK and building its client take most of a second the first time. ``a_create`` does the
+first-use work (the route, aiohttp, and the SDK with its types when the route needs them) in a worker
 thread, so the first LLM calls of an async program never stall its event loop; a wrapper built while a
 loop runs builds its SDK client then too, instead of at construction.
 
@@ -51,6 +53,7 @@ from .client_pool import Endpoint, get_async_client, get_async_session, get_sync
 from .config import coerce_max_retries, coerce_timeout
 from .errors import IncompleteStreamError, InvalidResponseError, RequestNotSerializableError
 from .json_utils import find_unserializable
+from .lazy_completion import LazyChatCompletion, from_body, message_texts, usage_of
 from .model_prices import compute_cost
 from .sdk_adapter import load_openai, response_format_param
 from .stream_chunks import update_dict_from_chunk, update_function_call_from_chunk, update_tool_calls_from_chunk
@@ -169,7 +172,7 @@ class OpenAIClient:
             stream_usage=stream_usage,
             description=entry.description,
         )
-        if not _in_event_loop():
+        if not _in_event_loop() and not direct.sdk_free(endpoint):
             get_sync_client(endpoint)  # a bad setting fails here; on a running loop, at the first a_create
         return client
 
@@ -247,6 +250,8 @@ class OpenAIClient:
         return (ChatCompletion if request.is_chat else Completion), Stream[ChatCompletionChunk]
 
     def _check(self, response: Any, cast_to: type) -> Any:
+        if type(response) is LazyChatCompletion:
+            return response  # built only from a body whose choices are a list
         if not isinstance(response, cast_to) or not isinstance(getattr(response, "choices", None), list):
             shown = response.model_dump() if hasattr(response, "model_dump") else response
             raise InvalidResponseError(
@@ -295,6 +300,26 @@ class OpenAIClient:
     def _direct_eligible(request: _Request) -> bool:
         return not request.stream and all(k in ("timeout", "max_retries") for k in request.options)
 
+    def _route(self, request: _Request, is_async: bool) -> Optional[direct.Route]:
+        """The direct route of an eligible request (None: the SDK sends it)."""
+        if not self._direct_eligible(request):
+            return None
+        route = direct.route_for(self.endpoint, request.path, self._model(request), self._sdk_client, is_async)
+        return None if route is None or route.disabled else route
+
+    def _sdk_client(self) -> Any:
+        return self.client
+
+    def _direct_result(self, request: _Request, answer: Any) -> Any:
+        """The answer of the direct path: a chat completion stays the server's JSON until someone needs the SDK's
+        ``ChatCompletion`` (see lazy_completion); anything else is parsed by the SDK's types as before."""
+        if request.is_chat:
+            lazy = from_body(answer.body, answer.header("x-request-id"))
+            if lazy is not None:
+                return lazy
+        cast_to, _ = self._types(request)
+        return self._check(direct.parse_response(cast_to, answer), cast_to)
+
     def _model(self, request: _Request) -> Optional[str]:
         model = request.body.get("model")
         return model if isinstance(model, str) else None
@@ -302,17 +327,15 @@ class OpenAIClient:
     # ----- ModelClient protocol
     def create(self, params: dict[str, Any]) -> Union[ChatCompletion, Completion]:
         request = self._prepare(params)
-        cast_to, stream_cls = self._types(request)
-        client = self.client
         with self._errors(request):
-            if self._direct_eligible(request):
-                route = direct.route_for(self.endpoint, request.path, self._model(request), client, is_async=False)
-                if route is not None and not route.disabled:
-                    try:
-                        answer = direct.send_sync(route, request.body, request.options)
-                        return self._check(direct.parse_response(cast_to, answer), cast_to)
-                    except direct.Unsupported as err:
-                        self._leave_direct(route, err)
+            route = self._route(request, is_async=False)
+            if route is not None:
+                try:
+                    return self._direct_result(request, direct.send_sync(route, request.body, request.options))
+                except direct.Unsupported as err:
+                    self._leave_direct(route, err)
+            cast_to, stream_cls = self._types(request)
+            client = self.client
             if not request.stream:
                 response = client.post(request.path, cast_to=cast_to, body=request.body, options=request.options)
                 return self._check(response, cast_to)
@@ -346,19 +369,20 @@ class OpenAIClient:
 
     def _first_use(self, request: _Request) -> None:
         """Everything a first request needs that costs time, done once per endpoint and path (in a worker
-        thread when called from ``a_create``): import the SDK and its types, build the SDK client, aiohttp,
-        the direct route."""
-        client = self.client
-        self._types(request)
-        if self._direct_eligible(request):
-            route = direct.route_for(self.endpoint, request.path, self._model(request), client, is_async=True)
-            if route is not None:
-                from . import transport
+        thread when called from ``a_create``): the direct route and aiohttp; the SDK, its types and client
+        unless the route was worked out without them."""
+        route = self._route(request, is_async=True)
+        if route is not None:
+            from . import transport
 
-                transport.prepare_async()
+            transport.prepare_async()
+            if route.sdk_loaded or not request.is_chat:
                 direct.prepare_parsing(self._types(request)[0])
-        else:  # the async SDK client itself belongs to the loop: it is built there (cheaply, once imported)
-            from openai import AsyncStream  # noqa: F401
+            return
+        get_sync_client(self.endpoint)
+        self._types(request)
+        # the async SDK client itself belongs to the loop: it is built there (cheaply, once imported)
+        from openai import AsyncStream  # noqa: F401
 
     async def a_create(self, params: dict[str, Any]) -> Union[ChatCompletion, Completion]:
         request = self._prepare(params)
@@ -368,16 +392,15 @@ class OpenAIClient:
 
             await asyncio.to_thread(self._first_use, request)
             _warm.add(warm_key)
-        cast_to, _ = self._types(request)
         with self._errors(request):
-            if self._direct_eligible(request):
-                route = direct.route_for(self.endpoint, request.path, self._model(request), self.client, is_async=True)
-                if route is not None and not route.disabled:
-                    try:
-                        answer = await direct.send_async(route, request.body, request.options, get_async_session())
-                        return self._check(direct.parse_response(cast_to, answer), cast_to)
-                    except direct.Unsupported as err:
-                        self._leave_direct(route, err)
+            route = self._route(request, is_async=True)
+            if route is not None:
+                try:
+                    answer = await direct.send_async(route, request.body, request.options, get_async_session())
+                    return self._direct_result(request, answer)
+                except direct.Unsupported as err:
+                    self._leave_direct(route, err)
+            cast_to, _ = self._types(request)
             if not request.stream:
                 response = await self._async_client().post(
                     request.path, cast_to=cast_to, body=request.body, options=request.options
@@ -459,6 +482,9 @@ class OpenAIClient:
 
     def message_retrieval(self, response: Any) -> Union[list[str], list[ChatCompletionMessage]]:
         """Text of each choice; the message object itself when it carries tool or function calls."""
+        texts = message_texts(response)
+        if texts is not None:
+            return texts
         if getattr(response, "object", None) == "text_completion":
             return [choice.text for choice in response.choices]
         out: list[Any] = []
@@ -471,6 +497,10 @@ class OpenAIClient:
         return out
 
     def cost(self, response: Any) -> float:
+        plain = usage_of(response)
+        if plain is not None:
+            data, counts = plain
+            return compute_cost(data.get("model"), counts.get("prompt_tokens", 0), counts.get("completion_tokens", 0))
         usage = getattr(response, "usage", None)
         return compute_cost(
             getattr(response, "model", None),
@@ -480,6 +510,16 @@ class OpenAIClient:
 
     @staticmethod
     def get_usage(response: Any) -> dict[str, Any]:
+        plain = usage_of(response)
+        if plain is not None:
+            data, counts = plain
+            return {
+                "prompt_tokens": counts.get("prompt_tokens") or 0,
+                "completion_tokens": counts.get("completion_tokens") or 0,
+                "total_tokens": counts.get("total_tokens") or 0,
+                "cost": getattr(response, "cost", 0) or 0,
+                "model": data.get("model", ""),
+            }
         usage = getattr(response, "usage", None)
         return {
             "prompt_tokens": (usage.prompt_tokens or 0) if usage is not None else 0,

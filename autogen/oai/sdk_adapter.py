@@ -24,11 +24,13 @@ __all__ = [
     "AdapterUnavailable",
     "RetryPolicy",
     "check_openai_version",
+    "installed_openai_version",
     "load_openai",
     "http_module",
     "retry_policy",
     "response_format_param",
     "sends_read_timeout_header",
+    "source_sends_read_timeout_header",
 ]
 
 # The openai versions the LLM layer is tested with (scripts/test_matrix.sh runs the oldest and the newest).
@@ -65,6 +67,21 @@ def check_openai_version(version: Optional[str] = None) -> str:
             f'Install a supported version: pip install "{SUPPORTED_OPENAI}"'
         )
     return version
+
+
+_installed: Optional[str] = None
+
+
+def installed_openai_version() -> str:
+    """``check_openai_version()`` without importing the SDK (the loaded SDK's own version once it is imported)."""
+    global _installed
+    loaded = sys.modules.get("openai")
+    version = getattr(loaded, "__version__", None)
+    if isinstance(version, str):
+        return check_openai_version(version)
+    if _installed is None:
+        _installed = check_openai_version()
+    return _installed
 
 
 _checked: Any = None
@@ -149,6 +166,26 @@ def sends_read_timeout_header(client: Any) -> bool:
             known = False
         _read_timeout_header[cls] = known
     return known
+
+
+_source_header: Optional[bool] = None
+
+
+def source_sends_read_timeout_header() -> bool:
+    """``sends_read_timeout_header`` for the installed SDK without importing it: whether its client module's
+    source names the header (the SDK's own ``_base_client.py``, read as text)."""
+    global _source_header
+    if _source_header is None:
+        from importlib.util import find_spec
+
+        try:
+            spec = find_spec("openai")
+            folder = list(spec.submodule_search_locations or ()) if spec is not None else []
+            with open(folder[0] + "/_base_client.py", encoding="utf-8") as source:
+                _source_header = "x-stainless-read-timeout" in source.read()
+        except (ImportError, IndexError, OSError, ValueError):
+            _source_header = False
+    return _source_header
 
 
 def response_format_param(value: Any) -> Any:

@@ -68,7 +68,9 @@ def test_the_retry_policy_is_the_sdks(llm_server: Any) -> None:
 
 
 def test_without_the_internals_the_sdk_sends(llm_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An SDK release without one of the internals: the endpoint is served through the public ``client.post``."""
+    """An SDK release without one of the internals: an endpoint whose route needs the SDK client (Azure) is served
+    through the public ``client.post``; a plain endpoint sends directly until an answer needs the SDK's retry
+    rules, and that request (and every later one) goes through ``client.post``."""
     owner = next(cls for cls in type.mro(openai.OpenAI) if "_should_retry" in vars(cls))
     monkeypatch.delattr(owner, "_should_retry")
     posts: list[str] = []
@@ -79,13 +81,24 @@ def test_without_the_internals_the_sdk_sends(llm_server: Any, monkeypatch: pytes
         return original(self, path, *args, **kwargs)
 
     monkeypatch.setattr(openai.OpenAI, "post", counting)
+    hi = [{"role": "user", "content": "hi"}]
     direct.clear_routes()
     try:
-        wrapper = OpenAIWrapper(config_list=llm_server.config_list(), cache_seed=None)
+        azure = {"api_type": "azure", "api_version": "2024-02-01", "base_url": llm_server.url}
+        wrapper = OpenAIWrapper(config_list=llm_server.config_list(**azure), cache_seed=None)
         client = wrapper._clients[0]
-        assert direct.route_for(client.endpoint, "/chat/completions", "gpt-4", client.client, is_async=False) is None
-        assert wrapper.create(messages=[{"role": "user", "content": "hi"}]).choices[0].message.content == "echo: hi"
-        assert posts == ["/chat/completions"]
+        assert direct.route_for(client.endpoint, "/chat/completions", "gpt-4", lambda: client.client, False) is None
+        assert wrapper.create(messages=hi).choices[0].message.content == "echo: hi"
+        assert len(posts) == 1
+
+        wrapper = OpenAIWrapper(config_list=llm_server.config_list(), cache_seed=None)
+        assert wrapper.create(messages=hi).choices[0].message.content == "echo: hi"
+        assert len(posts) == 1  # sent directly
+        llm_server.script({"status": 500})
+        assert wrapper.create(messages=hi).choices[0].message.content == "echo: hi"
+        assert len(posts) == 2 and len(llm_server.chat_requests()) == 4  # the 500, then again through the SDK
+        assert wrapper.create(messages=hi).choices[0].message.content == "echo: hi"
+        assert len(posts) == 3
     finally:
         direct.clear_routes()
 

@@ -12,6 +12,7 @@ import re
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Union
 
 from ..exception_utils import InvalidCarryOverType
+from .request_history import build_request
 
 __all__ = [
     "HISTORY_KEYS",
@@ -26,6 +27,7 @@ __all__ = [
     "message_problem",
     "message_to_dict",
     "normalize_name",
+    "request_entries",
     "to_history_message",
     "tool_response_message",
 ]
@@ -234,8 +236,17 @@ def tool_response_message(responses: Sequence[Message]) -> Message:
 def llm_request_messages(system: Iterable[Message], history: Sequence[Message]) -> List[Message]:
     """The message list to send to the LLM: the system message(s), then the history with
     ``tool_responses`` unrolled into the individual tool messages the API expects and ``context``
-    (templating data, not an API field) left out. Only messages that need it are copied."""
-    out: List[Message] = list(system)
+    (templating data, not an API field) left out. Only messages that need it are copied.
+
+    The entries of a conversation's earlier messages are kept from its last request, so a turn converts
+    only the new messages (see ``request_history``); the list is the same as a fresh conversion.
+    """
+    return build_request(list(system), history, request_entries)
+
+
+def request_entries(history: Sequence[Message]) -> List[Message]:
+    """The request entries of ``history`` (what ``llm_request_messages`` sends after the system messages)."""
+    out: List[Message] = []
     append = out.append
     valid_names = _VALID_API_NAMES
     for message in history:

@@ -10,6 +10,8 @@ from itertools import repeat
 from operator import eq, itemgetter
 from typing import Any, Callable, Optional
 
+from .json_prefix import message_parts
+
 __all__ = [
     "canonical_json",
     "stable_hash",
@@ -196,7 +198,8 @@ _message_json = MessageJsonCache()
 
 
 def encode_body(body: dict[str, Any], dumps: Callable[[Any], bytes]) -> bytes:
-    """``dumps(body)`` for a request body, with its ``messages`` encoded through the message cache.
+    """``dumps(body)`` for a request body, with its ``messages`` encoded through the message cache (and, for a
+    conversation's ``RequestMessages``, only the messages new since its last request; see ``json_prefix``).
 
     ``dumps`` must write compact JSON (``separators=(",", ":")``); the result is then byte for byte
     what ``dumps(body)`` gives.
@@ -208,7 +211,9 @@ def encode_body(body: dict[str, Any], dumps: Callable[[Any], bytes]) -> bytes:
     for key, value in body.items():
         parts += (dumps(key), b":")
         if key == "messages":
-            parts += (b"[", _message_json.join(value, dumps), b"]")
+            parts.append(b"[")
+            parts += message_parts(value, dumps, _message_json.join)
+            parts.append(b"]")
         else:
             parts.append(dumps(value))
         parts.append(b",")

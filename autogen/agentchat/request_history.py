@@ -1,0 +1,176 @@
+"""The request messages of a conversation, built turn after turn without walking the whole history.
+
+A history only grows between two turns, so the request entries of its messages (``tool_responses`` unrolled,
+``context`` dropped, names made valid) are kept per conversation and only the new messages are converted.
+Each turn checks, in one C-level list comparison, that every message seen before still equals the deep copy
+taken when it was first seen: a message edited in place, replaced, removed or inserted, a cleared history or
+a changed system message starts the conversation over. Only messages made of strings (and None) are kept,
+so that equal means the same JSON; the history from the first other message on is converted every turn.
+
+Conversations are found by the identity of their first message (a copy of the history list still finds
+its conversation) and dropped oldest first beyond a total number of kept messages.
+"""
+
+from __future__ import annotations
+
+import operator
+import threading
+from collections import OrderedDict
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from ..oai.json_prefix import JsonPrefix, RequestMessages
+
+__all__ = ["build_request", "plain_snapshot", "clear"]
+
+Message = Dict[str, Any]
+Convert = Callable[[Sequence[Message]], List[Message]]
+
+MAX_KEPT_MESSAGES = 400_000  # across all conversations
+_NOT_PLAIN = object()
+
+
+class _Conversation:
+    __slots__ = ("system", "seen", "entries", "ends", "json")
+
+    def __init__(self) -> None:
+        self.system: List[Message] = []  # copies of the system messages the entries were built after
+        self.seen: List[Message] = []  # copies of the leading history messages converted so far
+        self.entries: List[Message] = []  # their request entries
+        self.ends: List[int] = []  # len(entries) after each of them
+        self.json = JsonPrefix()
+
+    def truncate(self, kept: int) -> None:
+        """Keep the first ``kept`` messages (and the JSON of the system messages and their entries)."""
+        del self.seen[kept:]
+        del self.entries[self.ends[kept - 1] if kept else 0 :]
+        del self.ends[kept:]
+        self.json.truncate(len(self.system) + len(self.entries))
+
+
+_conversations: "OrderedDict[int, _Conversation]" = OrderedDict()
+_kept = 0
+_lock = threading.Lock()
+
+
+def _plain_copy(value: Any) -> Any:
+    """A deep copy of a JSON value made of dicts, lists, str and None; ``_NOT_PLAIN`` for anything else
+    (numbers too: 1, 1.0 and True are equal with different texts)."""
+    kind = type(value)
+    if kind is str or value is None:
+        return value
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                return _NOT_PLAIN
+            copied = _plain_copy(item)
+            if copied is _NOT_PLAIN:
+                return _NOT_PLAIN
+            out[key] = copied
+        return out
+    if kind is list:
+        items = []
+        for item in value:
+            copied = _plain_copy(item)
+            if copied is _NOT_PLAIN:
+                return _NOT_PLAIN
+            items.append(copied)
+        return items
+    return _NOT_PLAIN
+
+
+def plain_snapshot(message: Any) -> Optional[Message]:
+    """A deep copy of a history message to compare it with later, or None if it holds more than strings.
+
+    ``context`` (templating data, never sent) is kept as the same object, whatever it holds: it only has to
+    be there still for the message to compare equal.
+    """
+    if type(message) is not dict:
+        return None
+    snapshot: Message = {}
+    for key, value in message.items():
+        if key == "context":
+            snapshot[key] = value
+            continue
+        copied = _plain_copy(value) if type(key) is str else _NOT_PLAIN
+        if copied is _NOT_PLAIN:
+            return None
+        snapshot[key] = copied
+    return snapshot
+
+
+def _unchanged(current: Sequence[Message], copies: List[Message]) -> bool:
+    try:
+        return current == copies
+    except Exception:  # a context object whose == raises (say an array): count it as changed
+        return False
+
+
+def _list(messages: Sequence[Message]) -> List[Message]:
+    return messages if type(messages) is list else list(messages)
+
+
+def _still_equal(current: List[Message], copies: List[Message]) -> int:
+    """How many leading messages of ``current`` still equal their copies."""
+    try:
+        same = list(map(operator.eq, current, copies))
+    except Exception:
+        return 0
+    return same.index(False) if False in same else len(same)
+
+
+def build_request(system: List[Message], history: Sequence[Message], convert: Convert) -> List[Message]:
+    """``system`` followed by ``convert(history)``, the converted entries of old messages reused."""
+    if not history:
+        return RequestMessages(system)
+    global _kept
+    with _lock:
+        key = id(history[0])
+        conversation = _conversations.get(key)
+        if conversation is None:
+            conversation = _conversations[key] = _Conversation()
+        else:
+            _conversations.move_to_end(key)
+        done = len(conversation.seen)
+        if done and (done > len(history) or not _unchanged(_list(history[:done]), conversation.seen)):
+            kept = _still_equal(_list(history[:done]), conversation.seen)
+            _kept -= done - kept
+            conversation.truncate(kept)
+            done = kept
+        system_plain = _unchanged(system, conversation.system)
+        if not system_plain:
+            snapshots = [plain_snapshot(m) for m in system]
+            system_plain = None not in snapshots
+            conversation.system = snapshots if system_plain else []  # type: ignore[assignment]
+            conversation.json = JsonPrefix()
+        fresh: List[Message] = []
+        for message in history[done:]:
+            snapshot = plain_snapshot(message)
+            if snapshot is None:
+                break
+            fresh.append(message)
+            conversation.seen.append(snapshot)
+        if fresh:
+            for message in fresh:  # entries per message: a tool message unrolls into several
+                conversation.entries += convert((message,))
+                conversation.ends.append(len(conversation.entries))
+            _kept += len(fresh)
+            done += len(fresh)
+            while _kept > MAX_KEPT_MESSAGES and len(_conversations) > 1:
+                _kept -= len(_conversations.popitem(last=False)[1].seen)
+        request = RequestMessages(system, conversation.json)
+        request += conversation.entries
+        if system_plain:
+            request.stable = len(request)
+    if done < len(history):
+        request += convert(history[done:])
+    request.built_len = len(request)
+    return request
+
+
+def clear() -> None:
+    """Forget every conversation (the next request of each converts its whole history again)."""
+    global _kept
+    with _lock:
+        _conversations.clear()
+        _kept = 0

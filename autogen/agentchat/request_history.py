@@ -25,7 +25,8 @@ __all__ = ["build_request", "plain_snapshot", "clear"]
 Message = Dict[str, Any]
 Convert = Callable[[Sequence[Message]], List[Message]]
 
-MAX_KEPT_MESSAGES = 400_000  # across all conversations
+MAX_KEPT_MESSAGES = 50_000  # copies kept, across all conversations
+MAX_CONVERSATIONS = 10_000
 _NOT_PLAIN = object()
 
 
@@ -33,7 +34,8 @@ class _Conversation:
     __slots__ = ("system", "seen", "entries", "ends", "json")
 
     def __init__(self) -> None:
-        self.system: List[Message] = []  # copies of the system messages the entries were built after
+        # copies of the system messages the JSON was built after (None: they hold more than strings)
+        self.system: Optional[List[Message]] = []
         self.seen: List[Message] = []  # copies of the leading history messages converted so far
         self.entries: List[Message] = []  # their request entries
         self.ends: List[int] = []  # len(entries) after each of them
@@ -44,10 +46,10 @@ class _Conversation:
         del self.seen[kept:]
         del self.entries[self.ends[kept - 1] if kept else 0 :]
         del self.ends[kept:]
-        self.json.truncate(len(self.system) + len(self.entries))
+        self.json.truncate(len(self.system or ()) + len(self.entries))
 
 
-_conversations: "OrderedDict[int, _Conversation]" = OrderedDict()
+_conversations: OrderedDict[int, Optional[_Conversation]] = OrderedDict()  # None: seen once
 _kept = 0
 _lock = threading.Lock()
 
@@ -121,51 +123,85 @@ def _still_equal(current: List[Message], copies: List[Message]) -> int:
 
 def build_request(system: List[Message], history: Sequence[Message], convert: Convert) -> List[Message]:
     """``system`` followed by ``convert(history)``, the converted entries of old messages reused."""
-    if not history:
-        return RequestMessages(system)
-    global _kept
+    conversation = _conversation(history) if history else None
+    if conversation is None:  # a history seen for the first time (or empty): nothing worth keeping yet
+        return RequestMessages([*system, *convert(history)])
     with _lock:
-        key = id(history[0])
-        conversation = _conversations.get(key)
-        if conversation is None:
-            conversation = _conversations[key] = _Conversation()
-        else:
-            _conversations.move_to_end(key)
-        done = len(conversation.seen)
-        if done and (done > len(history) or not _unchanged(_list(history[:done]), conversation.seen)):
-            kept = _still_equal(_list(history[:done]), conversation.seen)
-            _kept -= done - kept
-            conversation.truncate(kept)
-            done = kept
-        system_plain = _unchanged(system, conversation.system)
-        if not system_plain:
-            snapshots = [plain_snapshot(m) for m in system]
-            system_plain = None not in snapshots
-            conversation.system = snapshots if system_plain else []  # type: ignore[assignment]
-            conversation.json = JsonPrefix()
-        fresh: List[Message] = []
-        for message in history[done:]:
-            snapshot = plain_snapshot(message)
-            if snapshot is None:
-                break
-            fresh.append(message)
-            conversation.seen.append(snapshot)
-        if fresh:
-            for message in fresh:  # entries per message: a tool message unrolls into several
-                conversation.entries += convert((message,))
-                conversation.ends.append(len(conversation.entries))
-            _kept += len(fresh)
-            done += len(fresh)
-            while _kept > MAX_KEPT_MESSAGES and len(_conversations) > 1:
-                _kept -= len(_conversations.popitem(last=False)[1].seen)
+        done = _check(conversation, system, history)
+        fresh = _take_new(conversation, history, done, convert)
+        done += fresh
         request = RequestMessages(system, conversation.json)
         request += conversation.entries
-        if system_plain:
+        if conversation.system is not None:
             request.stable = len(request)
+        if fresh:
+            _account(fresh)
     if done < len(history):
         request += convert(history[done:])
     request.built_len = len(request)
     return request
+
+
+def _conversation(history: Sequence[Message]) -> Optional[_Conversation]:
+    """The conversation of ``history`` (found by its first message); None the first time it is seen, so that
+    histories rebuilt on every turn (copies of every message) cost nothing here."""
+    key = id(history[0])
+    with _lock:
+        if key not in _conversations:
+            _conversations[key] = None
+            while len(_conversations) > MAX_CONVERSATIONS:
+                _drop_oldest()
+            return None
+        conversation = _conversations[key]
+        if conversation is None:
+            conversation = _conversations[key] = _Conversation()
+        _conversations.move_to_end(key)
+        return conversation
+
+
+def _check(conversation: _Conversation, system: List[Message], history: Sequence[Message]) -> int:
+    """How many leading messages of ``history`` the conversation still holds, after dropping those that
+    changed (and the encoded JSON when the system messages changed)."""
+    global _kept
+    done = len(conversation.seen)
+    if done and (done > len(history) or not _unchanged(_list(history[:done]), conversation.seen)):
+        kept = _still_equal(_list(history[:done]), conversation.seen)
+        _kept -= done - kept
+        conversation.truncate(kept)
+        done = kept
+    if conversation.system is None or not _unchanged(system, conversation.system):
+        snapshots = [plain_snapshot(m) for m in system]
+        conversation.system = None if None in snapshots else snapshots  # type: ignore[assignment]
+        conversation.json = JsonPrefix()
+    return done
+
+
+def _take_new(conversation: _Conversation, history: Sequence[Message], done: int, convert: Convert) -> int:
+    """Convert and keep the new messages, up to the first that holds more than strings; how many."""
+    count = 0
+    for message in history[done:]:
+        snapshot = plain_snapshot(message)
+        if snapshot is None:
+            break
+        conversation.seen.append(snapshot)
+        conversation.entries += convert((message,))  # a tool message unrolls into several entries
+        conversation.ends.append(len(conversation.entries))
+        count += 1
+    return count
+
+
+def _account(added: int) -> None:
+    global _kept
+    _kept += added
+    while _kept > MAX_KEPT_MESSAGES and len(_conversations) > 1:
+        _drop_oldest()
+
+
+def _drop_oldest() -> None:
+    global _kept
+    conversation = _conversations.popitem(last=False)[1]
+    if conversation is not None:
+        _kept -= len(conversation.seen)
 
 
 def clear() -> None:

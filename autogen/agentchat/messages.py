@@ -75,6 +75,8 @@ def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
 
 def _bad_string(value: Any, where: str) -> Optional[str]:
     """Where ``value`` holds a string that cannot be encoded as UTF-8 (a lone surrogate), else None."""
+    if value is None or (type(value) is str and value.isascii()):  # the common cases, without a generator
+        return None
     for path, text in _strings(value, where):
         if text.isascii():  # O(1) for the common case
             continue
@@ -83,6 +85,9 @@ def _bad_string(value: Any, where: str) -> Optional[str]:
         except UnicodeEncodeError as err:
             return f"{path}[{err.start}] ({text[err.start : err.end]!r})"
     return None
+
+
+_CHECKED_KEYS = ("content", "tool_calls", "function_call", "tool_responses", "name")
 
 
 def message_problem(entry: Message) -> Optional[str]:
@@ -99,7 +104,7 @@ def message_problem(entry: Message) -> Optional[str]:
     function_call = entry.get("function_call")
     if function_call is not None and not isinstance(function_call, dict):
         return f"'function_call' must be a dict with 'name' and 'arguments', got {type(function_call).__name__}."
-    for key in ("content", "tool_calls", "function_call", "tool_responses", "name"):
+    for key in _CHECKED_KEYS:
         where = _bad_string(entry.get(key), key)
         if where:
             return (

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import bisect
 import threading
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
-__all__ = ["JsonPrefix", "RequestMessages", "message_parts"]
+__all__ = ["JsonPrefix", "RequestMessages", "message_parts", "prefix_hash"]
 
 Dumps = Callable[[Any], bytes]
 Join = Callable[[List[Any], Dumps], bytes]
 
 _MAX_CHUNKS = 64  # runs of texts kept apart (a truncation keeps whole runs)
+_MAX_DIGESTS = 4  # cache-key hashes kept per conversation (one per set of other request parameters)
 _lock = threading.Lock()
 
 
@@ -29,12 +30,13 @@ class JsonPrefix:
     """The messages already encoded for one conversation (``refs``) and their JSON texts, comma-joined in runs
     (``chunks``): ``b",".join(chunks)`` is the inside of the JSON array of ``refs``."""
 
-    __slots__ = ("refs", "chunks", "ends")
+    __slots__ = ("refs", "chunks", "ends", "digests")
 
     def __init__(self) -> None:
         self.refs: List[Any] = []
         self.chunks: List[bytes] = []
         self.ends: List[int] = []  # len(refs) at the end of each chunk
+        self.digests: Dict[bytes, _Digest] = {}  # the cache key's hash, kept the same way, per request head
 
     def truncate(self, kept: int) -> None:
         """Keep at most the first ``kept`` messages (down to the end of a chunk)."""
@@ -43,6 +45,7 @@ class JsonPrefix:
             del self.chunks[whole:]
             del self.ends[whole:]
             del self.refs[self.ends[-1] if self.ends else 0 :]
+            self.digests = {}
 
     def _add(self, fresh: List[Any], text: bytes) -> None:
         self.refs += fresh
@@ -55,6 +58,18 @@ class JsonPrefix:
 
     def _clear(self) -> None:
         self.refs, self.chunks, self.ends = [], [], []
+
+
+class _Digest:
+    """A SHA-256 that has read the canonical JSON of a request up to and including the messages ``refs``."""
+
+    __slots__ = ("refs", "state")
+
+    def __init__(self, head: bytes) -> None:
+        import hashlib
+
+        self.refs: List[Any] = []
+        self.state = hashlib.sha256(head)
 
 
 class RequestMessages(list):  # type: ignore[type-arg]
@@ -107,3 +122,38 @@ def message_parts(messages: List[Any], dumps: Dumps, join: Join) -> List[bytes]:
     parts = [b","] * (2 * len(chunks) - 1)
     parts[::2] = chunks
     return parts
+
+
+def prefix_hash(value: Dict[str, Any], encode: Callable[[Any], bytes]) -> Optional[str]:
+    """The SHA-256 hex digest of the key-sorted JSON of ``value`` (``encode`` writes each part), hashing only
+    the messages new since the conversation's last request; None when ``value["messages"]`` is not a
+    ``RequestMessages`` (or a key is not a string)."""
+    messages = value.get("messages")
+    prefix = getattr(messages, "json_prefix", None)
+    if prefix is None or not isinstance(messages, RequestMessages) or not all(type(k) is str for k in value):
+        return None
+    stable = messages.stable if len(messages) == messages.built_len else 0
+    keys = sorted(value)
+    at = keys.index("messages")
+    head = b"{" + b"".join(encode(k) + b":" + encode(value[k]) + b"," for k in keys[:at]) + b'"messages":['
+    end = b"]" + b"".join(b"," + encode(k) + b":" + encode(value[k]) for k in keys[at + 1 :]) + b"}"
+    with _lock:
+        digest = prefix.digests.get(head)
+        done = len(digest.refs) if digest is not None else 0
+        if digest is None or done > stable or messages[:done] != digest.refs:
+            digest = _Digest(head)
+            done = 0
+            if len(prefix.digests) >= _MAX_DIGESTS:
+                del prefix.digests[next(iter(prefix.digests))]
+            prefix.digests[head] = digest
+        if stable > done:
+            fresh = messages[done:stable]
+            digest.state.update((b"," if done else b"") + encode(fresh)[1:-1])  # the array without brackets
+            digest.refs += fresh
+            done = stable
+        state = digest.state.copy()
+    rest = messages[done:]
+    if rest:
+        state.update((b"," if done else b"") + encode(rest)[1:-1])
+    state.update(end)
+    return str(state.hexdigest())

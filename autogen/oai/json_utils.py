@@ -10,7 +10,7 @@ from itertools import repeat
 from operator import eq, itemgetter
 from typing import Any, Callable, Optional
 
-from .json_prefix import message_parts
+from .json_prefix import message_parts, prefix_hash
 
 __all__ = [
     "canonical_json",
@@ -68,10 +68,22 @@ def canonical_json(value: Any) -> str:
 
 
 def stable_hash(value: Any) -> str:
-    """A SHA-256 hex digest of ``canonical_json(value)``."""
+    """A SHA-256 hex digest of ``canonical_json(value)``.
+
+    For a request of a conversation (``messages`` built by an agent, see ``json_prefix``) the messages hashed
+    for its last request are not read again: the digest is the same.
+    """
+    if type(value) is dict:
+        digest = prefix_hash(value, _canonical_bytes)
+        if digest is not None:
+            return digest
     import hashlib
 
     return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+def _canonical_bytes(value: Any) -> bytes:
+    return canonical_json(value).encode("utf-8")
 
 
 def find_unserializable(value: Any, path: str = "body") -> Optional[tuple[str, Any]]:

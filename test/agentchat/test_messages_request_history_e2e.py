@@ -135,3 +135,24 @@ def test_tool_calls_and_results_in_the_history(llm_server: Any, llm_config: Dict
     call["tool_calls"][0]["function"]["arguments"] = '{"a": 5}'
     answer["tool_responses"][0]["content"] = "6"
     chat.turn("after editing the call and its answer")
+
+
+def test_a_conversation_replays_from_the_cache(llm_server: Any, llm_config: Dict[str, Any], tmp_path: Any) -> None:
+    llm_server.responder = lambda body: f"I have read {len(body['messages'])} messages"
+
+    def run(cache: Any) -> List[Any]:
+        assistant = autogen.ConversableAgent("assistant", llm_config=llm_config, human_input_mode="NEVER")
+        user = autogen.ConversableAgent(
+            "user", llm_config=False, human_input_mode="NEVER", default_auto_reply="go on", code_execution_config=False
+        )
+        user.initiate_chat(assistant, message="hello", max_turns=8, cache=cache, silent=True)
+        return [m["content"] for m in assistant.chat_messages[user]]
+
+    with autogen.Cache.disk(cache_seed=5, cache_path_root=str(tmp_path / "cache")) as cache:
+        first = run(cache)
+        sent = len(llm_server.requests)
+        assert sent == 8
+        request_history.clear()
+        assert run(cache) == first  # every turn's key found again
+        assert len(llm_server.requests) == sent
+    assert first[-1] == "I have read 16 messages"

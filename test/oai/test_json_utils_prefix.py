@@ -3,11 +3,12 @@ messages past the prefix are encoded."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, List
 
 from autogen.oai import json_prefix
 from autogen.oai.json_prefix import JsonPrefix, RequestMessages, message_parts
-from autogen.oai.json_utils import dumps_compact, encode_body
+from autogen.oai.json_utils import canonical_json, dumps_compact, encode_body, stable_hash
 
 
 class CountingJoin:
@@ -97,3 +98,42 @@ def test_encode_body_with_a_request_list() -> None:
         assert encode_body(body, dumps_compact) == dumps_compact({**body, "messages": history})
         history = history + messages(1, start=20 + turn)
     assert len(prefix.refs) == 11
+
+
+def plain_hash(value: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json({**value, "messages": list(value["messages"])}).encode("utf-8")).hexdigest()
+
+
+def test_cache_keys_of_a_conversation_are_the_plain_keys() -> None:
+    from autogen.agentchat import request_history
+    from autogen.agentchat.messages import llm_request_messages
+    from autogen.oai.completion_flow import get_key
+
+    request_history.clear()
+    system = [{"role": "system", "content": "Be brief."}]
+    history: List[Any] = [{"role": "user", "content": f"m{i} \u00e9", "name": "u"} for i in range(10)]
+    tools = [{"type": "function", "function": {"name": "f", "parameters": {"b": 1, "a": [2.5, None]}}}]
+    configs = [
+        {"model": "gpt-4", "temperature": 0.5},
+        {"model": "gpt-4", "tools": tools, "frequency_penalty": 0, "max_tokens": 20},  # keys before "messages"
+    ]
+    seen = set()
+    for turn in range(12):
+        if turn == 6:
+            history[3]["content"] = "edited in place"
+        if turn == 8:
+            system[0]["content"] = "Be briefer."
+        if turn == 10:
+            history.append({"role": "user", "content": "n", "weight": 1})  # numbers: hashed every time
+        request = llm_request_messages(system, history)
+        for config in configs:
+            value = {**config, "messages": request, "stream": False}
+            assert get_key(value) == plain_hash({k: v for k, v in value.items() if k != "stream"})
+            assert stable_hash(value) == plain_hash(value)
+            seen.add(get_key(value))
+        history.append({"role": "assistant", "content": f"answer {turn}"})
+    assert len(seen) == 24
+    digests = request.json_prefix.digests  # type: ignore[attr-defined]
+    assert len(digests) == 2  # one per config
+    assert all(len(d.refs) == len(request) - 2 for d in digests.values())  # up to the message with a number
+    request_history.clear()

@@ -8,7 +8,12 @@ a changed system message starts the conversation over. Only messages made of str
 so that equal means the same JSON; the history from the first other message on is converted every turn.
 
 Conversations are found by the identity of their first message (a copy of the history list still finds
-its conversation) and dropped oldest first beyond a total number of kept messages.
+its conversation), kept from their second request with at least ``MIN_LENGTH`` messages on (a history
+rebuilt on every turn, as a message-transforming hook does, is never kept), and dropped oldest first
+beyond a total number of kept messages.
+
+One edit goes unseen: a key of a stored message moved in place (popped and set again) with the same
+value; the JSON sent is then the same object with its members in the old order.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ __all__ = ["build_request", "plain_snapshot", "clear"]
 Message = Dict[str, Any]
 Convert = Callable[[Sequence[Message]], List[Message]]
 
+MIN_LENGTH = 16  # shorter histories are converted whole: that is cheap, and they keep no copies
 MAX_KEPT_MESSAGES = 50_000  # copies kept, across all conversations
 MAX_CONVERSATIONS = 10_000
 _NOT_PLAIN = object()
@@ -123,7 +129,7 @@ def _still_equal(current: List[Message], copies: List[Message]) -> int:
 
 def build_request(system: List[Message], history: Sequence[Message], convert: Convert) -> List[Message]:
     """``system`` followed by ``convert(history)``, the converted entries of old messages reused."""
-    conversation = _conversation(history) if history else None
+    conversation = _conversation(history) if len(history) >= MIN_LENGTH else None
     if conversation is None:  # a history seen for the first time (or empty): nothing worth keeping yet
         return RequestMessages([*system, *convert(history)])
     with _lock:

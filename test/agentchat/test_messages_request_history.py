@@ -17,10 +17,24 @@ Message = Dict[str, Any]
 
 
 @pytest.fixture(autouse=True)
-def _forget() -> Any:
+def _forget(monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setattr(request_history, "MIN_LENGTH", 1)  # short histories here, kept as long ones are
     request_history.clear()
     yield
     request_history.clear()
+
+
+def test_short_histories_are_converted_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(request_history, "MIN_LENGTH", 16)
+    history = chat(15)
+    convert = Counting()
+    for _ in range(3):
+        check(SYSTEM, history, convert)
+    assert convert.converted == 45 and not request_history._conversations
+    history.append({"role": "user", "content": "the sixteenth"})
+    for _ in range(3):
+        check(SYSTEM, history, convert)
+    assert convert.converted == 45 + 16 + 16 + 0
 
 
 class Counting:

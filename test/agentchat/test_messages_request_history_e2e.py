@@ -58,10 +58,13 @@ class Chat:
 
 def test_a_long_conversation_edited_along_the_way(llm_server: Any, llm_config: Dict[str, Any]) -> None:
     chat = Chat(llm_server, llm_config)
-    for i in range(8):
+    for i in range(10):  # long enough to be kept (request_history.MIN_LENGTH)
         chat.turn(f"step {i} \u00e9\u2028 ok")
     history = chat.assistant.chat_messages[chat.user]
     assert history[0]["name"] == "user proxy"  # sent as "user_proxy"
+    kept = request_history._conversations[id(history[0])]
+    assert kept is not None and len(kept.seen) == len(history) - 1  # the request was built incrementally
+    assert len(kept.json.refs) == len(kept.seen) + 1  # and its body encoded so, the system message first
 
     history[4]["content"] = "edited in place by user code"
     chat.turn("after an edit")
@@ -101,7 +104,7 @@ def test_a_long_conversation_edited_along_the_way(llm_server: Any, llm_config: D
 
 def test_the_same_history_with_another_llm_config(llm_server: Any, llm_config: Dict[str, Any]) -> None:
     chat = Chat(llm_server, llm_config)
-    for i in range(6):
+    for i in range(9):
         chat.turn(f"step {i}")
     other = autogen.ConversableAgent(
         "assistant", llm_config={**llm_config, "temperature": 0.25}, human_input_mode="NEVER", system_message="Other."
@@ -116,7 +119,7 @@ def test_the_same_history_with_another_llm_config(llm_server: Any, llm_config: D
 
 def test_tool_calls_and_results_in_the_history(llm_server: Any, llm_config: Dict[str, Any]) -> None:
     chat = Chat(llm_server, llm_config)
-    for i in range(5):
+    for i in range(9):
         chat.turn(f"step {i}")
     history = chat.assistant.chat_messages[chat.user]
     call: Message = {
@@ -145,14 +148,14 @@ def test_a_conversation_replays_from_the_cache(llm_server: Any, llm_config: Dict
         user = autogen.ConversableAgent(
             "user", llm_config=False, human_input_mode="NEVER", default_auto_reply="go on", code_execution_config=False
         )
-        user.initiate_chat(assistant, message="hello", max_turns=8, cache=cache, silent=True)
+        user.initiate_chat(assistant, message="hello", max_turns=12, cache=cache, silent=True)
         return [m["content"] for m in assistant.chat_messages[user]]
 
     with autogen.Cache.disk(cache_seed=5, cache_path_root=str(tmp_path / "cache")) as cache:
         first = run(cache)
         sent = len(llm_server.requests)
-        assert sent == 8
+        assert sent == 12
         request_history.clear()
         assert run(cache) == first  # every turn's key found again
         assert len(llm_server.requests) == sent
-    assert first[-1] == "I have read 16 messages"
+    assert first[-1] == "I have read 24 messages"

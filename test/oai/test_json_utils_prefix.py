@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any, List
 
+import pytest
+
 from autogen.oai import json_prefix
 from autogen.oai.json_prefix import JsonPrefix, RequestMessages, message_parts
 from autogen.oai.json_utils import canonical_json, dumps_compact, encode_body, stable_hash
@@ -104,11 +106,12 @@ def plain_hash(value: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json({**value, "messages": list(value["messages"])}).encode("utf-8")).hexdigest()
 
 
-def test_cache_keys_of_a_conversation_are_the_plain_keys() -> None:
+def test_cache_keys_of_a_conversation_are_the_plain_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     from autogen.agentchat import request_history
     from autogen.agentchat.messages import llm_request_messages
     from autogen.oai.completion_flow import get_key
 
+    monkeypatch.setattr(request_history, "MIN_LENGTH", 1)
     request_history.clear()
     system = [{"role": "system", "content": "Be brief."}]
     history: List[Any] = [{"role": "user", "content": f"m{i} \u00e9", "name": "u"} for i in range(10)]

@@ -3,9 +3,10 @@
 A history only grows between two turns, so the request entries of its messages (``tool_responses`` unrolled,
 ``context`` dropped, names made valid) are kept per conversation and only the new messages are converted.
 Each turn checks, in one C-level list comparison, that every message seen before still equals the deep copy
-taken when it was first seen: a message edited in place, replaced, removed or inserted, a cleared history or
-a changed system message starts the conversation over. Only messages made of strings (and None) are kept,
-so that equal means the same JSON; the history from the first other message on is converted every turn.
+taken when it was first seen: from a message edited in place, replaced, removed or inserted (or a cleared
+history) on, the history is converted again, and a changed system message drops the encoded JSON. Only
+messages made of strings (and None) are kept, so that equal means the same JSON; the history from the first
+other message on is converted every turn.
 
 Conversations are found by the identity of their first message (a copy of the history list still finds
 its conversation), kept from their second request with at least ``MIN_LENGTH`` messages on (a history

@@ -6,8 +6,9 @@ as an agent built it; it carries the conversation's ``JsonPrefix`` and how many 
 (``stable``) the builder checked unchanged since they were first seen and made only of strings (so that
 equal means the same JSON text). ``message_parts`` then encodes only the messages new since the last turn.
 
-Whoever builds the list is responsible for ``stable`` and for replacing the prefix (``JsonPrefix()``) when
-the conversation changed in a way the texts kept here cannot see (a message edited in place).
+Whoever builds the list is responsible for ``stable`` and for truncating or replacing the prefix when the
+conversation changed in a way the texts kept here cannot see (a message edited in place). ``prefix_hash``
+does the same for the cache key: the SHA-256 state after the messages already hashed is kept.
 """
 
 from __future__ import annotations

@@ -141,7 +141,9 @@ def prefix_hash(value: Dict[str, Any], encode: Callable[[Any], bytes]) -> Option
     with _lock:
         digest = prefix.digests.get(head)
         done = len(digest.refs) if digest is not None else 0
-        if digest is None or done > stable or messages[:done] != digest.refs:
+        if done > stable:  # fewer checked messages than last time (a list changed after it was built)
+            return None
+        if digest is None or messages[:done] != digest.refs:
             digest = _Digest(head)
             done = 0
             if len(prefix.digests) >= _MAX_DIGESTS:

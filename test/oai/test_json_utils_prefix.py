@@ -140,3 +140,18 @@ def test_cache_keys_of_a_conversation_are_the_plain_keys(monkeypatch: pytest.Mon
     assert len(digests) == 2  # one per config
     assert all(len(d.refs) == len(request) - 2 for d in digests.values())  # up to the message with a number
     request_history.clear()
+
+
+def test_cache_key_of_a_request_list_changed_after_it_was_built() -> None:
+    prefix = JsonPrefix()
+    history = messages(10)
+    for change in ("none", "insert", "none", "delete", "none"):
+        request = RequestMessages(history, prefix, stable=len(history))
+        if change == "insert":
+            request.insert(0, {"role": "system", "content": "late"})
+        elif change == "delete":
+            del request[4]
+        value = {"model": "gpt-4", "messages": request}
+        assert stable_hash(value) == plain_hash(value)
+        history = history + messages(1, start=len(history))
+    assert len(next(iter(prefix.digests.values())).refs) == len(history) - 1  # kept through the changed lists

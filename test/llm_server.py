@@ -34,6 +34,7 @@ class RecordedRequest:
     headers: dict[str, str]
     body: Optional[dict[str, Any]]
     received_at: float = field(default_factory=time.monotonic)
+    raw: bytes = b""  # the request body as sent
 
 
 def last_user_content(body: dict[str, Any]) -> str:
@@ -291,20 +292,21 @@ def _make_handler(server: LLMServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def _read_body(self) -> Optional[dict[str, Any]]:
+        def _read_body(self) -> tuple[bytes, Optional[dict[str, Any]]]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             if not raw:
-                return None
+                return raw, None
             try:
-                return json.loads(raw)
+                return raw, json.loads(raw)
             except json.JSONDecodeError:
-                return None
+                return raw, None
 
         def _record(self) -> tuple[str, Optional[dict[str, Any]]]:
             parts = urlsplit(self.path)
-            body = self._read_body() if self.command == "POST" else None
-            server._record(RecordedRequest(self.command, parts.path, parse_qs(parts.query), dict(self.headers), body))
+            raw, body = self._read_body() if self.command == "POST" else (b"", None)
+            headers = dict(self.headers)
+            server._record(RecordedRequest(self.command, parts.path, parse_qs(parts.query), headers, body, raw=raw))
             return parts.path, body
 
         def _assistants_api(self, path: str, body: Optional[dict[str, Any]]) -> bool:

@@ -12,6 +12,7 @@ import re
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Union
 
 from ..exception_utils import InvalidCarryOverType
+from .request_history import build_request
 
 __all__ = [
     "HISTORY_KEYS",
@@ -26,6 +27,7 @@ __all__ = [
     "message_problem",
     "message_to_dict",
     "normalize_name",
+    "request_entries",
     "to_history_message",
     "tool_response_message",
 ]
@@ -73,6 +75,8 @@ def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
 
 def _bad_string(value: Any, where: str) -> Optional[str]:
     """Where ``value`` holds a string that cannot be encoded as UTF-8 (a lone surrogate), else None."""
+    if value is None or (type(value) is str and value.isascii()):  # the common cases, without a generator
+        return None
     for path, text in _strings(value, where):
         if text.isascii():  # O(1) for the common case
             continue
@@ -81,6 +85,9 @@ def _bad_string(value: Any, where: str) -> Optional[str]:
         except UnicodeEncodeError as err:
             return f"{path}[{err.start}] ({text[err.start : err.end]!r})"
     return None
+
+
+_CHECKED_KEYS = ("content", "tool_calls", "function_call", "tool_responses", "name")
 
 
 def message_problem(entry: Message) -> Optional[str]:
@@ -97,7 +104,7 @@ def message_problem(entry: Message) -> Optional[str]:
     function_call = entry.get("function_call")
     if function_call is not None and not isinstance(function_call, dict):
         return f"'function_call' must be a dict with 'name' and 'arguments', got {type(function_call).__name__}."
-    for key in ("content", "tool_calls", "function_call", "tool_responses", "name"):
+    for key in _CHECKED_KEYS:
         where = _bad_string(entry.get(key), key)
         if where:
             return (
@@ -234,8 +241,17 @@ def tool_response_message(responses: Sequence[Message]) -> Message:
 def llm_request_messages(system: Iterable[Message], history: Sequence[Message]) -> List[Message]:
     """The message list to send to the LLM: the system message(s), then the history with
     ``tool_responses`` unrolled into the individual tool messages the API expects and ``context``
-    (templating data, not an API field) left out. Only messages that need it are copied."""
-    out: List[Message] = list(system)
+    (templating data, not an API field) left out. Only messages that need it are copied.
+
+    The entries of a conversation's earlier messages are kept from its last request, so a turn converts
+    only the new messages (see ``request_history``); the list is the same as a fresh conversion.
+    """
+    return build_request(list(system), history, request_entries)
+
+
+def request_entries(history: Sequence[Message]) -> List[Message]:
+    """The request entries of ``history`` (what ``llm_request_messages`` sends after the system messages)."""
+    out: List[Message] = []
     append = out.append
     valid_names = _VALID_API_NAMES
     for message in history:

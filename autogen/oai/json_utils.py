@@ -10,6 +10,8 @@ from itertools import repeat
 from operator import eq, itemgetter
 from typing import Any, Callable, Optional
 
+from .json_prefix import message_parts, prefix_hash
+
 __all__ = [
     "canonical_json",
     "stable_hash",
@@ -66,10 +68,22 @@ def canonical_json(value: Any) -> str:
 
 
 def stable_hash(value: Any) -> str:
-    """A SHA-256 hex digest of ``canonical_json(value)``."""
+    """A SHA-256 hex digest of ``canonical_json(value)``.
+
+    For a request of a conversation (``messages`` built by an agent, see ``json_prefix``) the messages hashed
+    for its last request are not read again: the digest is the same.
+    """
+    if type(value) is dict:
+        digest = prefix_hash(value, _canonical_bytes)
+        if digest is not None:
+            return digest
     import hashlib
 
     return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+def _canonical_bytes(value: Any) -> bytes:
+    return canonical_json(value).encode("utf-8")
 
 
 def find_unserializable(value: Any, path: str = "body") -> Optional[tuple[str, Any]]:
@@ -196,7 +210,8 @@ _message_json = MessageJsonCache()
 
 
 def encode_body(body: dict[str, Any], dumps: Callable[[Any], bytes]) -> bytes:
-    """``dumps(body)`` for a request body, with its ``messages`` encoded through the message cache.
+    """``dumps(body)`` for a request body, with its ``messages`` encoded through the message cache (and, for a
+    conversation's ``RequestMessages``, only the messages new since its last request; see ``json_prefix``).
 
     ``dumps`` must write compact JSON (``separators=(",", ":")``); the result is then byte for byte
     what ``dumps(body)`` gives.
@@ -208,7 +223,9 @@ def encode_body(body: dict[str, Any], dumps: Callable[[Any], bytes]) -> bytes:
     for key, value in body.items():
         parts += (dumps(key), b":")
         if key == "messages":
-            parts += (b"[", _message_json.join(value, dumps), b"]")
+            parts.append(b"[")
+            parts += message_parts(value, dumps, _message_json.join)
+            parts.append(b"]")
         else:
             parts.append(dumps(value))
         parts.append(b",")

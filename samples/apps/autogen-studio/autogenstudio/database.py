@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from .keystore import KeyStore
 
 SCHEMA_VERSION = 2
+# How long a statement waits for another writer's lock on a SQLite file before Studio answers 503 (SQLite's own
+# default, 5 s, is shorter than a long run's burst of message writes from another Studio process).
+SQLITE_BUSY_SECONDS = 30.0
 
 _metadata = MetaData()
 records = Table(
@@ -82,7 +85,10 @@ class Database:
     def __init__(self, uri: str, keystore: Optional[KeyStore] = None) -> None:
         kwargs: Dict[str, Any] = {}
         if uri.startswith("sqlite"):
-            kwargs["connect_args"] = {"check_same_thread": False}
+            connect_args: Dict[str, Any] = {"check_same_thread": False}
+            if "timeout=" not in uri:  # a ?timeout=SECONDS in the URI wins
+                connect_args["timeout"] = SQLITE_BUSY_SECONDS
+            kwargs["connect_args"] = connect_args
         self.uri = uri
         self.keystore = keystore
         self.engine = create_engine(uri, **kwargs)

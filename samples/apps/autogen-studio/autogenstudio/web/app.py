@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 
 from ..offloop import off_loop
 from ..security import SecurityConfig, SecurityMiddleware
@@ -36,6 +37,16 @@ async def _validation(request: Request, exc: RequestValidationError) -> JSONResp
         where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
         problems.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
     return JSONResponse(status_code=422, content={"detail": "; ".join(problems), "errors": problems})
+
+
+async def _database_busy(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, OperationalError) and "locked" in str(exc.orig or exc).lower():
+        detail = (
+            "The Studio database stayed locked by another writer for longer than its busy timeout. Try again; "
+            "to wait longer, start Studio with a database URI ending in ?timeout=SECONDS."
+        )
+        return JSONResponse(status_code=503, content={"detail": detail}, headers={"Retry-After": "1"})
+    raise exc
 
 
 def create_app(
@@ -60,6 +71,7 @@ def create_app(
     app.state.security = security
     app.add_middleware(SecurityMiddleware, config=security)
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _database_busy)
     routers = (library_router(studio), sessions_router(studio), gallery_router(studio), classic_router(studio))
     for router in routers:
         app.include_router(router)

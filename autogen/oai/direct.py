@@ -43,6 +43,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Optional
 from urllib.parse import urlencode, urlsplit
 
@@ -286,8 +287,8 @@ def deadline_seconds(timeout: Any) -> tuple[Optional[float], Optional[str]]:
     return (max(known) if len(known) == len(limits) else None), (None if read is None else str(read))
 
 
-Sender = Callable[[list[tuple[str, str]], Optional[float]], Any]
-"""Sends the request with these headers before this deadline: blocking (urllib3) or a coroutine (aiohttp)."""
+Sender = Callable[[list[tuple[str, str]], bytes, Optional[float]], Any]
+"""Sends the body with these headers before this deadline: blocking (urllib3) or a coroutine (aiohttp)."""
 
 
 def _call_flow(
@@ -309,7 +310,7 @@ def _call_flow(
         deadline = None if timeout is None else time.monotonic() + timeout
         failure: Optional[TransportError] = None
         try:
-            raw: RawResponse = yield Invoke(send, args=(headers, deadline))
+            raw: RawResponse = yield Invoke(send, args=(headers, body, deadline))
         except TransportError as err:
             failure = err
         else:
@@ -348,32 +349,33 @@ def _settings(route: Route, options: dict[str, Any]) -> tuple[tuple[Optional[flo
     return deadline_seconds(timeout), int(max_retries)
 
 
+def request_flow(route: Route, params: dict[str, Any], options: dict[str, Any], is_async: bool) -> Flow[RawResponse]:
+    """Send ``params`` as the JSON body; the successful response (errors raise the SDK's exceptions). The caller's
+    driver runs it: urllib3 under a blocking one, the loop's aiohttp session under asyncio."""
+    from . import transport
+
+    body = encode_body(params, dumps_compact)
+    limits, max_retries = _settings(route, options)
+    if is_async:
+        import asyncio
+
+        from .client_pool import get_async_session
+
+        send: Sender = partial(transport.send_async, get_async_session(), route.url)
+        sleep: Callable[[float], Any] = asyncio.sleep
+    else:
+        send, sleep = partial(transport.send_sync, route.url), time.sleep
+    return _call_flow(route, body, limits, max_retries, send, sleep)
+
+
 def send_sync(route: Route, params: dict[str, Any], options: dict[str, Any]) -> RawResponse:
-    """Send ``params`` as the JSON body; the successful response (errors raise the SDK's exceptions)."""
-    from .transport import send_sync as transport_send
-
-    body = encode_body(params, dumps_compact)
-    limits, max_retries = _settings(route, options)
-
-    def send(headers: list[tuple[str, str]], deadline: Optional[float]) -> RawResponse:
-        return transport_send(route.url, headers, body, deadline)
-
-    return run_sync(_call_flow(route, body, limits, max_retries, send, time.sleep))
+    """``request_flow`` run to completion with blocking calls."""
+    return run_sync(request_flow(route, params, options, is_async=False))
 
 
-async def send_async(route: Route, params: dict[str, Any], options: dict[str, Any], session: Any) -> RawResponse:
-    """``send_sync`` on the event loop, over the loop's aiohttp ``session``."""
-    import asyncio
-
-    from .transport import send_async as transport_send
-
-    body = encode_body(params, dumps_compact)
-    limits, max_retries = _settings(route, options)
-
-    async def send(headers: list[tuple[str, str]], deadline: Optional[float]) -> RawResponse:
-        return await transport_send(session, route.url, headers, body, deadline)
-
-    return await run_async(_call_flow(route, body, limits, max_retries, send, asyncio.sleep))
+async def send_async(route: Route, params: dict[str, Any], options: dict[str, Any]) -> RawResponse:
+    """``request_flow`` on the running event loop."""
+    return await run_async(request_flow(route, params, options, is_async=True))
 
 
 # ----------------------------------------------------------------------------------- the response

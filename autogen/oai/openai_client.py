@@ -48,8 +48,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
 
+from .._flow import IS_ASYNC, Flow, Invoke, flow_backed, run_async, run_sync
 from . import direct
-from .client_pool import Endpoint, get_async_client, get_async_session, get_sync_client, make_endpoint
+from .client_pool import Endpoint, get_async_client, get_sync_client, make_endpoint
 from .config import coerce_max_retries, coerce_timeout
 from .errors import IncompleteStreamError, InvalidResponseError, RequestNotSerializableError
 from .json_utils import find_unserializable
@@ -325,27 +326,48 @@ class OpenAIClient:
         return model if isinstance(model, str) else None
 
     # ----- ModelClient protocol
-    def create(self, params: dict[str, Any]) -> Union[ChatCompletion, Completion]:
+    def _create_flow(self, params: dict[str, Any]) -> Flow[Union[ChatCompletion, Completion]]:
+        # create/a_create are marked with this flow: the wrapper's completion flow (and through it an agent's
+        # turn) runs it in place, so a direct request is one coroutine chain from the agent to aiohttp.
+        is_async = yield IS_ASYNC
         request = self._prepare(params)
+        if is_async:
+            warm_key = (self.endpoint, request.path, self._model(request), self._direct_eligible(request))
+            if warm_key not in _warm:
+                yield Invoke(self._first_use, args=(request,), blocking=True)
+                _warm.add(warm_key)
         with self._errors(request):
-            route = self._route(request, is_async=False)
+            route = self._route(request, is_async)
             if route is not None:
                 try:
-                    return self._direct_result(request, direct.send_sync(route, request.body, request.options))
+                    answer = yield from direct.request_flow(route, request.body, request.options, is_async)
+                    return self._direct_result(request, answer)
                 except direct.Unsupported as err:
                     self._leave_direct(route, err)
-            cast_to, stream_cls = self._types(request)
-            client = self.client
-            if not request.stream:
-                response = client.post(request.path, cast_to=cast_to, body=request.body, options=request.options)
-                return self._check(response, cast_to)
-            tries = 0
-            while True:
-                try:
-                    return self._stream_sync(client, request, cast_to, stream_cls)
-                except IncompleteStreamError as err:
-                    tries += 1
-                    self._retry_or_raise(err, tries, request, client)
+            return (yield Invoke(self._sdk_a_create if is_async else self._sdk_create, args=(request,)))
+
+    @flow_backed(_create_flow)
+    def create(self, params: dict[str, Any]) -> Union[ChatCompletion, Completion]:
+        return run_sync(self._create_flow(params))
+
+    @flow_backed(_create_flow)
+    async def a_create(self, params: dict[str, Any]) -> Union[ChatCompletion, Completion]:
+        return await run_async(self._create_flow(params))
+
+    def _sdk_create(self, request: _Request) -> Union[ChatCompletion, Completion]:
+        """The request through the sync SDK client (streams, and what the direct path does not take)."""
+        cast_to, stream_cls = self._types(request)
+        client = self.client
+        if not request.stream:
+            response = client.post(request.path, cast_to=cast_to, body=request.body, options=request.options)
+            return self._check(response, cast_to)
+        tries = 0
+        while True:
+            try:
+                return self._stream_sync(client, request, cast_to, stream_cls)
+            except IncompleteStreamError as err:
+                tries += 1
+                self._retry_or_raise(err, tries, request, client)
 
     def _stream_sync(self, client: Any, request: _Request, cast_to: type, stream_cls: Any) -> ChatCompletion:
         deadline = self._deadline(request)
@@ -384,35 +406,21 @@ class OpenAIClient:
         # the async SDK client itself belongs to the loop: it is built there (cheaply, once imported)
         from openai import AsyncStream  # noqa: F401
 
-    async def a_create(self, params: dict[str, Any]) -> Union[ChatCompletion, Completion]:
-        request = self._prepare(params)
-        warm_key = (self.endpoint, request.path, self._model(request), self._direct_eligible(request))
-        if warm_key not in _warm:
-            import asyncio
-
-            await asyncio.to_thread(self._first_use, request)
-            _warm.add(warm_key)
-        with self._errors(request):
-            route = self._route(request, is_async=True)
-            if route is not None:
-                try:
-                    answer = await direct.send_async(route, request.body, request.options, get_async_session())
-                    return self._direct_result(request, answer)
-                except direct.Unsupported as err:
-                    self._leave_direct(route, err)
-            cast_to, _ = self._types(request)
-            if not request.stream:
-                response = await self._async_client().post(
-                    request.path, cast_to=cast_to, body=request.body, options=request.options
-                )
-                return self._check(response, cast_to)
-            tries = 0
-            while True:
-                try:
-                    return await self._stream_async(request, cast_to)
-                except IncompleteStreamError as err:
-                    tries += 1
-                    self._retry_or_raise(err, tries, request, self.client)
+    async def _sdk_a_create(self, request: _Request) -> Union[ChatCompletion, Completion]:
+        """``_sdk_create`` over the async SDK client."""
+        cast_to, _ = self._types(request)
+        if not request.stream:
+            response = await self._async_client().post(
+                request.path, cast_to=cast_to, body=request.body, options=request.options
+            )
+            return self._check(response, cast_to)
+        tries = 0
+        while True:
+            try:
+                return await self._stream_async(request, cast_to)
+            except IncompleteStreamError as err:
+                tries += 1
+                self._retry_or_raise(err, tries, request, self.client)
 
     async def _stream_async(self, request: _Request, cast_to: type) -> ChatCompletion:
         from openai import AsyncStream

@@ -23,7 +23,16 @@ import sys
 import threading
 from typing import Any, Optional
 
-__all__ = ["LazyChatCompletion", "from_body", "message_texts", "usage_of", "set_hidden", "restore"]
+__all__ = [
+    "LazyChatCompletion",
+    "from_body",
+    "message_texts",
+    "usage_of",
+    "set_hidden",
+    "restore",
+    "needs_sdk",
+    "build",
+]
 
 HIDDEN = "message_retrieval_function"  # an attribute kept out of the model's fields (and its dumps)
 
@@ -199,3 +208,14 @@ def usage_of(response: Any) -> Optional[tuple[dict[str, Any], dict[str, Any]]]:
         return None
     usage = data.get("usage")
     return data, (usage if isinstance(usage, dict) else {})
+
+
+def needs_sdk(response: Any) -> bool:
+    """Whether the agent loop will build the SDK's model of ``response`` (a tool or function call, an unusual
+    shape) while the SDK is not loaded yet: an asyncio caller builds it off the loop first (:func:`build`)."""
+    return _plain(response) is not None and message_texts(response) is None and _sdk_class() is None
+
+
+def build(response: LazyChatCompletion) -> None:
+    """Build the SDK model of ``response`` now (loading the SDK if needed)."""
+    response._materialize()

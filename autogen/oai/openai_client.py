@@ -54,7 +54,7 @@ from .client_pool import Endpoint, get_async_client, get_sync_client, make_endpo
 from .config import coerce_max_retries, coerce_timeout
 from .errors import IncompleteStreamError, InvalidResponseError, RequestNotSerializableError
 from .json_utils import find_unserializable
-from .lazy_completion import LazyChatCompletion, from_body, message_texts, usage_of
+from .lazy_completion import LazyChatCompletion, build, from_body, message_texts, needs_sdk, usage_of
 from .model_prices import compute_cost
 from .sdk_adapter import load_openai, response_format_param
 from .stream_chunks import update_dict_from_chunk, update_function_call_from_chunk, update_tool_calls_from_chunk
@@ -341,7 +341,10 @@ class OpenAIClient:
             if route is not None:
                 try:
                     answer = yield from direct.request_flow(route, request.body, request.options, is_async)
-                    return self._direct_result(request, answer)
+                    result = self._direct_result(request, answer)
+                    if is_async and needs_sdk(result):  # a tool call: the SDK's message is read, load it off the loop
+                        yield Invoke(build, args=(result,), blocking=True)
+                    return result
                 except direct.Unsupported as err:
                     self._leave_direct(route, err)
             return (yield Invoke(self._sdk_a_create if is_async else self._sdk_create, args=(request,)))

@@ -60,7 +60,7 @@ PROGRAM = textwrap.dedent(
         return {
             "longest_stall": max(gaps),
             "openai_loaded": "openai" in sys.modules,
-            "answers": [r.chat_history[-1]["content"] for r in results],
+            "answers": [r.chat_history[-1].get("content") or r.chat_history[-1].get("tool_calls") for r in results],
         }
 
 
@@ -69,11 +69,16 @@ PROGRAM = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("case", ["plain", "failing_first", "azure"])
+@pytest.mark.parametrize("case", ["plain", "failing_first", "azure", "tool_call"])
 def test_first_concurrent_chats_do_not_stall_the_loop(llm_server: Any, tmp_path: Path, case: str) -> None:
     """plain: the SDK is never loaded; failing_first: the first answers are errors, so the SDK is loaded for its
-    retry rules; azure: the route needs the SDK's client from the start."""
-    llm_server.responder = lambda body: {"content": "fine", "delay": 0.3}
+    retry rules; azure: the route needs the SDK's client from the start; tool_call: the first answers call a
+    tool, and the agent reads the SDK's message object for those."""
+    if case == "tool_call":
+        call = {"name": "lookup", "arguments": {"q": "x"}}
+        llm_server.responder = lambda body: {"content": None, "tool_calls": [call], "delay": 0.3}
+    else:
+        llm_server.responder = lambda body: {"content": "fine", "delay": 0.3}
     config: dict[str, Any] = {"model": "gpt-4", "base_url": llm_server.base_url, "api_key": "test"}
     if case == "failing_first":
         llm_server.script({"status": 500}, {"status": 500})
@@ -88,9 +93,12 @@ def test_first_concurrent_chats_do_not_stall_the_loop(llm_server: Any, tmp_path:
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["answers"] == ["fine", "fine"]
+    if case == "tool_call":
+        assert [[c["function"]["name"] for c in answer] for answer in result["answers"]] == [["lookup"], ["lookup"]]
+    else:
+        assert result["answers"] == ["fine", "fine"]
     # whether the SDK was loaded during the chats, in this fresh process
-    assert result["openai_loaded"] is (case != "plain")
+    assert result["openai_loaded"] is (case != "plain")  # a tool call's message is the SDK's object
     assert len(llm_server.chat_requests()) == (4 if case == "failing_first" else 2)
     assert result["longest_stall"] < STALL_LIMIT, (
         f"the event loop was blocked for {result['longest_stall']:.2f} s during the first LLM calls"

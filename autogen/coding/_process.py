@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import errno
+import math
 import os
-import selectors
+import select
 import shutil
 import signal
 import subprocess
@@ -138,19 +139,21 @@ def launch(
 def _read_until_closed(streams: Mapping[int, bytearray], deadline: Optional[float]) -> bool:
     """Read every file descriptor of ``streams`` into its buffer until each is at end of file (then closed);
     False when ``deadline`` (a ``time.monotonic()`` value) came first, the rest left open."""
-    with selectors.DefaultSelector() as selector:
-        for fd in streams:
-            selector.register(fd, selectors.EVENT_READ)
-        while selector.get_map():
-            left = None if deadline is None else deadline - time.monotonic()
-            if left is not None and left <= 0:
-                return False
-            for key, _ in selector.select(left):
-                data = os.read(key.fd, 65536)
-                if data:
-                    streams[key.fd] += data
-                else:
-                    selector.unregister(key.fd)
+    poller = select.poll()  # no file descriptor of its own to create and close, unlike epoll
+    for fd in streams:
+        poller.register(fd, select.POLLIN)
+    open_fds = set(streams)
+    while open_fds:
+        left = None if deadline is None else max(0, math.ceil((deadline - time.monotonic()) * 1000))
+        if left == 0:
+            return False
+        for fd, _ in poller.poll(left):
+            data = os.read(fd, 65536)
+            if data:
+                streams[fd] += data
+            else:
+                poller.unregister(fd)
+                open_fds.discard(fd)
     return True
 
 

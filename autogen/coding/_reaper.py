@@ -211,7 +211,11 @@ def main(argv: list[str]) -> NoReturn:
         os.set_inheritable(status_fd, False)  # the command does not get it
     pid = os.fork()  # fork/exec rather than subprocess: importing subprocess would double the start-up time
     if pid == 0:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # What Python changed at its start (it ignores SIGPIPE and SIGXFSZ) goes back to the default, as
+        # subprocess does for its children: `yes | head -1` must end quietly.
+        for signum in (signal.SIGTERM, signal.SIGPIPE, getattr(signal, "SIGXFSZ", None)):
+            if signum is not None:
+                signal.signal(signum, signal.SIG_DFL)
         try:
             os.execvp(argv[0], argv)
         except OSError as err:

@@ -104,13 +104,18 @@ class LegacyCodeExecutor(StopOnExit):
 
     def _run_block(self, code: str, lang: str) -> tuple[int, str, Optional[str]]:
         name = extract_filename(code)
-        try:
-            path = resolve_in_workspace(name or temp_code_filename(code, lang.lower()), self._work_dir)
-        except UnsafeFilenameError as exc:
-            return 1, str(exc), None
+        root = self._work_dir.resolve()
+        if name is None:  # a name of our own, a plain file name: nothing to check
+            relative = temp_code_filename(code, lang.lower())
+            path = root / relative
+        else:
+            try:
+                path = resolve_in_workspace(name, root)
+            except UnsafeFilenameError as exc:
+                return 1, str(exc), None
+            relative = path.relative_to(root).as_posix()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(code, encoding="utf-8")
-        relative = path.relative_to(self._work_dir.resolve()).as_posix()
         try:
             outcome = self._run(lang, relative)
         except (FileNotFoundError, NotImplementedError) as exc:

@@ -209,3 +209,11 @@ def test_exit_codes_of_shell_blocks_run_by_spares(tmp_path: Path, code: str, exp
     for _ in range(2):
         assert _run(executor, code, "bash")[0] == expected
         _ready(executor)
+
+
+def test_shell_blocks_get_default_signal_handling(tmp_path: Path) -> None:
+    """The launcher is a Python process (which ignores SIGPIPE): a block must not inherit that."""
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    cold = subprocess.run(["bash", "-c", "yes | head -1"], capture_output=True, text=True, timeout=20)
+    for _ in range(2):
+        assert _run(executor, "yes | head -1", "bash") == (0, cold.stdout + cold.stderr) == (0, "y\n")

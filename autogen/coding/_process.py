@@ -88,6 +88,7 @@ class Launched:
 
     process: subprocess.Popen[bytes]
     status: Optional[int] = None
+    child_status: Optional[int] = None  # the number of the status pipe's write end in the command
 
     def reap(self) -> None:
         """Wait for the launcher's exit (it follows the status at once) and drop the status pipe."""
@@ -133,16 +134,16 @@ def launch(
     finally:
         if write_end is not None:
             os.close(write_end)
-    return Launched(process, read_end)
+    return Launched(process, read_end, write_end)
 
 
-def _read_until_closed(streams: Mapping[int, bytearray], deadline: Optional[float]) -> bool:
-    """Read every file descriptor of ``streams`` into its buffer until each is at end of file (then closed);
-    False when ``deadline`` (a ``time.monotonic()`` value) came first, the rest left open."""
+def _read_until_closed(streams: Mapping[int, bytearray], deadline: Optional[float], status: int = -1) -> bool:
+    """Read every file descriptor of ``streams`` into its buffer until each is at end of file, or for
+    ``status`` until a whole line came; False when ``deadline`` (a ``time.monotonic()`` value) came first."""
     poller = select.poll()  # no file descriptor of its own to create and close, unlike epoll
-    for fd in streams:
+    open_fds = {fd for fd in streams if not (fd == status and b"\n" in streams[fd])}
+    for fd in open_fds:
         poller.register(fd, select.POLLIN)
-    open_fds = set(streams)
     while open_fds:
         left = None if deadline is None else max(0, math.ceil((deadline - time.monotonic()) * 1000))
         if left == 0:
@@ -151,15 +152,16 @@ def _read_until_closed(streams: Mapping[int, bytearray], deadline: Optional[floa
             data = os.read(fd, 65536)
             if data:
                 streams[fd] += data
-            else:
+            if not data or (fd == status and b"\n" in streams[fd]):
                 poller.unregister(fd)
                 open_fds.discard(fd)
     return True
 
 
 def _collect_with_status(launched: Launched, timeout: Optional[float]) -> RunOutcome:
-    """:func:`collect` for a command under the launcher: done when its output pipes and its status pipe
-    are closed, without waiting for the launcher to exit (the caller reaps it, see ``Launched.reap``)."""
+    """:func:`collect` for a command under the launcher: done when its output pipes are closed and its
+    exit code came through the status pipe, without waiting for the launcher (or a shell spare) to exit:
+    the caller reaps it, see ``Launched.reap``."""
     proc, status_fd = launched.process, launched.status
     assert status_fd is not None and proc.stdout is not None
     out, err, status = bytearray(), bytearray(), bytearray()
@@ -168,7 +170,7 @@ def _collect_with_status(launched: Launched, timeout: Optional[float]) -> RunOut
         streams[proc.stderr.fileno()] = err
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
-        finished = _read_until_closed(streams, deadline)
+        finished = _read_until_closed(streams, deadline, status_fd)
         if not finished:
             _kill_tree(proc)
             _read_until_closed(streams, time.monotonic() + _DRAIN_SECONDS)
@@ -182,7 +184,8 @@ def _collect_with_status(launched: Launched, timeout: Optional[float]) -> RunOut
                 stream.close()
     if not finished:
         return RunOutcome(exit_code=124, stdout=_decode(out), stderr=_decode(err), timed_out=True)
-    code = int(status) if status.strip() else proc.wait()  # no status: the launcher itself was killed
+    line = status.split(b"\n", 1)[0].strip()
+    code = int(line) if line else proc.wait()  # no status: the launcher itself was killed
     return RunOutcome(exit_code=code, stdout=_decode(out), stderr=_decode(err))
 
 

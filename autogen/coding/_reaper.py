@@ -8,7 +8,8 @@ to the launcher instead of to init, so it stays a descendant. The launcher then
 * runs the command with the same stdin/stdout/stderr, working directory and environment,
 * when the command exits, kills whatever it left running and exits with the command's status (with
   ``--status-fd=N`` it first writes that status to the pipe N, so the caller need not wait for the
-  launcher's own exit; its standard output and error are then let go once the command runs),
+  launcher's own exit; its standard output and error are then let go once the command runs, and the
+  command inherits N, so a shell spare can report its own end first, see ``_spare.py``),
 * on SIGTERM (the executor's time limit), kills the command and all its descendants and exits.
 
 So a block's processes live exactly as long as the block, like a container's. Where ``prctl`` is not
@@ -207,8 +208,6 @@ def main(argv: list[str]) -> NoReturn:
         os._exit(128 + signum)
 
     signal.signal(signal.SIGTERM, on_term)
-    if status_fd is not None:
-        os.set_inheritable(status_fd, False)  # the command does not get it
     pid = os.fork()  # fork/exec rather than subprocess: importing subprocess would double the start-up time
     if pid == 0:
         # What Python changed at its start (it ignores SIGPIPE and SIGXFSZ) goes back to the default, as
@@ -234,7 +233,10 @@ def main(argv: list[str]) -> NoReturn:
     code = os.waitstatus_to_exitcode(status)
     if status_fd is not None:
         # The block is over (its processes are gone): say how it ended now, the launcher's own exit comes after.
-        os.write(status_fd, b"%d\n" % code)
+        try:
+            os.write(status_fd, b"%d\n" % code)
+        except OSError:  # the caller already has the code from the command (a shell spare reports its own)
+            pass
         os.close(status_fd)
     _exit_like(code)
 

@@ -64,8 +64,25 @@ def _run():
 _run()
 """
 
-# `read` takes the path, standard input becomes /dev/null, and the file is read by this shell.
-_SHELL_BOOT = 'IFS= read -r __autogen_block; exec 0</dev/null; [ -n "$__autogen_block" ] || exit 0; '
+# `read` takes "STATUS_FD PATH", standard input becomes /dev/null, and the file is read by this shell. On exit,
+# when the block left no process behind (the shell has no child and the launcher no child but the shell),
+# the shell closes its output and writes its exit code to the launcher's status pipe itself (checked to be
+# the same pipe, in case the block reused the descriptor): the block is over without waiting for the shell's
+# own teardown and the launcher's wake-up. Otherwise (processes left, the trap replaced, `exec`, a signal)
+# the launcher kills what is left and reports, as for any command.
+_SHELL_BOOT = (
+    'IFS= read -r __autogen_block; exec 0</dev/null; [ -n "$__autogen_block" ] || exit 0; '
+    "__autogen_status=${__autogen_block%% *}; __autogen_block=${__autogen_block#* }; "
+    "__autogen_end() { "
+    "__autogen_code=$?; __autogen_kids=; __autogen_up=; "
+    "{ IFS=' ' read -r __autogen_kids < /proc/$$/task/$$/children; } 2>/dev/null || :; "
+    "{ IFS=' ' read -r __autogen_up < /proc/$PPID/task/$PPID/children; } 2>/dev/null || :; "
+    'if [ -z "$__autogen_kids" ] && [ "$__autogen_up" = "$$" ] && '
+    "[ /proc/$$/fd/$__autogen_status -ef /proc/$PPID/fd/$__autogen_status ]; then "
+    'exec 1>&- 2>&-; printf \'%s\\n\' "$__autogen_code" > /proc/$$/fd/$__autogen_status; fi; '
+    "}; "
+    '[ "$__autogen_status" = - ] || trap __autogen_end EXIT; '
+)
 _BASH_BOOT = _SHELL_BOOT + 'BASH_ARGV0="$__autogen_block"; . "./$__autogen_block"'
 _SH_BOOT = _SHELL_BOOT + '. "./$__autogen_block"'
 
@@ -122,8 +139,12 @@ class Spare:
     def run(self, relative_path: str, timeout: Optional[float]) -> RunOutcome:
         """Hand the spare the file and wait for it (and its whole tree) to finish, or kill it on timeout."""
         self.used = True
+        line = relative_path.encode("utf-8", "surrogateescape") + b"\n"
+        if self.lang != "python":  # shells may report their exit code themselves (see _SHELL_BOOT)
+            status = self.launched.child_status
+            line = (b"-" if status is None else str(status).encode()) + b" " + line
         try:
-            os.write(self.handover, relative_path.encode("utf-8", "surrogateescape") + b"\n")
+            os.write(self.handover, line)
         except BrokenPipeError:
             pass  # the spare died meanwhile: its (empty) output and exit status say so
         finally:

@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence, Union
 
 __all__ = ("Launched", "RunOutcome", "collect", "launch", "run_command")
 
@@ -77,7 +77,7 @@ def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
-def _decode(data: Optional[bytes]) -> str:
+def _decode(data: Optional[Union[bytes, bytearray]]) -> str:
     return data.decode("utf-8", errors="replace") if data else ""
 
 

@@ -79,7 +79,7 @@ _SHELL_BOOT = (
     "{ IFS=' ' read -r __autogen_up < /proc/$PPID/task/$PPID/children; } 2>/dev/null || :; "
     'if [ -z "$__autogen_kids" ] && [ "$__autogen_up" = "$$" ] && '
     "[ /proc/$$/fd/$__autogen_status -ef /proc/$PPID/fd/$__autogen_status ]; then "
-    'exec 1>&- 2>&-; printf \'%s\\n\' "$__autogen_code" > /proc/$$/fd/$__autogen_status; fi; '
+    "exec 1>&- 2>&-; printf '%s\\n' \"$__autogen_code\" > /proc/$$/fd/$__autogen_status; fi; "
     "}; "
     '[ "$__autogen_status" = - ] || trap __autogen_end EXIT; '
 )

@@ -192,13 +192,22 @@ def test_background_processes_are_gone_when_the_block_returns(
         assert not any(process_alive(pid) for pid in pids)  # no waiting: gone by the time the block returned
 
 
+@pytest.mark.parametrize("shell", ["bash", "sh"])
 @pytest.mark.parametrize(
     "code, expected",
-    [("exit 3", 3), ("kill -9 $$", -9), ("exec sh -c 'exit 7'", 7), ("sleep 300 & exit 4", 4)],
+    [
+        ("exit 3", 3),
+        ("true", 0),
+        ("false", 1),
+        ("kill -9 $$", -9),
+        ("exec sh -c 'exit 7'", 7),
+        ("sleep 300 & exit 4", 4),
+        ("trap 'echo own trap' EXIT; exit 2", 2),
+    ],
 )
-def test_exit_codes_of_shell_blocks_run_by_spares(tmp_path: Path, code: str, expected: int) -> None:
+def test_exit_codes_of_shell_blocks_run_by_spares(tmp_path: Path, shell: str, code: str, expected: int) -> None:
     executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
-    cold = subprocess.Popen(["bash", "-c", code], cwd=tmp_path, start_new_session=True)
+    cold = subprocess.Popen([shell, "-c", code], cwd=tmp_path, start_new_session=True)
     try:
         assert cold.wait(timeout=20) == expected  # what a fresh bash reports
     finally:
@@ -207,8 +216,21 @@ def test_exit_codes_of_shell_blocks_run_by_spares(tmp_path: Path, code: str, exp
         except (ProcessLookupError, PermissionError):
             pass
     for _ in range(2):
-        assert _run(executor, code, "bash")[0] == expected
+        assert _run(executor, code, shell)[0] == expected
         _ready(executor)
+
+
+def test_a_block_holding_many_descriptors_gets_nothing_written_into_them(tmp_path: Path) -> None:
+    """The shell reports its own end only through the launcher's status pipe, never a descriptor the block
+    opened under the same number."""
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    code = 'for fd in $(seq 3 200); do eval "exec $fd>>fds.txt"; done; echo done; exit 6'
+    _run(executor, "true", "bash")
+    for _ in range(2):
+        status = _ready(executor).launched.child_status
+        assert status is None or status <= 200  # the block takes over the status pipe's number
+        assert _run(executor, code, "bash") == (6, "done\n")
+        assert (tmp_path / "fds.txt").read_text() == ""
 
 
 def test_shell_blocks_get_default_signal_handling(tmp_path: Path) -> None:

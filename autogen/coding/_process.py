@@ -184,8 +184,10 @@ def _collect_with_status(launched: Launched, timeout: Optional[float]) -> RunOut
                 stream.close()
     if not finished:
         return RunOutcome(exit_code=124, stdout=_decode(out), stderr=_decode(err), timed_out=True)
-    line = status.split(b"\n", 1)[0].strip()
-    code = int(line) if line else proc.wait()  # no status: the launcher itself was killed
+    try:
+        code = int(status.split(b"\n", 1)[0])
+    except ValueError:  # no status: the launcher itself was killed
+        code = proc.wait()
     return RunOutcome(exit_code=code, stdout=_decode(out), stderr=_decode(err))
 
 

@@ -107,6 +107,7 @@ class Spare:
     launched: Launched
     handover: int
     used: bool = field(default=False)
+    directory: Optional[tuple[int, int]] = None  # (device, inode) of ``cwd`` when the spare started
 
     @property
     def process(self) -> subprocess.Popen[bytes]:
@@ -117,6 +118,7 @@ class Spare:
     def start(
         cls, lang: str, program: Sequence[str], cwd: str, env: Mapping[str, str], merge_stderr: bool = True
     ) -> Spare:
+        directory = _identity(cwd)
         read_end, write_end = os.pipe()
         try:
             launched = launch(spare_argv(lang, program), cwd=cwd, env=env, stdin=read_end, merge_stderr=merge_stderr)
@@ -125,13 +127,22 @@ class Spare:
             raise
         finally:
             os.close(read_end)
-        return cls(lang=lang, program=list(program), cwd=cwd, env=dict(env), launched=launched, handover=write_end)
+        return cls(
+            lang=lang,
+            program=list(program),
+            cwd=cwd,
+            env=dict(env),
+            launched=launched,
+            handover=write_end,
+            directory=directory,
+        )
 
     def fits(self, lang: str, program: Sequence[str], cwd: str, env: Mapping[str, str]) -> bool:
         """Whether this spare can run a ``lang`` block with ``program`` in ``cwd`` and ``env`` as a fresh
         start would."""
         same = (self.lang, self.program, self.cwd, self.env) == (lang, list(program), cwd, env)
-        return same and not self.used and self.alive()
+        # the directory may have been removed and made again since: the spare would sit in the old one
+        return same and not self.used and _identity(cwd) == self.directory and self.alive()
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -172,6 +183,14 @@ class Spare:
         except subprocess.TimeoutExpired:
             self.process.kill()
         self.launched.reap()
+
+
+def _identity(directory: str) -> Optional[tuple[int, int]]:
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 @dataclass

@@ -148,8 +148,17 @@ class CommandLineExecutorBase:
         except UnsafeFilenameError as exc:
             return f"{exc}\n"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(code, encoding="utf-8")
+        if not _holds(path, code):  # rewriting a file with the same text costs a flush on ext4
+            path.write_text(code, encoding="utf-8")
         return path
+
+
+def _holds(path: Path, code: str) -> bool:
+    """Whether the file at ``path`` already holds exactly ``code`` (the same block run again)."""
+    try:
+        return path.read_bytes() == code.encode("utf-8")
+    except OSError:
+        return False
 
 
 def _checked_work_dir(work_dir: Union[Path, str]) -> Path:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import errno
+import math
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence, Union
 
-__all__ = ("RunOutcome", "collect", "launch", "run_command")
+__all__ = ("Launched", "RunOutcome", "collect", "launch", "run_command")
 
 _IS_POSIX = os.name == "posix"
 _DRAIN_SECONDS = 5.0
@@ -32,7 +35,9 @@ _USE_REAPER = sys.platform.startswith("linux")
 _REAPER = str(Path(__file__).with_name("_reaper.py"))
 
 
-def _launch_argv(argv: Sequence[str], cwd: Optional[str], env: Optional[Mapping[str, str]]) -> list[str]:
+def _launch_argv(
+    argv: Sequence[str], cwd: Optional[str], env: Optional[Mapping[str, str]], status_fd: Optional[int]
+) -> list[str]:
     """On Linux the command runs under ``_reaper.py``, which keeps even processes that left the session
     (``setsid``) under control and kills them all with the block; elsewhere it runs as is.
 
@@ -46,7 +51,8 @@ def _launch_argv(argv: Sequence[str], cwd: Optional[str], env: Optional[Mapping[
         found = shutil.which(program, path=(env if env is not None else os.environ).get("PATH")) is not None
     if not found:
         raise FileNotFoundError(errno.ENOENT, "No such file or directory", program)
-    return [sys.executable, "-I", "-S", _REAPER, *argv]
+    status = [] if status_fd is None else [f"--status-fd={status_fd}"]
+    return [sys.executable, "-I", "-S", _REAPER, *status, *argv]
 
 
 def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
@@ -71,8 +77,25 @@ def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
-def _decode(data: Optional[bytes]) -> str:
+def _decode(data: Optional[Union[bytes, bytearray]]) -> str:
     return data.decode("utf-8", errors="replace") if data else ""
+
+
+@dataclass
+class Launched:
+    """A started command and, under the launcher, the pipe its exit code comes through: the code arrives
+    once the command and everything it started are gone, before the launcher itself has exited."""
+
+    process: subprocess.Popen[bytes]
+    status: Optional[int] = None
+    child_status: Optional[int] = None  # the number of the status pipe's write end in the command
+
+    def reap(self) -> None:
+        """Wait for the launcher's exit (it follows the status at once) and drop the status pipe."""
+        self.process.wait()
+        if self.status is not None:
+            os.close(self.status)
+            self.status = None
 
 
 def launch(
@@ -82,7 +105,7 @@ def launch(
     env: Optional[Mapping[str, str]] = None,
     merge_stderr: bool = True,
     stdin: Optional[int] = None,
-) -> subprocess.Popen[bytes]:
+) -> Launched:
     """Start ``argv`` as :func:`run_command` runs it (own session, under the reaper on Linux); standard
     input is ``/dev/null`` unless the file descriptor ``stdin`` is given."""
     kwargs: dict[str, object] = {}
@@ -90,19 +113,89 @@ def launch(
         kwargs["start_new_session"] = True
     else:  # pragma: no cover - Windows
         kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
-    return subprocess.Popen(
-        _launch_argv(argv, cwd, env),
-        cwd=cwd,
-        env=dict(env) if env is not None else None,
-        stdin=subprocess.DEVNULL if stdin is None else stdin,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
-        **kwargs,  # type: ignore[call-overload]
-    )
+    read_end = write_end = None
+    if _USE_REAPER:
+        read_end, write_end = os.pipe()
+        kwargs["pass_fds"] = (write_end,)
+    try:
+        process = subprocess.Popen(
+            _launch_argv(argv, cwd, env, write_end),
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=subprocess.DEVNULL if stdin is None else stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+            **kwargs,  # type: ignore[call-overload]
+        )
+    except BaseException:
+        if read_end is not None:
+            os.close(read_end)
+        raise
+    finally:
+        if write_end is not None:
+            os.close(write_end)
+    return Launched(process, read_end, write_end)
 
 
-def collect(proc: subprocess.Popen[bytes], timeout: Optional[float]) -> RunOutcome:
+def _read_until_closed(streams: Mapping[int, bytearray], deadline: Optional[float], status: int = -1) -> bool:
+    """Read every file descriptor of ``streams`` into its buffer until each is at end of file, or for
+    ``status`` until a whole line came; False when ``deadline`` (a ``time.monotonic()`` value) came first."""
+    poller = select.poll()  # no file descriptor of its own to create and close, unlike epoll
+    open_fds = {fd for fd in streams if not (fd == status and b"\n" in streams[fd])}
+    for fd in open_fds:
+        poller.register(fd, select.POLLIN)
+    while open_fds:
+        left = None if deadline is None else max(0, math.ceil((deadline - time.monotonic()) * 1000))
+        if left == 0:
+            return False
+        for fd, _ in poller.poll(left):
+            data = os.read(fd, 65536)
+            if data:
+                streams[fd] += data
+            if not data or (fd == status and b"\n" in streams[fd]):
+                poller.unregister(fd)
+                open_fds.discard(fd)
+    return True
+
+
+def _collect_with_status(launched: Launched, timeout: Optional[float]) -> RunOutcome:
+    """:func:`collect` for a command under the launcher: done when its output pipes are closed and its
+    exit code came through the status pipe, without waiting for the launcher (or a shell spare) to exit:
+    the caller reaps it, see ``Launched.reap``."""
+    proc, status_fd = launched.process, launched.status
+    assert status_fd is not None and proc.stdout is not None
+    out, err, status = bytearray(), bytearray(), bytearray()
+    streams = {proc.stdout.fileno(): out, status_fd: status}
+    if proc.stderr is not None:
+        streams[proc.stderr.fileno()] = err
+    deadline = None if timeout is None else time.monotonic() + timeout
+    try:
+        finished = _read_until_closed(streams, deadline, status_fd)
+        if not finished:
+            _kill_tree(proc)
+            _read_until_closed(streams, time.monotonic() + _DRAIN_SECONDS)
+    except BaseException:  # KeyboardInterrupt and friends: leave nothing running behind
+        _kill_tree(proc)
+        proc.wait()
+        raise
+    finally:
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+    if not finished:
+        return RunOutcome(exit_code=124, stdout=_decode(out), stderr=_decode(err), timed_out=True)
+    try:
+        code = int(status.split(b"\n", 1)[0])
+    except ValueError:  # no status: the launcher itself was killed
+        code = proc.wait()
+    return RunOutcome(exit_code=code, stdout=_decode(out), stderr=_decode(err))
+
+
+def collect(launched: Launched, timeout: Optional[float]) -> RunOutcome:
     """Wait for a launched command and its output; on ``timeout`` kill its whole tree (exit code 124)."""
+    if launched.status is not None:
+        return _collect_with_status(launched, timeout)
+    proc = launched.process
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -140,7 +233,11 @@ def run_command(
     fails fast instead of hanging. With ``merge_stderr`` both streams are read through one pipe, keeping
     their interleaving; ``stderr`` of the outcome is then empty.
     """
-    return collect(launch(argv, cwd=cwd, env=env, merge_stderr=merge_stderr), timeout)
+    launched = launch(argv, cwd=cwd, env=env, merge_stderr=merge_stderr)
+    try:
+        return collect(launched, timeout)
+    finally:
+        launched.reap()
 
 
 def python_env(extra_paths: Sequence[str] = (), bin_dir: Optional[str] = None) -> dict[str, str]:

@@ -1,12 +1,15 @@
 """A tiny launcher that keeps every process a code block starts under its control (Linux).
 
-Run as ``python -I -S _reaper.py COMMAND [ARGS...]`` (standard library only, so it runs under any Python).
+Run as ``python -I -S _reaper.py [--status-fd=N] COMMAND [ARGS...]`` (standard library only, so it runs under any Python).
 It makes itself a child subreaper (``prctl(PR_SET_CHILD_SUBREAPER)``): a process that the command starts
 and that outlives its parent, even in a new session (``setsid``, ``start_new_session=True``), is re-parented
 to the launcher instead of to init, so it stays a descendant. The launcher then
 
 * runs the command with the same stdin/stdout/stderr, working directory and environment,
-* when the command exits, kills whatever it left running and exits with the command's status,
+* when the command exits, kills whatever it left running and exits with the command's status (with
+  ``--status-fd=N`` it first writes that status to the pipe N, so the caller need not wait for the
+  launcher's own exit; its standard output and error are then let go once the command runs, and the
+  command inherits N, so a shell spare can report its own end first, see ``_spare.py``),
 * on SIGTERM (the executor's time limit), kills the command and all its descendants and exits.
 
 So a block's processes live exactly as long as the block, like a container's. Where ``prctl`` is not
@@ -173,9 +176,30 @@ def _exit_like(status: int) -> NoReturn:
     os._exit(status & 0xFF)
 
 
+def _no_children_left() -> bool:
+    """Whether this process has no child at all (zombies are reaped on the way). Once the command has been
+    waited for, every process it left running is a child of this subreaper or a descendant of one, so no
+    child means no descendant: one system call instead of a walk of /proc."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return True
+        if pid == 0:
+            return False
+
+
+def _status_fd(argv: list[str]) -> tuple[Optional[int], list[str]]:
+    """``--status-fd=N`` before the command: the pipe the command's exit code is written to."""
+    if argv and argv[0].startswith("--status-fd="):
+        return int(argv[0].split("=", 1)[1]), argv[1:]
+    return None, argv
+
+
 def main(argv: list[str]) -> NoReturn:
+    status_fd, argv = _status_fd(argv)
     if not argv:
-        sys.stderr.write("usage: _reaper.py COMMAND [ARGS...]\n")
+        sys.stderr.write("usage: _reaper.py [--status-fd=N] COMMAND [ARGS...]\n")
         os._exit(2)
     make_subreaper()
 
@@ -186,15 +210,35 @@ def main(argv: list[str]) -> NoReturn:
     signal.signal(signal.SIGTERM, on_term)
     pid = os.fork()  # fork/exec rather than subprocess: importing subprocess would double the start-up time
     if pid == 0:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # What Python changed at its start (it ignores SIGPIPE and SIGXFSZ) goes back to the default, as
+        # subprocess does for its children: `yes | head -1` must end quietly.
+        for signum in (signal.SIGTERM, signal.SIGPIPE, getattr(signal, "SIGXFSZ", None)):
+            if signum is not None:
+                signal.signal(signum, signal.SIG_DFL)
         try:
             os.execvp(argv[0], argv)
         except OSError as err:
             os.write(2, f"{argv[0]}: {err}\n".encode())
         os._exit(127)
+    if status_fd is not None:
+        # The output pipes are the command's: with the launcher's copies gone, they end when the command's
+        # processes close them, not when the launcher has exited.
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.close(null)
     _, status = os.waitpid(pid, 0)
-    kill_descendants()
-    _exit_like(os.waitstatus_to_exitcode(status))
+    if not _no_children_left():
+        kill_descendants()
+    code = os.waitstatus_to_exitcode(status)
+    if status_fd is not None:
+        # The block is over (its processes are gone): say how it ended now, the launcher's own exit comes after.
+        try:
+            os.write(status_fd, b"%d\n" % code)
+        except OSError:  # the caller already has the code from the command (a shell spare reports its own)
+            pass
+        os.close(status_fd)
+    _exit_like(code)
 
 
 if __name__ == "__main__":

@@ -15,12 +15,13 @@ uncaught exception). Shell blocks are read by the waiting shell with ``.`` (bash
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import threading
 from dataclasses import dataclass, field
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from ._process import RunOutcome, collect, launch
+from ._process import Launched, RunOutcome, collect, launch
 
 __all__ = ("SPARE_LANGUAGES", "Spare", "SparePool", "spare_argv")
 
@@ -63,8 +64,25 @@ def _run():
 _run()
 """
 
-# `read` takes the path, standard input becomes /dev/null, and the file is read by this shell.
-_SHELL_BOOT = 'IFS= read -r __autogen_block; exec 0</dev/null; [ -n "$__autogen_block" ] || exit 0; '
+# `read` takes "STATUS_FD PATH", standard input becomes /dev/null, and the file is read by this shell. On exit,
+# when the block left no process behind (the shell has no child and the launcher no child but the shell),
+# the shell closes its output and writes its exit code to the launcher's status pipe itself (checked to be
+# the same pipe, in case the block reused the descriptor): the block is over without waiting for the shell's
+# own teardown and the launcher's wake-up. Otherwise (processes left, the trap replaced, `exec`, a signal)
+# the launcher kills what is left and reports, as for any command.
+_SHELL_BOOT = (
+    'IFS= read -r __autogen_block; exec 0</dev/null; [ -n "$__autogen_block" ] || exit 0; '
+    "__autogen_status=${__autogen_block%% *}; __autogen_block=${__autogen_block#* }; "
+    "__autogen_end() { "
+    "__autogen_code=$?; __autogen_kids=; __autogen_up=; "
+    "{ IFS=' ' read -r __autogen_kids < /proc/$$/task/$$/children; } 2>/dev/null || :; "
+    "{ IFS=' ' read -r __autogen_up < /proc/$PPID/task/$PPID/children; } 2>/dev/null || :; "
+    'if [ -z "$__autogen_kids" ] && [ "$__autogen_up" = "$$" ] && '
+    "[ /proc/$$/fd/$__autogen_status -ef /proc/$PPID/fd/$__autogen_status ]; then "
+    "exec 1>&- 2>&-; printf '%s\\n' \"$__autogen_code\" > /proc/$$/fd/$__autogen_status; fi; "
+    "}; "
+    '[ "$__autogen_status" = - ] || trap __autogen_end EXIT; '
+)
 _BASH_BOOT = _SHELL_BOOT + 'BASH_ARGV0="$__autogen_block"; . "./$__autogen_block"'
 _SH_BOOT = _SHELL_BOOT + '. "./$__autogen_block"'
 
@@ -86,29 +104,45 @@ class Spare:
     program: List[str]
     cwd: str
     env: Dict[str, str]
-    process: subprocess.Popen[bytes]
+    launched: Launched
     handover: int
     used: bool = field(default=False)
+    directory: Optional[tuple[int, int]] = None  # (device, inode) of ``cwd`` when the spare started
+
+    @property
+    def process(self) -> subprocess.Popen[bytes]:
+        """The spare's process (its launcher on Linux)."""
+        return self.launched.process
 
     @classmethod
     def start(
         cls, lang: str, program: Sequence[str], cwd: str, env: Mapping[str, str], merge_stderr: bool = True
     ) -> Spare:
+        directory = _identity(cwd)
         read_end, write_end = os.pipe()
         try:
-            process = launch(spare_argv(lang, program), cwd=cwd, env=env, stdin=read_end, merge_stderr=merge_stderr)
+            launched = launch(spare_argv(lang, program), cwd=cwd, env=env, stdin=read_end, merge_stderr=merge_stderr)
         except BaseException:
             os.close(write_end)
             raise
         finally:
             os.close(read_end)
-        return cls(lang=lang, program=list(program), cwd=cwd, env=dict(env), process=process, handover=write_end)
+        return cls(
+            lang=lang,
+            program=list(program),
+            cwd=cwd,
+            env=dict(env),
+            launched=launched,
+            handover=write_end,
+            directory=directory,
+        )
 
     def fits(self, lang: str, program: Sequence[str], cwd: str, env: Mapping[str, str]) -> bool:
         """Whether this spare can run a ``lang`` block with ``program`` in ``cwd`` and ``env`` as a fresh
         start would."""
         same = (self.lang, self.program, self.cwd, self.env) == (lang, list(program), cwd, env)
-        return same and not self.used and self.alive()
+        # the directory may have been removed and made again since: the spare would sit in the old one
+        return same and not self.used and _identity(cwd) == self.directory and self.alive()
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -116,13 +150,17 @@ class Spare:
     def run(self, relative_path: str, timeout: Optional[float]) -> RunOutcome:
         """Hand the spare the file and wait for it (and its whole tree) to finish, or kill it on timeout."""
         self.used = True
+        line = relative_path.encode("utf-8", "surrogateescape") + b"\n"
+        if self.lang != "python":  # shells may report their exit code themselves (see _SHELL_BOOT)
+            status = self.launched.child_status
+            line = (b"-" if status is None else str(status).encode()) + b" " + line
         try:
-            os.write(self.handover, relative_path.encode("utf-8", "surrogateescape") + b"\n")
+            os.write(self.handover, line)
         except BrokenPipeError:
             pass  # the spare died meanwhile: its (empty) output and exit status say so
         finally:
             os.close(self.handover)
-        return collect(self.process, timeout)
+        return collect(self.launched, timeout)
 
     def discard(self, wait: bool = True) -> None:
         """Let an unused spare go: with its pipe closed it ends without running anything. Without ``wait``
@@ -144,18 +182,46 @@ class Spare:
             self.process.communicate(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.wait()
+        self.launched.reap()
+
+
+def _identity(directory: str) -> Optional[tuple[int, int]]:
+    try:
+        st = os.stat(directory)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+@dataclass
+class _Refill:
+    """What the pool's worker does after a block: reap the used spare's launcher, start the next spare."""
+
+    used: Spare
+    lang: str
+    program: List[str]
+    cwd: str
+    env: Dict[str, str]
 
 
 class SparePool:
     """Keeps at most one unused spare ready for an executor's next block (the language last run).
-    With ``merge_stderr`` a block's standard error goes into the same pipe as its standard output."""
+    With ``merge_stderr`` a block's standard error goes into the same pipe as its standard output.
+
+    The next spare is started by one worker thread of the pool (started with the first block, ended by
+    :meth:`close`): handing it the work costs the block a queue put, not a thread start. It first waits for
+    the used spare's launcher to exit, which takes longer than the caller needs to take the block's result
+    away, so the start does not compete with the caller's own work (and a block never gets its own spare)."""
 
     def __init__(self, merge_stderr: bool = True) -> None:
         self._merge_stderr = merge_stderr
         self._lock = threading.Lock()
         self._ready: Optional[Spare] = None
-        self._pending: Optional[threading.Thread] = None
+        self._settled = threading.Event()  # no refill under way
+        self._settled.set()
+        self._jobs: queue.SimpleQueue[Optional[_Refill]] = queue.SimpleQueue()
+        self._queued = 0  # refills submitted and not done yet
+        self._worker: Optional[threading.Thread] = None
         self._closed = False
 
     def run(
@@ -164,10 +230,7 @@ class SparePool:
         """Run the file in a fresh process: the spare when it fits, else one started now. The next spare is
         started in the background once this block has ended (while the agent waits on the model), so it
         does not compete with the block for the machine."""
-        with self._lock:
-            pending = self._pending
-        if pending is not None:
-            pending.join()  # a spare being started is further along than one started now
+        self._settled.wait()  # a spare being started is further along than one started now
         with self._lock:
             spare, self._ready = self._ready, None
         if spare is None or not spare.fits(lang, program, cwd, env):
@@ -177,21 +240,48 @@ class SparePool:
         try:
             return spare.run(relative_path, timeout)
         finally:
-            refill = threading.Thread(target=self._refill, args=(lang, list(program), cwd, dict(env)), daemon=True)
-            with self._lock:
-                self._pending = refill
-            refill.start()
+            self._submit(_Refill(spare, lang, list(program), cwd, dict(env)))
 
-    def _refill(self, lang: str, program: List[str], cwd: str, env: Dict[str, str]) -> None:
+    def wait_ready(self) -> Optional[Spare]:
+        """The spare the next block would get once the refill under way (if any) is done."""
+        self._settled.wait()
+        with self._lock:
+            return self._ready
+
+    def _submit(self, job: _Refill) -> None:
+        with self._lock:
+            if self._closed:
+                job.used.launched.reap()
+                return
+            self._queued += 1
+            self._settled.clear()
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name="autogen-spare-refill", daemon=True)
+                self._worker.start()
+            self._jobs.put(job)
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            try:
+                self._refill(job)
+            finally:
+                with self._lock:
+                    self._queued -= 1
+                    if not self._queued:
+                        self._settled.set()
+
+    def _refill(self, job: _Refill) -> None:
+        job.used.launched.reap()  # its launcher exits right after the block's end
         spare: Optional[Spare] = None
         try:
-            spare = Spare.start(lang, program, cwd, env, self._merge_stderr)
+            spare = Spare.start(job.lang, job.program, job.cwd, job.env, self._merge_stderr)
         except OSError:
             pass  # the next block starts its own process (and reports why it cannot)
         old = None
         with self._lock:
-            if self._pending is threading.current_thread():
-                self._pending = None
             if spare is not None:
                 old, self._ready = self._ready, spare
                 if self._closed:
@@ -200,9 +290,11 @@ class SparePool:
             old.discard(wait=False)
 
     def close(self) -> None:
-        """Let the waiting spare go (it ends without running anything)."""
+        """Let the waiting spare go (it ends without running anything) and end the worker."""
         with self._lock:
             self._closed = True
             spare, self._ready = self._ready, None
+            if self._worker is not None:
+                self._jobs.put(None)
         if spare is not None:
             spare.discard()

@@ -104,13 +104,21 @@ class LegacyCodeExecutor(StopOnExit):
 
     def _run_block(self, code: str, lang: str) -> tuple[int, str, Optional[str]]:
         name = extract_filename(code)
+        if name is None:  # a name of our own, a plain file name in the work dir: nothing to check
+            relative = temp_code_filename(code, lang.lower())
+            path = self._work_dir / relative
+        else:
+            root = self._work_dir.resolve()
+            try:
+                path = resolve_in_workspace(name, root)
+            except UnsafeFilenameError as exc:
+                return 1, str(exc), None
+            relative = path.relative_to(root).as_posix()
         try:
-            path = resolve_in_workspace(name or temp_code_filename(code, lang.lower()), self._work_dir)
-        except UnsafeFilenameError as exc:
-            return 1, str(exc), None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(code, encoding="utf-8")
-        relative = path.relative_to(self._work_dir.resolve()).as_posix()
+            _write_text(path, code)
+        except FileNotFoundError:  # its directory is new (or was removed meanwhile)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_text(path, code)
         try:
             outcome = self._run(lang, relative)
         except (FileNotFoundError, NotImplementedError) as exc:
@@ -164,3 +172,18 @@ class LegacyCodeExecutor(StopOnExit):
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _write_text(path: Path, code: str) -> None:
+    """``path.write_text(code, encoding="utf-8")`` (newlines written as the platform's) in three system
+    calls: a block waits for this write."""
+    data = memoryview((code if os.linesep == "\n" else code.replace("\n", os.linesep)).encode("utf-8"))
+    fd = os.open(path, _WRITE_FLAGS, 0o666)
+    try:
+        while data:
+            data = data[os.write(fd, data) :]
+    finally:
+        os.close(fd)

@@ -90,6 +90,21 @@ def test_classic_local_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert list(tmp_path.iterdir()) == []  # temporary files removed, as classic
 
 
+def test_classic_work_dir_removed_between_blocks_is_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(code_utils, "is_docker_running", _no_docker_probe)
+    work_dir = tmp_path / "work"
+    executor = executor_from_config({"work_dir": str(work_dir), "use_docker": False})
+    block = [CodeBlock(code="echo $0; pwd", language="bash")]
+    first = executor.execute_code_blocks(block)
+    assert executor._spares.wait_ready() is not None  # a shell waits in the directory for the next block
+    work_dir.rmdir()  # the temporary file is gone, so is the directory
+    again = executor.execute_code_blocks(block)
+    assert first.exit_code == again.exit_code == 0
+    assert first.output.split() == again.output.split()
+    assert first.output.split()[0].startswith("tmp_code_") and first.output.split()[1] == str(work_dir.resolve())
+    assert list(work_dir.iterdir()) == []
+
+
 def test_classic_config_behaviour(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(code_utils, "is_docker_running", _no_docker_probe)
     executor = executor_from_config({"work_dir": str(tmp_path), "use_docker": False, "timeout": 1})

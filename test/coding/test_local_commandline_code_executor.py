@@ -99,6 +99,17 @@ def test_filename_comment_saves_under_that_name(tmp_path: Path) -> None:
     assert result.code_file == str(tmp_path.resolve() / "pkg" / "hello.py")
 
 
+def test_a_block_run_again_runs_its_own_code(tmp_path: Path) -> None:
+    """The saved file is left as is when it already holds the block, and rewritten when it was changed."""
+    executor = LocalCommandLineCodeExecutor(work_dir=tmp_path)
+    block = [CodeBlock(code="# filename: again.sh\necho from the block", language="bash")]
+    assert executor.execute_code_blocks(block).output == "from the block\n"
+    assert executor.execute_code_blocks(block).output == "from the block\n"
+    (tmp_path / "again.sh").write_text("echo edited meanwhile\n")
+    assert executor.execute_code_blocks(block).output == "from the block\n"
+    assert (tmp_path / "again.sh").read_text() == block[0].code
+
+
 def test_absolute_filename_inside_work_dir_is_allowed(tmp_path: Path) -> None:
     target = tmp_path / "abs_inside.py"
     result = LocalCommandLineCodeExecutor(work_dir=tmp_path).execute_code_blocks(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -34,12 +36,9 @@ def _run(executor: LocalCommandLineCodeExecutor, code: str, lang: str = "python"
 
 def _ready(executor: LocalCommandLineCodeExecutor) -> Spare:
     """Wait for the spare started after the last block and return it."""
-    pool = executor._spares
-    pending = pool._pending
-    if pending is not None:
-        pending.join()
-    assert pool._ready is not None
-    return pool._ready
+    spare = executor._spares.wait_ready()
+    assert spare is not None
+    return spare
 
 
 def test_python_block_sees_what_a_fresh_python_file_run_sees(tmp_path: Path) -> None:
@@ -60,7 +59,7 @@ def test_python_block_sees_what_a_fresh_python_file_run_sees(tmp_path: Path) -> 
     assert "seen False" in second  # nothing of the previous block survives
     pids = [line for line in (first + second).splitlines() if line.startswith("pid ")]
     assert pids[0] != pids[1]  # a fresh process per block
-    assert spare.used and spare.process.returncode == 0  # the second block was the spare's
+    assert spare.used and spare.process.wait(timeout=10) == 0  # the second block was the spare's
 
 
 def test_the_spare_runs_the_next_block(tmp_path: Path) -> None:
@@ -70,7 +69,7 @@ def test_the_spare_runs_the_next_block(tmp_path: Path) -> None:
     assert spare.alive() and not spare.used
     code, out = _run(executor, "import os; print(os.getpid(), os.getppid())")
     assert code == 0
-    assert spare.used and not spare.alive()
+    assert spare.used and spare.process.wait(timeout=10) == 0  # its launcher ends right after the block
     # the block ran in the spare's process (under the launcher on Linux: the launcher's child)
     assert spare.process.pid in {int(pid) for pid in out.split()}
 
@@ -121,9 +120,7 @@ def test_closing_the_pool_ends_the_spare_without_running_anything(tmp_path: Path
     outcome = pool.run("python", [sys.executable], "mark.py", str(tmp_path), python_env(), 10)
     assert outcome.exit_code == 0 and (tmp_path / "ran").exists()
     (tmp_path / "ran").unlink()
-    if pool._pending is not None:
-        pool._pending.join()
-    spare = pool._ready
+    spare = pool.wait_ready()
     assert spare is not None and spare.alive()
     pool.close()
     assert spare.process.returncode == 0
@@ -156,3 +153,89 @@ def test_a_forked_copy_of_the_parent_does_not_hold_the_block_back(tmp_path: Path
     finally:
         os.kill(child, 9)
         os.waitpid(child, 0)
+
+
+def _pid_of_each_block(executor: LocalCommandLineCodeExecutor, count: int) -> list[tuple[int, Spare]]:
+    """Run ``count`` bash blocks printing their shell's pid; each with the spare it got."""
+    seen = []
+    for _ in range(count):
+        spare = _ready(executor)
+        code, out = _run(executor, "echo $$", "bash")
+        assert code == 0
+        seen.append((int(out), spare))
+    return seen
+
+
+def test_each_block_gets_a_spare_of_its_own(tmp_path: Path) -> None:
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    _run(executor, "true", "bash")
+    seen = _pid_of_each_block(executor, 3)
+    assert len({pid for pid, _ in seen}) == 3  # a fresh shell per block
+    assert len({id(spare) for _, spare in seen}) == 3
+    for pid, spare in seen:
+        assert spare.used and spare.process.wait(timeout=10) == 0
+        assert spare.process.pid != pid  # the block ran under the spare's launcher (Linux) or as the spare
+    assert _ready(executor) not in [spare for _, spare in seen]  # the next one is new too
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the subreaper launcher is Linux-only")
+def test_background_processes_are_gone_when_the_block_returns(
+    tmp_path: Path, process_alive: Callable[[int], bool]
+) -> None:
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    block = "sleep 300 &\necho $!\nsetsid sleep 300 > /dev/null 2>&1 < /dev/null &\necho $!\n"
+    for _ in range(2):  # started on the spot, then by a spare
+        code, out = _run(executor, block, "bash")
+        assert code == 0
+        pids = [int(pid) for pid in out.split()]
+        assert len(pids) == 2
+        assert not any(process_alive(pid) for pid in pids)  # no waiting: gone by the time the block returned
+
+
+@pytest.mark.parametrize("shell", ["bash", "sh"])
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("exit 3", 3),
+        ("true", 0),
+        ("false", 1),
+        ("kill -9 $$", -9),
+        ("exec sh -c 'exit 7'", 7),
+        ("sleep 300 & exit 4", 4),
+        ("trap 'echo own trap' EXIT; exit 2", 2),
+    ],
+)
+def test_exit_codes_of_shell_blocks_run_by_spares(tmp_path: Path, shell: str, code: str, expected: int) -> None:
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    cold = subprocess.Popen([shell, "-c", code], cwd=tmp_path, start_new_session=True)
+    try:
+        assert cold.wait(timeout=20) == expected  # what a fresh bash reports
+    finally:
+        try:
+            os.killpg(cold.pid, signal.SIGKILL)  # its background sleep, if any
+        except (ProcessLookupError, PermissionError):
+            pass
+    for _ in range(2):
+        assert _run(executor, code, shell)[0] == expected
+        _ready(executor)
+
+
+def test_a_block_holding_many_descriptors_gets_nothing_written_into_them(tmp_path: Path) -> None:
+    """The shell reports its own end only through the launcher's status pipe, never a descriptor the block
+    opened under the same number."""
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    code = 'for fd in $(seq 3 200); do eval "exec $fd>>fds.txt"; done; echo done; exit 6'
+    _run(executor, "true", "bash")
+    for _ in range(2):
+        status = _ready(executor).launched.child_status
+        assert status is None or status <= 200  # the block takes over the status pipe's number
+        assert _run(executor, code, "bash") == (6, "done\n")
+        assert (tmp_path / "fds.txt").read_text() == ""
+
+
+def test_shell_blocks_get_default_signal_handling(tmp_path: Path) -> None:
+    """The launcher is a Python process (which ignores SIGPIPE): a block must not inherit that."""
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    cold = subprocess.run(["bash", "-c", "yes | head -1"], capture_output=True, text=True, timeout=20)
+    for _ in range(2):
+        assert _run(executor, "yes | head -1", "bash") == (0, cold.stdout + cold.stderr) == (0, "y\n")

@@ -99,6 +99,11 @@ def _remaining(deadline: Optional[float]) -> Optional[float]:
 
 # ---------------------------------------------------------------------------------------------- blocking
 ONE_WRITE_LIMIT = 256 * 1024  # beyond this a second write costs less than copying the body behind the head
+# Header lines already checked and encoded by http.client, by (name, values): a route sends the same dozen headers
+# (authorization, the SDK's platform headers) with every request, and checking each one again costs more than the
+# rest of writing the request. Content-Length and retry counters vary, so the table is bounded.
+_header_lines: dict[tuple[str, tuple[object, ...]], bytes] = {}
+HEADER_LINES_KEPT = 1024
 
 
 def _one_write(base: type) -> type:
@@ -129,6 +134,27 @@ def _one_write(base: type) -> type:
                 else:
                     super().send(head)
             super().send(data)
+
+        def putheader(self, header: str, *values: object) -> None:
+            key = (header, values)
+            try:
+                line = _header_lines.get(key)
+            except TypeError:  # an unhashable value: checked as usual
+                line, key = None, None  # type: ignore[assignment]
+            output = getattr(self, "_output", None)  # http.client's "append this line to the request head"
+            if line is not None and output is not None:
+                output(line)
+                return
+            buffer = getattr(self, "_buffer", None)
+            before = len(buffer) if isinstance(buffer, list) else -1
+            super().putheader(header, *values)
+            if (
+                key is not None
+                and isinstance(buffer, list)
+                and len(buffer) == before + 1  # one line appended (urllib3's SKIP_HEADER appends none)
+                and len(_header_lines) < HEADER_LINES_KEPT
+            ):
+                _header_lines[key] = buffer[-1]
 
         def getresponse(self, *args: object, **kwargs: object) -> object:
             head, self._head = self._head, None

@@ -77,3 +77,25 @@ def test_a_request_without_a_body_sends_its_head_before_waiting(url: str) -> Non
     response = pool.urlopen("GET", "/v1/models", retries=False, preload_content=True)
     assert response.status == 200 and json.loads(response.data)["data"][0]["id"] == "gpt-4"
     assert len(sock.writes) == 1 and sock.writes[0].startswith(b"GET /v1/models ")
+
+
+def test_header_lines_checked_once_are_sent_as_they_were_and_new_ones_are_still_checked(
+    url: str, llm_server: Any
+) -> None:
+    sock = _recording_connection(url)
+    first = [("Content-Type", "application/json"), ("Authorization", "Bearer one"), ("X-Stainless-Lang", "python")]
+    second = [("Content-Type", "application/json"), ("Authorization", "Bearer two"), ("X-Stainless-Lang", "python")]
+    for headers in (first, first, second):
+        body = json.dumps({"model": "gpt-4", "messages": [{"role": "user", "content": "hi"}]}).encode()
+        assert transport.send_sync(url, headers, body, deadline=None).status == 200
+    heads = [w.partition(b"\r\n\r\n")[0].split(b"\r\n") for w in sock.writes]
+    assert len(heads) == 3 and heads[0] == heads[1]  # the same request, the same bytes
+    assert b"Authorization: Bearer one" in heads[1] and b"Authorization: Bearer two" in heads[2]
+    received = [{k.lower(): v for k, v in r.headers.items()} for r in llm_server.requests[-3:]]
+    assert [h["authorization"] for h in received] == [
+        "Bearer one",
+        "Bearer one",
+        "Bearer two",
+    ]
+    with pytest.raises(ValueError, match="Invalid header value"):  # a value never seen is checked by http.client
+        transport.send_sync(url, [("Authorization", "Bearer x\r\nInjected: 1")], b"{}", deadline=None)

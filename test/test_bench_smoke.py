@@ -29,6 +29,7 @@ def test_bench_quick_run_prints_its_rows(tmp_path: Path) -> None:
     assert [row["name"] for row in rows] == [
         "bare openai SDK call, 2 messages (the floor)",
         "two-agent chat, per turn (one LLM call)",
+        "  (the floor measured in turns with it)",
         "the same chat from the cache, per turn",
     ]
     assert all(row["value"] > 0 for row in rows)

@@ -47,7 +47,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Optional
 from urllib.parse import urlencode, urlsplit
 
-from .._flow import Flow, Invoke, run_async, run_sync
+from .._flow import Flow, Invoke
 from .json_utils import dumps_compact, encode_body
 from .transport import RawResponse, TransportError, TransportTimeout
 
@@ -59,9 +59,8 @@ __all__ = [
     "Route",
     "Unsupported",
     "route_for",
+    "request_flow",
     "sdk_free",
-    "send_sync",
-    "send_async",
     "parse_response",
     "clear_routes",
 ]
@@ -366,16 +365,6 @@ def request_flow(route: Route, params: dict[str, Any], options: dict[str, Any], 
     else:
         send, sleep = partial(transport.send_sync, route.url), time.sleep
     return _call_flow(route, body, limits, max_retries, send, sleep)
-
-
-def send_sync(route: Route, params: dict[str, Any], options: dict[str, Any]) -> RawResponse:
-    """``request_flow`` run to completion with blocking calls."""
-    return run_sync(request_flow(route, params, options, is_async=False))
-
-
-async def send_async(route: Route, params: dict[str, Any], options: dict[str, Any]) -> RawResponse:
-    """``request_flow`` on the running event loop."""
-    return await run_async(request_flow(route, params, options, is_async=True))
 
 
 # ----------------------------------------------------------------------------------- the response

@@ -347,7 +347,7 @@ class OpenAIClient:
                     return result
                 except direct.Unsupported as err:
                     self._leave_direct(route, err)
-            return (yield Invoke(self._sdk_a_create if is_async else self._sdk_create, args=(request,)))
+            return (yield from self._sdk_flow(request, is_async))
 
     @flow_backed(_create_flow)
     def create(self, params: dict[str, Any]) -> Union[ChatCompletion, Completion]:
@@ -357,20 +357,26 @@ class OpenAIClient:
     async def a_create(self, params: dict[str, Any]) -> Union[ChatCompletion, Completion]:
         return await run_async(self._create_flow(params))
 
-    def _sdk_create(self, request: _Request) -> Union[ChatCompletion, Completion]:
-        """The request through the sync SDK client (streams, and what the direct path does not take)."""
+    def _sdk_flow(self, request: _Request, is_async: bool) -> Flow[Union[ChatCompletion, Completion]]:
+        """The request through the SDK client (streams, and what the direct path does not take); a stream cut
+        short is sent again as the SDK's retry rules allow."""
         cast_to, stream_cls = self._types(request)
-        client = self.client
         if not request.stream:
-            response = client.post(request.path, cast_to=cast_to, body=request.body, options=request.options)
-            return self._check(response, cast_to)
+            post = self._async_client().post if is_async else self.client.post
+            kwargs = {"cast_to": cast_to, "body": request.body, "options": request.options}
+            return self._check((yield Invoke(post, args=(request.path,), kwargs=kwargs)), cast_to)
+        stream = (
+            Invoke(self._stream_async, args=(request, cast_to))
+            if is_async
+            else Invoke(self._stream_sync, args=(self.client, request, cast_to, stream_cls))
+        )
         tries = 0
         while True:
             try:
-                return self._stream_sync(client, request, cast_to, stream_cls)
+                return (yield stream)
             except IncompleteStreamError as err:
                 tries += 1
-                self._retry_or_raise(err, tries, request, client)
+                self._retry_or_raise(err, tries, request, self.client)
 
     def _stream_sync(self, client: Any, request: _Request, cast_to: type, stream_cls: Any) -> ChatCompletion:
         deadline = self._deadline(request)
@@ -408,22 +414,6 @@ class OpenAIClient:
         self._types(request)
         # the async SDK client itself belongs to the loop: it is built there (cheaply, once imported)
         from openai import AsyncStream  # noqa: F401
-
-    async def _sdk_a_create(self, request: _Request) -> Union[ChatCompletion, Completion]:
-        """``_sdk_create`` over the async SDK client."""
-        cast_to, _ = self._types(request)
-        if not request.stream:
-            response = await self._async_client().post(
-                request.path, cast_to=cast_to, body=request.body, options=request.options
-            )
-            return self._check(response, cast_to)
-        tries = 0
-        while True:
-            try:
-                return await self._stream_async(request, cast_to)
-            except IncompleteStreamError as err:
-                tries += 1
-                self._retry_or_raise(err, tries, request, self.client)
 
     async def _stream_async(self, request: _Request, cast_to: type) -> ChatCompletion:
         from openai import AsyncStream

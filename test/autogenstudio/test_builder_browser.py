@@ -15,7 +15,15 @@ pytestmark = needs_chromium
 def _click_node(page: Any, agent_id: int) -> None:
     canvas = page.locator("#graph-canvas")
     canvas.scroll_into_view_if_needed()
-    pos = page.evaluate("(id) => studioGraph.getElementById(String(id)).renderedPosition()", agent_id)
+    # a node just added may still be moving into its place (layout, viewport fit): click where it comes to rest
+    where = "(id) => JSON.stringify(studioGraph.getElementById(String(id)).renderedPosition())"
+    pos, previous = page.evaluate(where, agent_id), None
+    for _ in range(100):  # at most 10 s
+        if pos == previous:
+            break
+        page.wait_for_timeout(100)
+        previous, pos = pos, page.evaluate(where, agent_id)
+    pos = json.loads(pos)
     box = canvas.bounding_box()
     page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
 

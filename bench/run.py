@@ -230,7 +230,8 @@ class Bench:
         """Per-turn cost with 2,000 messages of history against a fresh chat.
 
         What grows with the history on our side is building and encoding the request; the model server
-        then reads and parses it, which a real model does on its own machine. So the server runs in its
+        then reads and parses it, which a real model does on its own machine. The history is made by the agents
+        (messages sent between them before the timed turns), as in a conversation that ran 2,000 turns. So the server runs in its
         own process here and the figure is the CPU time of this process per turn (the framework's cost).
         The wall-clock ratio, with the server's parsing of the longer request in it, is shown too.
         """
@@ -247,12 +248,11 @@ class Bench:
                     "user", llm_config=False, human_input_mode="NEVER", default_auto_reply="go on",
                     code_execution_config=False,
                 )  # fmt: skip
-                texts = [f"message number {i} " + "x" * 200 for i in range(history)]
-                # the two agents' views of one conversation; the framework never changes a stored message
-                as_user = [{"role": "user" if i % 2 == 0 else "assistant", "content": t} for i, t in enumerate(texts)]
-                as_assistant = [
-                    {"role": "assistant" if i % 2 == 0 else "user", "content": t} for i, t in enumerate(texts)
-                ]
+                # the conversation so far, stored by the agents as they store every message they exchange
+                for i in range(history):
+                    sender, receiver = (user, assistant) if i % 2 == 0 else (assistant, user)
+                    sender.send(f"message number {i} " + "x" * 200, receiver, request_reply=False, silent=True)
+                as_user, as_assistant = list(user._oai_messages[assistant]), list(assistant._oai_messages[user])
 
                 def run() -> None:
                     # the same prefilled history before every run, so each run measures turns at this length,

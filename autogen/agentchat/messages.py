@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequ
 
 from ..exception_utils import InvalidCarryOverType
 from .request_history import build_request
+from .stored_message import StoredMessage
 
 __all__ = [
     "HISTORY_KEYS",
@@ -148,7 +149,7 @@ def to_history_message(message: Any, role: str, name: str, when: str = "sent") -
         entry["role"] = "assistant"
     elif "name" not in entry:
         entry["name"] = name
-    return entry
+    return StoredMessage(entry)
 
 
 def content_text(content: Any) -> str:

@@ -2,11 +2,15 @@
 
 A history only grows between two turns, so the request entries of its messages (``tool_responses`` unrolled,
 ``context`` dropped, names made valid) are kept per conversation and only the new messages are converted.
-Each turn checks, in one C-level list comparison, that every message seen before still equals the deep copy
-taken when it was first seen: from a message edited in place, replaced, removed or inserted (or a cleared
-history) on, the history is converted again, and a changed system message drops the encoded JSON. Only
-messages made of strings (and None) are kept, so that equal means the same JSON; the history from the first
-other message on is converted every turn.
+Each turn checks that every message seen before is still there and unchanged: from a message edited in
+place, replaced, removed or inserted (or a cleared history) on, the history is converted again, and a changed
+system message drops the encoded JSON. Only messages made of strings (and None) are kept, so that equal means
+the same JSON; the history from the first other message on is converted every turn.
+
+The check is cheap for what agents store themselves (``StoredMessage``, which counts in-place edits): when the
+history holds the same message objects as last turn and no stored message was edited since, those messages are
+unchanged without looking at them. Any other message (a plain dict put in the history by hand) is compared
+with the deep copy taken when it was first seen, and so are all of them after an edit anywhere.
 
 Conversations are found by the identity of their first message (a copy of the history list still finds
 its conversation), kept from their second request with at least ``MIN_LENGTH`` messages on (a history
@@ -22,9 +26,11 @@ from __future__ import annotations
 import operator
 import threading
 from collections import OrderedDict
+from itertools import compress, count
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from ..oai.json_prefix import JsonPrefix, RequestMessages
+from .stored_message import StoredMessage, edits
 
 __all__ = ["build_request", "plain_snapshot", "clear"]
 
@@ -38,12 +44,15 @@ _NOT_PLAIN = object()
 
 
 class _Conversation:
-    __slots__ = ("system", "seen", "entries", "ends", "json")
+    __slots__ = ("system", "seen", "refs", "loose", "epoch", "entries", "ends", "json")
 
     def __init__(self) -> None:
         # copies of the system messages the JSON was built after (None: they hold more than strings)
         self.system: Optional[List[Message]] = []
         self.seen: List[Message] = []  # copies of the leading history messages converted so far
+        self.refs: List[Message] = []  # those messages themselves, as last checked
+        self.loose: List[int] = []  # positions of those that do not count their edits (compared every turn)
+        self.epoch = -1  # edits() when refs were last found unchanged
         self.entries: List[Message] = []  # their request entries
         self.ends: List[int] = []  # len(entries) after each of them
         self.json = JsonPrefix()
@@ -51,9 +60,43 @@ class _Conversation:
     def truncate(self, kept: int) -> None:
         """Keep the first ``kept`` messages (and the JSON of the system messages and their entries)."""
         del self.seen[kept:]
+        del self.refs[kept:]
+        while self.loose and self.loose[-1] >= kept:
+            self.loose.pop()
         del self.entries[self.ends[kept - 1] if kept else 0 :]
         del self.ends[kept:]
         self.json.truncate(len(self.system or ()) + len(self.entries))
+
+    def add(self, message: Message, snapshot: Message) -> None:
+        if not _watched(message, snapshot):
+            self.loose.append(len(self.seen))
+        self.seen.append(snapshot)
+        self.refs.append(message)
+
+    def holds(self, history: List[Message]) -> bool:
+        """Whether ``history`` (as long as ``seen``) still holds the messages seen, unchanged."""
+        epoch = edits()  # read before looking: an edit made while we look shows next time
+        refs = self.refs
+        if epoch == self.epoch and not any(map(operator.is_not, history, refs)):
+            return not self.loose or _unchanged([history[i] for i in self.loose], [self.seen[i] for i in self.loose])
+        if not _unchanged(history, self.seen):
+            return False
+        # equal messages in other objects (their positions are looked at again), or an edit elsewhere
+        moved = list(compress(count(), map(operator.is_not, history, refs)))
+        if moved:
+            again = set(moved)
+            seen = self.seen
+            self.loose = sorted(
+                [i for i in self.loose if i not in again] + [i for i in moved if not _watched(history[i], seen[i])]
+            )
+            self.refs = list(history)
+        self.epoch = epoch
+        return True
+
+
+def _watched(message: Message, snapshot: Message) -> bool:
+    """Whether every edit of ``message`` is counted: an agent's stored message holding only strings."""
+    return type(message) is StoredMessage and all(type(v) is str or v is None for v in snapshot.values())
 
 
 _conversations: OrderedDict[int, Optional[_Conversation]] = OrderedDict()  # None: seen once
@@ -94,7 +137,7 @@ def plain_snapshot(message: Any) -> Optional[Message]:
     ``context`` (templating data, never sent) is kept as the same object, whatever it holds: it only has to
     be there still for the message to compare equal.
     """
-    if type(message) is not dict:
+    if type(message) is not dict and type(message) is not StoredMessage:
         return None
     snapshot: Message = {}
     for key, value in message.items():
@@ -171,7 +214,7 @@ def _check(conversation: _Conversation, system: List[Message], history: Sequence
     changed (and the encoded JSON when the system messages changed)."""
     global _kept
     done = len(conversation.seen)
-    if done and (done > len(history) or not _unchanged(_list(history[:done]), conversation.seen)):
+    if done and (done > len(history) or not conversation.holds(_list(history[:done]))):
         kept = _still_equal(_list(history[:done]), conversation.seen)
         _kept -= done - kept
         conversation.truncate(kept)
@@ -190,7 +233,7 @@ def _take_new(conversation: _Conversation, history: Sequence[Message], done: int
         snapshot = plain_snapshot(message)
         if snapshot is None:
             break
-        conversation.seen.append(snapshot)
+        conversation.add(message, snapshot)
         conversation.entries += convert((message,))  # a tool message unrolls into several entries
         conversation.ends.append(len(conversation.entries))
         count += 1

@@ -48,8 +48,8 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 from urllib.parse import urlencode, urlsplit
 
 from .._flow import Flow, Invoke
-from .json_utils import dumps_compact, encode_body
-from .transport import RawResponse, TransportError, TransportTimeout
+from .json_utils import dumps_compact, encode_body_parts
+from .transport import Body, RawResponse, TransportError, TransportTimeout, joined
 
 if TYPE_CHECKING:
     from .client_pool import Endpoint
@@ -153,10 +153,10 @@ class Route:
         self.load_policy()
         return self._http
 
-    def request(self, body: bytes) -> Any:
-        return self.http.Request("POST", self.url, headers=self.headers, content=body)
+    def request(self, body: Body) -> Any:
+        return self.http.Request("POST", self.url, headers=self.headers, content=joined(body))
 
-    def response(self, raw: RawResponse, body: bytes) -> Any:
+    def response(self, raw: RawResponse, body: Body) -> Any:
         """The SDK-flavoured response of ``raw`` (its body already decoded), for retry decisions and errors."""
         headers = [
             (k, v)
@@ -286,13 +286,13 @@ def deadline_seconds(timeout: Any) -> tuple[Optional[float], Optional[str]]:
     return (max(known) if len(known) == len(limits) else None), (None if read is None else str(read))
 
 
-Sender = Callable[[list[tuple[str, str]], bytes, Optional[float]], Any]
+Sender = Callable[[list[tuple[str, str]], Body, Optional[float]], Any]
 """Sends the body with these headers before this deadline: blocking (urllib3) or a coroutine (aiohttp)."""
 
 
 def _call_flow(
     route: Route,
-    body: bytes,
+    body: Body,
     limits: tuple[Optional[float], Optional[str]],
     max_retries: int,
     send: Sender,
@@ -353,7 +353,7 @@ def request_flow(route: Route, params: dict[str, Any], options: dict[str, Any], 
     driver runs it: urllib3 under a blocking one, the loop's aiohttp session under asyncio."""
     from . import transport
 
-    body = encode_body(params, dumps_compact)
+    body = encode_body_parts(params, dumps_compact)
     limits, max_retries = _settings(route, options)
     if is_async:
         import asyncio

@@ -29,7 +29,8 @@ _lock = threading.Lock()
 
 class JsonPrefix:
     """The messages already encoded for one conversation (``refs``) and their JSON texts, comma-joined in runs
-    (``chunks``): ``b",".join(chunks)`` is the inside of the JSON array of ``refs``."""
+    (``chunks``, each run after the first with its leading comma): ``b"".join(chunks)`` is the inside of the JSON
+    array of ``refs``, and the runs are the pieces a transport writes as they are."""
 
     __slots__ = ("refs", "chunks", "ends", "digests")
 
@@ -50,11 +51,11 @@ class JsonPrefix:
 
     def _add(self, fresh: List[Any], text: bytes) -> None:
         self.refs += fresh
-        self.chunks.append(text)
+        self.chunks.append(b"," + text if self.chunks else text)
         self.ends.append(len(self.refs))
         if len(self.chunks) > _MAX_CHUNKS:  # the older half in one run
             half = len(self.chunks) // 2
-            self.chunks[:half] = [b",".join(self.chunks[:half])]
+            self.chunks[:half] = [b"".join(self.chunks[:half])]
             del self.ends[: half - 1]
 
     def _clear(self) -> None:
@@ -96,7 +97,7 @@ class RequestMessages(list):  # type: ignore[type-arg]
 
 def message_parts(messages: List[Any], dumps: Dumps, join: Join) -> List[bytes]:
     """Pieces whose concatenation is the inside of the JSON array of ``messages`` (texts joined by commas, as
-    ``join`` gives them); the caller joins them with the rest of the body, so a long history is copied once.
+    ``join`` gives them): the conversation's encoded runs as they are kept, and what is new.
 
     For a ``RequestMessages`` only the messages past the conversation's encoded prefix are encoded, and the
     new stable ones are added to the prefix.
@@ -119,10 +120,9 @@ def message_parts(messages: List[Any], dumps: Dumps, join: Join) -> List[bytes]:
     if not usable:
         return [join(messages, dumps)]
     if stable < len(messages):
-        chunks.append(join(messages[stable:], dumps))
-    parts = [b","] * (2 * len(chunks) - 1)
-    parts[::2] = chunks
-    return parts
+        rest = join(messages[stable:], dumps)
+        chunks.append(b"," + rest if chunks else rest)
+    return chunks
 
 
 def prefix_hash(value: Dict[str, Any], encode: Callable[[Any], bytes]) -> Optional[str]:

@@ -18,6 +18,7 @@ __all__ = [
     "find_unserializable",
     "MessageJsonCache",
     "encode_body",
+    "encode_body_parts",
     "dumps_compact",
 ]
 
@@ -165,7 +166,7 @@ class MessageJsonCache:
                 return b",".join(texts)
 
     def _text(self, message: Any, dumps: Callable[[Any], bytes]) -> bytes:
-        if type(message) is not dict or not all(type(v) is str or v is None for v in message.values()):
+        if not _plain_dict(message) or not all(type(v) is str or v is None for v in message.values()):
             return dumps(message)
         items = tuple(message.items())
         text = self._by_items.get(items)
@@ -206,6 +207,12 @@ class MessageJsonCache:
             self._size = 0
 
 
+def _plain_dict(value: Any) -> bool:
+    """A dict, or a subclass that reads as one (an agent's stored messages only watch their writes)."""
+    kind = type(value)
+    return kind is dict or (issubclass(kind, dict) and kind.items is dict.items and kind.__eq__ is dict.__eq__)
+
+
 _message_json = MessageJsonCache()
 
 
@@ -216,9 +223,16 @@ def encode_body(body: dict[str, Any], dumps: Callable[[Any], bytes]) -> bytes:
     ``dumps`` must write compact JSON (``separators=(",", ":")``); the result is then byte for byte
     what ``dumps(body)`` gives.
     """
+    return b"".join(encode_body_parts(body, dumps))
+
+
+def encode_body_parts(body: dict[str, Any], dumps: Callable[[Any], bytes]) -> list[bytes]:
+    """``encode_body`` as the pieces whose concatenation it is: a long history's encoded runs are the
+    conversation's own bytes objects, so a transport that writes the pieces as they are (one ``sendmsg``)
+    copies nothing and allocates no body as large as the history."""
     messages = body.get("messages")
     if not isinstance(messages, list) or len(messages) < 8 or not all(type(k) is str for k in body):
-        return dumps(body)
+        return [dumps(body)]
     parts = [b"{"]
     for key, value in body.items():
         parts += (dumps(key), b":")
@@ -230,4 +244,4 @@ def encode_body(body: dict[str, Any], dumps: Callable[[Any], bytes]) -> bytes:
             parts.append(dumps(value))
         parts.append(b",")
     parts[-1] = b"}"
-    return b"".join(parts)
+    return parts

@@ -1,8 +1,10 @@
 """Moving request and response bytes for the direct path, on maintained HTTP libraries.
 
 * Blocking calls: ``urllib3.PoolManager`` (keep-alive pools, content codings decoded), one for the process,
-  shared by its threads. Its connections write a request's head and body in one ``sendall`` (urllib3 2 writes
-  them apart): one segment, one wake-up of the server, one TLS record instead of two.
+  shared by its threads. Its connections write a request's head and body in one go (urllib3 2 writes them
+  apart): one segment, one wake-up of the server, one TLS record instead of two. A body may be given as its
+  pieces (``encode_body_parts``); a large one goes out over plain TCP in one ``sendmsg`` of the pieces, never
+  copied into one buffer (a fresh buffer the size of a long history costs more in page faults than the copy).
 * asyncio: ``aiohttp.ClientSession`` (llhttp parses in C), one session per event loop; ``client_pool`` closes it
   when the loop shuts down.
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, List, Optional, Sequence, Union
 
 if TYPE_CHECKING:
     import ssl
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     import urllib3
 
 __all__ = [
+    "Body",
     "RawResponse",
     "TransportError",
     "TransportTimeout",
@@ -39,6 +42,13 @@ __all__ = [
 ]
 
 MAX_CONNECTIONS = 1000  # per pool; the openai SDK allows 1000 as well
+
+Body = Union[bytes, Sequence[bytes]]
+"""A request body, whole or as the pieces whose concatenation it is."""
+
+
+def joined(body: Body) -> bytes:
+    return body if isinstance(body, bytes) else b"".join(body)
 
 
 class TransportError(OSError):
@@ -99,6 +109,8 @@ def _remaining(deadline: Optional[float]) -> Optional[float]:
 
 # ---------------------------------------------------------------------------------------------- blocking
 ONE_WRITE_LIMIT = 256 * 1024  # beyond this a second write costs less than copying the body behind the head
+SCATTER_FROM = 64 * 1024  # from this size on a body's pieces go out in one sendmsg (plain TCP) instead of joined
+IOV_MAX = 1024  # pieces per sendmsg (Linux's limit)
 # Header lines already checked and encoded by http.client, by (name, values): a route sends the same dozen headers
 # (authorization, the SDK's platform headers) with every request, and checking each one again costs more than the
 # rest of writing the request. Content-Length and retry counters vary, so the table is bounded.
@@ -106,11 +118,46 @@ _header_lines: dict[tuple[str, tuple[object, ...]], bytes] = {}
 HEADER_LINES_KEPT = 1024
 
 
+def _scatter(sock: object) -> bool:
+    """Whether ``sock`` takes ``sendmsg`` (plain TCP; TLS sockets have a cipher and no scatter write)."""
+    return not hasattr(sock, "cipher") and callable(getattr(sock, "sendmsg", None))
+
+
+class _Pieces:
+    """A body's pieces handed to the connection as one chunk (urllib3 would hand over each piece on its own)."""
+
+    __slots__ = ("pieces", "size")
+
+    def __init__(self, pieces: List[bytes]) -> None:
+        self.pieces = pieces
+        self.size = sum(map(len, pieces))
+
+    def __len__(self) -> int:
+        return self.size
+
+
+def _sendmsg_all(sock: object, pieces: List[bytes], size: int) -> None:
+    """Write ``pieces`` (``size`` bytes in all) in order with as few ``sendmsg`` calls as the socket takes."""
+    views: Sequence[Union[bytes, memoryview]] = pieces
+    at, left = 0, size
+    while True:
+        sent = sock.sendmsg(views[at : at + IOV_MAX])  # type: ignore[attr-defined]
+        left -= sent
+        if not left:
+            return  # usually at the first call: a socket with room takes all of it
+        while sent >= len(views[at]):
+            sent -= len(views[at])
+            at += 1
+        if sent:  # the rest of a piece the socket took part of
+            views = [*views[:at], memoryview(views[at])[sent:], *views[at + 1 :]]
+
+
 def _one_write(base: type) -> type:
-    """``base`` (a urllib3 connection class) holding the request head back until the body is sent with it."""
+    """``base`` (a urllib3 connection class) holding the request head and body back until the response is
+    asked for, then writing them at once."""
 
     class OneWrite(base):  # type: ignore[misc, valid-type]
-        _head: Optional[bytes] = None
+        _held: Optional[List[bytes]] = None  # the head and the body's pieces, not yet written
         _holding = False
 
         def endheaders(self, message_body: Optional[bytes] = None, *, encode_chunked: bool = False) -> None:
@@ -118,22 +165,43 @@ def _one_write(base: type) -> type:
             try:
                 super().endheaders(message_body, encode_chunked=encode_chunked)
             except BaseException:
-                self._holding, self._head = False, None
+                self._holding, self._held = False, None
                 raise
 
         def send(self, data: bytes) -> None:
             if self._holding:
                 self._holding = False
-                if isinstance(data, bytes) and len(data) < ONE_WRITE_LIMIT:
-                    self._head = data
+                if isinstance(data, bytes):
+                    self._held = [data]
                     return
-            head, self._head = self._head, None
-            if head is not None:
-                if isinstance(data, bytes) and len(data) < ONE_WRITE_LIMIT:
-                    data = head + data
-                else:
-                    super().send(head)
+            held = self._held
+            if held is None and type(data) is _Pieces:
+                held = self._held = []
+            if held is not None:
+                if type(data) is _Pieces:
+                    held += data.pieces  # kept by reference: nothing is copied until the write
+                    return
+                if isinstance(data, bytes):
+                    held.append(data)
+                    return
+            self._flush()
             super().send(data)
+
+        def _flush(self) -> None:
+            held, self._held = self._held, None
+            if not held:
+                return
+            if len(held) == 1:
+                super().send(held[0])
+                return
+            size = sum(map(len, held))
+            if size >= SCATTER_FROM and self.sock is not None and _scatter(self.sock):
+                _sendmsg_all(self.sock, held, size)
+            elif size <= ONE_WRITE_LIMIT or len(held) > 2:
+                super().send(b"".join(held))
+            else:  # a large whole body over TLS: written after the head rather than copied behind it
+                super().send(held[0])
+                super().send(held[1])
 
         def putheader(self, header: str, *values: object) -> None:
             key = (header, values)
@@ -157,13 +225,11 @@ def _one_write(base: type) -> type:
                 _header_lines[key] = buffer[-1]
 
         def getresponse(self, *args: object, **kwargs: object) -> object:
-            head, self._head = self._head, None
-            if head is not None:  # a request without a body
-                super().send(head)
+            self._flush()
             return super().getresponse(*args, **kwargs)
 
         def close(self) -> None:
-            self._holding, self._head = False, None
+            self._holding, self._held = False, None
             super().close()
 
     OneWrite.__name__ = OneWrite.__qualname__ = f"OneWrite{base.__name__}"
@@ -240,18 +306,22 @@ def _read_until(response: urllib3.BaseHTTPResponse, deadline: Optional[float]) -
         parts.append(part)
 
 
-def send_sync(url: str, headers: list[tuple[str, str]], body: bytes, deadline: Optional[float]) -> RawResponse:
+def send_sync(url: str, headers: list[tuple[str, str]], body: Body, deadline: Optional[float]) -> RawResponse:
     """POST ``body`` to ``url``; the whole answer (content codings decoded), or TransportTimeout / TransportError."""
     import urllib3
 
     left = _remaining(deadline)
+    fields = dict(headers)
+    if not isinstance(body, bytes):
+        pieces = _Pieces(list(body))
+        fields["Content-Length"] = str(pieces.size)  # else urllib3 would send an iterable chunked
     try:
         pool, target = _origin(url)
         response = pool.urlopen(
             "POST",
             target,
-            body=body,
-            headers=dict(headers),
+            body=body if isinstance(body, bytes) else [pieces],  # type: ignore[list-item]  # our connections take it
+            headers=fields,
             timeout=urllib3.Timeout(connect=left, read=left),
             retries=False,
             redirect=False,
@@ -294,7 +364,7 @@ def new_async_session() -> aiohttp.ClientSession:
 
 
 async def send_async(
-    session: aiohttp.ClientSession, url: str, headers: list[tuple[str, str]], body: bytes, deadline: Optional[float]
+    session: aiohttp.ClientSession, url: str, headers: list[tuple[str, str]], body: Body, deadline: Optional[float]
 ) -> RawResponse:
     """``send_sync`` over ``session`` on the running loop."""
     import asyncio
@@ -305,7 +375,7 @@ async def send_async(
     try:
         async with session.post(
             url,
-            data=body,
+            data=joined(body),
             headers=headers,
             allow_redirects=False,
             timeout=aiohttp.ClientTimeout(total=left),

@@ -4,24 +4,33 @@ the same bytes, and converting only what is new or changed."""
 from __future__ import annotations
 
 import copy
+import json
 import pickle
+import sys
 from typing import Any, Dict, List, Sequence
 
 import pytest
 
 from autogen.agentchat import request_history
-from autogen.agentchat.messages import llm_request_messages, request_entries
+from autogen.agentchat.messages import llm_request_messages, request_entries, to_history_message
+from autogen.agentchat.stored_message import StoredMessage, edits
 from autogen.oai.json_utils import dumps_compact, encode_body
 
 Message = Dict[str, Any]
 
 
-@pytest.fixture(autouse=True)
-def _forget(monkeypatch: pytest.MonkeyPatch) -> Any:
+@pytest.fixture(autouse=True, params=["plain dicts", "stored messages"])
+def _forget(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Any:
+    """Every test runs on histories of plain dicts (checked against copies) and of the messages agents store
+    (which count their edits)."""
     monkeypatch.setattr(request_history, "MIN_LENGTH", 1)  # short histories here, kept as long ones are
+    monkeypatch.setattr(sys.modules[__name__], "KIND", dict if request.param == "plain dicts" else StoredMessage)
     request_history.clear()
     yield
     request_history.clear()
+
+
+KIND: Any = dict
 
 
 def test_short_histories_are_converted_whole(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,7 +73,13 @@ def check(system: List[Message], history: List[Message], convert: Any = request_
 
 def chat(n: int, start: int = 0) -> List[Message]:
     return [
-        {"content": f"message {i} " + "x" * 20, "role": "user" if i % 2 else "assistant", "name": "a" if i % 2 else "b"}
+        KIND(
+            {
+                "content": f"message {i} " + "x" * 20,
+                "role": "user" if i % 2 else "assistant",
+                "name": "a" if i % 2 else "b",
+            }
+        )
         for i in range(start, start + n)
     ]
 
@@ -260,3 +275,70 @@ def test_a_request_list_copies_as_a_plain_list() -> None:
     for copied in (copy.copy(request), copy.deepcopy(request), pickle.loads(pickle.dumps(request)), request.copy()):
         assert type(copied) is list
         assert copied == list(request)
+
+
+# ------------------------------------------------------------------------------------ stored messages --
+def test_a_stored_message_reads_as_a_plain_dict_and_counts_each_edit() -> None:
+    entry = to_history_message({"content": "hi", "name": "bob"}, "user", "alice")
+    assert type(entry) is StoredMessage and entry == {"content": "hi", "name": "bob", "role": "user"}
+    assert json.loads(json.dumps(entry)) == entry and repr(entry) == repr(dict(entry))
+    for copied in (pickle.loads(pickle.dumps(entry)), copy.copy(entry), copy.deepcopy(entry), entry.copy()):
+        assert type(copied) is dict and copied == entry
+    edits_of = {
+        "set": lambda m: m.__setitem__("content", "x"),
+        "delete": lambda m: m.__delitem__("name"),
+        "update": lambda m: m.update(content="y"),
+        "merge": lambda m: m.__ior__({"content": "z"}),
+        "pop": lambda m: m.pop("name"),
+        "popitem": lambda m: m.popitem(),
+        "setdefault": lambda m: m.setdefault("tool_call_id", "1"),
+        "clear": lambda m: m.clear(),
+    }
+    for name, edit in edits_of.items():
+        message = StoredMessage({"content": "hi", "name": "bob", "role": "user"})
+        before = edits()
+        edit(message)
+        assert edits() != before, name
+
+
+def test_an_unedited_history_of_stored_messages_is_not_compared_message_by_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys.modules[__name__], "KIND", StoredMessage)
+    compared: List[int] = []
+    unchanged = request_history._unchanged
+    monkeypatch.setattr(request_history, "_unchanged", lambda a, b: compared.append(len(a)) or unchanged(a, b))
+    history = chat(40)
+    for _ in range(3):  # seen, kept, and compared once with the copies
+        check(SYSTEM, history)
+    compared.clear()
+    for i in range(3):
+        history.append(StoredMessage({"content": f"more {i}", "role": "user"}))
+        check(SYSTEM, history)
+    assert all(n <= len(SYSTEM) for n in compared), compared  # the system messages only
+    history[5]["content"] = "edited in place"  # counted: the next turn compares again, and sends the edit
+    request = check(SYSTEM, history)
+    assert request[len(SYSTEM) + 5]["content"] == "edited in place"
+    assert any(n >= 40 for n in compared)
+
+
+def test_a_stored_message_replaced_by_an_equal_plain_dict_is_watched_by_comparison() -> None:
+    history = [StoredMessage(m) for m in chat(20)]
+    check(SYSTEM, history)
+    check(SYSTEM, history)
+    history[3] = dict(history[3])  # equal, but its edits are not counted
+    check(SYSTEM, history)
+    history[3]["content"] = "edited later"
+    assert check(SYSTEM, history)[len(SYSTEM) + 3]["content"] == "edited later"
+
+
+def test_a_nested_value_of_a_stored_message_edited_in_place_is_seen() -> None:
+    history = [StoredMessage(m) for m in chat(10)]
+    history.append(
+        StoredMessage({"role": "user", "content": [{"type": "text", "text": "parts"}], "name": "a"})
+    )  # fmt: skip
+    check(SYSTEM, history)
+    check(SYSTEM, history)
+    history[-1]["content"][0]["text"] = "changed inside"  # not counted: a message with parts is compared
+    history.append(StoredMessage({"role": "assistant", "content": "after"}))
+    assert check(SYSTEM, history)[-2]["content"][0]["text"] == "changed inside"

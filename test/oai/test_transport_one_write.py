@@ -1,5 +1,6 @@
-"""The blocking transport writes a request's head and body in one ``sendall`` (one segment, one wake-up of
-the server), and falls back to two writes for bodies too large to copy behind the head."""
+"""The blocking transport writes a request's head and body in one go (one segment, one wake-up of the server):
+joined in one ``sendall`` when small, as they are in one ``sendmsg`` over plain TCP when large (nothing copied),
+and in two writes over TLS for a whole body too large to copy behind the head."""
 
 from __future__ import annotations
 
@@ -12,18 +13,36 @@ from autogen.oai import transport
 
 
 class RecordingSocket:
-    """Delegates to a real socket and keeps what each ``sendall`` wrote."""
+    """Delegates to a real socket and keeps what each ``sendall`` wrote and the pieces of each ``sendmsg``;
+    ``take`` limits how many bytes one ``sendmsg`` takes (a socket whose buffer is full takes part)."""
 
-    def __init__(self, sock: Any) -> None:
+    def __init__(self, sock: Any, take: int = 0) -> None:
         self._sock = sock
+        self.take = take
         self.writes: list[bytes] = []
+        self.scattered: list[list[bytes]] = []
 
     def sendall(self, data: bytes, *args: Any) -> None:
         self.writes.append(bytes(data))
         self._sock.sendall(data, *args)
 
+    def sendmsg(self, pieces: list[Any], *args: Any) -> int:
+        self.scattered.append([bytes(p) for p in pieces])
+        if self.take:
+            data = b"".join(bytes(p) for p in pieces)[: self.take]
+            self._sock.sendall(data)
+            return len(data)
+        return int(self._sock.sendmsg(pieces, *args))
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
+
+
+class TlsLikeSocket(RecordingSocket):
+    """What the transport sees of a TLS socket: it has a cipher, so no scatter write is tried."""
+
+    def cipher(self) -> Any:
+        return None
 
 
 def _post(url: str, payload: dict[str, Any]) -> transport.RawResponse:
@@ -32,14 +51,20 @@ def _post(url: str, payload: dict[str, Any]) -> transport.RawResponse:
     return transport.send_sync(url, headers, body, deadline=None)
 
 
-def _recording_connection(url: str) -> RecordingSocket:
+def _recording_connection(url: str, kind: type = RecordingSocket, **options: Any) -> Any:
     """Make one request so that the origin's pool holds an open connection, and wrap that connection's socket."""
     _post(url, {"model": "gpt-4", "messages": [{"role": "user", "content": "open"}]})
     pool, _ = transport._origin(url)
     conn = pool.pool.queue[-1]
     assert conn is not None and conn.sock is not None, "the keep-alive connection went back to the pool"
-    conn.sock = RecordingSocket(conn.sock)
+    conn.sock = kind(conn.sock, **options)
     return conn.sock
+
+
+def _pieces(content: str) -> list[bytes]:
+    """A chat body as pieces (as ``encode_body_parts`` gives a long history's)."""
+    body = json.dumps({"model": "gpt-4", "messages": [{"role": "user", "content": content}]}).encode()
+    return [body[i : i + 1000] for i in range(0, len(body), 1000)]
 
 
 @pytest.fixture
@@ -62,12 +87,53 @@ def test_head_and_body_go_in_one_write(url: str, llm_server: Any) -> None:
     assert llm_server.chat_requests()[-1]["messages"][0]["content"] == "one write"
 
 
-def test_a_body_past_the_limit_is_written_apart_and_arrives_whole(url: str, llm_server: Any) -> None:
+def test_a_large_body_goes_out_over_tcp_in_one_sendmsg_of_its_pieces(url: str, llm_server: Any) -> None:
     sock = _recording_connection(url)
+    big = "x" * (transport.SCATTER_FROM + 10)
+    pieces = _pieces(big)
+    headers = [("Content-Type", "application/json"), ("Authorization", "Bearer test")]
+    assert transport.send_sync(url, headers, pieces, deadline=None).status == 200
+    assert sock.writes == [] and len(sock.scattered) == 1
+    head, *sent = sock.scattered[0]
+    assert head.endswith(b"\r\n\r\n") and sent == pieces  # the pieces as they were, not joined
+    assert b"content-length: %d" % sum(map(len, pieces)) in head.lower()
+    assert llm_server.chat_requests()[-1]["messages"][0]["content"] == big
+
+
+def test_a_socket_that_takes_part_of_a_sendmsg_gets_the_rest(url: str, llm_server: Any) -> None:
+    sock = _recording_connection(url, take=3000)
+    big = "y" * (transport.SCATTER_FROM + 10)
+    headers = [("Content-Type", "application/json"), ("Authorization", "Bearer test")]
+    assert transport.send_sync(url, headers, _pieces(big), deadline=None).status == 200
+    assert len(sock.scattered) > 2  # each call went on from where the socket stopped
+    assert llm_server.chat_requests()[-1]["messages"][0]["content"] == big
+
+
+def test_small_pieces_are_joined_into_one_write(url: str, llm_server: Any) -> None:
+    sock = _recording_connection(url)
+    pieces = _pieces("z" * 2500)
+    assert len(pieces) > 1
+    assert transport.send_sync(url, [("Content-Type", "application/json")], pieces, deadline=None).status == 200
+    assert sock.scattered == [] and len(sock.writes) == 1 and sock.writes[0].endswith(b"".join(pieces))
+    assert llm_server.chat_requests()[-1]["messages"][0]["content"] == "z" * 2500
+
+
+def test_over_tls_a_whole_body_past_the_limit_is_written_after_the_head(url: str, llm_server: Any) -> None:
+    sock = _recording_connection(url, TlsLikeSocket)
     big = "x" * (transport.ONE_WRITE_LIMIT + 10)
     response = _post(url, {"model": "gpt-4", "messages": [{"role": "user", "content": big}]})
     assert response.status == 200
+    assert sock.scattered == []
     assert len(sock.writes) == 2 and sock.writes[0].endswith(b"\r\n\r\n")
+    assert llm_server.chat_requests()[-1]["messages"][0]["content"] == big
+
+
+def test_over_tls_pieces_are_joined(url: str, llm_server: Any) -> None:
+    sock = _recording_connection(url, TlsLikeSocket)
+    big = "w" * (transport.SCATTER_FROM + 10)
+    pieces = _pieces(big)
+    assert transport.send_sync(url, [("Content-Type", "application/json")], pieces, deadline=None).status == 200
+    assert sock.scattered == [] and len(sock.writes) == 1 and sock.writes[0].endswith(b"".join(pieces))
     assert llm_server.chat_requests()[-1]["messages"][0]["content"] == big
 
 

@@ -4,12 +4,15 @@ Opening a diskcache database costs milliseconds (schema checks, pragmas), so ope
 databases are kept in a process-level pool keyed by their absolute path: every
 ``DiskCache`` on the same directory shares one ``diskcache.Cache``. ``close()`` releases
 the SQLite connection of the calling thread; diskcache reconnects on the next use.
+The pool keeps the ``MAX_OPEN`` databases used last open (each holds a few descriptors per
+thread that used it); an older one is closed and reconnects if it is used again.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from ._base import CacheBase
@@ -29,22 +32,24 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-_pool: dict[str, diskcache.Cache] = {}
+MAX_OPEN = 32
+_pool: OrderedDict[str, diskcache.Cache] = OrderedDict()
 _pool_lock = threading.Lock()
 
 
 def _open(directory: str) -> diskcache.Cache:
     path = os.path.abspath(directory)
-    cache = _pool.get(path)
-    if cache is not None:
-        return cache
     with _pool_lock:
         cache = _pool.get(path)
-        if cache is None:
-            import diskcache
+        if cache is not None:
+            _pool.move_to_end(path)
+            return cache
+        import diskcache
 
-            cache = diskcache.Cache(directory)
-            _pool[path] = cache
+        cache = diskcache.Cache(directory)
+        _pool[path] = cache
+        while len(_pool) > MAX_OPEN:
+            _pool.popitem(last=False)[1].close()
         return cache
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import os
 import pickle
 import sys
 import uuid
@@ -52,6 +53,32 @@ def test_disk_caches_share_one_open_database(tmp_path: Path, monkeypatch: pytest
     first.close()
     assert DiskCache(tmp_path / "pooled").get("x") == 1  # reconnects after close
     assert len(opened) == 1
+
+
+def test_the_pool_keeps_only_the_databases_used_last_open(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many cache seeds in one process (a sweep over seeds) do not run it out of file descriptors."""
+    from autogen.cache import disk_cache
+
+    disk_cache.clear_disk_cache_pool()
+    monkeypatch.setattr(disk_cache, "MAX_OPEN", 3)
+
+    def descriptors() -> int:
+        return len(list(Path("/proc/self/fd").iterdir())) if Path("/proc/self/fd").is_dir() else 0
+
+    caches = []
+    for seed in range(3):
+        caches.append(DiskCache(tmp_path / str(seed)))
+        caches[-1].set("seed", seed)
+    with_three = descriptors()
+    for seed in range(3, 12):
+        caches.append(DiskCache(tmp_path / str(seed)))
+        caches[-1].set("seed", seed)
+    assert len(disk_cache._pool) == 3
+    assert list(disk_cache._pool) == [os.path.abspath(tmp_path / str(s)) for s in (9, 10, 11)]
+    assert descriptors() <= with_three  # the older databases were closed as newer ones opened
+    assert caches[0].get("seed") == 0  # a closed one reconnects when it is used again
+    assert DiskCache(tmp_path / "1").get("seed") == 1
+    disk_cache.clear_disk_cache_pool()
 
 
 def test_in_memory_cache_seeds_are_separate() -> None:

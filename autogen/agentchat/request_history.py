@@ -77,7 +77,11 @@ class _Conversation:
         """Whether ``history`` (as long as ``seen``) still holds the messages seen, unchanged."""
         epoch = edits()  # read before looking: an edit made while we look shows next time
         refs = self.refs
-        if epoch == self.epoch and not any(map(operator.is_not, history, refs)):
+        if epoch == self.epoch:
+            # No stored message was edited since refs were found equal to the copies, so refs still are: comparing
+            # with them is comparing with the copies, and the same objects compare by address only (a pointer scan).
+            if not _unchanged(history, refs):
+                return False
             return not self.loose or _unchanged([history[i] for i in self.loose], [self.seen[i] for i in self.loose])
         if not _unchanged(history, self.seen):
             return False

@@ -64,27 +64,66 @@ def _run():
 _run()
 """
 
-# `read` takes "STATUS_FD PATH", standard input becomes /dev/null, and the file is read by this shell. On exit,
-# when the block left no process behind (the shell has no child and the launcher no child but the shell),
-# the shell closes its output and writes its exit code to the launcher's status pipe itself (checked to be
-# the same pipe, in case the block reused the descriptor): the block is over without waiting for the shell's
-# own teardown and the launcher's wake-up. Otherwise (processes left, the trap replaced, `exec`, a signal)
-# the launcher kills what is left and reports, as for any command.
-_SHELL_BOOT = (
+# The shell's hand-over: the launcher's status pipe number ("-" when there is none) and the file's path. sh
+# reads it as one line "STATUS PATH" (one byte per system call: a shell must not read past the line of a
+# pipe). bash reads a fixed 16-character header "STATUS LENGTH" then, with ``read -N``, the path's LENGTH
+# bytes in one system call; a path that is not ASCII (LENGTH "-", characters may then differ from bytes) comes
+# as a line. Standard input then becomes /dev/null and the file is read by this shell.
+_SH_HANDOVER = (
     'IFS= read -r __autogen_block; exec 0</dev/null; [ -n "$__autogen_block" ] || exit 0; '
     "__autogen_status=${__autogen_block%% *}; __autogen_block=${__autogen_block#* }; "
-    "__autogen_end() { "
-    "__autogen_code=$?; __autogen_kids=; __autogen_up=; "
-    "{ IFS=' ' read -r __autogen_kids < /proc/$$/task/$$/children; } 2>/dev/null || :; "
-    "{ IFS=' ' read -r __autogen_up < /proc/$PPID/task/$PPID/children; } 2>/dev/null || :; "
-    'if [ -z "$__autogen_kids" ] && [ "$__autogen_up" = "$$" ] && '
-    "[ /proc/$$/fd/$__autogen_status -ef /proc/$PPID/fd/$__autogen_status ]; then "
-    "exec 1>&- 2>&-; printf '%s\\n' \"$__autogen_code\" > /proc/$$/fd/$__autogen_status; fi; "
-    "}; "
-    '[ "$__autogen_status" = - ] || trap __autogen_end EXIT; '
 )
-_BASH_BOOT = _SHELL_BOOT + 'BASH_ARGV0="$__autogen_block"; . "./$__autogen_block"'
-_SH_BOOT = _SHELL_BOOT + '. "./$__autogen_block"'
+_BASH_HANDOVER = (
+    "IFS= read -r -N 16 __autogen_block || exit 0; "
+    "__autogen_status=${__autogen_block%% *}; __autogen_block=${__autogen_block#* }; "
+    'if [ "${__autogen_block%% *}" = - ]; then IFS= read -r __autogen_block; '
+    'else IFS= read -r -N "${__autogen_block%% *}" __autogen_block; fi; exec 0</dev/null; '
+)
+# On exit the shell closes its output and, when the block left no process behind, writes its exit code into
+# the launcher's status pipe itself, through /proc (a descriptor the block cannot have reused): the block is
+# over without waiting for the shell's own teardown and the launcher's wake-up. No process is left when the
+# shell has no child (it can only have one if it started something in the background, which sets $!) and
+# the launcher no child but the shell (processes whose parent ended are re-parented to it). Otherwise
+# (processes left, the trap replaced, `exec`, a signal) the launcher kills what is left and reports, as for
+# any command. What does not depend on the block (the function, and in bash the launcher's list of children
+# opened as __autogen_up, read when the block ends) is set up before the hand-over, while the spare waits.
+_SHELL_END = (
+    "__autogen_end() {{ "
+    "__autogen_code=$?; exec 1>&- 2>&-; __autogen_kids=; __autogen_up=; "
+    "[ -z \"${{!:-}}\" ] || IFS=' ' read -r __autogen_kids < /proc/$$/task/$$/children || :; "
+    "IFS=' ' read -r {launcher} || :; "
+    'if [ -z "$__autogen_kids" ] && [ "$__autogen_up" = "$$" ]; then '
+    "printf '%s\\n' \"$__autogen_code\" > /proc/$PPID/fd/$__autogen_status; fi; "
+    "}}; "
+)
+_SET_TRAP = '[ "$__autogen_status" = - ] || trap __autogen_end EXIT; '
+_BASH_BOOT = (
+    _SHELL_END.format(launcher='-u "$__autogen_launcher" __autogen_up')
+    + "{ exec {__autogen_launcher}</proc/$PPID/task/$PPID/children; } 2>/dev/null || __autogen_launcher=0; "
+    + _BASH_HANDOVER
+    + _SET_TRAP
+    + 'BASH_ARGV0="$__autogen_block"; . "./$__autogen_block"'
+)
+_SH_BOOT = (
+    _SHELL_END.format(launcher="__autogen_up < /proc/$PPID/task/$PPID/children")
+    + _SH_HANDOVER
+    + _SET_TRAP
+    + '. "./$__autogen_block"'
+)
+
+
+def handover_message(lang: str, relative_path: str, status: Optional[int]) -> bytes:
+    """What the spare of ``lang`` reads to run the file at ``relative_path`` (see the boot scripts above);
+    ``status`` is the number of the launcher's status pipe in the spare, if any."""
+    path = relative_path.encode("utf-8", "surrogateescape")
+    if lang == "python":
+        return path + b"\n"
+    fd = b"-" if status is None else b"%d" % status
+    if lang != "bash":
+        return fd + b" " + path + b"\n"
+    if path.isascii():
+        return (b"%s %d " % (fd, len(path))).ljust(15) + b"\n" + path
+    return (fd + b" - ").ljust(15) + b"\n" + path + b"\n"
 
 
 def spare_argv(lang: str, program: Sequence[str]) -> List[str]:
@@ -150,12 +189,8 @@ class Spare:
     def run(self, relative_path: str, timeout: Optional[float]) -> RunOutcome:
         """Hand the spare the file and wait for it (and its whole tree) to finish, or kill it on timeout."""
         self.used = True
-        line = relative_path.encode("utf-8", "surrogateescape") + b"\n"
-        if self.lang != "python":  # shells may report their exit code themselves (see _SHELL_BOOT)
-            status = self.launched.child_status
-            line = (b"-" if status is None else str(status).encode()) + b" " + line
         try:
-            os.write(self.handover, line)
+            os.write(self.handover, handover_message(self.lang, relative_path, self.launched.child_status))
         except BrokenPipeError:
             pass  # the spare died meanwhile: its (empty) output and exit status say so
         finally:

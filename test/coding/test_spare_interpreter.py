@@ -253,7 +253,7 @@ def test_shell_blocks_saved_under_names_that_are_not_ascii(tmp_path: Path, shell
     """A bash spare reads an ASCII path in one piece and any other path as a line: both run the right file."""
     executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
     for name in ("déjà vu.sh", "sub dir/ü.sh", "plain.sh", "déjà vu.sh"):
-        code, out = _run(executor, f"# filename: {name}\necho \"ran $(basename -- \"$0\")\"\nexit 4", shell)
+        code, out = _run(executor, f'# filename: {name}\necho "ran $(basename -- "$0")"\nexit 4', shell)
         expected = f"ran {Path(name).name}" if shell == "bash" else "ran " + shell  # sh keeps $0 as the shell
         assert (code, out.strip()) == (4, expected)
 

@@ -88,7 +88,7 @@ class Launched:
 
     process: subprocess.Popen[bytes]
     status: Optional[int] = None
-    child_status: Optional[int] = None  # the number of the status pipe's write end in the command
+    child_status: Optional[int] = None  # the number of the status pipe's write end in the launcher
 
     def reap(self) -> None:
         """Wait for the launcher's exit (it follows the status at once) and drop the status pipe."""

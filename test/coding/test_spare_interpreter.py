@@ -267,3 +267,14 @@ def test_shell_hand_over_messages() -> None:
     assert message == b"12 10 " + b" " * 9 + b"\n" + b"dir/a b.sh"
     assert len(message.split(b"\n", 1)[0]) == 15
     assert handover_message("bash", "é.sh", None) == b"- - " + b" " * 11 + b"\n" + "é.sh".encode() + b"\n"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the launcher's status pipe is Linux-only")
+def test_a_python_block_holds_the_descriptors_a_fresh_python_holds(tmp_path: Path) -> None:
+    """The launcher's status pipe is not passed on to the block (nor to what the block starts)."""
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    block = "# filename: fds.py\nimport os\nprint(sorted(int(fd) for fd in os.listdir('/proc/self/fd')))\n"
+    for _ in range(2):
+        code, out = _run(executor, block)
+        cold = subprocess.run([sys.executable, "fds.py"], cwd=tmp_path, capture_output=True, text=True, check=True)
+        assert (code, out) == (0, cold.stdout) == (0, "[0, 1, 2, 3]\n")  # 3: the directory being listed

@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 
 __all__ = ("Launched", "RunOutcome", "collect", "launch", "run_command")
 
@@ -240,18 +240,38 @@ def run_command(
         launched.reap()
 
 
-def python_env(extra_paths: Sequence[str] = (), bin_dir: Optional[str] = None) -> dict[str, str]:
-    """The environment for a Python child: unbuffered output (nothing lost when a block is killed on timeout),
-    ``extra_paths`` prepended to PYTHONPATH and ``bin_dir`` (a virtual environment's) prepended to PATH."""
-    env = dict(os.environ)
-    env["PYTHONUNBUFFERED"] = "1"
+def python_env_changes(extra_paths: Sequence[str] = (), bin_dir: Optional[str] = None) -> dict[str, str]:
+    """What a Python child gets on top of this process's environment: unbuffered output (nothing lost when a
+    block is killed on timeout), ``extra_paths`` prepended to PYTHONPATH and ``bin_dir`` (a virtual
+    environment's) prepended to PATH."""
+    changes = {"PYTHONUNBUFFERED": "1"}
     if extra_paths:
-        old = env.get("PYTHONPATH")
-        env["PYTHONPATH"] = os.pathsep.join([*extra_paths, *([old] if old else [])])
+        old = os.environ.get("PYTHONPATH")
+        changes["PYTHONPATH"] = os.pathsep.join([*extra_paths, *([old] if old else [])])
     if bin_dir:
-        env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
-        env["VIRTUAL_ENV"] = os.path.dirname(bin_dir)
-    return env
+        changes["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+        changes["VIRTUAL_ENV"] = os.path.dirname(bin_dir)
+    return changes
+
+
+def python_env(extra_paths: Sequence[str] = (), bin_dir: Optional[str] = None) -> dict[str, str]:
+    """The environment for a Python child: this process's with :func:`python_env_changes`."""
+    return {**os.environ, **python_env_changes(extra_paths, bin_dir)}
+
+
+def environ_state() -> dict[Any, Any]:
+    """This process's environment as it is now, in a form that is cheap to take and to compare (see
+    :func:`environ_unchanged`): CPython's ``os.environ`` keeps its entries, encoded, in a plain dict, which
+    is copied as it is; where it does not, the decoded entries."""
+    data = getattr(os.environ, "_data", None)
+    return dict(data) if type(data) is dict else dict(os.environ)
+
+
+def environ_unchanged(state: Mapping[Any, Any]) -> bool:
+    """Whether this process's environment is still what :func:`environ_state` returned as ``state``. A
+    code block waits for this check: it compares one dict with another, not each entry decoded anew."""
+    data = getattr(os.environ, "_data", None)
+    return state == (data if type(data) is dict else dict(os.environ))
 
 
 PYTHON = sys.executable

@@ -19,9 +19,9 @@ import queue
 import subprocess
 import threading
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from ._process import Launched, RunOutcome, collect, launch
+from ._process import Launched, RunOutcome, collect, environ_state, environ_unchanged, launch
 
 __all__ = ("SPARE_LANGUAGES", "Spare", "SparePool", "spare_argv")
 
@@ -137,16 +137,18 @@ def spare_argv(lang: str, program: Sequence[str]) -> List[str]:
 
 @dataclass
 class Spare:
-    """One started, waiting interpreter and the write end of its hand-over pipe."""
+    """One started, waiting interpreter and the write end of its hand-over pipe. Its environment is this
+    process's (``environ``: as it was when the spare started) with ``env_changes`` on top."""
 
     lang: str
     program: List[str]
     cwd: str
-    env: Dict[str, str]
+    env_changes: Dict[str, str]
     launched: Launched
     handover: int
     used: bool = field(default=False)
     directory: Optional[tuple[int, int]] = None  # (device, inode) of ``cwd`` when the spare started
+    environ: Dict[Any, Any] = field(default_factory=dict)
 
     @property
     def process(self) -> subprocess.Popen[bytes]:
@@ -155,9 +157,12 @@ class Spare:
 
     @classmethod
     def start(
-        cls, lang: str, program: Sequence[str], cwd: str, env: Mapping[str, str], merge_stderr: bool = True
+        cls, lang: str, program: Sequence[str], cwd: str, env_changes: Mapping[str, str], merge_stderr: bool = True
     ) -> Spare:
+        """Start a spare in ``cwd`` with this process's environment and ``env_changes`` on top."""
         directory = _identity(cwd)
+        environ = environ_state()
+        env = {**os.environ, **env_changes}
         read_end, write_end = os.pipe()
         try:
             launched = launch(spare_argv(lang, program), cwd=cwd, env=env, stdin=read_end, merge_stderr=merge_stderr)
@@ -170,18 +175,21 @@ class Spare:
             lang=lang,
             program=list(program),
             cwd=cwd,
-            env=dict(env),
+            env_changes=dict(env_changes),
             launched=launched,
             handover=write_end,
             directory=directory,
+            environ=environ,
         )
 
-    def fits(self, lang: str, program: Sequence[str], cwd: str, env: Mapping[str, str]) -> bool:
-        """Whether this spare can run a ``lang`` block with ``program`` in ``cwd`` and ``env`` as a fresh
-        start would."""
-        same = (self.lang, self.program, self.cwd, self.env) == (lang, list(program), cwd, env)
+    def fits(self, lang: str, program: Sequence[str], cwd: str, env_changes: Mapping[str, str]) -> bool:
+        """Whether this spare can run a ``lang`` block with ``program`` in ``cwd`` and ``env_changes`` as a
+        fresh start would (this process's environment may have changed since the spare started)."""
+        same = (self.lang, self.program, self.cwd, self.env_changes) == (lang, list(program), cwd, env_changes)
+        if not same or self.used or not environ_unchanged(self.environ):
+            return False
         # the directory may have been removed and made again since: the spare would sit in the old one
-        return same and not self.used and _identity(cwd) == self.directory and self.alive()
+        return _identity(cwd) == self.directory and self.alive()
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -236,7 +244,7 @@ class _Refill:
     lang: str
     program: List[str]
     cwd: str
-    env: Dict[str, str]
+    env_changes: Dict[str, str]
 
 
 class SparePool:
@@ -260,22 +268,29 @@ class SparePool:
         self._closed = False
 
     def run(
-        self, lang: str, program: Sequence[str], relative_path: str, cwd: str, env: Mapping[str, str], timeout: float
+        self,
+        lang: str,
+        program: Sequence[str],
+        relative_path: str,
+        cwd: str,
+        env_changes: Mapping[str, str],
+        timeout: float,
     ) -> RunOutcome:
-        """Run the file in a fresh process: the spare when it fits, else one started now. The next spare is
-        started in the background once this block has ended (while the agent waits on the model), so it
-        does not compete with the block for the machine."""
+        """Run the file in a fresh process (with this process's environment and ``env_changes`` on top): the
+        spare when it fits, else one started now. The next spare is started in the background once this
+        block has ended (while the agent waits on the model), so it does not compete with the block for the
+        machine."""
         self._settled.wait()  # a spare being started is further along than one started now
         with self._lock:
             spare, self._ready = self._ready, None
-        if spare is None or not spare.fits(lang, program, cwd, env):
+        if spare is None or not spare.fits(lang, program, cwd, env_changes):
             if spare is not None:
                 spare.discard(wait=False)
-            spare = Spare.start(lang, program, cwd, env, self._merge_stderr)
+            spare = Spare.start(lang, program, cwd, env_changes, self._merge_stderr)
         try:
             return spare.run(relative_path, timeout)
         finally:
-            self._submit(_Refill(spare, lang, list(program), cwd, dict(env)))
+            self._submit(_Refill(spare, lang, spare.program, cwd, spare.env_changes))
 
     def wait_ready(self) -> Optional[Spare]:
         """The spare the next block would get once the refill under way (if any) is done."""
@@ -312,7 +327,7 @@ class SparePool:
         job.used.launched.reap()  # its launcher exits right after the block's end
         spare: Optional[Spare] = None
         try:
-            spare = Spare.start(job.lang, job.program, job.cwd, job.env, self._merge_stderr)
+            spare = Spare.start(job.lang, job.program, job.cwd, job.env_changes, self._merge_stderr)
         except OSError:
             pass  # the next block starts its own process (and reports why it cannot)
         old = None

@@ -278,3 +278,50 @@ def test_a_python_block_holds_the_descriptors_a_fresh_python_holds(tmp_path: Pat
         code, out = _run(executor, block)
         cold = subprocess.run([sys.executable, "fds.py"], cwd=tmp_path, capture_output=True, text=True, check=True)
         assert (code, out) == (0, cold.stdout) == (0, "[0, 1, 2, 3]\n")  # 3: the directory being listed
+
+
+@pytest.mark.parametrize("lang", ["bash", "python"])
+def test_classic_executor_blocks_see_the_environment_as_it_is_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """A spare started before the environment changed is not used: set, changed and removed variables reach
+    the next block of a classic ``{"work_dir": ...}`` executor as they would a process started then."""
+    from autogen.coding.legacy import LegacyCodeExecutor
+
+    executor = LegacyCodeExecutor(work_dir=str(tmp_path), timeout=20)
+    show = (
+        'echo "[${H24_ENV-unset}]"'
+        if lang == "bash"
+        else "import os; print(f\"[{os.environ.get('H24_ENV', 'unset')}]\")"
+    )
+
+    def seen() -> str:
+        result = executor.execute_code_blocks([CodeBlock(code=show, language=lang)])
+        assert result.exit_code == 0, result.output
+        executor._spares.wait_ready()  # the next block gets a spare started before the change below
+        return result.output.strip()
+
+    monkeypatch.delenv("H24_ENV", raising=False)
+    assert seen() == "[unset]"
+    monkeypatch.setenv("H24_ENV", "one")
+    assert seen() == "[one]"
+    assert seen() == "[one]"  # unchanged: the spare is used
+    monkeypatch.setenv("H24_ENV", "two")
+    assert seen() == "[two]"
+    monkeypatch.delenv("H24_ENV")
+    assert seen() == "[unset]"
+    executor._spares.close()
+
+
+def test_environ_state_follows_every_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    from autogen.coding._process import environ_state, environ_unchanged
+
+    monkeypatch.setenv("H24_ENV", "one")
+    state = environ_state()
+    assert environ_unchanged(state)
+    monkeypatch.setenv("H24_ENV", "two")
+    assert not environ_unchanged(state)
+    monkeypatch.setenv("H24_ENV", "one")
+    assert environ_unchanged(state)
+    monkeypatch.delenv("H24_ENV")
+    assert not environ_unchanged(state)

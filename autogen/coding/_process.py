@@ -19,6 +19,8 @@ __all__ = ("Launched", "RunOutcome", "collect", "launch", "run_command")
 
 _IS_POSIX = os.name == "posix"
 _DRAIN_SECONDS = 5.0
+_STATUS_FIRST_SECONDS = 0.02
+_PIPE_BYTES = 1 << 20
 
 
 @dataclass
@@ -134,7 +136,22 @@ def launch(
     finally:
         if write_end is not None:
             os.close(write_end)
+    if _USE_REAPER:  # the output waits in its pipes until the exit code comes (see _await_status)
+        _widen_pipes(process)
     return Launched(process, read_end, write_end)
+
+
+def _widen_pipes(process: subprocess.Popen[bytes]) -> None:
+    """Let the output pipes hold up to ``_PIPE_BYTES`` (pages are taken as the output comes) where the
+    system allows it (it may refuse past its limits: the pipes then keep their size)."""
+    import fcntl
+
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            try:
+                fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+            except OSError:
+                pass
 
 
 def _read_until_closed(streams: Mapping[int, bytearray], deadline: Optional[float], status: int = -1) -> bool:
@@ -158,6 +175,20 @@ def _read_until_closed(streams: Mapping[int, bytearray], deadline: Optional[floa
     return True
 
 
+def _await_status(status_fd: int, status: bytearray, deadline: Optional[float]) -> None:
+    """Wait a little for the exit code alone. A short block's output fits in its pipes and is all there
+    (with their ends closed) when its exit code comes, so it is read then, in one go, rather than waking
+    this process for each write and each close. A block still running after ``_STATUS_FIRST_SECONDS`` (or
+    whose output filled a pipe and waits for it to be read) is then read from as it writes."""
+    wait = _STATUS_FIRST_SECONDS if deadline is None else min(_STATUS_FIRST_SECONDS, deadline - time.monotonic())
+    if wait <= 0:
+        return
+    poller = select.poll()
+    poller.register(status_fd, select.POLLIN)
+    if poller.poll(math.ceil(wait * 1000)):
+        status += os.read(status_fd, 64)
+
+
 def _collect_with_status(launched: Launched, timeout: Optional[float]) -> RunOutcome:
     """:func:`collect` for a command under the launcher: done when its output pipes are closed and its
     exit code came through the status pipe, without waiting for the launcher (or a shell spare) to exit:
@@ -170,6 +201,7 @@ def _collect_with_status(launched: Launched, timeout: Optional[float]) -> RunOut
         streams[proc.stderr.fileno()] = err
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
+        _await_status(status_fd, status, deadline)
         finished = _read_until_closed(streams, deadline, status_fd)
         if not finished:
             _kill_tree(proc)

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Union
 
 import pytest
 
@@ -325,3 +325,26 @@ def test_environ_state_follows_every_change(monkeypatch: pytest.MonkeyPatch) -> 
     assert environ_unchanged(state)
     monkeypatch.delenv("H24_ENV")
     assert not environ_unchanged(state)
+
+
+@pytest.mark.parametrize("lang", ["bash", "python"])
+@pytest.mark.parametrize("classic", [False, True])
+def test_output_larger_than_the_pipes_comes_whole(tmp_path: Path, lang: str, classic: bool) -> None:
+    """A block writing more than its pipes hold (here 3 MB on each stream) is read from while it runs."""
+    from autogen.coding.legacy import LegacyCodeExecutor
+
+    executor: Union[LegacyCodeExecutor, LocalCommandLineCodeExecutor] = (
+        LegacyCodeExecutor(work_dir=str(tmp_path), timeout=30)
+        if classic
+        else LocalCommandLineCodeExecutor(timeout=30, work_dir=tmp_path)
+    )
+    code = (
+        "head -c 3000000 /dev/zero | tr '\\0' o; head -c 3000000 /dev/zero | tr '\\0' e >&2; exit 3"
+        if lang == "bash"
+        else "import sys\nsys.stdout.write('o' * 3000000)\nsys.stdout.flush()\nsys.stderr.write('e' * 3000000)\nsys.exit(3)"
+    )
+    for _ in range(2):
+        result = executor.execute_code_blocks([CodeBlock(code=code, language=lang)])
+        assert result.exit_code == 3
+        assert sorted(set(result.output.strip())) == ["e", "o"]
+        assert result.output.count("o") == 3000000 and result.output.count("e") == 3000000

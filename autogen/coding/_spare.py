@@ -280,7 +280,8 @@ class SparePool:
         spare when it fits, else one started now. The next spare is started in the background once this
         block has ended (while the agent waits on the model), so it does not compete with the block for the
         machine."""
-        self._settled.wait()  # a spare being started is further along than one started now
+        if not self._settled.is_set():
+            self._settled.wait()  # a spare being started is further along than one started now
         with self._lock:
             spare, self._ready = self._ready, None
         if spare is None or not spare.fits(lang, program, cwd, env_changes):

@@ -86,20 +86,24 @@ _BASH_HANDOVER = (
 # the launcher no child but the shell (processes whose parent ended are re-parented to it). Otherwise
 # (processes left, the trap replaced, `exec`, a signal) the launcher kills what is left and reports, as for
 # any command. What does not depend on the block (the function, and in bash the launcher's list of children
-# opened as __autogen_up, read when the block ends) is set up before the hand-over, while the spare waits.
+# opened as __autogen_launcher, read when the block ends) is set up before the hand-over, while the spare
+# waits. Every command of the trap that may fail is guarded, so that `set -e` in the block cannot turn a
+# failed report into the shell's exit code.
 _SHELL_END = (
     "__autogen_end() {{ "
     "__autogen_code=$?; exec 1>&- 2>&-; __autogen_kids=; __autogen_up=; "
     "[ -z \"${{!:-}}\" ] || IFS=' ' read -r __autogen_kids < /proc/$$/task/$$/children || :; "
     "IFS=' ' read -r {launcher} || :; "
     'if [ -z "$__autogen_kids" ] && [ "$__autogen_up" = "$$" ]; then '
-    "printf '%s\\n' \"$__autogen_code\" > /proc/$PPID/fd/$__autogen_status; fi; "
+    "printf '%s\\n' \"$__autogen_code\" > /proc/$PPID/fd/$__autogen_status || :; fi; "
     "}}; "
 )
 _SET_TRAP = '[ "$__autogen_status" = - ] || trap __autogen_end EXIT; '
 _BASH_BOOT = (
     _SHELL_END.format(launcher='-u "$__autogen_launcher" __autogen_up')
-    + "{ exec {__autogen_launcher}</proc/$PPID/task/$PPID/children; } 2>/dev/null || __autogen_launcher=0; "
+    # (tested first: a failed `exec` redirection would end a shell in POSIX mode)
+    + "__autogen_launcher=0; [ -r /proc/$PPID/task/$PPID/children ] && "
+    + "exec {__autogen_launcher}</proc/$PPID/task/$PPID/children; "
     + _BASH_HANDOVER
     + _SET_TRAP
     + 'BASH_ARGV0="$__autogen_block"; . "./$__autogen_block"'

@@ -209,6 +209,8 @@ def test_background_processes_are_gone_when_the_block_returns(
         ("sleep 0 & wait; exit 5", 5),  # a background job that ended with the block
         ("(sleep 300 &); exit 3", 3),  # a process left behind by a subshell, not the shell's own child
         ("exec 9>&-; exit 6", 6),
+        ("set -eu; exit 5", 5),
+        ("set -e; sleep 0 & wait; false", 1),
     ],
 )
 def test_exit_codes_of_shell_blocks_run_by_spares(tmp_path: Path, shell: str, code: str, expected: int) -> None:

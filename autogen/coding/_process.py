@@ -13,12 +13,14 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional, Sequence, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 
 __all__ = ("Launched", "RunOutcome", "collect", "launch", "run_command")
 
 _IS_POSIX = os.name == "posix"
 _DRAIN_SECONDS = 5.0
+_STATUS_FIRST_SECONDS = 0.02
+_PIPE_BYTES = 1 << 20
 
 
 @dataclass
@@ -88,7 +90,7 @@ class Launched:
 
     process: subprocess.Popen[bytes]
     status: Optional[int] = None
-    child_status: Optional[int] = None  # the number of the status pipe's write end in the command
+    child_status: Optional[int] = None  # the number of the status pipe's write end in the launcher
 
     def reap(self) -> None:
         """Wait for the launcher's exit (it follows the status at once) and drop the status pipe."""
@@ -134,7 +136,22 @@ def launch(
     finally:
         if write_end is not None:
             os.close(write_end)
+    if _USE_REAPER:  # the output waits in its pipes until the exit code comes (see _await_status)
+        _widen_pipes(process)
     return Launched(process, read_end, write_end)
+
+
+def _widen_pipes(process: subprocess.Popen[bytes]) -> None:
+    """Let the output pipes hold up to ``_PIPE_BYTES`` (pages are taken as the output comes) where the
+    system allows it (it may refuse past its limits: the pipes then keep their size)."""
+    import fcntl
+
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            try:
+                fcntl.fcntl(stream.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+            except OSError:
+                pass
 
 
 def _read_until_closed(streams: Mapping[int, bytearray], deadline: Optional[float], status: int = -1) -> bool:
@@ -158,6 +175,20 @@ def _read_until_closed(streams: Mapping[int, bytearray], deadline: Optional[floa
     return True
 
 
+def _await_status(status_fd: int, status: bytearray, deadline: Optional[float]) -> None:
+    """Wait a little for the exit code alone. A short block's output fits in its pipes and is all there
+    (with their ends closed) when its exit code comes, so it is read then, in one go, rather than waking
+    this process for each write and each close. A block still running after ``_STATUS_FIRST_SECONDS`` (or
+    whose output filled a pipe and waits for it to be read) is then read from as it writes."""
+    wait = _STATUS_FIRST_SECONDS if deadline is None else min(_STATUS_FIRST_SECONDS, deadline - time.monotonic())
+    if wait <= 0:
+        return
+    poller = select.poll()
+    poller.register(status_fd, select.POLLIN)
+    if poller.poll(math.ceil(wait * 1000)):
+        status += os.read(status_fd, 64)
+
+
 def _collect_with_status(launched: Launched, timeout: Optional[float]) -> RunOutcome:
     """:func:`collect` for a command under the launcher: done when its output pipes are closed and its
     exit code came through the status pipe, without waiting for the launcher (or a shell spare) to exit:
@@ -170,6 +201,7 @@ def _collect_with_status(launched: Launched, timeout: Optional[float]) -> RunOut
         streams[proc.stderr.fileno()] = err
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
+        _await_status(status_fd, status, deadline)
         finished = _read_until_closed(streams, deadline, status_fd)
         if not finished:
             _kill_tree(proc)
@@ -240,18 +272,38 @@ def run_command(
         launched.reap()
 
 
-def python_env(extra_paths: Sequence[str] = (), bin_dir: Optional[str] = None) -> dict[str, str]:
-    """The environment for a Python child: unbuffered output (nothing lost when a block is killed on timeout),
-    ``extra_paths`` prepended to PYTHONPATH and ``bin_dir`` (a virtual environment's) prepended to PATH."""
-    env = dict(os.environ)
-    env["PYTHONUNBUFFERED"] = "1"
+def python_env_changes(extra_paths: Sequence[str] = (), bin_dir: Optional[str] = None) -> dict[str, str]:
+    """What a Python child gets on top of this process's environment: unbuffered output (nothing lost when a
+    block is killed on timeout), ``extra_paths`` prepended to PYTHONPATH and ``bin_dir`` (a virtual
+    environment's) prepended to PATH."""
+    changes = {"PYTHONUNBUFFERED": "1"}
     if extra_paths:
-        old = env.get("PYTHONPATH")
-        env["PYTHONPATH"] = os.pathsep.join([*extra_paths, *([old] if old else [])])
+        old = os.environ.get("PYTHONPATH")
+        changes["PYTHONPATH"] = os.pathsep.join([*extra_paths, *([old] if old else [])])
     if bin_dir:
-        env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
-        env["VIRTUAL_ENV"] = os.path.dirname(bin_dir)
-    return env
+        changes["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+        changes["VIRTUAL_ENV"] = os.path.dirname(bin_dir)
+    return changes
+
+
+def python_env(extra_paths: Sequence[str] = (), bin_dir: Optional[str] = None) -> dict[str, str]:
+    """The environment for a Python child: this process's with :func:`python_env_changes`."""
+    return {**os.environ, **python_env_changes(extra_paths, bin_dir)}
+
+
+def environ_state() -> dict[Any, Any]:
+    """This process's environment as it is now, in a form that is cheap to take and to compare (see
+    :func:`environ_unchanged`): CPython's ``os.environ`` keeps its entries, encoded, in a plain dict, which
+    is copied as it is; where it does not, the decoded entries."""
+    data = getattr(os.environ, "_data", None)
+    return dict(data) if type(data) is dict else dict(os.environ)
+
+
+def environ_unchanged(state: Mapping[Any, Any]) -> bool:
+    """Whether this process's environment is still what :func:`environ_state` returned as ``state``. A
+    code block waits for this check: it compares one dict with another, not each entry decoded anew."""
+    data = getattr(os.environ, "_data", None)
+    return state == (data if type(data) is dict else dict(os.environ))
 
 
 PYTHON = sys.executable

@@ -8,8 +8,9 @@ to the launcher instead of to init, so it stays a descendant. The launcher then
 * runs the command with the same stdin/stdout/stderr, working directory and environment,
 * when the command exits, kills whatever it left running and exits with the command's status (with
   ``--status-fd=N`` it first writes that status to the pipe N, so the caller need not wait for the
-  launcher's own exit; its standard output and error are then let go once the command runs, and the
-  command inherits N, so a shell spare can report its own end first, see ``_spare.py``),
+  launcher's own exit; its standard output and error are then let go once the command runs; the command
+  does not inherit N, but a shell spare may report its own end first through ``/proc/PPID/fd/N``, see
+  ``_spare.py``),
 * on SIGTERM (the executor's time limit), kills the command and all its descendants and exits.
 
 So a block's processes live exactly as long as the block, like a container's. Where ``prctl`` is not
@@ -215,6 +216,8 @@ def main(argv: list[str]) -> NoReturn:
         for signum in (signal.SIGTERM, signal.SIGPIPE, getattr(signal, "SIGXFSZ", None)):
             if signum is not None:
                 signal.signal(signum, signal.SIG_DFL)
+        if status_fd is not None:
+            os.close(status_fd)  # the block's own descriptors start clean
         try:
             os.execvp(argv[0], argv)
         except OSError as err:

@@ -19,9 +19,9 @@ import queue
 import subprocess
 import threading
 from dataclasses import dataclass, field
-from typing import Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from ._process import Launched, RunOutcome, collect, launch
+from ._process import Launched, RunOutcome, collect, environ_state, environ_unchanged, launch
 
 __all__ = ("SPARE_LANGUAGES", "Spare", "SparePool", "spare_argv")
 
@@ -64,27 +64,70 @@ def _run():
 _run()
 """
 
-# `read` takes "STATUS_FD PATH", standard input becomes /dev/null, and the file is read by this shell. On exit,
-# when the block left no process behind (the shell has no child and the launcher no child but the shell),
-# the shell closes its output and writes its exit code to the launcher's status pipe itself (checked to be
-# the same pipe, in case the block reused the descriptor): the block is over without waiting for the shell's
-# own teardown and the launcher's wake-up. Otherwise (processes left, the trap replaced, `exec`, a signal)
-# the launcher kills what is left and reports, as for any command.
-_SHELL_BOOT = (
+# The shell's hand-over: the launcher's status pipe number ("-" when there is none) and the file's path. sh
+# reads it as one line "STATUS PATH" (one byte per system call: a shell must not read past the line of a
+# pipe). bash reads a fixed 16-character header "STATUS LENGTH" then, with ``read -N``, the path's LENGTH
+# bytes in one system call; a path that is not ASCII (LENGTH "-", characters may then differ from bytes) comes
+# as a line. Standard input then becomes /dev/null and the file is read by this shell.
+_SH_HANDOVER = (
     'IFS= read -r __autogen_block; exec 0</dev/null; [ -n "$__autogen_block" ] || exit 0; '
     "__autogen_status=${__autogen_block%% *}; __autogen_block=${__autogen_block#* }; "
-    "__autogen_end() { "
-    "__autogen_code=$?; __autogen_kids=; __autogen_up=; "
-    "{ IFS=' ' read -r __autogen_kids < /proc/$$/task/$$/children; } 2>/dev/null || :; "
-    "{ IFS=' ' read -r __autogen_up < /proc/$PPID/task/$PPID/children; } 2>/dev/null || :; "
-    'if [ -z "$__autogen_kids" ] && [ "$__autogen_up" = "$$" ] && '
-    "[ /proc/$$/fd/$__autogen_status -ef /proc/$PPID/fd/$__autogen_status ]; then "
-    "exec 1>&- 2>&-; printf '%s\\n' \"$__autogen_code\" > /proc/$$/fd/$__autogen_status; fi; "
-    "}; "
-    '[ "$__autogen_status" = - ] || trap __autogen_end EXIT; '
 )
-_BASH_BOOT = _SHELL_BOOT + 'BASH_ARGV0="$__autogen_block"; . "./$__autogen_block"'
-_SH_BOOT = _SHELL_BOOT + '. "./$__autogen_block"'
+_BASH_HANDOVER = (
+    "IFS= read -r -N 16 __autogen_block || exit 0; "
+    "__autogen_status=${__autogen_block%% *}; __autogen_block=${__autogen_block#* }; "
+    'if [ "${__autogen_block%% *}" = - ]; then IFS= read -r __autogen_block; '
+    'else IFS= read -r -N "${__autogen_block%% *}" __autogen_block; fi; exec 0</dev/null; '
+)
+# On exit the shell closes its output and, when the block left no process behind, writes its exit code into
+# the launcher's status pipe itself, through /proc (a descriptor the block cannot have reused): the block is
+# over without waiting for the shell's own teardown and the launcher's wake-up. No process is left when the
+# shell has no child (it can only have one if it started something in the background, which sets $!) and
+# the launcher no child but the shell (processes whose parent ended are re-parented to it). Otherwise
+# (processes left, the trap replaced, `exec`, a signal) the launcher kills what is left and reports, as for
+# any command. What does not depend on the block (the function, and in bash the launcher's list of children
+# opened as __autogen_launcher, read when the block ends) is set up before the hand-over, while the spare
+# waits. Every command of the trap that may fail is guarded, so that `set -e` in the block cannot turn a
+# failed report into the shell's exit code.
+_SHELL_END = (
+    "__autogen_end() {{ "
+    "__autogen_code=$?; exec 1>&- 2>&-; __autogen_kids=; __autogen_up=; "
+    "[ -z \"${{!:-}}\" ] || IFS=' ' read -r __autogen_kids < /proc/$$/task/$$/children || :; "
+    "IFS=' ' read -r {launcher} || :; "
+    'if [ -z "$__autogen_kids" ] && [ "$__autogen_up" = "$$" ]; then '
+    "printf '%s\\n' \"$__autogen_code\" > /proc/$PPID/fd/$__autogen_status || :; fi; "
+    "}}; "
+)
+_SET_TRAP = '[ "$__autogen_status" = - ] || trap __autogen_end EXIT; '
+_BASH_BOOT = (
+    _SHELL_END.format(launcher='-u "$__autogen_launcher" __autogen_up')
+    # (tested first: a failed `exec` redirection would end a shell in POSIX mode)
+    + "__autogen_launcher=0; [ -r /proc/$PPID/task/$PPID/children ] && "
+    + "exec {__autogen_launcher}</proc/$PPID/task/$PPID/children; "
+    + _BASH_HANDOVER
+    + _SET_TRAP
+    + 'BASH_ARGV0="$__autogen_block"; . "./$__autogen_block"'
+)
+_SH_BOOT = (
+    _SHELL_END.format(launcher="__autogen_up < /proc/$PPID/task/$PPID/children")
+    + _SH_HANDOVER
+    + _SET_TRAP
+    + '. "./$__autogen_block"'
+)
+
+
+def handover_message(lang: str, relative_path: str, status: Optional[int]) -> bytes:
+    """What the spare of ``lang`` reads to run the file at ``relative_path`` (see the boot scripts above);
+    ``status`` is the number of the launcher's status pipe in the spare, if any."""
+    path = relative_path.encode("utf-8", "surrogateescape")
+    if lang == "python":
+        return path + b"\n"
+    fd = b"-" if status is None else b"%d" % status
+    if lang != "bash":
+        return fd + b" " + path + b"\n"
+    if path.isascii():
+        return (b"%s %d " % (fd, len(path))).ljust(15) + b"\n" + path
+    return (fd + b" - ").ljust(15) + b"\n" + path + b"\n"
 
 
 def spare_argv(lang: str, program: Sequence[str]) -> List[str]:
@@ -98,16 +141,18 @@ def spare_argv(lang: str, program: Sequence[str]) -> List[str]:
 
 @dataclass
 class Spare:
-    """One started, waiting interpreter and the write end of its hand-over pipe."""
+    """One started, waiting interpreter and the write end of its hand-over pipe. Its environment is this
+    process's (``environ``: as it was when the spare started) with ``env_changes`` on top."""
 
     lang: str
     program: List[str]
     cwd: str
-    env: Dict[str, str]
+    env_changes: Dict[str, str]
     launched: Launched
     handover: int
     used: bool = field(default=False)
     directory: Optional[tuple[int, int]] = None  # (device, inode) of ``cwd`` when the spare started
+    environ: Dict[Any, Any] = field(default_factory=dict)
 
     @property
     def process(self) -> subprocess.Popen[bytes]:
@@ -116,9 +161,12 @@ class Spare:
 
     @classmethod
     def start(
-        cls, lang: str, program: Sequence[str], cwd: str, env: Mapping[str, str], merge_stderr: bool = True
+        cls, lang: str, program: Sequence[str], cwd: str, env_changes: Mapping[str, str], merge_stderr: bool = True
     ) -> Spare:
+        """Start a spare in ``cwd`` with this process's environment and ``env_changes`` on top."""
         directory = _identity(cwd)
+        environ = environ_state()
+        env = {**os.environ, **env_changes}
         read_end, write_end = os.pipe()
         try:
             launched = launch(spare_argv(lang, program), cwd=cwd, env=env, stdin=read_end, merge_stderr=merge_stderr)
@@ -131,18 +179,21 @@ class Spare:
             lang=lang,
             program=list(program),
             cwd=cwd,
-            env=dict(env),
+            env_changes=dict(env_changes),
             launched=launched,
             handover=write_end,
             directory=directory,
+            environ=environ,
         )
 
-    def fits(self, lang: str, program: Sequence[str], cwd: str, env: Mapping[str, str]) -> bool:
-        """Whether this spare can run a ``lang`` block with ``program`` in ``cwd`` and ``env`` as a fresh
-        start would."""
-        same = (self.lang, self.program, self.cwd, self.env) == (lang, list(program), cwd, env)
+    def fits(self, lang: str, program: Sequence[str], cwd: str, env_changes: Mapping[str, str]) -> bool:
+        """Whether this spare can run a ``lang`` block with ``program`` in ``cwd`` and ``env_changes`` as a
+        fresh start would (this process's environment may have changed since the spare started)."""
+        same = (self.lang, self.program, self.cwd, self.env_changes) == (lang, list(program), cwd, env_changes)
+        if not same or self.used or not environ_unchanged(self.environ):
+            return False
         # the directory may have been removed and made again since: the spare would sit in the old one
-        return same and not self.used and _identity(cwd) == self.directory and self.alive()
+        return _identity(cwd) == self.directory and self.alive()
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -150,12 +201,8 @@ class Spare:
     def run(self, relative_path: str, timeout: Optional[float]) -> RunOutcome:
         """Hand the spare the file and wait for it (and its whole tree) to finish, or kill it on timeout."""
         self.used = True
-        line = relative_path.encode("utf-8", "surrogateescape") + b"\n"
-        if self.lang != "python":  # shells may report their exit code themselves (see _SHELL_BOOT)
-            status = self.launched.child_status
-            line = (b"-" if status is None else str(status).encode()) + b" " + line
         try:
-            os.write(self.handover, line)
+            os.write(self.handover, handover_message(self.lang, relative_path, self.launched.child_status))
         except BrokenPipeError:
             pass  # the spare died meanwhile: its (empty) output and exit status say so
         finally:
@@ -201,7 +248,7 @@ class _Refill:
     lang: str
     program: List[str]
     cwd: str
-    env: Dict[str, str]
+    env_changes: Dict[str, str]
 
 
 class SparePool:
@@ -225,22 +272,30 @@ class SparePool:
         self._closed = False
 
     def run(
-        self, lang: str, program: Sequence[str], relative_path: str, cwd: str, env: Mapping[str, str], timeout: float
+        self,
+        lang: str,
+        program: Sequence[str],
+        relative_path: str,
+        cwd: str,
+        env_changes: Mapping[str, str],
+        timeout: float,
     ) -> RunOutcome:
-        """Run the file in a fresh process: the spare when it fits, else one started now. The next spare is
-        started in the background once this block has ended (while the agent waits on the model), so it
-        does not compete with the block for the machine."""
-        self._settled.wait()  # a spare being started is further along than one started now
+        """Run the file in a fresh process (with this process's environment and ``env_changes`` on top): the
+        spare when it fits, else one started now. The next spare is started in the background once this
+        block has ended (while the agent waits on the model), so it does not compete with the block for the
+        machine."""
+        if not self._settled.is_set():
+            self._settled.wait()  # a spare being started is further along than one started now
         with self._lock:
             spare, self._ready = self._ready, None
-        if spare is None or not spare.fits(lang, program, cwd, env):
+        if spare is None or not spare.fits(lang, program, cwd, env_changes):
             if spare is not None:
                 spare.discard(wait=False)
-            spare = Spare.start(lang, program, cwd, env, self._merge_stderr)
+            spare = Spare.start(lang, program, cwd, env_changes, self._merge_stderr)
         try:
             return spare.run(relative_path, timeout)
         finally:
-            self._submit(_Refill(spare, lang, list(program), cwd, dict(env)))
+            self._submit(_Refill(spare, lang, spare.program, cwd, spare.env_changes))
 
     def wait_ready(self) -> Optional[Spare]:
         """The spare the next block would get once the refill under way (if any) is done."""
@@ -277,7 +332,7 @@ class SparePool:
         job.used.launched.reap()  # its launcher exits right after the block's end
         spare: Optional[Spare] = None
         try:
-            spare = Spare.start(job.lang, job.program, job.cwd, job.env, self._merge_stderr)
+            spare = Spare.start(job.lang, job.program, job.cwd, job.env_changes, self._merge_stderr)
         except OSError:
             pass  # the next block starts its own process (and reports why it cannot)
         old = None

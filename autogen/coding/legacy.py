@@ -12,7 +12,7 @@ import os
 import sys
 import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, List, Optional, Union
 
 from ..code_utils import (
     DEFAULT_TIMEOUT,
@@ -25,7 +25,7 @@ from ..code_utils import (
     infer_lang,
 )
 from ._lifecycle import StopOnExit
-from ._process import RunOutcome, python_env, run_command
+from ._process import RunOutcome, python_env, python_env_changes, run_command
 from ._spare import SPARE_LANGUAGES, SparePool
 from .base import CodeBlock, CodeExtractor, CommandLineCodeResult
 from .markdown_code_extractor import MarkdownCodeExtractor
@@ -104,9 +104,10 @@ class LegacyCodeExecutor(StopOnExit):
 
     def _run_block(self, code: str, lang: str) -> tuple[int, str, Optional[str]]:
         name = extract_filename(code)
+        path: Union[str, Path]
         if name is None:  # a name of our own, a plain file name in the work dir: nothing to check
             relative = temp_code_filename(code, lang.lower())
-            path = self._work_dir / relative
+            path = os.path.join(self._work_dir, relative)
         else:
             root = self._work_dir.resolve()
             try:
@@ -117,7 +118,7 @@ class LegacyCodeExecutor(StopOnExit):
         try:
             _write_text(path, code)
         except FileNotFoundError:  # its directory is new (or was removed meanwhile)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
             _write_text(path, code)
         try:
             outcome = self._run(lang, relative)
@@ -125,7 +126,7 @@ class LegacyCodeExecutor(StopOnExit):
             return 1, str(exc), None
         finally:
             if name is None:
-                path.unlink(missing_ok=True)
+                _remove(path)
         kept = str(path) if name is not None else None
         if outcome.timed_out:
             logs = outcome.stdout.rstrip()
@@ -137,12 +138,14 @@ class LegacyCodeExecutor(StopOnExit):
 
     def _run(self, lang: str, relative: str) -> RunOutcome:
         if self._docker_images is None:
-            argv = [*_interpreter(lang), relative]
-            env = python_env() if argv[0] == sys.executable else None
-            spare_lang = "python" if argv[0] == sys.executable else argv[0]
+            program = _interpreter(lang)
+            python = program[0] == sys.executable
+            spare_lang = "python" if python else program[0]
             if spare_lang in SPARE_LANGUAGES:
-                cwd, timeout = str(self._work_dir), self._timeout
-                return self._spares.run(spare_lang, argv[:1], relative, cwd, env or dict(os.environ), timeout)
+                changes = python_env_changes() if python else {}
+                return self._spares.run(spare_lang, program, relative, str(self._work_dir), changes, self._timeout)
+            env = python_env() if python else None
+            argv = [*program, relative]
             return run_command(argv, cwd=str(self._work_dir), timeout=self._timeout, env=env, merge_stderr=False)
         return self._container().exec([*_container_interpreter(lang), relative], timeout=self._timeout)
 
@@ -177,7 +180,14 @@ class LegacyCodeExecutor(StopOnExit):
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
 
 
-def _write_text(path: Path, code: str) -> None:
+def _remove(path: Union[str, Path]) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _write_text(path: Union[str, Path], code: str) -> None:
     """``path.write_text(code, encoding="utf-8")`` (newlines written as the platform's) in three system
     calls: a block waits for this write."""
     data = memoryview((code if os.linesep == "\n" else code.replace("\n", os.linesep)).encode("utf-8"))

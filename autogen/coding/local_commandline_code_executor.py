@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import keyword
 import logging
+import os
 import shutil
 import sys
 import weakref
@@ -14,7 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 from ..code_utils import get_powershell_command
 from ._commandline import CommandLineExecutorBase
-from ._process import RunOutcome, python_env, run_command
+from ._process import RunOutcome, python_env_changes, run_command
 from ._spare import SPARE_LANGUAGES, SparePool
 from .base import CommandLineCodeResult
 from .func_with_reqs import (
@@ -130,9 +131,13 @@ class LocalCommandLineCodeExecutor(CommandLineExecutorBase):
         return None
 
     # --- running ----------------------------------------------------------------------------------------
-    def _env(self) -> Dict[str, str]:
+    def _env_changes(self) -> Dict[str, str]:
+        """What blocks get on top of this process's environment."""
         extra = [str(self._work_dir.resolve())] if self._functions else []
-        return python_env(extra_paths=extra, bin_dir=self._bin_dir)
+        return python_env_changes(extra_paths=extra, bin_dir=self._bin_dir)
+
+    def _env(self) -> Dict[str, str]:
+        return {**os.environ, **self._env_changes()}
 
     def _command(self, lang: str) -> List[str]:
         if lang == "python":
@@ -152,7 +157,8 @@ class LocalCommandLineCodeExecutor(CommandLineExecutorBase):
     def _run_file(self, lang: str, relative_path: str) -> RunOutcome:
         if lang in SPARE_LANGUAGES:  # a fresh interpreter started ahead, while the previous block ran
             program = self._command(lang)
-            return self._spares.run(lang, program, relative_path, str(self._work_dir), self._env(), self._timeout)
+            cwd = str(self._work_dir)
+            return self._spares.run(lang, program, relative_path, cwd, self._env_changes(), self._timeout)
         argv = [*self._command(lang), relative_path]
         return run_command(argv, cwd=str(self._work_dir), timeout=self._timeout, env=self._env())
 

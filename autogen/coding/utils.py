@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 from typing import Optional, Union
@@ -53,6 +52,12 @@ _PIP_INSTALL = {
 }
 
 
+try:  # CPython's own MD5: lighter to call than OpenSSL's for the few bytes of a block (every block names its file)
+    from _md5 import md5 as _md5
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import md5 as _md5
+
+
 class UnsafeFilenameError(ValueError):
     """A ``# filename:`` comment names a path outside the working directory."""
 
@@ -64,13 +69,15 @@ def file_extension(lang: str) -> str:
 
 def temp_code_filename(code: str, lang: str) -> str:
     """A stable file name for a block that does not name its own file."""
-    digest = hashlib.md5(code.encode("utf-8")).hexdigest()
+    digest = _md5(code.encode("utf-8")).hexdigest()
     return f"tmp_code_{digest}.{file_extension(lang)}"
 
 
 def extract_filename(code: str) -> Optional[str]:
     """The file name a block asks to be saved as (``# filename: x.py`` on its first line), if any."""
     first_line = code.lstrip("\r\n").split("\n", 1)[0]
+    if "lename:" not in first_line.lower():  # no pattern can match (this part has no other case forms)
+        return None
     for pattern in _FILENAME_COMMENTS:
         match = pattern.match(first_line)
         if match:

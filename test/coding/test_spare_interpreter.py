@@ -7,13 +7,13 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Union
 
 import pytest
 
 from autogen.coding import CodeBlock, LocalCommandLineCodeExecutor
 from autogen.coding._process import python_env
-from autogen.coding._spare import Spare, SparePool
+from autogen.coding._spare import Spare, SparePool, handover_message
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="spare interpreters are started on POSIX systems")
 
@@ -138,9 +138,12 @@ def test_dropping_the_executor_ends_its_spare(tmp_path: Path) -> None:
     assert process.wait(timeout=10) == 0
 
 
-def test_a_forked_copy_of_the_parent_does_not_hold_the_block_back(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "lang, code", [("python", "print('handed over')"), ("bash", "echo handed over"), ("sh", "echo handed over")]
+)
+def test_a_forked_copy_of_the_parent_does_not_hold_the_block_back(tmp_path: Path, lang: str, code: str) -> None:
     executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
-    _run(executor, "print(1)")
+    _run(executor, "true" if lang != "python" else "pass", lang)
     _ready(executor)
     child = os.fork()  # holds a copy of the spare's hand-over pipe, as a multiprocessing worker would
     if child == 0:
@@ -149,7 +152,7 @@ def test_a_forked_copy_of_the_parent_does_not_hold_the_block_back(tmp_path: Path
         time.sleep(30)
         os._exit(0)
     try:
-        assert _run(executor, "print('handed over')") == (0, "handed over\n")
+        assert _run(executor, code, lang) == (0, "handed over\n")
     finally:
         os.kill(child, 9)
         os.waitpid(child, 0)
@@ -203,6 +206,11 @@ def test_background_processes_are_gone_when_the_block_returns(
         ("exec sh -c 'exit 7'", 7),
         ("sleep 300 & exit 4", 4),
         ("trap 'echo own trap' EXIT; exit 2", 2),
+        ("sleep 0 & wait; exit 5", 5),  # a background job that ended with the block
+        ("(sleep 300 &); exit 3", 3),  # a process left behind by a subshell, not the shell's own child
+        ("exec 9>&-; exit 6", 6),
+        ("set -eu; exit 5", 5),
+        ("set -e; sleep 0 & wait; false", 1),
     ],
 )
 def test_exit_codes_of_shell_blocks_run_by_spares(tmp_path: Path, shell: str, code: str, expected: int) -> None:
@@ -240,3 +248,105 @@ def test_shell_blocks_get_default_signal_handling(tmp_path: Path) -> None:
     cold = subprocess.run(["bash", "-c", "yes | head -1"], capture_output=True, text=True, timeout=20)
     for _ in range(2):
         assert _run(executor, "yes | head -1", "bash") == (0, cold.stdout + cold.stderr) == (0, "y\n")
+
+
+@pytest.mark.parametrize("shell", ["bash", "sh"])
+def test_shell_blocks_saved_under_names_that_are_not_ascii(tmp_path: Path, shell: str) -> None:
+    """A bash spare reads an ASCII path in one piece and any other path as a line: both run the right file."""
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    for name in ("déjà vu.sh", "sub dir/ü.sh", "plain.sh", "déjà vu.sh"):
+        code, out = _run(executor, f'# filename: {name}\necho "ran $(basename -- "$0")"\nexit 4', shell)
+        expected = f"ran {Path(name).name}" if shell == "bash" else "ran " + shell  # sh keeps $0 as the shell
+        assert (code, out.strip()) == (4, expected)
+
+
+def test_shell_hand_over_messages() -> None:
+    """bash gets a 16-character header then the path's bytes (read in one piece), sh and Python a line."""
+    assert handover_message("python", "tmp_code_1.py", 7) == b"tmp_code_1.py\n"
+    assert handover_message("sh", "a b.sh", 7) == b"7 a b.sh\n"
+    assert handover_message("sh", "a.sh", None) == b"- a.sh\n"
+    message = handover_message("bash", "dir/a b.sh", 12)
+    assert message == b"12 10 " + b" " * 9 + b"\n" + b"dir/a b.sh"
+    assert len(message.split(b"\n", 1)[0]) == 15
+    assert handover_message("bash", "é.sh", None) == b"- - " + b" " * 11 + b"\n" + "é.sh".encode() + b"\n"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the launcher's status pipe is Linux-only")
+def test_a_python_block_holds_the_descriptors_a_fresh_python_holds(tmp_path: Path) -> None:
+    """The launcher's status pipe is not passed on to the block (nor to what the block starts)."""
+    executor = LocalCommandLineCodeExecutor(timeout=20, work_dir=tmp_path)
+    block = "# filename: fds.py\nimport os\nprint(sorted(int(fd) for fd in os.listdir('/proc/self/fd')))\n"
+    for _ in range(2):
+        code, out = _run(executor, block)
+        cold = subprocess.run([sys.executable, "fds.py"], cwd=tmp_path, capture_output=True, text=True, check=True)
+        assert (code, out) == (0, cold.stdout) == (0, "[0, 1, 2, 3]\n")  # 3: the directory being listed
+
+
+@pytest.mark.parametrize("lang", ["bash", "python"])
+def test_classic_executor_blocks_see_the_environment_as_it_is_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """A spare started before the environment changed is not used: set, changed and removed variables reach
+    the next block of a classic ``{"work_dir": ...}`` executor as they would a process started then."""
+    from autogen.coding.legacy import LegacyCodeExecutor
+
+    executor = LegacyCodeExecutor(work_dir=str(tmp_path), timeout=20)
+    show = (
+        'echo "[${H24_ENV-unset}]"'
+        if lang == "bash"
+        else "import os; print(f\"[{os.environ.get('H24_ENV', 'unset')}]\")"
+    )
+
+    def seen() -> str:
+        result = executor.execute_code_blocks([CodeBlock(code=show, language=lang)])
+        assert result.exit_code == 0, result.output
+        executor._spares.wait_ready()  # the next block gets a spare started before the change below
+        return result.output.strip()
+
+    monkeypatch.delenv("H24_ENV", raising=False)
+    assert seen() == "[unset]"
+    monkeypatch.setenv("H24_ENV", "one")
+    assert seen() == "[one]"
+    assert seen() == "[one]"  # unchanged: the spare is used
+    monkeypatch.setenv("H24_ENV", "two")
+    assert seen() == "[two]"
+    monkeypatch.delenv("H24_ENV")
+    assert seen() == "[unset]"
+    executor._spares.close()
+
+
+def test_environ_state_follows_every_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    from autogen.coding._process import environ_state, environ_unchanged
+
+    monkeypatch.setenv("H24_ENV", "one")
+    state = environ_state()
+    assert environ_unchanged(state)
+    monkeypatch.setenv("H24_ENV", "two")
+    assert not environ_unchanged(state)
+    monkeypatch.setenv("H24_ENV", "one")
+    assert environ_unchanged(state)
+    monkeypatch.delenv("H24_ENV")
+    assert not environ_unchanged(state)
+
+
+@pytest.mark.parametrize("lang", ["bash", "python"])
+@pytest.mark.parametrize("classic", [False, True])
+def test_output_larger_than_the_pipes_comes_whole(tmp_path: Path, lang: str, classic: bool) -> None:
+    """A block writing more than its pipes hold (here 3 MB on each stream) is read from while it runs."""
+    from autogen.coding.legacy import LegacyCodeExecutor
+
+    executor: Union[LegacyCodeExecutor, LocalCommandLineCodeExecutor] = (
+        LegacyCodeExecutor(work_dir=str(tmp_path), timeout=30)
+        if classic
+        else LocalCommandLineCodeExecutor(timeout=30, work_dir=tmp_path)
+    )
+    code = (
+        "head -c 3000000 /dev/zero | tr '\\0' o; head -c 3000000 /dev/zero | tr '\\0' e >&2; exit 3"
+        if lang == "bash"
+        else "import sys\nsys.stdout.write('o' * 3000000)\nsys.stdout.flush()\nsys.stderr.write('e' * 3000000)\nsys.exit(3)"
+    )
+    for _ in range(2):
+        result = executor.execute_code_blocks([CodeBlock(code=code, language=lang)])
+        assert result.exit_code == 3
+        assert sorted(set(result.output.strip())) == ["e", "o"]
+        assert result.output.count("o") == 3000000 and result.output.count("e") == 3000000

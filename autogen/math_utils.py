@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 __all__ = [
+    "DEFAULT_MODEL",
     "eval_math_responses",
     "get_answer",
     "is_equiv",
     "is_equiv_chain_of_thought",
     "last_boxed_only_string",
     "remove_boxed",
+    "solve_problem",
+    "voting_counts",
 ]
+
+DEFAULT_MODEL = "gpt-4"
+_MATH_PROMPT = "{problem} Work it out step by step; give the final answer, as simple as it gets, in \\boxed{{}}."
 
 _BOX_COMMANDS = ("\\boxed", "\\fbox")
 
@@ -118,6 +124,19 @@ def is_equiv_chain_of_thought(str1: str, str2: str) -> bool:
     return is_equiv(get_answer(str1), get_answer(str2))
 
 
+def voting_counts(responses: List[str]) -> Dict[int, int]:
+    """Votes per answer: the index of the first response giving each answer -> how many responses give an
+    equivalent one. Responses without a boxed answer are not counted."""
+    answers = [get_answer(r) for r in responses]
+    counts: Dict[int, int] = {}
+    for index, answer in enumerate(answers):
+        if answer is None:
+            continue
+        first = next((j for j in counts if is_equiv(answers[j], answer)), index)
+        counts[first] = counts.get(first, 0) + 1
+    return counts
+
+
 def eval_math_responses(responses: List[str], solution: Optional[str] = None, **args: Any) -> Dict[str, Any]:
     """Score several responses to one problem against its ``solution`` by majority vote on their answers.
 
@@ -128,22 +147,30 @@ def eval_math_responses(responses: List[str], solution: Optional[str] = None, **
         solution = args.get("solution")
     expected = get_answer(solution)
     answers = [get_answer(r) for r in responses]
-    groups: List[List[int]] = []  # indexes of equivalent answers
-    for index, answer in enumerate(answers):
-        if answer is None:
-            continue
-        for group in groups:
-            if is_equiv(answers[group[0]], answer):
-                group.append(index)
-                break
-        else:
-            groups.append([index])
+    counts = voting_counts(responses)
     right = [is_equiv(a, expected) for a in answers]
-    best = max(groups, key=len) if groups else []
+    best = max(counts, key=counts.__getitem__) if counts else None
     return {
         "expected_success": sum(right) / len(responses) if responses else 0.0,
         "success": any(right),
-        "success_vote": bool(best) and right[best[0]],
-        "voted_answer": responses[best[0]] if best else None,
-        "votes": len(best),
+        "success_vote": best is not None and right[best],
+        "voted_answer": responses[best] if best is not None else None,
+        "votes": counts[best] if best is not None else 0,
     }
+
+
+def solve_problem(problem: str, **config: Any) -> Tuple[Optional[str], float]:
+    """The classic one-call solver: ``(voted answer, cost)`` of a completion of ``problem`` through
+    ``autogen.Completion`` (``config`` as there: ``config_list``, ``n``, ``model``...; ``gpt-4`` by default)."""
+    import warnings
+
+    from .oai.completion import Completion
+
+    params: Dict[str, Any] = {"model": DEFAULT_MODEL, "prompt": _MATH_PROMPT, **config}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # the classic helper calls the classic API on purpose
+        response = Completion.create({"problem": problem}, allow_format_str_template=True, **params)
+    if not isinstance(response, dict):
+        raise RuntimeError("The model could not be reached (rate limit or timeout on every config).")
+    result = eval_math_responses(Completion.extract_text(response))
+    return result.get("voted_answer"), float(response.get("cost", 0.0))

@@ -32,6 +32,7 @@ __all__ = [
     "get_files_from_dir",
     "is_url",
     "num_tokens_from_text",
+    "parse_html_to_markdown",
     "query_vector_db",
     "split_files_to_chunks",
     "split_text_to_chunks",
@@ -63,6 +64,15 @@ def _chroma(client: Any, db_path: str, embedding_model: str, embedding_function:
         embedding_function=embedding_function,
         embedding_model=embedding_model,
     )
+
+
+def parse_html_to_markdown(html: str, url: Optional[str] = None) -> str:
+    """An HTML page as Markdown headed by its title (``# title``); scripts and styles dropped, links made
+    absolute against ``url``. Needs beautifulsoup4 and markdownify (``pip install "pyautogen[websurfer]"``)."""
+    from .browsing.convert import html_to_markdown
+
+    title, text = html_to_markdown(html, url)
+    return f"# {title}\n\n{text}" if title else text
 
 
 def create_vector_db_from_dir(

@@ -20,7 +20,7 @@ class Cache:
             agent.initiate_chat(other, message="hi", cache=cache)
     """
 
-    ALLOWED_CONFIG_KEYS = ("cache_seed", "redis_url", "cache_path_root", "in_memory")
+    ALLOWED_CONFIG_KEYS = ("cache_seed", "redis_url", "cache_path_root", "cosmos_db_config", "in_memory")
 
     @staticmethod
     def redis(cache_seed: Union[str, int] = 42, redis_url: str = "redis://localhost:6379/0") -> Cache:
@@ -31,6 +31,18 @@ class Cache:
     def disk(cache_seed: Union[str, int] = 42, cache_path_root: str = ".cache") -> Cache:
         """A cache in the directory ``<cache_path_root>/<cache_seed>``."""
         return Cache({"cache_seed": cache_seed, "cache_path_root": cache_path_root})
+
+    @staticmethod
+    def cosmos_db(
+        connection_string: Optional[str] = None,
+        container_id: Optional[str] = None,
+        cache_seed: Union[str, int] = 42,
+        client: Optional[Any] = None,
+    ) -> Cache:
+        """The classic Azure Cosmos DB cache: not part of this package, so this raises ValueError naming the
+        caches there are (``Cache.redis`` for a cache shared between processes and machines)."""
+        config = {"connection_string": connection_string, "container_id": container_id, "client": client}
+        return Cache({"cache_seed": cache_seed, "cosmos_db_config": {"database_id": "autogen_cache", **config}})
 
     @staticmethod
     def in_memory(cache_seed: Union[str, int] = 42) -> Cache:
@@ -48,6 +60,7 @@ class Cache:
             seed=self.config["cache_seed"],
             redis_url=self.config.get("redis_url"),
             cache_path_root=self.config.get("cache_path_root") or ".cache",
+            cosmosdb_config=self.config.get("cosmos_db_config"),
             in_memory=bool(self.config.get("in_memory", False)),
         )
 

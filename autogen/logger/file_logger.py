@@ -17,12 +17,12 @@ import uuid
 from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Optional
 
 from .base_logger import BaseLogger
-from .logger_utils import SECRET_KEYS, get_current_ts, source_name, to_dict, to_json
+from .logger_utils import SECRET_KEYS, get_current_ts, safe_serialize, source_name, to_dict, to_json
 
 if TYPE_CHECKING:
     import sqlite3
 
-__all__ = ["FileLogger"]
+__all__ = ["FileLogger", "safe_serialize"]  # safe_serialize: the classic import path
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,8 @@ class FileLogger(BaseLogger):
             },
         )
 
-    def log_new_agent(self, agent: Any, init_args: Dict[str, Any]) -> None:
+    def log_new_agent(self, agent: Any, init_args: Optional[Dict[str, Any]] = None) -> None:
+        init_args = init_args or {}
         client = getattr(agent, "client", None)
         self._write(
             "new_agent",
@@ -142,7 +143,8 @@ class FileLogger(BaseLogger):
             },
         )
 
-    def log_new_wrapper(self, wrapper: Any, init_args: Dict[str, Any]) -> None:
+    def log_new_wrapper(self, wrapper: Any, init_args: Optional[Dict[str, Any]] = None) -> None:
+        init_args = init_args or {}
         state = to_json(init_args, exclude=SECRET_KEYS)
         self._write("new_wrapper", {"wrapper_id": id(wrapper), "json_state": state, "timestamp": get_current_ts()})
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import PurePath
 from typing import Any, Tuple
 
-__all__ = ["SECRET_KEYS", "get_current_ts", "is_agent", "source_name", "to_dict", "to_json"]
+__all__ = ["SECRET_KEYS", "get_current_ts", "is_agent", "safe_serialize", "source_name", "to_dict", "to_json"]
 
 # never written to a log: credentials, endpoints and the object itself
 SECRET_KEYS: Tuple[str, ...] = (
@@ -147,3 +147,16 @@ def _safe_repr(obj: Any) -> str:
 def to_json(obj: Any, exclude: Tuple[str, ...] = (), no_recursive: Tuple[Any, ...] = ()) -> str:
     """``to_dict(obj)`` as a JSON string. Never raises."""
     return json.dumps(to_dict(obj, exclude, no_recursive), ensure_ascii=False, default=_safe_repr)
+
+
+def safe_serialize(obj: Any) -> str:
+    """The classic helper of the loggers: ``obj`` as JSON, an object that is not JSON written through its
+    ``to_json()`` when it has one, else as ``<<non-serializable: TypeName>>``."""
+
+    def fallback(o: Any) -> str:
+        to_json_method = getattr(o, "to_json", None)
+        if callable(to_json_method):
+            return str(to_json_method())
+        return f"<<non-serializable: {type(o).__qualname__}>>"
+
+    return json.dumps(obj, default=fallback)

@@ -10,9 +10,9 @@ import weakref
 from typing import Any, Callable, Dict, Optional, Sequence
 
 from .base_logger import BaseLogger
-from .logger_utils import SECRET_KEYS, get_current_ts, source_name, to_json
+from .logger_utils import SECRET_KEYS, get_current_ts, safe_serialize, source_name, to_json
 
-__all__ = ["SCHEMA_VERSION", "SqliteLogger"]
+__all__ = ["SCHEMA_VERSION", "SqliteLogger", "safe_serialize"]  # safe_serialize: the classic import path
 
 logger = logging.getLogger(__name__)
 

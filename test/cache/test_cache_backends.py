@@ -142,3 +142,15 @@ def test_cache_factory(tmp_path: Path) -> None:
     disk.set("a", 1)
     assert (tmp_path / "s").is_dir()
     assert isinstance(CacheFactory.cache_factory("s", in_memory=True), InMemoryCache)
+
+
+def test_the_classic_cosmos_db_cache_names_the_caches_there_are() -> None:
+    # classic code reaches the Cosmos DB cache by the constructor and by the config key; both say what to use
+    for make in (
+        lambda: Cache.cosmos_db(connection_string="AccountEndpoint=x", container_id="c", cache_seed=7),
+        lambda: Cache({"cache_seed": 7, "cosmos_db_config": {"connection_string": "x", "container_id": "c"}}),
+    ):
+        with pytest.raises(ValueError, match=r"Cosmos DB.*redis_url"):
+            make()
+    with pytest.raises(ValueError, match="Invalid config key: cosmos"):
+        Cache({"cosmos": {}})

@@ -45,6 +45,25 @@ def test_file_logger_writes_before_start_with_classic_fields(tmp_path: Path) -> 
     assert isinstance(record["thread_id"], int) and record["source_name"] == "TestAgent"
 
 
+def test_classic_logger_helpers_keep_their_import_paths_and_defaults(tmp_path: Path) -> None:
+    from autogen.logger.file_logger import safe_serialize
+    from autogen.logger.sqlite_logger import safe_serialize as sqlite_safe_serialize
+
+    class WithJson:
+        def to_json(self) -> str:
+            return "as json"
+
+    value = {"n": 1, "thing": WithJson(), "other": object()}
+    for serialize in (safe_serialize, sqlite_safe_serialize):
+        assert json.loads(serialize(value)) == {"n": 1, "thing": "as json", "other": "<<non-serializable: object>>"}
+    logger = FileLogger({"filename": str(tmp_path / "agents.log")})
+    agent = ConversableAgent("solo", llm_config=False)
+    logger.log_new_agent(agent)  # classic: init_args defaults to {}
+    logger.log_new_wrapper(object())
+    records = lines_of(logger.log_file)
+    assert [r.get("agent_name") for r in records][:1] == ["solo"] and len(records) == 2
+
+
 def test_file_logger_agent_event_function_records(tmp_path: Path) -> None:
     logger = FileLogger({"filename": str(tmp_path / "test_log.log")})
     agent = AssistantAgent(name="TestAgent", code_execution_config=False, llm_config=False)

@@ -89,7 +89,8 @@ class AgentBuilder:
         config_file_or_env: the environment variable holding the config list (JSON or a file path), or the
             name of the config-list file.
         config_file_location: the folder of that file.
-        builder_model: the model(s) of the builder's calls (filters the config list; empty: no filter).
+        builder_model: the model(s) of the builder's calls (filters the config list; None or empty, the classic
+            default: every config of the list).
         agent_model: the model(s) of the agents built (saved with each agent; empty: no filter).
         builder_model_tags, agent_model_tags: also filter the config list by these tags.
         max_agents: the most experts in a team.
@@ -128,8 +129,8 @@ class AgentBuilder:
         self,
         config_file_or_env: Optional[str] = "OAI_CONFIG_LIST",
         config_file_location: Optional[str] = "",
-        builder_model: ModelSpec = "gpt-4",
-        agent_model: ModelSpec = "gpt-4",
+        builder_model: ModelSpec = None,
+        agent_model: ModelSpec = None,
         builder_model_tags: Optional[List[str]] = None,
         agent_model_tags: Optional[List[str]] = None,
         max_agents: Optional[int] = 5,

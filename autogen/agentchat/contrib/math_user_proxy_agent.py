@@ -26,7 +26,7 @@ from ...math_utils import get_answer
 from ..agent import Agent
 from ..user_proxy_agent import UserProxyAgent
 
-__all__ = ["PROMPTS", "MathUserProxyAgent", "WolframAlphaAPIWrapper"]
+__all__ = ["PROMPTS", "MathUserProxyAgent", "WolframAlphaAPIWrapper", "get_from_dict_or_env"]
 
 _RULES = """Answer with a \\boxed{} answer in the end; keep it exact (fractions, square roots, pi) unless the problem asks for a decimal."""
 
@@ -125,17 +125,43 @@ def _imports_of(code: str) -> str:
     return "".join(line + "\n" for line in code.splitlines() if "import" in line and not line.startswith(" "))
 
 
-class WolframAlphaAPIWrapper:
-    """Queries Wolfram Alpha (``pip install "pyautogen[mathchat]"``; the app id from ``WOLFRAM_ALPHA_APPID``)."""
+def get_from_dict_or_env(data: Dict[str, Any], key: str, env_key: str, default: Optional[str] = None) -> str:
+    """``data[key]`` when set, else the environment variable ``env_key``, else ``default``; ValueError when
+    none of them is there."""
+    value = data.get(key) or os.environ.get(env_key) or default
+    if value is None:
+        raise ValueError(f"{key} is not set: pass {key}=... or set the environment variable {env_key}.")
+    return value
 
-    def __init__(self, wolfram_alpha_appid: Optional[str] = None):
-        appid = wolfram_alpha_appid or os.environ.get("WOLFRAM_ALPHA_APPID")
-        if not appid:
-            raise ValueError("Wolfram Alpha needs an app id: set WOLFRAM_ALPHA_APPID or pass wolfram_alpha_appid.")
+
+class WolframAlphaAPIWrapper:
+    """Queries Wolfram Alpha (``pip install "pyautogen[mathchat]"``; the app id from ``WOLFRAM_ALPHA_APPID``).
+
+    ``wolfram_client``: a ``wolframalpha.Client`` to use instead of making one (then no app id is needed).
+    """
+
+    def __init__(self, wolfram_alpha_appid: Optional[str] = None, *, wolfram_client: Any = None):
+        values = self.validate_environment(
+            {"wolfram_alpha_appid": wolfram_alpha_appid, "wolfram_client": wolfram_client}
+        )
+        self.wolfram_alpha_appid: Optional[str] = values["wolfram_alpha_appid"]
+        self.wolfram_client = values["wolfram_client"]
+
+    @classmethod
+    def validate_environment(cls, values: Dict[str, Any]) -> Dict[str, Any]:
+        """The classic check: ``values`` with ``wolfram_client`` made from the app id (given, or from
+        ``WOLFRAM_ALPHA_APPID``) unless one is already there."""
+        values = dict(values)
+        if values.get("wolfram_client") is not None:
+            values.setdefault("wolfram_alpha_appid", None)
+            return values
+        appid = get_from_dict_or_env(values, "wolfram_alpha_appid", "WOLFRAM_ALPHA_APPID")
         wolframalpha = import_optional(
             "wolframalpha", package="wolframalpha", extra="mathchat", feature="Wolfram Alpha queries"
         )
-        self.wolfram_client = wolframalpha.Client(appid)
+        values["wolfram_alpha_appid"] = appid
+        values["wolfram_client"] = wolframalpha.Client(appid)
+        return values
 
     def run(self, query: str) -> Tuple[str, bool]:
         """``(answer text, success)`` for one query: the plain text of the result pods."""

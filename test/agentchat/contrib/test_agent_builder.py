@@ -101,6 +101,22 @@ def builder(**kwargs: Any) -> AgentBuilder:
 
 
 # ------------------------------------------------------------------------------------------------ build --
+def test_the_classic_defaults_use_every_config_of_the_list(
+    llm_server: LLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # classic AgentBuilder() filters nothing: a config list without gpt-4 still builds (and the agents use it)
+    monkeypatch.setenv("OAI_CONFIG_LIST", json.dumps(llm_server.config_list("gpt-4o-mini")))
+    model = TeamModel(chat={"Python_Programmer": "TERMINATE", "Math_Expert": "TERMINATE"})
+    llm_server.responder = model
+    built = AgentBuilder(config_file_or_env="OAI_CONFIG_LIST")
+    assert built.builder_model is None and built.agent_model is None
+    agents, _ = built.build(TASK, {"temperature": 0}, code_execution_config=dict(CODE_EXECUTION))
+    assert model.kinds[0] == "roles"
+    assert {r["model"] for r in llm_server.chat_requests()} == {"gpt-4o-mini"}
+    experts = [a for a in agents if a.llm_config]
+    assert experts and all([c["model"] for c in a.llm_config["config_list"]] == ["gpt-4o-mini"] for a in experts)
+
+
 def test_build_a_team_and_run_it_in_a_group_chat(llm_server: LLMServer, config_env: Any) -> None:
     model = TeamModel(
         chat={

@@ -6,7 +6,7 @@ import asyncio
 import sys
 import types
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, List
 
 import pytest
 from helpers import ScriptedIO
@@ -115,6 +115,24 @@ def test_wolfram_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setitem(sys.modules, "wolframalpha", None)
     with pytest.raises(ImportError, match=r"pyautogen\[mathchat\]"):
         proxy.execute_one_wolfram_query("solve")
+
+
+def test_wolfram_wrapper_takes_the_classic_client_and_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    from autogen.agentchat.contrib.math_user_proxy_agent import WolframAlphaAPIWrapper, get_from_dict_or_env
+
+    made: List[str] = []
+    monkeypatch.setitem(sys.modules, "wolframalpha", types.SimpleNamespace(Client=lambda appid: made.append(appid)))
+    monkeypatch.delenv("WOLFRAM_ALPHA_APPID", raising=False)
+    with pytest.raises(ValueError, match="WOLFRAM_ALPHA_APPID"):
+        WolframAlphaAPIWrapper()
+    mine = types.SimpleNamespace(query=lambda text: types.SimpleNamespace(pods=[]))
+    assert WolframAlphaAPIWrapper(wolfram_client=mine).wolfram_client is mine and made == []
+    values = WolframAlphaAPIWrapper.validate_environment({"wolfram_alpha_appid": "app-2"})
+    assert values["wolfram_alpha_appid"] == "app-2" and made == ["app-2"]
+    monkeypatch.setenv("THE_KEY", "from-env")
+    assert get_from_dict_or_env({"key": ""}, "key", "THE_KEY") == "from-env"
+    assert get_from_dict_or_env({"key": "given"}, "key", "THE_KEY") == "given"
+    assert get_from_dict_or_env({}, "other", "NOT_SET_ANYWHERE", default="d") == "d"
 
 
 def test_async_mathchat(llm_server: Any, llm_config: dict, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from .transforms_util import (
 
 if TYPE_CHECKING:
     from ....cache.abstract_cache_base import AbstractCache
-    from ..text_compressors import TextCompressor
+    from .text_compressors import TextCompressor
 
 __all__ = ["MessageHistoryLimiter", "MessageTokenLimiter", "MessageTransform", "TextMessageCompressor"]
 
@@ -165,7 +165,7 @@ DISK_CACHE = _DiskCacheDefault()
 
 
 class TextMessageCompressor:
-    """Compresses the text of messages with a :class:`~autogen.agentchat.contrib.text_compressors.TextCompressor`
+    """Compresses the text of messages with a :class:`~autogen.agentchat.contrib.capabilities.text_compressors.TextCompressor`
     (LLMLingua by default).
 
     Args:
@@ -189,7 +189,7 @@ class TextMessageCompressor:
         if min_tokens is not None and min_tokens <= 0:
             raise ValueError("min_tokens must be greater than 0 or None")
         if text_compressor is None:
-            from ..text_compressors import LLMLingua
+            from .text_compressors import LLMLingua
 
             text_compressor = LLMLingua()
         if not callable(getattr(text_compressor, "compress_text", None)):

@@ -14,9 +14,9 @@ from helpers import ScriptedIO
 
 from autogen import ConversableAgent
 from autogen._optional import MissingExtraError
+from autogen.agentchat.contrib.capabilities.text_compressors import DEFAULT_LLMLINGUA_KWARGS, LLMLingua, TextCompressor
 from autogen.agentchat.contrib.capabilities.transform_messages import TransformMessages
 from autogen.agentchat.contrib.capabilities.transforms import TextMessageCompressor
-from autogen.agentchat.contrib.text_compressors import DEFAULT_LLMLINGUA_KWARGS, LLMLingua, TextCompressor
 from autogen.cache import Cache
 from autogen.io.base import IOStream
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Protocol, runtime_checkable
 
-from ..._optional import import_optional
+from ...._optional import import_optional
 
 __all__ = ["LLMLingua", "TextCompressor"]
 

@@ -109,3 +109,16 @@ class CodeExecutionMixin:
             if exit_code != 0:
                 break
         return exit_code, join_outputs(outputs)
+
+    def _run_with_executor(self, code_blocks: List[Any], executor: CodeExecutor) -> Tuple[int, str]:
+        """The ``{"executor": ...}`` path, as classic runs it: every block in ONE call of the executor (which
+        decides how blocks follow each other), announced as one run."""
+        if len(code_blocks) == 1:
+            banner = f"\n>>>>>>>> EXECUTING CODE BLOCK (inferred language is {code_blocks[0].language})..."
+        else:
+            languages = ", ".join(block.language for block in code_blocks)
+            banner = f"\n>>>>>>>> EXECUTING {len(code_blocks)} CODE BLOCKS (inferred languages are [{languages}])..."
+        self._iostream().print(colored(banner, "red"), flush=True)
+        result = executor.execute_code_blocks(code_blocks)
+        return result.exit_code, result.output
+

@@ -89,7 +89,11 @@ def code_execution_flow(
         blocks = extractor.extract_code_blocks(content)
         if not blocks:
             continue
-        exit_code, output = yield Invoke(agent.execute_code_blocks, args=(blocks,), blocking=True)
+        if exec_config.get("executor") is not None:  # classic: the executor gets all the blocks at once
+            run = Invoke(agent._run_with_executor, args=(blocks, agent._executor_for(exec_config)), blocking=True)
+        else:  # classic: block by block through execute_code_blocks / run_code (subclasses override them)
+            run = Invoke(agent.execute_code_blocks, args=(blocks,), blocking=True)
+        exit_code, output = yield run
         max_chars = exec_config.get("max_output_chars", DEFAULT_MAX_OUTPUT_CHARS)
         if needs_cap(output, max_chars):
             work_dir = _work_dir(agent._executor_for(exec_config), exec_config)

@@ -7,6 +7,8 @@ and print readably. ``asdict``-style dumps are available through :meth:`CodeResu
 from __future__ import annotations
 
 import dataclasses
+import json
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Literal, Mapping, Optional, Protocol, TypedDict, Union, runtime_checkable
 
@@ -22,14 +24,31 @@ __all__ = (
 
 
 class _Dumpable:
-    """Gives the dataclasses the two pydantic-style helpers classic user code sometimes calls."""
+    """Gives the dataclasses the pydantic-style helpers classic user code calls, and makes a subclass that
+    declares fields pydantic-style (annotations, no ``@dataclass``) a dataclass with those fields."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("__annotations__", {})
+        if own and cls.__module__ != __name__ and "__dataclass_fields__" not in cls.__dict__:
+            # in place; keyword-only where Python has it, as pydantic fields are (a field without a default
+            # may then follow the inherited ones that have one)
+            dataclass(cls, **({"kw_only": True} if sys.version_info >= (3, 10) else {}))  # type: ignore[call-overload]
 
     def model_dump(self) -> dict[str, Any]:
         dumped: dict[str, Any] = dataclasses.asdict(self)  # type: ignore[call-overload]
         return dumped
 
+    def model_dump_json(self) -> str:
+        return json.dumps(self.model_dump())
+
     def model_copy(self, *, update: Mapping[str, Any] | None = None) -> Any:
         return dataclasses.replace(self, **dict(update or {}))  # type: ignore[type-var]
+
+    @classmethod
+    def model_validate(cls, obj: Any) -> Any:
+        """An instance from a dict of its fields (or the instance itself)."""
+        return obj if isinstance(obj, cls) else cls(**dict(obj))
 
 
 @dataclass

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any
+from typing import Any, List
 
 import pytest
 
@@ -63,3 +64,77 @@ def test_solve_problem_votes_over_the_model_answers(llm_server: Any, tmp_path: P
     (request,) = llm_server.chat_requests()
     assert request["model"] == "gpt-4" and request["messages"][0]["content"].startswith("What is 2+2? ")
     assert "\\boxed{}" in request["messages"][0]["content"]
+
+
+def test_a_classic_custom_executor_with_its_own_result_fields(llm_server: Any, llm_config: dict) -> None:
+    # 0.2-era plugins declare result fields pydantic-style (annotations on a CodeResult subclass)
+    from autogen import AssistantAgent, ConversableAgent
+    from autogen.coding import CodeBlock, MarkdownCodeExtractor
+    from autogen.coding.base import CodeResult
+
+    class TimedResult(CodeResult):
+        blocks_run: int
+        note: str = ""
+
+    class CountingExecutor:
+        @property
+        def code_extractor(self) -> MarkdownCodeExtractor:
+            return MarkdownCodeExtractor()
+
+        def execute_code_blocks(self, code_blocks: List[CodeBlock]) -> TimedResult:
+            return TimedResult(exit_code=0, output=f"ran {len(code_blocks)} block(s)", blocks_run=len(code_blocks))
+
+        def restart(self) -> None:
+            pass
+
+    result = TimedResult(exit_code=1, output="x", blocks_run=2)
+    assert result.model_dump() == {"exit_code": 1, "output": "x", "blocks_run": 2, "note": ""}
+    assert TimedResult.model_validate(result.model_dump()) == result
+    assert json.loads(result.model_dump_json())["blocks_run"] == 2
+    llm_server.script("```python\nprint(1)\n```\n```sh\necho 2\n```")
+    runner = ConversableAgent("runner", llm_config=False, code_execution_config={"executor": CountingExecutor()})
+    coder = AssistantAgent("coder", llm_config=llm_config)
+    chat = runner.initiate_chat(coder, message="go", max_turns=2, silent=True)
+    assert chat.chat_history[2]["content"] == "exitcode: 0 (execution succeeded)\nCode output: ran 2 block(s)"
+
+
+def test_an_executor_gets_all_blocks_at_once_and_the_legacy_dict_one_by_one(
+    llm_server: Any, llm_config: dict, tmp_path: Path
+) -> None:
+    # classic: {"executor": ...} hands the executor every block in one call and announces one run;
+    # the legacy dict (work_dir/use_docker) runs and announces block by block
+    from helpers import ScriptedIO
+
+    from autogen import AssistantAgent, UserProxyAgent
+    from autogen.coding import LocalCommandLineCodeExecutor
+    from autogen.io.base import IOStream
+
+    two = "```python\nprint(6 * 7)\n```\nthen\n```sh\necho done\n```"
+    configs = {
+        "executor": {"executor": LocalCommandLineCodeExecutor(work_dir=tmp_path / "a")},
+        "legacy": {"work_dir": str(tmp_path / "b"), "use_docker": False},
+    }
+    seen = {}
+    for kind, config in configs.items():
+        llm_server.script(two, "```python\nprint('only')\n```", "Done.")
+        user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=config)
+        io = ScriptedIO()
+        with IOStream.set_default(io):
+            chat = user.initiate_chat(AssistantAgent("coder", llm_config=llm_config), message="go", max_turns=3)
+        seen[kind] = (io.output, [m["content"] for m in chat.chat_history if m["content"].startswith("exitcode")])
+    output, replies = seen["executor"]
+    assert "EXECUTING 2 CODE BLOCKS (inferred languages are [python, sh])..." in output
+    assert "EXECUTING CODE BLOCK (inferred language is python)..." in output
+    assert "CODE BLOCK 0" not in output
+    assert replies == [
+        "exitcode: 0 (execution succeeded)\nCode output: 42\ndone\n",
+        "exitcode: 0 (execution succeeded)\nCode output: only\n",
+    ]
+    output, replies = seen["legacy"]
+    assert "EXECUTING CODE BLOCK 0 (inferred language is python)..." in output
+    assert "EXECUTING CODE BLOCK 1 (inferred language is sh)..." in output
+    assert "CODE BLOCKS" not in output
+    assert replies == [
+        "exitcode: 0 (execution succeeded)\nCode output: \n42\n\ndone\n",
+        "exitcode: 0 (execution succeeded)\nCode output: \nonly\n",
+    ]

@@ -23,6 +23,13 @@ from .usage import format_usage_summary, update_usage_summary
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
 
+    from .anthropic import AnthropicClient as AnthropicClient
+    from .cohere import CohereClient as CohereClient
+    from .gemini import GeminiClient as GeminiClient
+    from .groq import GroqClient as GroqClient
+    from .mistral import MistralAIClient as MistralAIClient
+    from .together import TogetherClient as TogetherClient
+
 __all__ = [
     "OpenAIWrapper",
     "ModelClient",
@@ -76,7 +83,7 @@ def _sdk_import_error(api_type: str) -> Optional[ImportError]:
     from .client_utils import import_sdk
     from .provider_registry import client_class
 
-    cls = client_class(api_type)
+    cls: Any = client_class(api_type)
     try:
         import_sdk(cls.SDK_MODULE, cls.EXTRA, cls.SDK_PACKAGE or None)
     except ImportError as err:

@@ -79,6 +79,10 @@ def __getattr__(name: str) -> Any:
             return Version(version("anthropic")) >= Version("0.23.1")
         except PackageNotFoundError:
             return False
+    if name == "anthropic_version":  # classic: the installed anthropic SDK's version
+        from importlib.metadata import version
+
+        return version("anthropic")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -12,10 +12,17 @@ its reasoning in ``tool_plan`` (kept as the message text here and sent back as `
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
-from .client_utils import ToolCall, build_chat_completion, function_declarations, tool_arguments_json
+from .client_utils import (  # noqa: F401 - validate_parameter: a classic module name
+    ToolCall,
+    build_chat_completion,
+    function_declarations,
+    tool_arguments_json,
+    validate_parameter,
+)
 from .errors import ProviderAPIError, ProviderTimeoutError
 from .model_prices import compute_cost
 from .openai_compatible import NUMBER, OpenAICompatibleClient
@@ -32,6 +39,8 @@ __all__ = [
     "calculate_cohere_cost",
     "oai_messages_to_cohere_messages",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 class CohereError(ProviderAPIError):

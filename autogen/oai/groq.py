@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .client_utils import should_hide_tools, validate_parameter  # noqa: F401 - classic module names
 from .model_prices import compute_cost
 from .openai_compatible import OpenAICompatibleClient
 

@@ -172,9 +172,8 @@ class OpenAIClient:
 
     def __init__(
         self,
-        client: Any = None,
+        client: Any,
         *,
-        endpoint: Optional[Endpoint] = None,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         stream_usage: Optional[bool] = None,
@@ -183,18 +182,14 @@ class OpenAIClient:
         """``OpenAIClient(client)``: requests go through ``client``, an ``openai.OpenAI`` or ``openai.AzureOpenAI``
         instance (its base URL, headers, http_client, timeout and retries), as in classic AutoGen.
 
-        ``OpenAIClient(endpoint=...)`` (what ``from_config`` builds): requests go through the process-wide SDK
-        clients of that endpoint, or straight over HTTP when the endpoint allows it (see the module docstring).
+        Internally (``from_config``) ``client`` is an ``Endpoint``: requests go through the process-wide SDK clients
+        of that endpoint, or straight over HTTP when the endpoint allows it (see the module docstring).
         """
+        endpoint: Optional[Endpoint] = None
         if isinstance(client, Endpoint):
             client, endpoint = None, client
-        if (client is None) == (endpoint is None):
-            raise TypeError(
-                "OpenAIClient needs exactly one of: an openai.OpenAI / openai.AzureOpenAI client as its first "
-                "argument, or endpoint=... (use OpenAIClient.from_config for a config entry)."
-            )
         self._given: Any = None
-        if client is not None:
+        if endpoint is None:
             _check_sdk_client(client)
             self._given = client
             if stream_usage is None:
@@ -226,7 +221,7 @@ class OpenAIClient:
         if max_retries is None and not entry.is_last:
             max_retries = 0
         client = cls(
-            endpoint=endpoint,
+            endpoint,
             timeout=kwargs.get("timeout"),
             max_retries=max_retries,
             stream_usage=stream_usage,

@@ -160,6 +160,16 @@ def to_anthropic_request(params: Mapping[str, Any], model: str) -> dict[str, Any
     return request
 
 
+def _aws_setting(key: str, env: str) -> property:
+    def read(self: AnthropicClient) -> Optional[str]:
+        value = self.config.get(key)
+        if not value and self.on_bedrock:
+            value = os.environ.get(env)
+        return value
+
+    return property(read, doc=f"The {key} used on Bedrock (the config's, else {env}).")
+
+
 class AnthropicClient(ProviderClient):
     API_TYPE = "anthropic"
     PROVIDER = "Anthropic"
@@ -207,25 +217,11 @@ class AnthropicClient(ProviderClient):
             return None
         return self.config.get("api_key") or os.environ.get("ANTHROPIC_API_KEY")
 
-    def _aws(self, key: str, env: str) -> Optional[str]:
-        return self.config.get(key) or os.environ.get(env) if self.on_bedrock else self.config.get(key)
-
-    @property
-    def aws_access_key(self) -> Optional[str]:
-        """On Bedrock: the config's ``aws_access_key``, else ``AWS_ACCESS_KEY_ID`` (what the SDK reads)."""
-        return self._aws("aws_access_key", "AWS_ACCESS_KEY_ID")
-
-    @property
-    def aws_secret_key(self) -> Optional[str]:
-        return self._aws("aws_secret_key", "AWS_SECRET_ACCESS_KEY")
-
-    @property
-    def aws_session_token(self) -> Optional[str]:
-        return self._aws("aws_session_token", "AWS_SESSION_TOKEN")
-
-    @property
-    def aws_region(self) -> Optional[str]:
-        return self._aws("aws_region", "AWS_REGION")
+    # On Bedrock: the config's AWS setting, else the environment variable the SDK reads; otherwise the config's.
+    aws_access_key = _aws_setting("aws_access_key", "AWS_ACCESS_KEY_ID")
+    aws_secret_key = _aws_setting("aws_secret_key", "AWS_SECRET_ACCESS_KEY")
+    aws_session_token = _aws_setting("aws_session_token", "AWS_SESSION_TOKEN")
+    aws_region = _aws_setting("aws_region", "AWS_REGION")
 
     @staticmethod
     def openai_func_to_anthropic(openai_func: dict[str, Any]) -> dict[str, Any]:

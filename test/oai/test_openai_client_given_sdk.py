@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from typing import Any
 
 import httpx
@@ -24,9 +25,11 @@ class _CountingTransport(httpx.HTTPTransport):
     def __init__(self) -> None:
         super().__init__()
         self.urls: list[str] = []
+        self.threads: list[threading.Thread] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.urls.append(str(request.url))
+        self.threads.append(threading.current_thread())
         return super().handle_request(request)
 
 
@@ -88,6 +91,24 @@ def test_a_create_sends_the_given_sync_client_requests_off_the_loop(llm_server: 
     responses = asyncio.run(main())
     assert sorted(client.message_retrieval(r)[0] for r in responses) == ["echo: q0", "echo: q1", "echo: q2"]
     assert len(transport.urls) == 3
+    assert threading.main_thread() not in transport.threads  # the event loop's thread never waited on the network
+
+
+def test_a_create_streams_through_the_given_client(llm_server: Any) -> None:
+    sdk, transport = _sdk(llm_server)
+    client = OpenAIClient(sdk)
+    llm_server.script("streamed in a worker")
+    io = ScriptedIO()
+
+    async def main() -> Any:
+        with IOStream.set_default(io):  # the worker thread prints to the caller's stream
+            return await client.a_create({"model": "gpt-4", "messages": USER, "stream": True})
+
+    response = asyncio.run(main())
+    assert client.message_retrieval(response) == ["streamed in a worker"]
+    assert "streamed in a worker" in "".join(io.output)
+    assert transport.urls == [llm_server.base_url + "/chat/completions"]
+    assert transport.threads[0] is not threading.main_thread()
 
 
 def test_given_client_settings_apply(llm_server: Any) -> None:

@@ -19,18 +19,32 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import warnings
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Optional
 
 from ..exception_utils import ConfigError
-from .chat_turns import Block, Text, ToolResult, ToolUse, to_turns
-from .client_utils import ImagePart, ToolCall, build_chat_completion, function_declarations, tool_arguments_json
+from .chat_turns import Block, Conversation, Text, ToolResult, ToolUse, to_turns
+from .client_utils import (
+    ImagePart,
+    ToolCall,
+    build_chat_completion,
+    function_declarations,
+    tool_arguments_json,
+    validate_parameter,
+)
 from .model_prices import Price
 from .provider_client import ProviderCall, ProviderClient
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
 
-__all__ = ["AnthropicClient", "ANTHROPIC_PRICES", "to_anthropic_request"]
+__all__ = [
+    "AnthropicClient",
+    "ANTHROPIC_PRICES",
+    "ANTHROPIC_PRICING_1k",
+    "oai_messages_to_anthropic_messages",
+    "to_anthropic_request",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +65,26 @@ ANTHROPIC_PRICES: dict[str, Price] = {
     "claude-2.0": (0.008, 0.024),
     "claude-instant-1.2": (0.0008, 0.0024),
 }
+
+ANTHROPIC_PRICING_1k = ANTHROPIC_PRICES  # the classic name of the same table
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TOOL_ENABLED":  # classic: whether the installed anthropic SDK has tool use (0.23.1 and later)
+        from importlib.metadata import PackageNotFoundError, version
+
+        from packaging.version import Version
+
+        try:
+            return Version(version("anthropic")) >= Version("0.23.1")
+        except PackageNotFoundError:
+            return False
+    if name == "anthropic_version":  # classic: the installed anthropic SDK's version
+        from importlib.metadata import version
+
+        return version("anthropic")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _AWS_KEYS = ("aws_access_key", "aws_secret_key", "aws_session_token", "aws_region", "aws_profile")
 _SAMPLING = ("temperature", "top_p", "top_k")
@@ -84,14 +118,31 @@ def _tool_choice(choice: Any) -> Optional[dict[str, Any]]:
     return dict(choice)  # already in Anthropic's form
 
 
+def _conversation(params: Mapping[str, Any], tools: list[dict[str, Any]]) -> Conversation:
+    return to_turns(params.get("messages") or [], tool_blocks=bool(tools))
+
+
+def _messages(conversation: Conversation) -> list[dict[str, Any]]:
+    return [{"role": t.role, "content": [_block(b) for b in t.blocks]} for t in conversation.turns]
+
+
+def oai_messages_to_anthropic_messages(params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The OpenAI-format ``params["messages"]`` as Messages API messages (alternating turns starting and ending
+    with the user, tool blocks paired); as in classic AutoGen, the system message goes to ``params["system"]``."""
+    conversation = _conversation(params, function_declarations(params))
+    if conversation.system:
+        params["system"] = conversation.system
+    return _messages(conversation)
+
+
 def to_anthropic_request(params: Mapping[str, Any], model: str) -> dict[str, Any]:
     """The Messages API request (``messages.create`` keyword arguments) for OpenAI-style ``params``."""
     tools = function_declarations(params)
-    conversation = to_turns(params.get("messages") or [], tool_blocks=bool(tools))
+    conversation = _conversation(params, tools)
     request: dict[str, Any] = {
         "model": model,
         "max_tokens": params.get("max_tokens") or params.get("max_completion_tokens") or DEFAULT_MAX_TOKENS,
-        "messages": [{"role": t.role, "content": [_block(b) for b in t.blocks]} for t in conversation.turns],
+        "messages": _messages(conversation),
     }
     if conversation.system:
         request["system"] = conversation.system
@@ -102,13 +153,21 @@ def to_anthropic_request(params: Mapping[str, Any], model: str) -> dict[str, Any
     if stop:
         request["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
     if tools:
-        request["tools"] = [
-            {"name": t["name"], "description": t["description"], "input_schema": t["parameters"]} for t in tools
-        ]
+        request["tools"] = [AnthropicClient.openai_func_to_anthropic(t) for t in tools]
         choice = _tool_choice(params.get("tool_choice"))
         if choice is not None:
             request["tool_choice"] = choice
     return request
+
+
+def _aws_setting(key: str, env: str) -> property:
+    def read(self: AnthropicClient) -> Optional[str]:
+        value = self.config.get(key)
+        if not value and self.on_bedrock:
+            value = os.environ.get(env)
+        return value
+
+    return property(read, doc=f"The {key} used on Bedrock (the config's, else {env}).")
 
 
 class AnthropicClient(ProviderClient):
@@ -150,6 +209,61 @@ class AnthropicClient(ProviderClient):
             common["api_key"] = self.config["api_key"]
         return cls(**common)
 
+    # ----- classic accessors
+    @property
+    def api_key(self) -> Optional[str]:
+        """The API key used: the config's, else ``ANTHROPIC_API_KEY`` (None on Bedrock)."""
+        if self.on_bedrock:
+            return None
+        return self.config.get("api_key") or os.environ.get("ANTHROPIC_API_KEY")
+
+    # On Bedrock: the config's AWS setting, else the environment variable the SDK reads; otherwise the config's.
+    aws_access_key = _aws_setting("aws_access_key", "AWS_ACCESS_KEY_ID")
+    aws_secret_key = _aws_setting("aws_secret_key", "AWS_SECRET_ACCESS_KEY")
+    aws_session_token = _aws_setting("aws_session_token", "AWS_SESSION_TOKEN")
+    aws_region = _aws_setting("aws_region", "AWS_REGION")
+
+    @staticmethod
+    def openai_func_to_anthropic(openai_func: dict[str, Any]) -> dict[str, Any]:
+        """An OpenAI function declaration as an Anthropic tool (``parameters`` becomes ``input_schema``)."""
+        tool = dict(openai_func)
+        tool["input_schema"] = tool.pop("parameters")
+        return tool
+
+    @staticmethod
+    def convert_tools_to_functions(tools: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The function declarations of OpenAI ``tools`` (other tool types are left out)."""
+        return [tool["function"] for tool in tools if tool.get("type") == "function" and "function" in tool]
+
+    def _with_config(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """``params`` over the sampling settings of the config."""
+        return {**{k: v for k, v in self.config.items() if k in _SAMPLING or k == "max_tokens"}, **params}
+
+    def load_config(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The request settings of ``params`` (falling back to the config), checked as classic AutoGen checks them:
+        a value of the wrong type or out of range is replaced by the default, with a warning."""
+        merged = self._with_config(params)
+        model = merged.get("model") or self.config.get("model")
+        if not model:
+            raise ConfigError("An 'anthropic' config needs a 'model', e.g. \"claude-3-5-sonnet-20240620\".")
+        settings = {
+            "model": model,
+            "temperature": validate_parameter(merged, "temperature", (float, int), False, 1.0, (0.0, 1.0), None),
+            "max_tokens": validate_parameter(merged, "max_tokens", int, False, DEFAULT_MAX_TOKENS, (1, None), None),
+            "top_k": validate_parameter(merged, "top_k", int, True, None, (1, None), None),
+            "top_p": validate_parameter(merged, "top_p", (float, int), True, None, (0.0, 1.0), None),
+            "stop_sequences": validate_parameter(merged, "stop_sequences", list, True, None, None, None),
+            "stream": validate_parameter(merged, "stream", bool, False, False, None, None),
+        }
+        if settings["stream"]:
+            warnings.warn(
+                "Streaming is not supported by the Anthropic client; the answer comes in one piece.",
+                UserWarning,
+                stacklevel=2,
+            )
+            settings["stream"] = False
+        return settings
+
     # ----- request and answer
     def _accepted(self) -> frozenset[str]:
         if AnthropicClient._create_params is None:
@@ -158,12 +272,12 @@ class AnthropicClient(ProviderClient):
         return AnthropicClient._create_params
 
     def prepare(self, params: dict[str, Any]) -> ProviderCall:
-        model = params.get("model") or self.config.get("model")
-        if not model:
-            raise ConfigError("An 'anthropic' config needs a 'model', e.g. \"claude-3-5-sonnet-20240620\".")
-        if params.get("stream"):
-            logger.warning("Streaming is not supported by the Anthropic client; the answer comes in one piece.")
-        merged = {**{k: v for k, v in self.config.items() if k in _SAMPLING or k == "max_tokens"}, **params}
+        settings = self.load_config(params)
+        model = settings["model"]
+        merged = self._with_config(params)
+        for name in (*_SAMPLING, "max_tokens"):  # checked values of the settings given (unset ones: the API's)
+            if merged.get(name) is not None:
+                merged[name] = settings[name]
         request = to_anthropic_request(merged, model)
         accepted = self._accepted()
         extra = {k: request.pop(k) for k in list(request) if k not in accepted}  # fields this SDK version lacks

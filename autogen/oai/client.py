@@ -14,6 +14,7 @@ from .._flow import Flow, flow_backed, run_async, run_sync
 from .completion_flow import LEGACY_CACHE_DIR, LEGACY_DEFAULT_CACHE_SEED, create_steps, runtime_logger
 from .config import AUTOGEN_ONLY_KEYS, CLIENT_KWARGS, ConfigEntry, prepare_config_list
 from .model_client import ModelClient, PlaceHolderClient
+from .model_prices import OAI_PRICE1K
 from .openai_client import OpenAIClient
 from .provider_registry import PROVIDER_CLIENTS, make_provider_client
 from .templating import instantiate as _instantiate
@@ -22,6 +23,13 @@ from .usage import format_usage_summary, update_usage_summary
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
 
+    from .anthropic import AnthropicClient as AnthropicClient
+    from .cohere import CohereClient as CohereClient
+    from .gemini import GeminiClient as GeminiClient
+    from .groq import GroqClient as GroqClient
+    from .mistral import MistralAIClient as MistralAIClient
+    from .together import TogetherClient as TogetherClient
+
 __all__ = [
     "OpenAIWrapper",
     "ModelClient",
@@ -29,6 +37,7 @@ __all__ = [
     "PlaceHolderClient",
     "LEGACY_DEFAULT_CACHE_SEED",
     "LEGACY_CACHE_DIR",
+    "OAI_PRICE1K",
 ]
 
 logger = logging.getLogger(__name__)
@@ -36,6 +45,60 @@ logger = logging.getLogger(__name__)
 # Classic module constants. ``TOOL_ENABLED`` (openai>=1.1 supports tools) and ``ERROR`` (the ImportError when
 # openai is missing, else None) are computed on first access, so that importing this module stays cheap.
 OPEN_API_BASE_URL_PREFIX = "https://api.openai.com"
+
+# Classic names of the provider clients, and the api_type each serves. ``<prefix>_import_exception`` is None when
+# that provider's SDK imports, else the ImportError (classic AutoGen set them at import; here on first access).
+_PROVIDER_NAMES = {
+    "GeminiClient": "google",
+    "AnthropicClient": "anthropic",
+    "MistralAIClient": "mistral",
+    "TogetherClient": "together",
+    "GroqClient": "groq",
+    "CohereClient": "cohere",
+}
+_IMPORT_EXCEPTIONS = {
+    "gemini_import_exception": "google",
+    "anthropic_import_exception": "anthropic",
+    "mistral_import_exception": "mistral",
+    "together_import_exception": "together",
+    "groq_import_exception": "groq",
+    "cohere_import_exception": "cohere",
+}
+# names classic code imported from this module although they live elsewhere
+_REEXPORTS = {
+    "Cache": ("..cache.cache", "Cache"),
+    "IOStream": ("..io.base", "IOStream"),
+    "get_current_ts": ("..logger.logger_utils", "get_current_ts"),
+    "get_key": (".openai_utils", "get_key"),
+    "is_valid_api_key": (".openai_utils", "is_valid_api_key"),
+    "count_token": ("..token_count_utils", "count_token"),
+    "log_chat_completion": ("..runtime_logging", "log_chat_completion"),
+    "log_new_client": ("..runtime_logging", "log_new_client"),
+    "log_new_wrapper": ("..runtime_logging", "log_new_wrapper"),
+    "logging_enabled": ("..runtime_logging", "logging_enabled"),
+}
+
+
+def _sdk_import_error(api_type: str) -> Optional[ImportError]:
+    from .client_utils import import_sdk
+    from .provider_registry import client_class
+
+    cls: Any = client_class(api_type)
+    try:
+        import_sdk(cls.SDK_MODULE, cls.EXTRA, cls.SDK_PACKAGE or None)
+    except ImportError as err:
+        return err
+    return None
+
+
+def _openai_version() -> Optional[tuple[int, int]]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        major, minor = (int(part) for part in version("openai").split(".")[:2])
+    except (PackageNotFoundError, ValueError):
+        return None
+    return major, minor
 
 
 def __getattr__(name: str) -> Any:
@@ -46,13 +109,25 @@ def __getattr__(name: str) -> Any:
             return ImportError('Please install openai>=1 to use autogen.OpenAIWrapper: pip install "openai>=1"')
         return None
     if name == "TOOL_ENABLED":
-        from importlib.metadata import PackageNotFoundError, version
+        found = _openai_version()
+        return found is not None and found >= (1, 1)
+    if name == "OPENAIVERSION":  # the installed openai version string (what the SDK reports as its version)
+        from importlib.metadata import version
 
-        try:
-            major, minor = (int(part) for part in version("openai").split(".")[:2])
-        except (PackageNotFoundError, ValueError):
-            return False
-        return (major, minor) >= (1, 1)
+        return version("openai")
+    if name in _PROVIDER_NAMES:
+        from .provider_registry import client_class
+
+        return client_class(_PROVIDER_NAMES[name])
+    if name in _IMPORT_EXCEPTIONS:
+        error = _sdk_import_error(_IMPORT_EXCEPTIONS[name])
+        globals()[name] = error  # an SDK installed later in the process is not seen, as in classic AutoGen
+        return error
+    if name in _REEXPORTS:
+        import importlib
+
+        module, attr = _REEXPORTS[name]
+        return getattr(importlib.import_module(module, __package__), attr)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -12,17 +12,43 @@ its reasoning in ``tool_plan`` (kept as the message text here and sent back as `
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
-from .client_utils import ToolCall, build_chat_completion, tool_arguments_json
+from .client_utils import (  # noqa: F401 - validate_parameter: a classic module name
+    ToolCall,
+    build_chat_completion,
+    function_declarations,
+    tool_arguments_json,
+    validate_parameter,
+)
+from .errors import ProviderAPIError, ProviderTimeoutError
+from .model_prices import compute_cost
 from .openai_compatible import NUMBER, OpenAICompatibleClient
 from .provider_client import ProviderCall
 
 if TYPE_CHECKING:
     from openai.types.chat import ChatCompletion
 
-__all__ = ["CohereClient"]
+__all__ = [
+    "CohereClient",
+    "CohereError",
+    "CohereRateLimitError",
+    "COHERE_PRICING_1K",
+    "calculate_cohere_cost",
+    "oai_messages_to_cohere_messages",
+]
+
+logger = logging.getLogger(__name__)
+
+
+class CohereError(ProviderAPIError):
+    """Cohere refused or failed a request (classic name; a ``ProviderAPIError``, so the wrapper falls back)."""
+
+
+class CohereRateLimitError(CohereError):
+    """Cohere answered HTTP 429: too many requests."""
 
 
 class CohereClient(OpenAICompatibleClient):
@@ -77,7 +103,8 @@ class CohereClient(OpenAICompatibleClient):
             call.kwargs["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
         return call
 
-    def convert_message(self, message: Mapping[str, Any]) -> dict[str, Any]:
+    @classmethod
+    def convert_message(cls, message: Mapping[str, Any]) -> dict[str, Any]:
         out = super().convert_message(message)
         if out["role"] == "assistant" and out.get("tool_calls"):
             plan = out.pop("content", None)
@@ -92,6 +119,11 @@ class CohereClient(OpenAICompatibleClient):
         if isinstance(value, Mapping) and value.get("type") == "json_schema":
             return {"type": "json_object", "json_schema": value["json_schema"].get("schema", {})}
         return value
+
+    def error_class(self, status: Optional[int], timed_out: bool) -> type[ProviderAPIError]:
+        if timed_out:
+            return ProviderTimeoutError
+        return CohereRateLimitError if status == 429 else CohereError
 
     def describe_error(self, err: BaseException, call: ProviderCall) -> str:
         body = getattr(err, "body", None)
@@ -120,3 +152,33 @@ class CohereClient(OpenAICompatibleClient):
             finish_reason=raw.finish_reason,
             response_id=raw.id,
         )
+
+
+COHERE_PRICING_1K = CohereClient.PRICES  # the classic name of the same table
+
+
+def oai_messages_to_cohere_messages(
+    messages: list[dict[str, Any]], params: dict[str, Any], cohere_params: dict[str, Any]
+) -> tuple[list[dict[str, Any]], str, str]:
+    """Classic helper: ``(history, preamble, message)`` for OpenAI-format ``messages``.
+
+    The messages are in the v2 chat format this client sends (``role``/``content``; an assistant's tool calls with
+    its ``tool_plan``; tool results as ``tool`` messages). ``preamble`` is the text of the system messages;
+    ``message`` is the text of a final user message (taken out of the history), "" when the conversation ends with
+    tool results, else "Please continue.". The tools of ``params`` are put into ``cohere_params["tools"]``.
+    """
+    tools = function_declarations(params)
+    if tools:
+        cohere_params["tools"] = [{"type": "function", "function": tool} for tool in tools]
+    preamble = "\n".join(str(m.get("content") or "") for m in messages if m.get("role") == "system")
+    history = [CohereClient.convert_message(m) for m in messages if m.get("role") != "system"]
+    last = history[-1] if history else {}
+    if last.get("role") == "user" and isinstance(last.get("content"), str):
+        history.pop()
+        return history, preamble, last["content"]
+    return history, preamble, "" if last.get("role") == "tool" else "Please continue."
+
+
+def calculate_cohere_cost(input_tokens: int, output_tokens: int, model: str) -> float:
+    """The cost in USD of a Cohere call from its token counts (0, with a warning, for a model without a price)."""
+    return compute_cost(model, input_tokens, output_tokens, table=COHERE_PRICING_1K)

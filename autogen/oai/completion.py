@@ -15,6 +15,7 @@ import shutil
 import warnings
 from typing import Any, Callable, Dict, List, Optional, Union
 
+from .completion_flow import get_key  # noqa: F401 - a classic module name
 from .completion_log import UsageLog
 from .completion_tune import TuneSetup, aggregate, default_space, evaluate, run_tune
 from .model_prices import OAI_PRICE1K, get_price
@@ -23,6 +24,15 @@ from .templating import instantiate as _instantiate
 __all__ = ["Completion", "ChatCompletion"]
 
 logger = logging.getLogger(__name__)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ERROR":  # classic: the ImportError when openai is missing, else None
+        from . import client
+
+        return client.ERROR
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # the legacy text-completion models (prompt in, text out); every other model is a chat model
 _TEXT_MODELS = ("text-", "davinci", "curie", "babbage", "ada", "code-", "gpt-3.5-turbo-instruct")

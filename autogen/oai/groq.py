@@ -7,9 +7,13 @@ Config keys (classic): ``model``, ``api_key`` (else ``GROQ_API_KEY``), ``base_ur
 
 from __future__ import annotations
 
+from typing import Any
+
+from .client_utils import should_hide_tools, validate_parameter  # noqa: F401 - classic module names
+from .model_prices import compute_cost
 from .openai_compatible import OpenAICompatibleClient
 
-__all__ = ["GroqClient"]
+__all__ = ["GroqClient", "GROQ_PRICING_1K", "calculate_groq_cost", "oai_messages_to_groq_messages"]
 
 
 class GroqClient(OpenAICompatibleClient):
@@ -37,3 +41,16 @@ class GroqClient(OpenAICompatibleClient):
         "llama-3.2-11b-vision-preview": (0.00018, 0.00018),
         "llama-3.2-90b-vision-preview": (0.0009, 0.0009),
     }
+
+
+GROQ_PRICING_1K = GroqClient.PRICES  # the classic name of the same table
+
+
+def oai_messages_to_groq_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The OpenAI-format messages as the Groq client sends them (new dicts; the given ones are left as they are)."""
+    return [GroqClient.convert_message(message) for message in messages]
+
+
+def calculate_groq_cost(input_tokens: int, output_tokens: int, model: str) -> float:
+    """The cost in USD of a Groq call from its token counts (0, with a warning, for a model without a price)."""
+    return compute_cost(model, input_tokens, output_tokens, table=GROQ_PRICING_1K)

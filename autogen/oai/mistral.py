@@ -82,7 +82,8 @@ class MistralAIClient(OpenAICompatibleClient):
             messages.append({"role": "user", "content": "Please continue."})
         return call
 
-    def convert_message(self, message: Mapping[str, Any]) -> dict[str, Any]:
+    @classmethod
+    def convert_message(cls, message: Mapping[str, Any]) -> dict[str, Any]:
         out = super().convert_message(message)
         if out["role"] == "tool":
             out["tool_call_id"] = mistral_tool_call_id(out["tool_call_id"])

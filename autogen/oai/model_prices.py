@@ -1,5 +1,8 @@
 """Prices of OpenAI and Azure OpenAI chat models, in USD per 1,000 tokens (input, output).
 
+``OAI_PRICE1K`` is the classic table (``autogen.oai.client.OAI_PRICE1K`` is this very dict): a price is an
+(input, output) pair, or one number when both cost the same; entries users add are used too.
+
 Dated model versions (``gpt-4o-2024-08-06``) resolve to the longest listed name that is a
 prefix at a ``-`` boundary, unless the dated name is listed itself. Azure spellings
 (``gpt-35-turbo``, ``gpt4``) are normalised first. Unknown models cost 0 with a one-time
@@ -18,8 +21,9 @@ __all__ = ["OAI_PRICE1K", "get_price", "compute_cost", "normalize_price"]
 logger = logging.getLogger(__name__)
 
 Price = Tuple[float, float]
+PriceEntry = Union[float, Price]  # a classic table entry: one price for both, or (input, output)
 
-OAI_PRICE1K: dict[str, Price] = {
+OAI_PRICE1K: dict[str, PriceEntry] = {
     # GPT-3.5 family
     "gpt-3.5-turbo": (0.0005, 0.0015),
     "gpt-3.5-turbo-0125": (0.0005, 0.0015),
@@ -62,8 +66,8 @@ OAI_PRICE1K: dict[str, Price] = {
     "o3-mini": (0.0011, 0.0044),
     "o4-mini": (0.0011, 0.0044),
     # legacy completion models
-    "davinci-002": (0.002, 0.002),
-    "babbage-002": (0.0004, 0.0004),
+    "davinci-002": 0.002,
+    "babbage-002": 0.0004,
 }
 
 _warned: set[str] = set()
@@ -77,7 +81,13 @@ def _normalize_model_name(model: str) -> str:
     return name
 
 
-def get_price(model: Optional[str], table: Optional[Mapping[str, Price]] = None) -> Optional[Price]:
+def _pair(entry: PriceEntry) -> Price:
+    if isinstance(entry, (int, float)):
+        return (float(entry), float(entry))
+    return (float(entry[0]), float(entry[1]))
+
+
+def get_price(model: Optional[str], table: Optional[Mapping[str, PriceEntry]] = None) -> Optional[Price]:
     """The (input, output) price per 1k tokens of ``model`` in ``table`` (default: the OpenAI one), or None."""
     if not model:
         return None
@@ -85,15 +95,15 @@ def get_price(model: Optional[str], table: Optional[Mapping[str, Price]] = None)
     name = _normalize_model_name(model)
     price = table.get(name)
     if price is not None:
-        return price
+        return _pair(price)
     best = ""
     for known in table:  # provider tables may spell names in mixed case
         low = known.lower()
         if low == name:
-            return table[known]
+            return _pair(table[known])
         if len(known) > len(best) and name.startswith((low + "-", low + ":", low + "@")):
             best = known
-    return table[best] if best else None
+    return _pair(table[best]) if best else None
 
 
 def normalize_price(price: Union[None, float, int, Sequence[float]]) -> Optional[Price]:
@@ -121,7 +131,7 @@ def compute_cost(
     prompt_tokens: Optional[int],
     completion_tokens: Optional[int],
     price: Optional[Price] = None,
-    table: Optional[Mapping[str, Price]] = None,
+    table: Optional[Mapping[str, PriceEntry]] = None,
 ) -> float:
     """The cost in USD of a call; ``price`` overrides ``table`` (default: the OpenAI table).
     Unknown models cost 0 (warned once)."""

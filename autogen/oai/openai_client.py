@@ -124,6 +124,44 @@ async def _next_before(chunks: Any, deadline: Optional[float], stream: Any) -> A
         raise _timed_out(stream) from None
 
 
+def _check_sdk_client(client: Any) -> None:
+    """A client given to ``OpenAIClient`` must be the openai SDK's synchronous client."""
+    import openai
+
+    if isinstance(client, openai.OpenAI):  # AzureOpenAI is one too
+        return
+    if isinstance(client, (openai.AsyncOpenAI, openai.AsyncAzureOpenAI)):
+        raise TypeError(
+            f"OpenAIClient takes the synchronous openai.OpenAI / openai.AzureOpenAI client, got {type(client).__name__}; "
+            "a_create sends a synchronous client's requests from a worker thread, so pass openai.OpenAI(...)."
+        )
+    raise TypeError(
+        f"OpenAIClient's first argument must be an openai.OpenAI or openai.AzureOpenAI client, got "
+        f"{type(client).__name__}. To build one from a config dict, use OpenAIWrapper(config_list=[...])."
+    )
+
+
+def _azure_stream_usage(api_version: Any) -> bool:
+    """Whether streams of this Azure api-version can end with a usage chunk."""
+    return api_version is not None and str(api_version) >= _AZURE_STREAM_USAGE_SINCE
+
+
+def _stream_usage(client: Any) -> bool:
+    """Whether to ask a given SDK client's endpoint for a usage chunk at the end of streams; warns, as classic
+    AutoGen did, when an api.openai.com client has a key that does not look like an OpenAI key."""
+    import openai
+
+    if isinstance(client, openai.AzureOpenAI):
+        return _azure_stream_usage(client.default_query.get("api-version"))
+    from .openai_utils import is_valid_api_key
+
+    if str(client.base_url).startswith("https://api.openai.com") and not is_valid_api_key(client.api_key):
+        logger.warning(
+            "The API key specified is not a valid OpenAI format; it won't work with the OpenAI-hosted model."
+        )
+    return True
+
+
 class OpenAIClient:
     """Sends chat completions to one OpenAI-compatible or Azure endpoint through the pooled SDK client."""
 
@@ -134,17 +172,33 @@ class OpenAIClient:
 
     def __init__(
         self,
-        endpoint: Endpoint,
+        client: Any,
         *,
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
-        stream_usage: bool = True,
+        stream_usage: Optional[bool] = None,
         description: str = "",
     ):
+        """``OpenAIClient(client)``: requests go through ``client``, an ``openai.OpenAI`` or ``openai.AzureOpenAI``
+        instance (its base URL, headers, http_client, timeout and retries), as in classic AutoGen.
+
+        Internally (``from_config``) ``client`` is an ``Endpoint``: requests go through the process-wide SDK clients
+        of that endpoint, or straight over HTTP when the endpoint allows it (see the module docstring).
+        """
+        endpoint: Optional[Endpoint] = None
+        if isinstance(client, Endpoint):
+            client, endpoint = None, client
+        self._given: Any = None
+        if endpoint is None:
+            _check_sdk_client(client)
+            self._given = client
+            if stream_usage is None:
+                stream_usage = _stream_usage(client)
+            description = description or f"{type(client).__name__}({client.base_url})"
         self.endpoint = endpoint
         self.timeout = timeout
         self.max_retries = max_retries
-        self.stream_usage = stream_usage  # ask for a usage chunk at the end of streams
+        self.stream_usage = True if stream_usage is None else stream_usage  # ask for a usage chunk at stream ends
         self.description = description or repr(endpoint)
 
     @classmethod
@@ -161,7 +215,7 @@ class OpenAIClient:
             api_version = entry.call_config.get("api_version")
             if api_version is not None:
                 kwargs["api_version"] = api_version
-            stream_usage = api_version is not None and str(api_version) >= _AZURE_STREAM_USAGE_SINCE
+            stream_usage = _azure_stream_usage(api_version)
         endpoint = make_endpoint(entry.api_type, kwargs, entry.config.get("model"))
         max_retries = kwargs.get("max_retries")
         if max_retries is None and not entry.is_last:
@@ -183,12 +237,24 @@ class OpenAIClient:
     # ----- the SDK clients (shared process-wide)
     @property
     def client(self) -> Any:
-        """The synchronous ``openai.OpenAI`` / ``openai.AzureOpenAI`` client."""
-        return get_sync_client(self.endpoint)
+        """The synchronous ``openai.OpenAI`` / ``openai.AzureOpenAI`` client (the one given, else the pooled one)."""
+        if self._given is not None:
+            return self._given
+        return get_sync_client(self.endpoint)  # type: ignore[arg-type]
+
+    @property
+    def _oai_client(self) -> Any:
+        """Classic name of the SDK client (e.g. GPT assistant code reads ``wrapper._clients[0]._oai_client``)."""
+        return self.client
 
     def _async_client(self) -> Any:
         """The running loop's ``openai.AsyncOpenAI`` / ``openai.AsyncAzureOpenAI`` client."""
-        return get_async_client(self.endpoint)
+        return get_async_client(self.endpoint)  # type: ignore[arg-type]
+
+    def _in_worker(self, is_async: bool) -> bool:
+        """Whether the sync SDK client's calls go to a worker thread: under asyncio, for a client given by the user
+        (there is no async twin of it to use)."""
+        return is_async and self._given is not None
 
     # ----- shared request building and response handling
     def _prepare(self, params: dict[str, Any]) -> _Request:
@@ -303,8 +369,8 @@ class OpenAIClient:
 
     def _route(self, request: _Request, is_async: bool) -> Optional[direct.Route]:
         """The direct route of an eligible request (None: the SDK sends it)."""
-        if not self._direct_eligible(request):
-            return None
+        if self.endpoint is None or not self._direct_eligible(request):
+            return None  # a client given by the user sends everything itself
         route = direct.route_for(self.endpoint, request.path, self._model(request), self._sdk_client, is_async)
         return None if route is None or route.disabled else route
 
@@ -361,14 +427,15 @@ class OpenAIClient:
         """The request through the SDK client (streams, and what the direct path does not take); a stream cut
         short is sent again as the SDK's retry rules allow."""
         cast_to, stream_cls = self._types(request)
+        in_worker = self._in_worker(is_async)
         if not request.stream:
-            post = self._async_client().post if is_async else self.client.post
+            post = self._async_client().post if is_async and not in_worker else self.client.post
             kwargs = {"cast_to": cast_to, "body": request.body, "options": request.options}
-            return self._check((yield Invoke(post, args=(request.path,), kwargs=kwargs)), cast_to)
+            return self._check((yield Invoke(post, args=(request.path,), kwargs=kwargs, blocking=in_worker)), cast_to)
         stream = (
             Invoke(self._stream_async, args=(request, cast_to))
-            if is_async
-            else Invoke(self._stream_sync, args=(self.client, request, cast_to, stream_cls))
+            if is_async and not in_worker
+            else Invoke(self._stream_sync, args=(self.client, request, cast_to, stream_cls), blocking=in_worker)
         )
         tries = 0
         while True:
@@ -410,7 +477,7 @@ class OpenAIClient:
             if route.sdk_loaded or not request.is_chat:
                 direct.prepare_parsing(self._types(request)[0])
             return
-        get_sync_client(self.endpoint)
+        self.client  # noqa: B018 - builds the pooled SDK client (a given one exists already)
         self._types(request)
         # the async SDK client itself belongs to the loop: it is built there (cheaply, once imported)
         from openai import AsyncStream  # noqa: F401

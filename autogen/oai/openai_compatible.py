@@ -98,10 +98,26 @@ class OpenAICompatibleClient(ProviderClient):
         return (getattr(self.sdk, self.SDK_BASE_ERROR),) if self.SDK_BASE_ERROR else ()
 
     # ----- request
-    def prepare(self, params: dict[str, Any]) -> ProviderCall:
+    def parse_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The model and the sampling settings of ``params`` as the provider's request takes them (classic name).
+
+        Values of the wrong type or out of range are left out with a warning; settings not given are left to the
+        provider's defaults.
+        """
         model = params.get("model")
         if not model:
             raise ValueError(f"A {self.PROVIDER} config needs a 'model'.")
+        out: dict[str, Any] = {"model": model}
+        for key, (field, types, bound) in self.PARAMS.items():
+            if params.get(key) is not None:
+                value = validate_parameter(params, key, types, True, None, bound, None)
+                if value is not None:
+                    out[field] = value
+        return out
+
+    def prepare(self, params: dict[str, Any]) -> ProviderCall:
+        settings = self.parse_params(params)
+        model = settings.pop("model")
         messages = params.get("messages") or []
         kwargs: dict[str, Any] = {"model": model, "messages": [self.convert_message(m) for m in messages]}
         tools = function_declarations(params)
@@ -111,11 +127,7 @@ class OpenAICompatibleClient(ProviderClient):
             kwargs["tools"] = [{"type": "function", "function": t} for t in tools]
             if params.get("tool_choice") is not None:
                 kwargs["tool_choice"] = params["tool_choice"]
-        for key, (field, types, bound) in self.PARAMS.items():
-            if params.get(key) is not None:
-                value = validate_parameter(params, key, types, True, None, bound, None)
-                if value is not None:
-                    kwargs[field] = value
+        kwargs.update(settings)
         if params.get("response_format") is not None:
             kwargs["response_format"] = self.response_format(response_format_param(params["response_format"]))
         return ProviderCall(path=self.CREATE_PATH, async_path=self.ASYNC_CREATE_PATH, kwargs=kwargs, model=model)
@@ -124,7 +136,8 @@ class OpenAICompatibleClient(ProviderClient):
         """OpenAI's ``response_format`` as the provider takes it (the same shape, unless overridden)."""
         return value
 
-    def convert_message(self, message: Mapping[str, Any]) -> dict[str, Any]:
+    @classmethod
+    def convert_message(cls, message: Mapping[str, Any]) -> dict[str, Any]:
         """One OpenAI message as the provider takes it: known fields only, images only where supported."""
         role = message.get("role")
         content = message.get("content")
@@ -134,8 +147,8 @@ class OpenAICompatibleClient(ProviderClient):
         out: dict[str, Any] = {"role": role}
         if isinstance(content, list):
             has_images = any(not isinstance(p, str) for p in content_parts(content))
-            if has_images and not self.TAKES_IMAGES:
-                raise ValueError(f"{self.PROVIDER} models do not take images; send text only.")
+            if has_images and not cls.TAKES_IMAGES:
+                raise ValueError(f"{cls.PROVIDER} models do not take images; send text only.")
             out["content"] = content if has_images else content_text(content)
         else:
             out["content"] = content if content is not None else ("" if role != "assistant" else None)
@@ -152,7 +165,7 @@ class OpenAICompatibleClient(ProviderClient):
                 }
                 for call in calls
             ]
-        if self.MESSAGE_NAMES and message.get("name") and role in ("user", "assistant", "system"):
+        if cls.MESSAGE_NAMES and message.get("name") and role in ("user", "assistant", "system"):
             out["name"] = message["name"]
         return out
 

@@ -28,6 +28,7 @@ __all__ = [
     "is_valid_api_key",
     "NON_CACHE_KEY",
     "create_gpt_vector_store",
+    "detect_gpt_assistant_api_version",
 ]
 
 # Classic name: the config keys left out of the cache key (credentials and endpoints, not the request).
@@ -43,6 +44,15 @@ def __getattr__(name: str) -> Any:
 
         return getattr(assistant_utils, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def detect_gpt_assistant_api_version() -> str:
+    """The Assistants API version the installed openai SDK speaks: "v1" below openai 1.21, else "v2"."""
+    from importlib.metadata import version
+
+    from packaging.version import Version
+
+    return "v1" if Version(version("openai")) < Version("1.21") else "v2"
 
 
 def create_gpt_vector_store(client: Any, name: str, fild_ids: list[str]) -> Any:

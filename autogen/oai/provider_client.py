@@ -155,6 +155,10 @@ class ProviderClient:
         detail = str(getattr(err, "message", None) or err or type(err).__name__)
         return f"{self.PROVIDER} request for model {call.model!r} failed{where}: {detail}"
 
+    def error_class(self, status: Optional[int], timed_out: bool) -> type[ProviderAPIError]:
+        """The exception raised for a failed request (a provider may name its own subclasses)."""
+        return ProviderTimeoutError if timed_out else ProviderAPIError
+
     @staticmethod
     def status_of(err: BaseException) -> Optional[int]:
         for name in ("status_code", "status"):
@@ -223,8 +227,9 @@ class ProviderClient:
             yield
         except errors as err:
             message = self.describe_error(err, call)
-            kind = ProviderTimeoutError if isinstance(err, timeouts) else ProviderAPIError
-            raise kind(message, provider=self.PROVIDER, status_code=self.status_of(err)) from err
+            status = self.status_of(err)
+            kind = self.error_class(status, isinstance(err, timeouts))
+            raise kind(message, provider=self.PROVIDER, status_code=status) from err
 
     # ----- ModelClient
     def create(self, params: dict[str, Any]) -> ChatCompletion:

@@ -159,6 +159,10 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
         self._code_executor: Optional[CodeExecutor] = None
         self._setup_code_execution()
         self._reply_func_list: List[Dict[str, Any]] = builtin_entries()
+        if self._code_execution_config is False:  # classic: no code-execution entry when it is off
+            self._reply_func_list = [
+                e for e in self._reply_func_list if e["reply_func"] is not BuiltinReplies.generate_code_execution_reply
+            ]
         self.hook_lists: Dict[str, List[Callable[..., Any]]] = {name: [] for name in HOOKABLE_METHODS}
         self._finished_chats: List[ChatResult] = []
         if runtime_logging.is_logging:

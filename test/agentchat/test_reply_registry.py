@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from helpers import ScriptedIO
 
-from autogen import Agent, ConversableAgent
+from autogen import Agent, ConversableAgent, UserProxyAgent
 from autogen.agentchat.errors import InvalidTriggerError
 from autogen.agentchat.reply_registry import match_trigger, validate_trigger
 from autogen.exception_utils import SenderRequired
@@ -18,7 +18,7 @@ from autogen.io.base import IOStream
 
 
 def test_classic_layout() -> None:
-    agent = ConversableAgent("a")
+    agent = ConversableAgent("a")  # code execution off (the default): no code-execution entry, as classic
     funcs = [entry["reply_func"] for entry in agent._reply_func_list]
     assert funcs == [
         ConversableAgent.a_check_termination_and_human_reply,
@@ -27,13 +27,19 @@ def test_classic_layout() -> None:
         ConversableAgent.generate_function_call_reply,
         ConversableAgent.a_generate_tool_calls_reply,
         ConversableAgent.generate_tool_calls_reply,
-        ConversableAgent.generate_code_execution_reply,
         ConversableAgent.a_generate_oai_reply,
         ConversableAgent.generate_oai_reply,
     ]
     assert all(entry["trigger"] == [Agent, None] for entry in agent._reply_func_list)
     other = ConversableAgent("b")
     assert other._reply_func_list[0] is not agent._reply_func_list[0]  # each agent owns its registry
+    runner = UserProxyAgent("runner", code_execution_config={"work_dir": "coding", "use_docker": False})
+    funcs = [entry["reply_func"] for entry in runner._reply_func_list]
+    assert funcs[6:] == [
+        ConversableAgent.generate_code_execution_reply,
+        ConversableAgent.a_generate_oai_reply,
+        ConversableAgent.generate_oai_reply,
+    ]
 
 
 def test_triggers() -> None:

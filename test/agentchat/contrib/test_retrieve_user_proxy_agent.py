@@ -35,7 +35,7 @@ def docs(tmp_path: Path) -> Path:
 
 
 def make_agents(
-    llm_config: Dict[str, Any], docs: Path, tmp_path: Path, **config: Any
+    llm_config: Dict[str, Any], docs: Path, tmp_path: Path, code_execution_config: Any = False, **config: Any
 ) -> tuple[RetrieveUserProxyAgent, RetrieveAssistantAgent]:
     retrieve_config = {
         "task": "qa",
@@ -47,7 +47,10 @@ def make_agents(
         **config,
     }
     proxy = RetrieveUserProxyAgent(
-        "ragproxyagent", human_input_mode="NEVER", code_execution_config=False, retrieve_config=retrieve_config
+        "ragproxyagent",
+        human_input_mode="NEVER",
+        code_execution_config=code_execution_config,
+        retrieve_config=retrieve_config,
     )
     assistant = RetrieveAssistantAgent(
         "assistant", system_message="You are a helpful assistant.", llm_config=llm_config
@@ -208,8 +211,8 @@ def test_code_task_ends_after_successful_execution(
     llm_server: Any, llm_config: Dict[str, Any], docs: Path, tmp_path: Path
 ) -> None:
     llm_server.script("```python\nprint('Quixville'.upper())\n```")
-    proxy, assistant = make_agents(llm_config, docs, tmp_path, task="code")
-    proxy._code_execution_config = {"work_dir": str(tmp_path / "coding"), "use_docker": False}
+    coding = {"work_dir": str(tmp_path / "coding"), "use_docker": False}
+    proxy, assistant = make_agents(llm_config, docs, tmp_path, code_execution_config=coding, task="code")
     result = proxy.initiate_chat(assistant, message=proxy.message_generator, problem="Print the capital in capitals.")
     contents = [m["content"] for m in result.chat_history]
     assert "Solve the user's task with Python code" in contents[0]

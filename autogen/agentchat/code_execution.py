@@ -121,4 +121,3 @@ class CodeExecutionMixin:
         self._iostream().print(colored(banner, "red"), flush=True)
         result = executor.execute_code_blocks(code_blocks)
         return result.exit_code, result.output
-

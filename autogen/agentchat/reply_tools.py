@@ -49,7 +49,7 @@ def parse_arguments(raw: Any) -> Tuple[Optional[Dict[str, Any]], Optional[str]]:
     try:
         arguments = json.loads(raw, strict=False)
     except (TypeError, ValueError) as e:
-        return None, f"Error: {e}\n Your argument should follow json format."
+        return None, f"Error: {e}\n The argument must be in JSON format."  # the classic 0.2 text
     if not isinstance(arguments, dict):
         return None, f"Error: the arguments must be a JSON object (name -> value), got: {raw}"
     return arguments, None
@@ -70,8 +70,7 @@ def execute_function_flow(
     succeeded = False
     content: Any
     if func is None:
-        known = ", ".join(sorted(agent._function_map)) or "none"
-        content = f"Error: Function {name} not found. Available functions: {known}."
+        content = f"Error: Function {name} not found."  # the classic 0.2 text
     else:
         arguments, content = parse_arguments(func_call.get("arguments", "{}"))
         if arguments is not None:

@@ -138,3 +138,20 @@ def test_an_executor_gets_all_blocks_at_once_and_the_legacy_dict_one_by_one(
         "exitcode: 0 (execution succeeded)\nCode output: \n42\n\ndone\n",
         "exitcode: 0 (execution succeeded)\nCode output: \nonly\n",
     ]
+
+
+def test_function_errors_keep_the_classic_texts(llm_server: Any, llm_config: dict) -> None:
+    from autogen import AssistantAgent, UserProxyAgent
+
+    user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    user.register_function({"add_num": lambda num_to_be_added: num_to_be_added + 10})
+    assert user.execute_function({"name": "add_num", "arguments": '{"num_to_be_added": 5}'})[1]["content"] == "15"
+    ok, missing = user.execute_function({"name": "subtract_num", "arguments": "{}"})
+    assert not ok and missing["content"] == "Error: Function subtract_num not found."
+    ok, bad = user.execute_function({"name": "add_num", "arguments": '{ "num_to_be_added": 5, given_num: 10 }'})
+    assert not ok and bad["content"].endswith("\n The argument must be in JSON format.")
+    # the same texts reach the model as tool results
+    llm_server.script({"tool_calls": [{"name": "nope", "arguments": "{}"}]}, "fine")
+    assistant = AssistantAgent("assistant", llm_config=llm_config)
+    chat = user.initiate_chat(assistant, message="go", max_turns=2, silent=True)
+    assert chat.chat_history[2]["tool_responses"][0]["content"] == "Error: Function nope not found."

@@ -81,7 +81,9 @@ def test_parallel_tool_calls_and_errors_go_back_to_the_llm(llm_server: Any, llm_
     assert [r["tool_call_id"] for r in responses] == ["c1", "c2", "c3", "c4", "c5"]  # the order of the calls
     assert responses[0]["content"] == "5"
     assert responses[1]["content"] == "5.0"
-    assert responses[2]["content"].startswith("Error:") and responses[2]["content"].endswith("The argument must be in JSON format.")
+    assert responses[2]["content"].startswith("Error:") and responses[2]["content"].endswith(
+        "The argument must be in JSON format."
+    )
     assert "Function missing not found" in responses[3]["content"]
     assert responses[4]["content"] == "Error: disk on fire"
     assert tool_message["content"] == "\n\n".join(r["content"] for r in responses)

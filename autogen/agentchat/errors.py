@@ -24,15 +24,15 @@ class InvalidMessageError(AutoGenError, ValueError):
         shown = repr(message)
         if len(shown) > 300:
             shown = shown[:300] + "...}"
+        # the classic sentence first (code matches on it), then what was wrong and how to fix it
+        classic = "Message can't be converted into a valid ChatCompletion message. Either content or function_call must be provided."
+        if when == "received":
+            classic = "Received " + classic[0].lower() + classic[1:]
         if problem:
-            text = (
-                f"Message can't be converted into a valid ChatCompletion message, so it cannot be {when}: {problem} "
-                f"Message: {shown}"
-            )
+            text = f"{classic} It cannot be {when}: {problem} Message: {shown}"
         else:
             text = (
-                f"Message can't be converted into a valid ChatCompletion message, so it cannot be {when}: {shown}. "
-                "Either content or function_call must be provided: pass a string, or a dict with a 'content' key "
+                f"{classic} It cannot be {when}: {shown}. Pass a string, or a dict with a 'content' key "
                 "(it may be None only when the dict carries 'function_call' or 'tool_calls')."
             )
         super().__init__(text)

@@ -188,8 +188,13 @@ def test_unregistered_model_client_is_a_runtime_error() -> None:
 def test_invalid_message_and_content() -> None:
     from autogen.code_utils import content_str
 
-    with pytest.raises(ValueError, match="Message can't be converted into a valid ChatCompletion message"):
+    classic = "Message can't be converted into a valid ChatCompletion message. Either content or function_call must be provided."
+    with pytest.raises(ValueError) as sent:
         agent("a").send({"foo": 1}, agent("b"))
+    assert str(sent.value).startswith(classic)
+    with pytest.raises(ValueError) as received:
+        agent("b").receive({"content": "x", "tool_calls": 5}, agent("a"), request_reply=False, silent=True)
+    assert str(received.value).startswith("Received message can't be converted into a valid ChatCompletion message.")
     with pytest.raises(TypeError, match="content must be None, str, or list"):
         content_str(3)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="Wrong content format: unknown type audio within the content"):

@@ -24,6 +24,9 @@ from autogen.coding.jupyter import (  # noqa: E402
     LocalJupyterServer,
 )
 
+# the module's gateway start has a limit of its own; it does not count against the test that first asks for it
+pytestmark = pytest.mark.timeout(func_only=True)
+
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 
 

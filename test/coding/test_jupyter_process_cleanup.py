@@ -16,7 +16,13 @@ import autogen.coding.jupyter._kernel_executor as _kernel_executor  # noqa: E402
 from autogen.coding import CodeBlock  # noqa: E402
 from autogen.coding.jupyter import EmbeddedIPythonCodeExecutor, JupyterCodeExecutor, LocalJupyterServer  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel subreaper is Linux-only")
+pytestmark = [
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel subreaper is Linux-only"),
+    # The test that first asks for the module's gateway must not pay for its start out of its own time: on a
+    # busy machine that start alone took 35 s of the 120. It has a limit of its own (LocalJupyterServer fails
+    # with the gateway's log after 60 s), and every wait inside the tests is bounded by the executors' limits.
+    pytest.mark.timeout(func_only=True),
+]
 
 
 def _alive(pid: int) -> bool:

@@ -82,7 +82,8 @@ class KernelExecutorBase(StopOnExit):
         interrupt (or did not run the clean-up cell) is restarted, and ``run`` says its state was lost."""
         if run.done and self._housekeeping(CLEANUP_CELL):
             return
-        logger.warning("The %s kernel did not stop after an interrupt; restarting it.", self._kernel_name)
+        stuck_in = "the timed-out block" if not run.done else "AutoGen's clean-up cell"
+        logger.warning("The %s kernel did not stop in %s; restarting it.", self._kernel_name, stuck_in)
         self._kill_kernel_descendants()
         self.restart()
         run.restarted = True

@@ -18,7 +18,8 @@ class JupyterCodeExecutor(KernelExecutorBase):
     """Starts a ``kernel_name`` kernel on ``jupyter_server`` (anything with ``connection_info``, or a
     :class:`JupyterConnectionInfo`) and runs blocks on it; state persists between blocks, images and HTML
     are saved in ``output_dir``, a block past ``timeout`` seconds is interrupted (exit code 124) and the processes it
-    started are killed; a kernel that does not stop is restarted (the output says its state was lost).
+    started are killed; a kernel that does not stop is restarted (the output says its state was lost; a kernel
+    that does not come back raises RuntimeError).
     :meth:`stop` deletes the kernel (also on ``with`` exit and at interpreter exit)."""
 
     def __init__(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, List, Optional
 
 import pytest
 
@@ -19,8 +20,12 @@ from autogen.coding.jupyter import (  # noqa: E402
     JupyterCodeExecutor,
     JupyterConnectable,
     JupyterConnectionInfo,
+    JupyterKernelClient,
     LocalJupyterServer,
 )
+
+# the module's gateway start has a limit of its own; it does not count against the test that first asks for it
+pytestmark = pytest.mark.timeout(func_only=True)
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 
@@ -86,3 +91,43 @@ def test_factory_starts_and_stops_its_own_server(tmp_path: Path) -> None:
         executor.stop()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+class _LateIopubKernel:
+    """A fake websocket to a kernel whose iopub subscription is in place only from request ``subscribed_from`` on
+    (as a server that opened the websocket without checking iopub, after restarting a busy kernel): shell replies
+    come back for every request, iopub status messages only for later ones."""
+
+    def __init__(self, subscribed_from: Optional[int]) -> None:
+        self.subscribed_from = subscribed_from
+        self.requests: List[str] = []
+        self.inbox: List[str] = []
+
+    def send(self, raw: str) -> None:
+        msg = json.loads(raw)
+        assert msg["header"]["msg_type"] == "kernel_info_request" and msg["channel"] == "shell"
+        self.requests.append(msg["header"]["msg_id"])
+        parent = {"msg_id": msg["header"]["msg_id"]}
+        if self.subscribed_from is not None and len(self.requests) >= self.subscribed_from:
+            self.inbox.append(json.dumps({"channel": "iopub", "msg_type": "status", "parent_header": parent}))
+        self.inbox.append(json.dumps({"channel": "shell", "msg_type": "kernel_info_reply", "parent_header": parent}))
+
+    def settimeout(self, timeout: float) -> None:
+        pass
+
+    def recv(self) -> str:
+        if not self.inbox:
+            import websocket
+
+            raise websocket.WebSocketTimeoutException("nothing to read")
+        return self.inbox.pop(0)
+
+
+def test_wait_for_ready_needs_iopub_as_well_as_a_shell_reply() -> None:
+    late = _LateIopubKernel(subscribed_from=3)
+    assert JupyterKernelClient(late).wait_for_ready(timeout_seconds=30)
+    assert len(late.requests) == 3  # the first two were answered on shell only: not ready yet
+
+    never = _LateIopubKernel(subscribed_from=None)
+    assert not JupyterKernelClient(never).wait_for_ready(timeout_seconds=1.2)
+    assert len(never.requests) >= 2  # it kept asking until its time was up

@@ -3,6 +3,7 @@ stops the run; rich outputs become files in ``output_dir``."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import List, TypeVar, Union
 
@@ -15,6 +16,8 @@ from ._reaping import CLEANUP_CELL, setup_cell
 __all__ = ("KernelExecutorBase",)
 
 _Self = TypeVar("_Self", bound="KernelExecutorBase")
+
+logger = logging.getLogger(__name__)
 
 _HOUSEKEEPING_TIMEOUT = 30.0
 
@@ -48,17 +51,42 @@ class KernelExecutorBase(StopOnExit):
         return self._kernel_name
 
     def _execute(self, code: str, timeout: float, silent: bool = False) -> KernelOutput:
+        """Run ``code``; past ``timeout`` interrupt it and wait for the kernel to be idle again (``run.done``
+        stays False when it did not stop). Never restarts the kernel: :meth:`_recover` decides that."""
         raise NotImplementedError
 
-    def _prepare_kernel(self) -> None:
-        """After each kernel start or restart: keep the processes blocks start under control (see _reaping)."""
-        if self._kernel_name.startswith("python"):
-            self._execute(setup_cell(), _HOUSEKEEPING_TIMEOUT, silent=True)
+    def _kill_kernel_descendants(self) -> None:
+        """Before the restart of a stuck kernel: kill what it started, where this process can reach it."""
 
-    def _clean_up_after_timeout(self, run: KernelOutput) -> None:
-        """Kill the processes the timed-out block started (a restarted kernel was cleaned up before)."""
-        if self._kernel_name.startswith("python") and not run.restarted:
-            self._execute(CLEANUP_CELL, _HOUSEKEEPING_TIMEOUT, silent=True)
+    def _housekeeping(self, code: str) -> bool:
+        """Run one of AutoGen's silent cells in a Python kernel; False when the kernel did not finish it in time."""
+        if not self._kernel_name.startswith("python"):
+            return True
+        run = self._execute(code, _HOUSEKEEPING_TIMEOUT, silent=True)
+        return run.done and not run.timed_out
+
+    def _prepare_kernel(self) -> None:
+        """After each kernel start or restart: keep the processes blocks start under control (see _reaping).
+
+        A kernel that does not run the set-up cell raises instead of being restarted once more, so a kernel
+        that cannot come up ends the run with an error rather than restarting for ever."""
+        if not self._housekeeping(setup_cell()):
+            raise RuntimeError(
+                f"The {self._kernel_name} kernel did not run AutoGen's set-up cell within "
+                f"{_HOUSEKEEPING_TIMEOUT:g} s of starting: it is stuck or the machine is overloaded. "
+                "Stop this executor and create a new one."
+            )
+
+    def _recover(self, run: KernelOutput) -> None:
+        """After ``run`` timed out: kill the processes the block started; a kernel that did not stop on the
+        interrupt (or did not run the clean-up cell) is restarted, and ``run`` says its state was lost."""
+        if run.done and self._housekeeping(CLEANUP_CELL):
+            return
+        stuck_in = "the timed-out block" if not run.done else "AutoGen's clean-up cell"
+        logger.warning("The %s kernel did not stop in %s; restarting it.", self._kernel_name, stuck_in)
+        self._kill_kernel_descendants()
+        self.restart()
+        run.restarted = True
 
     def _cell(self, block: CodeBlock) -> str:
         code = prepare_code(block.code)
@@ -77,7 +105,7 @@ class KernelExecutorBase(StopOnExit):
             run = self._execute(self._cell(block), self._timeout)
             runs.append(run)
             if run.timed_out:
-                self._clean_up_after_timeout(run)
+                self._recover(run)
             if run.error is not None or run.timed_out:
                 break
         return render_results(runs, self._output_dir, self._timeout)

@@ -17,7 +17,10 @@ from typing import Any, Dict, List, Optional, Sequence
 from ...code_utils import TIMEOUT_MSG
 from ..base import IPythonCodeResult
 
-__all__ = ("DataItem", "KernelOutput", "render_results", "prepare_code")
+__all__ = ("DataItem", "INTERRUPT_GRACE", "KernelOutput", "render_results", "prepare_code")
+
+INTERRUPT_GRACE = 10.0
+"""Seconds a kernel gets to become idle after a timed-out block was interrupted; after that it is restarted."""
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 _PIP_INSTALL = re.compile(r"^(\s*[!%]\s?pip install)(?!.*(?:\s-q|--quiet))", re.MULTILINE)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from .._reaper import kill_descendants
 from ._extras import require
 from ._kernel_executor import KernelExecutorBase
-from ._output import KernelOutput
+from ._output import INTERRUPT_GRACE, KernelOutput
 
 if TYPE_CHECKING:
     from jupyter_client.blocking.client import BlockingKernelClient
@@ -24,7 +24,6 @@ __all__ = ("EmbeddedIPythonCodeExecutor",)
 logger = logging.getLogger(__name__)
 
 _READY_TIMEOUT = 60.0
-_DRAIN_AFTER_INTERRUPT = 10.0
 
 
 class EmbeddedIPythonCodeExecutor(KernelExecutorBase):
@@ -92,17 +91,13 @@ class EmbeddedIPythonCodeExecutor(KernelExecutorBase):
         assert self._client is not None
         self._manager.interrupt_kernel()
         ending = KernelOutput(run.msg_id)
-        deadline = time.monotonic() + _DRAIN_AFTER_INTERRUPT
+        deadline = time.monotonic() + INTERRUPT_GRACE
         while not ending.done and time.monotonic() < deadline:
             try:
                 ending.feed(self._client.get_iopub_msg(timeout=max(deadline - time.monotonic(), 0.01)))
             except queue.Empty:
                 break
-        if not ending.done:
-            logger.warning("The kernel did not stop after an interrupt; restarting it.")
-            self._kill_kernel_descendants()
-            self.restart()
-            run.restarted = True
+        run.done = ending.done
 
     def _kill_kernel_descendants(self) -> None:
         """Before a restart: kill what the kernel started (it stays a subreaper of them until it dies)."""

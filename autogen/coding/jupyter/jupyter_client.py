@@ -9,16 +9,17 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Set
 
 from .._lifecycle import StopOnExit
 from ._extras import require
-from ._output import DataItem, KernelOutput
+from ._output import INTERRUPT_GRACE, DataItem, KernelOutput
 from .base import JupyterConnectionInfo
 
 __all__ = ("JupyterClient", "JupyterKernelClient", "ExecutionResult")
 
 _HTTP_TIMEOUT = 30.0
+_READY_POLL = 0.5  # seconds between kernel_info requests while waiting for a kernel
 
 
 @dataclass
@@ -121,16 +122,32 @@ class JupyterKernelClient(StopOnExit):
         return dict(json.loads(raw))
 
     def wait_for_ready(self, timeout_seconds: Optional[float] = None) -> bool:
-        """Whether the kernel answered a kernel_info request within ``timeout_seconds``."""
+        """Whether the kernel answered within ``timeout_seconds`` (default 60) on both the shell and the iopub channel.
+
+        A kernel_info request goes out every half second until one was answered on shell and one's status came
+        back on iopub. A shell reply alone is not enough: a server may open the websocket before its iopub
+        subscription to a (re)started kernel is in place (jupyter_server does not check it for a kernel it
+        believes busy, as after the restart of a stuck one), and what the kernel publishes before that is lost,
+        so a block's end would never be seen."""
         deadline = time.monotonic() + (timeout_seconds if timeout_seconds is not None else 60.0)
-        msg_id = self._send("kernel_info_request", {})
-        while (remaining := deadline - time.monotonic()) > 0:
-            msg = self._receive(remaining)
-            if msg is None:
+        requests: Set[str] = set()
+        replied = published = False
+        next_request = time.monotonic()
+        while not (replied and published):
+            now = time.monotonic()
+            if now >= deadline:
                 return False
-            if msg.get("msg_type") == "kernel_info_reply" and (msg.get("parent_header") or {}).get("msg_id") == msg_id:
-                return True
-        return False
+            if now >= next_request:
+                requests.add(self._send("kernel_info_request", {}))
+                next_request = now + _READY_POLL
+            msg = self._receive(min(next_request, deadline) - now)
+            if msg is None or (msg.get("parent_header") or {}).get("msg_id") not in requests:
+                continue
+            if msg.get("channel") == "iopub":
+                published = True
+            elif msg.get("msg_type") == "kernel_info_reply":
+                replied = True
+        return True
 
     def run(self, code: str, timeout_seconds: float, silent: bool = False) -> KernelOutput:
         """Execute ``code`` and collect what it published (interrupting it after ``timeout_seconds``).
@@ -166,7 +183,7 @@ class JupyterKernelClient(StopOnExit):
             return False
         self._interrupt()
         ending = KernelOutput(msg_id)
-        deadline = time.monotonic() + 10.0
+        deadline = time.monotonic() + INTERRUPT_GRACE
         while not ending.done and (remaining := deadline - time.monotonic()) > 0:
             msg = self._receive(remaining)
             if msg is None:

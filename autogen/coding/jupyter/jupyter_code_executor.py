@@ -18,7 +18,8 @@ class JupyterCodeExecutor(KernelExecutorBase):
     """Starts a ``kernel_name`` kernel on ``jupyter_server`` (anything with ``connection_info``, or a
     :class:`JupyterConnectionInfo`) and runs blocks on it; state persists between blocks, images and HTML
     are saved in ``output_dir``, a block past ``timeout`` seconds is interrupted (exit code 124) and the processes it
-    started are killed; a kernel that does not stop is restarted (the output says its state was lost).
+    started are killed; a kernel that does not stop is restarted (the output says its state was lost; a kernel
+    that does not come back raises RuntimeError).
     :meth:`stop` deletes the kernel (also on ``with`` exit and at interpreter exit)."""
 
     def __init__(
@@ -55,11 +56,7 @@ class JupyterCodeExecutor(KernelExecutorBase):
     def _execute(self, code: str, timeout: float, silent: bool = False) -> KernelOutput:
         if self._kernel_id is None:
             raise RuntimeError("The kernel has been stopped; create a new JupyterCodeExecutor.")
-        run = self._kernel_client.run(code, timeout, silent=silent)
-        if run.timed_out and not run.done:  # it did not stop on the interrupt either
-            self.restart()
-            run.restarted = True
-        return run
+        return self._kernel_client.run(code, timeout, silent=silent)
 
     def restart(self) -> None:
         """Restart the kernel: all state is lost."""
@@ -67,7 +64,11 @@ class JupyterCodeExecutor(KernelExecutorBase):
         self._kernel_client.stop()
         self._jupyter_client.restart_kernel(self._kernel_id)
         self._kernel_client = self._jupyter_client.get_kernel_client(self._kernel_id)
-        self._kernel_client.wait_for_ready()
+        if not self._kernel_client.wait_for_ready():
+            raise RuntimeError(
+                f"The {self._kernel_name} kernel did not become ready after a restart; "
+                "stop this executor and create a new one."
+            )
         self._prepare_kernel()
 
     def stop(self) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+from fd_count import MARGIN, needs_proc_fd, open_fds
 
 pytest.importorskip("chromadb")
 pytest.importorskip("sentence_transformers")
@@ -23,6 +25,14 @@ CHUNKS = {
     "food": "A traditional Zorbland dish is baked turnip served with plum sauce.",
 }
 QUESTION = "What is the capital city of Zorbland?"
+
+
+@pytest.fixture(autouse=True)
+def _collect_agents() -> Any:
+    """Agents refer to themselves (bound reply functions), so only the cycle collector frees them and their stores:
+    collect after each test, so that a test's chromadb folder is closed before the next test opens its own."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture
@@ -248,3 +258,24 @@ def test_config_is_checked() -> None:
     assert agent.human_input_mode == "ALWAYS" and agent.name == "RetrieveChatAgent"
     # constructing an agent reads nothing and creates no database
     assert agent._vector_db_instance is None
+
+
+@needs_proc_fd
+def test_agents_dropped_give_their_chromadb_folders_back(
+    llm_server: Any, llm_config: Dict[str, Any], docs: Path, tmp_path: Path
+) -> None:
+    llm_server.responder = lambda body: "Quixville."
+
+    def one_chat(folder: str) -> None:
+        proxy, assistant = make_agents(llm_config, docs, tmp_path / folder)
+        proxy.initiate_chat(assistant, message=proxy.message_generator, problem=QUESTION)
+        assert proxy._vector_db.count("zorbland") == 3
+
+    one_chat("warm")
+    gc.collect()
+    before = open_fds()
+    one_chat("kept")
+    for i in range(5):  # an agent per request, each on a folder of its own
+        one_chat(f"request{i}")
+    gc.collect()
+    assert open_fds() <= before + MARGIN

@@ -66,6 +66,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorDB]:
     store.delete_collection("fruits")
     yield store
     store.delete_collection("fruits")
+    store.close()
 
 
 DOCS: List[Document] = [
@@ -260,3 +261,18 @@ def test_classic_utils() -> None:
     assert [d["id"] for d, _ in filter_results_by_distance(results, 0.5)[0]] == ["a"]
     assert filter_results_by_distance(results) == results
     assert get_logger("autogen.test.vectordb").name == "autogen.test.vectordb"
+
+
+def test_pgvector_closes_the_connection_it_opened(pg_uri: str) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    db = VectorDBFactory.create_vector_database("pgvector", connection_string=pg_uri, embedding_function=bag_of_words)
+    own = db.conn  # type: ignore[attr-defined]
+    db.close()  # type: ignore[attr-defined]
+    assert own.closed
+    passed = psycopg.connect(pg_uri)
+    try:
+        with VectorDBFactory.create_vector_database("pgvector", conn=passed, embedding_function=bag_of_words):  # type: ignore[attr-defined]
+            pass
+        assert not passed.closed  # a connection passed in is the caller's
+    finally:
+        passed.close()

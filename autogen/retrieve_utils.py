@@ -83,7 +83,7 @@ def create_vector_db_from_dir(
 ) -> Any:
     """Split the documents of ``dir_path`` (files, folders, URLs) into chunks and store them in the chromadb
     collection ``collection_name``; returns the chromadb client (``client``, else a new one for ``db_path``, which
-    keeps the folder's files open until it is closed: ``client.close()``).
+    keeps the folder's files open until it is closed or garbage-collected).
 
     When the collection already exists it is used as it is, unless ``get_or_create`` (then chunks not yet in
     it are added). Chunk ids are derived from the text, so ``extra_docs`` (kept for compatibility) changes

@@ -6,6 +6,7 @@ own default embedding (which downloads a model) is never used.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set
@@ -27,20 +28,41 @@ def _chromadb(feature: str = "The chromadb vector store") -> Any:
     return import_extra("chromadb", package="chromadb", extra="retrievechat", feature=feature)
 
 
-def chroma_client(path: Optional[str] = None) -> Any:
-    """A chromadb client: persistent in ``path`` (a new client, the caller's to ``close()``), else the process's
-    in-memory one (shared, open until the process ends).
-
-    The clients of one folder share chromadb's database (chromadb counts them and closes the folder's files
-    with the last one), and all have the same settings: chromadb refuses two different settings on one path."""
+@functools.cache
+def _self_closing_client_class() -> Any:
+    """chromadb's client class, closing itself when garbage-collected: chromadb counts a folder's clients and closes
+    its files with the last one closed, which dropping a client does not do."""
     chromadb = _chromadb()
+
+    class SelfClosingClient(chromadb.ClientCreator):  # type: ignore[misc,name-defined]
+        def __del__(self) -> None:
+            try:
+                close_chroma_client(self)
+            except Exception:  # a client whose construction failed, or the interpreter's exit
+                pass
+
+    SelfClosingClient.__qualname__ = "SelfClosingClient"
+    return SelfClosingClient
+
+
+def chroma_client(path: Optional[str] = None) -> Any:
+    """A chromadb client: persistent in ``path`` (a new client, closed by ``close()`` or when garbage-collected),
+    else the process's in-memory one (shared, open until the process ends).
+
+    The clients of one folder share chromadb's database (chromadb closes the folder's files with the last of
+    them), and all have the same settings: chromadb refuses two different settings on one path."""
+    _chromadb()
     from chromadb.config import Settings
 
     settings = Settings(anonymized_telemetry=False, allow_reset=True)
-    if path:  # the same folder, however it is named (and wherever the process is)
-        return chromadb.PersistentClient(path=os.path.abspath(path), settings=settings)
+    if path:  # as chromadb.PersistentClient does, with our class; the same folder however it is named
+        settings.persist_directory = os.path.abspath(path)
+        settings.is_persistent = True
+        return _self_closing_client_class()(settings=settings)
     with _memory_lock:
         if not _memory:
+            import chromadb
+
             _memory.append(chromadb.EphemeralClient(settings=settings))
         return _memory[0]
 

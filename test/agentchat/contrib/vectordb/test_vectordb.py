@@ -66,7 +66,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorDB]:
     store.delete_collection("fruits")
     yield store
     store.delete_collection("fruits")
-    store.close()
+    store.close()  # type: ignore[attr-defined]  # every back end has close(); the protocol leaves it out
 
 
 DOCS: List[Document] = [

@@ -15,6 +15,7 @@ import pytest
 
 pytest.importorskip("chromadb")
 pytest.importorskip("sentence_transformers")
+pytestmark = pytest.mark.usefixtures("collect_cycles")  # each test's agents close their chromadb folder after it
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = REPO_ROOT / "samples" / "retrieve_chat.py"

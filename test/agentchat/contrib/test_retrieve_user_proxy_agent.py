@@ -12,6 +12,7 @@ from fd_count import MARGIN, needs_proc_fd, open_fds
 
 pytest.importorskip("chromadb")
 pytest.importorskip("sentence_transformers")
+pytestmark = pytest.mark.usefixtures("collect_cycles")  # each test's agents close their chromadb folder after it
 
 from autogen.agentchat.contrib.rag.errors import CollectionNotFoundError, ConfigError  # noqa: E402
 from autogen.agentchat.contrib.retrieve_assistant_agent import RetrieveAssistantAgent  # noqa: E402
@@ -25,14 +26,6 @@ CHUNKS = {
     "food": "A traditional Zorbland dish is baked turnip served with plum sauce.",
 }
 QUESTION = "What is the capital city of Zorbland?"
-
-
-@pytest.fixture(autouse=True)
-def _collect_agents() -> Any:
-    """Agents refer to themselves (bound reply functions), so only the cycle collector frees them and their stores:
-    collect after each test, so that a test's chromadb folder is closed before the next test opens its own."""
-    yield
-    gc.collect()
 
 
 @pytest.fixture

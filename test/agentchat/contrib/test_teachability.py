@@ -13,6 +13,7 @@ from fd_count import MARGIN, needs_proc_fd, open_fds
 
 pytest.importorskip("chromadb")
 pytest.importorskip("sentence_transformers")
+pytestmark = pytest.mark.usefixtures("collect_cycles")  # each test's agents close their chromadb folder after it
 
 from autogen import ConversableAgent  # noqa: E402
 from autogen.agentchat.contrib.capabilities import teachability as t  # noqa: E402

@@ -15,6 +15,7 @@ import pytest
 
 pytest.importorskip("chromadb")
 pytest.importorskip("sentence_transformers")
+pytestmark = pytest.mark.usefixtures("collect_cycles")  # each test's agents close their chromadb folder after it
 
 from autogen.agentchat.contrib.capabilities import teachability as t  # noqa: E402
 

@@ -200,6 +200,7 @@ def test_pgvector_spaces_and_errors(pg_uri: str) -> None:
         conn.close()
 
 
+@pytest.mark.usefixtures("collect_cycles")  # the agent closes its connection before the server stops
 def test_retrieve_user_proxy_agent_on_pgvector(
     llm_server: Any, llm_config: Dict[str, Any], tmp_path: Path, pg_uri: str
 ) -> None:

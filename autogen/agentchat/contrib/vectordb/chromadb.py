@@ -15,7 +15,7 @@ from ..rag.embeddings import embed, resolve_embedding_function
 from ..rag.errors import CollectionExistsError, CollectionNotFoundError, ConfigError, import_extra
 from .base import Document, ItemID, QueryResults, VectorDBBase, check_include, shape_document
 
-__all__ = ["ChromaVectorDB", "chroma_client", "close_chroma_client"]
+__all__ = ["ChromaVectorDB", "chroma_client"]
 
 DISTANCES = ("cosine", "l2", "ip")
 BATCH_SIZE = 256
@@ -37,7 +37,7 @@ def _self_closing_client_class() -> Any:
     class SelfClosingClient(chromadb.ClientCreator):  # type: ignore[misc,name-defined]
         def __del__(self) -> None:
             try:
-                close_chroma_client(self)
+                _close_client(self)
             except Exception:  # a client whose construction failed, or the interpreter's exit
                 pass
 
@@ -51,7 +51,7 @@ def chroma_client(path: Optional[str] = None) -> Any:
 
     The clients of one folder share chromadb's database (chromadb closes the folder's files with the last of
     them), and all have the same settings: chromadb refuses two different settings on one path."""
-    _chromadb()
+    chromadb = _chromadb()
     from chromadb.config import Settings
 
     settings = Settings(anonymized_telemetry=False, allow_reset=True)
@@ -61,13 +61,11 @@ def chroma_client(path: Optional[str] = None) -> Any:
         return _self_closing_client_class()(settings=settings)
     with _memory_lock:
         if not _memory:
-            import chromadb
-
             _memory.append(chromadb.EphemeralClient(settings=settings))
         return _memory[0]
 
 
-def close_chroma_client(client: Any) -> None:
+def _close_client(client: Any) -> None:
     """Close ``client`` (a chromadb before ``Client.close`` existed keeps the folder open until the process ends)."""
     close = getattr(client, "close", None)
     if close is not None:
@@ -102,7 +100,7 @@ class ChromaVectorDB(VectorDBBase):
         if client is None:
             client = chroma_client(path)
             if path:  # the store's own client: closed with the store (the folder's files with its last client)
-                self._release_on_close(close_chroma_client, client)
+                self._release_on_close(_close_client, client)
         self.client = client
         self.embedding_function = resolve_embedding_function(embedding_function, embedding_model)
         self.distance = distance

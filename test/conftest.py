@@ -50,3 +50,13 @@ def collect_cycles() -> Iterator[None]:
     import gc
 
     gc.collect()
+
+
+@pytest.fixture
+def close_disk_caches() -> Iterator[None]:
+    """Close the disk caches the test's LLM calls opened (the default cache lives in the test's own folder, and the
+    pool keeps up to MAX_OPEN of them open). Use it with ``pytestmark = pytest.mark.usefixtures(...)``."""
+    yield
+    from autogen.cache.disk_cache import clear_disk_cache_pool
+
+    clear_disk_cache_pool()

@@ -92,12 +92,17 @@ def create_vector_db_from_dir(
     extra_docs: bool = False,
 ) -> Any:
     """Split the documents of ``dir_path`` (files, folders, URLs) into chunks and store them in the chromadb
-    collection ``collection_name``; returns the chromadb client.
+    collection ``collection_name``; returns the chromadb client (``client``, else a new one for ``db_path``, which
+    keeps the folder's files open until it is closed or garbage-collected).
 
     When the collection already exists it is used as it is, unless ``get_or_create`` (then chunks not yet in
     it are added). Chunk ids are derived from the text, so ``extra_docs`` (kept for compatibility) changes
     nothing: documents are never duplicated nor overwritten.
     """
+    if client is None:  # returned to the caller, who owns it (as in classic AutoGen): it outlives this call's store
+        from .agentchat.contrib.vectordb.chromadb import chroma_client
+
+        client = chroma_client(db_path)
     db = _chroma(client, db_path, embedding_model, embedding_function)
     options = ChunkingOptions(
         max_tokens=max_tokens,
@@ -124,6 +129,7 @@ def query_vector_db(
     """The ``n_results`` chunks nearest to each query text (only chunks containing ``search_string`` when
     given), as chromadb returns them: ``{"ids", "documents", "metadatas", "distances"}``, one list per query.
 
-    Use the same embedding as when the collection was created."""
+    Use the same embedding as when the collection was created. Without ``client``, ``db_path`` is opened for the
+    call and closed after it."""
     db = _chroma(client, db_path, embedding_model, embedding_function)
     return results_to_dict(db.retrieve_docs(query_texts, collection_name, n_results, search_string=search_string))

@@ -39,3 +39,24 @@ def _isolated_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run each test in its own directory so .cache/, coding/ and logs never land in the repository."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def collect_cycles() -> Iterator[None]:
+    """Collect garbage after the test: agents refer to themselves (bound reply functions), so only the cycle
+    collector frees them and what they hold open (a chromadb folder, a connection) before the next test.
+    Use it with ``pytestmark = pytest.mark.usefixtures("collect_cycles")``."""
+    yield
+    import gc
+
+    gc.collect()
+
+
+@pytest.fixture
+def close_disk_caches() -> Iterator[None]:
+    """Close the disk caches the test's LLM calls opened (the default cache lives in the test's own folder, and the
+    pool keeps up to MAX_OPEN of them open). Use it with ``pytestmark = pytest.mark.usefixtures(...)``."""
+    yield
+    from autogen.cache.disk_cache import clear_disk_cache_pool
+
+    clear_disk_cache_pool()

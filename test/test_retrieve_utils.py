@@ -9,9 +9,10 @@ import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator, List
+from typing import Any, Iterator, List
 
 import pytest
+from fd_count import MARGIN, needs_proc_fd, open_fds
 
 from autogen.agentchat.contrib.rag.errors import ConfigError, MissingExtraError
 from autogen.retrieve_utils import (
@@ -338,3 +339,27 @@ def test_default_db_path_is_relative_to_the_working_folder(
         monkeypatch.chdir(tmp_path / name)
         create_vector_db_from_dir(str(docs_dir / "notes.txt"), embedding_function=vowels)
         assert (tmp_path / name / "tmp" / "chromadb.db").is_dir()
+
+
+@needs_proc_fd
+def test_clients_and_folders_are_given_back(docs_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("chromadb")
+
+    def vowels(texts: List[str]) -> List[List[float]]:
+        return [[t.count(c) + 0.5 for c in "aeiou"] for t in texts]
+
+    def build_and_query(folder: Path) -> Any:
+        client = create_vector_db_from_dir(str(docs_dir / "notes.txt"), db_path=str(folder), embedding_function=vowels)
+        (found,) = query_vector_db(["lighthouse"], n_results=1, db_path=str(folder), embedding_function=vowels)["ids"]
+        assert len(found) == 1
+        return client
+
+    build_and_query(tmp_path / "warm")
+    before = open_fds()
+    kept = [build_and_query(tmp_path / f"kept{i}") for i in range(3)]
+    assert open_fds() >= before + 3  # a client the caller keeps keeps its folder open
+    assert kept[0].get_collection("all-my-documents").count() > 0
+    del kept  # dropped: closed
+    for i in range(10):  # a folder per tenant: the returned clients are dropped at once
+        build_and_query(tmp_path / f"tenant{i}")
+    assert open_fds() <= before + MARGIN

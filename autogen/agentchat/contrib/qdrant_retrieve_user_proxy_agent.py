@@ -91,7 +91,12 @@ def create_qdrant_from_dir(
     embedding_function: Optional[Callable[..., Any]] = None,
 ) -> Any:
     """Load the documents of ``dir_path`` into the Qdrant collection (created if needed, new chunks added
-    otherwise) and return the QdrantClient. ``extra_docs`` and ``parallel`` are kept for compatibility."""
+    otherwise) and return the QdrantClient (``client``, else a new in-memory one made with ``qdrant_client_options``,
+    the caller's). ``extra_docs`` and ``parallel`` are kept for compatibility."""
+    if client is None:  # returned to the caller: it outlives this call's store
+        from .vectordb.qdrant import qdrant_client
+
+        client = qdrant_client(**(qdrant_client_options or {}))
     db = _qdrant_db(
         client,
         embedding_model,

@@ -22,6 +22,8 @@ from autogen.agentchat.contrib.model_answers import AnswerError, extract_json
 from autogen.agentchat.groupchat import DEFAULT_SELECT_SPEAKER_MESSAGE_TEMPLATE
 from autogen.io.base import IOStream
 
+pytestmark = pytest.mark.usefixtures("close_disk_caches")  # the builder's LLM calls use the default disk cache
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SELECTION_MARK = DEFAULT_SELECT_SPEAKER_MESSAGE_TEMPLATE.split("{")[0].strip()
 TASK = "Compute 6 times 7 and check the result with Python."

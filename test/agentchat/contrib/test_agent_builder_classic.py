@@ -15,6 +15,8 @@ from autogen.agentchat.contrib.agent_builder import AgentBuilder
 from autogen.agentchat.groupchat import DEFAULT_SELECT_SPEAKER_MESSAGE_TEMPLATE
 from autogen.io.base import IOStream
 
+pytestmark = pytest.mark.usefixtures("close_disk_caches")  # the builder's LLM calls use the default disk cache
+
 SELECTION_MARK = DEFAULT_SELECT_SPEAKER_MESSAGE_TEMPLATE.split("{")[0].strip()
 BLOG_MODEL = "gpt-4-1106-preview"
 

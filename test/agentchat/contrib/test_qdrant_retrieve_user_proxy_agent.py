@@ -102,6 +102,16 @@ def test_classic_helpers(docs: Path, tmp_path: Path) -> None:
         client.close()
 
 
+def test_the_client_made_by_create_qdrant_from_dir_is_the_callers(docs: Path) -> None:
+    client = create_qdrant_from_dir(str(docs), max_tokens=20, collection_name="mine")
+    try:  # the store of the call is gone, the in-memory client it returned is open and holds the documents
+        assert client.count("mine").count == 3
+        results = query_qdrant(["tall towers on an island"], n_results=1, client=client, collection_name="mine")
+        assert results["documents"][0][0] == FACTS[1]
+    finally:
+        client.close()
+
+
 def test_qdrant_is_the_default_store() -> None:
     from autogen.agentchat.contrib.rag.config import RetrieveConfig
 

@@ -15,6 +15,7 @@ import pytest
 
 pytest.importorskip("chromadb")
 pytest.importorskip("sentence_transformers")
+pytestmark = pytest.mark.usefixtures("collect_cycles")  # each test's agents close their chromadb folder after it
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = REPO_ROOT / "samples" / "retrieve_chat.py"
@@ -33,6 +34,8 @@ def run_sample(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Co
 
 
 def load_sample() -> ModuleType:
+    if str(SCRIPT.parent) not in sys.path:  # as when run as a script: the shared config loader sits beside it
+        sys.path.insert(0, str(SCRIPT.parent))
     spec = importlib.util.spec_from_file_location("retrieve_chat_sample", SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+from fd_count import MARGIN, needs_proc_fd, open_fds
 
 pytest.importorskip("chromadb")
 pytest.importorskip("sentence_transformers")
+pytestmark = pytest.mark.usefixtures("collect_cycles")  # each test's agents close their chromadb folder after it
 
 from autogen.agentchat.contrib.rag.errors import CollectionNotFoundError, ConfigError  # noqa: E402
 from autogen.agentchat.contrib.retrieve_assistant_agent import RetrieveAssistantAgent  # noqa: E402
@@ -251,3 +254,24 @@ def test_config_is_checked() -> None:
     assert agent.human_input_mode == "ALWAYS" and agent.name == "RetrieveChatAgent"
     # constructing an agent reads nothing and creates no database
     assert agent._vector_db_instance is None
+
+
+@needs_proc_fd
+def test_agents_dropped_give_their_chromadb_folders_back(
+    llm_server: Any, llm_config: Dict[str, Any], docs: Path, tmp_path: Path
+) -> None:
+    llm_server.responder = lambda body: "Quixville."
+
+    def one_chat(folder: str) -> None:
+        proxy, assistant = make_agents(llm_config, docs, tmp_path / folder)
+        proxy.initiate_chat(assistant, message=proxy.message_generator, problem=QUESTION)
+        assert proxy._vector_db.count("zorbland") == 3
+
+    one_chat("warm")
+    gc.collect()
+    before = open_fds()
+    one_chat("kept")
+    for i in range(5):  # an agent per request, each on a folder of its own
+        one_chat(f"request{i}")
+    gc.collect()
+    assert open_fds() <= before + MARGIN

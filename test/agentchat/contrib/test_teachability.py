@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+from fd_count import MARGIN, needs_proc_fd, open_fds
 
 pytest.importorskip("chromadb")
 pytest.importorskip("sentence_transformers")
+pytestmark = pytest.mark.usefixtures("collect_cycles")  # each test's agents close their chromadb folder after it
 
 from autogen import ConversableAgent  # noqa: E402
 from autogen.agentchat.contrib.capabilities import teachability as t  # noqa: E402
@@ -141,3 +144,30 @@ def test_text_analyzer_in_a_chat(llm_server: Any, llm_config: Dict[str, Any]) ->
     assert body["messages"][-1]["content"] == (
         "# TEXT\nI love this library.\n\n# INSTRUCTIONS\nIs the sentiment positive or negative?"
     )
+
+
+@needs_proc_fd
+def test_memo_stores_and_teachable_agents_give_their_folders_back(
+    llm_config: Dict[str, Any], responder: List[str], tmp_path: Path
+) -> None:
+    from autogen.agentchat.contrib.capabilities.memo_store import MemoStore
+
+    def embed(texts: List[str]) -> List[List[float]]:
+        return [[float(len(text)), 1.0] for text in texts]
+
+    MemoStore(path_to_db_dir=str(tmp_path / "warm"), embedding_function=embed).add_input_output_pair("q", "a")
+    gc.collect()
+    before = open_fds()
+    for i in range(10):  # dropped: no cycle keeps a store alive, its files close at once
+        MemoStore(path_to_db_dir=str(tmp_path / f"dropped{i}"), embedding_function=embed).add_input_output_pair(
+            "q", "a"
+        )
+    assert open_fds() <= before + MARGIN
+    closed = MemoStore(path_to_db_dir=str(tmp_path / "closed"), embedding_function=embed)
+    closed.close()
+    assert open_fds() <= before + MARGIN
+
+    for i in range(3):  # a teachable agent refers to itself: the cycle collector frees it and its store
+        chat(llm_config, tmp_path / f"agent{i}", FACT)
+    gc.collect()
+    assert open_fds() <= before + MARGIN

@@ -49,7 +49,8 @@ PREPOPULATED_MEMOS: Tuple[Tuple[str, str], ...] = (
 
 
 class MemoStore:
-    """Memos kept in ``path_to_db_dir`` (reopened as they were unless ``reset``)."""
+    """Memos kept in ``path_to_db_dir`` (reopened as they were unless ``reset``), open until :meth:`close` or until
+    the store is garbage-collected."""
 
     def __init__(
         self,
@@ -84,6 +85,10 @@ class MemoStore:
 
     def __len__(self) -> int:
         return self.last_memo_id
+
+    def close(self) -> None:
+        """Close the database (its files are also given back when the store is garbage-collected)."""
+        self.db.close()
 
     def reset_db(self) -> None:
         """Forget every memo."""

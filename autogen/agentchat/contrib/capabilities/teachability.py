@@ -98,7 +98,8 @@ class Teachability(AgentCapability):
         self.analyzer: Optional[TextAnalyzerAgent] = None
         self.memo_store = MemoStore(self.verbosity, bool(reset_db), self.path_to_db_dir, printer=self._print)
 
-    def _print(self, text: str) -> None:
+    @staticmethod
+    def _print(text: str) -> None:  # static: the memo store holds it, and must not keep the capability alive
         from ....io.base import IOStream
 
         IOStream.get_default().print(text, flush=True)

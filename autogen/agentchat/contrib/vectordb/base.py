@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import weakref
 from typing import (
     Any,
     Callable,
@@ -227,6 +228,31 @@ class VectorDBBase:
     active_collection: Any = None
     embedding_function: Callable[..., Any]  # set by each back end's constructor
     _active_name: Optional[str] = None
+    _finalizer: Optional[weakref.finalize] = None
+    _closed: bool = False
+
+    def _release_on_close(self, release: Callable[..., Any], *args: Any) -> None:
+        """Call ``release(*args)`` (close what the store opened) when the store is closed or garbage-collected.
+        ``args`` must not refer to the store."""
+        self._finalizer = weakref.finalize(self, release, *args)
+
+    def close(self) -> None:
+        """Give back what the store opened (files, connections); a client or connection passed in stays open, and
+        a client shared with other stores closes with the last of them. Closing twice does nothing."""
+        self._closed = True
+        self.active_collection = None
+        if self._finalizer is not None:
+            self._finalizer()
+
+    def __enter__(self) -> VectorDBBase:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ValueError(f"This {type(self).__name__} is closed: make a new store to use the database again.")
 
     def _resolve(self, collection_name: Optional[str]) -> str:
         if collection_name:

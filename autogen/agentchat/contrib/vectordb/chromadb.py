@@ -6,6 +6,7 @@ own default embedding (which downloads a model) is never used.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set
@@ -19,41 +20,65 @@ __all__ = ["ChromaVectorDB", "chroma_client"]
 DISTANCES = ("cosine", "l2", "ip")
 BATCH_SIZE = 256
 
-_clients: Dict[str, Any] = {}
-_clients_lock = threading.Lock()
+_memory: List[Any] = []  # the process's in-memory client (chromadb keeps one in-memory database per process)
+_memory_lock = threading.Lock()
 
 
 def _chromadb(feature: str = "The chromadb vector store") -> Any:
     return import_extra("chromadb", package="chromadb", extra="retrievechat", feature=feature)
 
 
+@functools.cache
+def _self_closing_client_class() -> Any:
+    """chromadb's client class, closing itself when garbage-collected: chromadb counts a folder's clients and closes
+    its files with the last one closed, which dropping a client does not do."""
+    chromadb = _chromadb()
+
+    class SelfClosingClient(chromadb.ClientCreator):  # type: ignore[misc,name-defined]
+        def __del__(self) -> None:
+            try:
+                _close_client(self)
+            except Exception:  # a client whose construction failed, or the interpreter's exit
+                pass
+
+    SelfClosingClient.__qualname__ = "SelfClosingClient"
+    return SelfClosingClient
+
+
 def chroma_client(path: Optional[str] = None) -> Any:
-    """A chromadb client: persistent in ``path``, else in memory. One client per path per process
-    (chromadb refuses two clients with different settings on one path)."""
+    """A chromadb client: persistent in ``path`` (a new client, closed by ``close()`` or when garbage-collected),
+    else the process's in-memory one (shared, open until the process ends).
+
+    The clients of one folder share chromadb's database (chromadb closes the folder's files with the last of
+    them), and all have the same settings: chromadb refuses two different settings on one path."""
     chromadb = _chromadb()
     from chromadb.config import Settings
 
-    if path:
-        path = os.path.abspath(path)  # the same folder, however it is named (and wherever the process is)
-    key = path or ":memory:"
-    with _clients_lock:
-        client = _clients.get(key)
-        if client is None:
-            settings = Settings(anonymized_telemetry=False, allow_reset=True)
-            if path:
-                client = chromadb.PersistentClient(path=path, settings=settings)
-            else:
-                client = chromadb.EphemeralClient(settings=settings)
-            _clients[key] = client
-    return client
+    settings = Settings(anonymized_telemetry=False, allow_reset=True)
+    if path:  # as chromadb.PersistentClient does, with our class; the same folder however it is named
+        settings.persist_directory = os.path.abspath(path)
+        settings.is_persistent = True
+        return _self_closing_client_class()(settings=settings)
+    with _memory_lock:
+        if not _memory:
+            _memory.append(chromadb.EphemeralClient(settings=settings))
+        return _memory[0]
+
+
+def _close_client(client: Any) -> None:
+    """Close ``client`` (a chromadb before ``Client.close`` existed keeps the folder open until the process ends)."""
+    close = getattr(client, "close", None)
+    if close is not None:
+        close()
 
 
 class ChromaVectorDB(VectorDBBase):
     """A :class:`~autogen.agentchat.contrib.vectordb.base.VectorDB` on chromadb.
 
     Args:
-        client: a chromadb client to use; else one is made for ``path``.
-        path: folder of a persistent database (None: in memory, gone when the process ends).
+        client: a chromadb client to use (left open by :meth:`close`); else one is made for ``path``.
+        path: folder of a persistent database, whose files stay open until the store is closed or garbage-collected
+            (None: in memory, gone when the process ends).
         embedding_function: ``texts -> vectors``; default: the local all-MiniLM-L6-v2 (or ``embedding_model``).
         embedding_model: name or folder of a sentence-transformers model, when no embedding_function is given.
         distance: "cosine" (default), "l2" (squared Euclidean) or "ip" (1 - inner product).
@@ -72,7 +97,11 @@ class ChromaVectorDB(VectorDBBase):
     ) -> None:
         if distance not in DISTANCES:
             raise ConfigError(f"distance must be one of {', '.join(DISTANCES)}, got {distance!r}.")
-        self.client = client if client is not None else chroma_client(path)
+        if client is None:
+            client = chroma_client(path)
+            if path:  # the store's own client: closed with the store (the folder's files with its last client)
+                self._release_on_close(_close_client, client)
+        self.client = client
         self.embedding_function = resolve_embedding_function(embedding_function, embedding_model)
         self.distance = distance
         self.metadata = {**(metadata or {}), "hnsw:space": distance}
@@ -81,6 +110,7 @@ class ChromaVectorDB(VectorDBBase):
 
     # ---------------------------------------------------------------------------------- collections --
     def collection_exists(self, collection_name: str) -> bool:
+        self._check_open()
         for item in self.client.list_collections():
             if getattr(item, "name", item) == collection_name:
                 return True

@@ -69,7 +69,7 @@ class PGVectorDB(VectorDBBase):
     """A :class:`~autogen.agentchat.contrib.vectordb.base.VectorDB` on PostgreSQL with pgvector.
 
     Args (the classic ones):
-        conn: an open psycopg 3 connection to use (it is switched to autocommit).
+        conn: an open psycopg 3 connection to use (it is switched to autocommit; left open by :meth:`close`).
         connection_string: a libpq URI or DSN, else ``host``, ``port``, ``dbname``, ``username``, ``password``.
         connect_timeout: seconds to wait for the server.
         embedding_function: ``texts -> vectors``; default: the local ``model_name`` sentence-transformers model.
@@ -116,6 +116,7 @@ class PGVectorDB(VectorDBBase):
                 password=password,
                 connect_timeout=connect_timeout,
             )
+            self._release_on_close(conn.close)  # the store's own connection: closed with the store
         else:
             conn.autocommit = True
         self.conn = conn

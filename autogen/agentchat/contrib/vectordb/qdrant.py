@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import atexit
 import os
-import threading
 import uuid
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set
 
 from ..rag.embeddings import embed, resolve_embedding_function
 from ..rag.errors import CollectionExistsError, CollectionNotFoundError, ConfigError, import_extra
+from ._shared import SharedClients
 from .base import Document, ItemID, QueryResults, VectorDBBase, check_include, shape_document
 
 __all__ = ["QdrantVectorDB", "qdrant_client"]
@@ -22,40 +22,34 @@ __all__ = ["QdrantVectorDB", "qdrant_client"]
 BATCH_SIZE = 256
 _ID_NAMESPACE = uuid.UUID("5f1c3a52-7a8e-4c55-9d5e-0b7a52d4a1e3")  # ids of our points: uuid5(namespace, doc id)
 
-_local_clients: Dict[str, Any] = {}
-_local_lock = threading.Lock()
+
+def _close_client(client: Any) -> None:
+    try:
+        client.close()
+    except Exception:  # closing is best effort (at interpreter exit qdrant-client's own clean-up may have run)
+        pass
+
+
+_local_clients = SharedClients(_close_client)  # local-mode clients by folder, shared by the stores using them
+atexit.register(_local_clients.close_all)  # before the interpreter tears down (their __del__ fails that late)
 
 
 def _qdrant(feature: str = "The Qdrant vector store") -> Any:
     return import_extra("qdrant_client", package="qdrant-client", extra="retrievechat-qdrant", feature=feature)
 
 
-def _close_local_clients() -> None:
-    """Close the local-mode clients before the interpreter tears down (their __del__ fails that late)."""
-    with _local_lock:
-        clients = list(_local_clients.values())
-        _local_clients.clear()
-    for client in clients:
-        try:
-            client.close()
-        except Exception:  # closing is best effort at exit
-            pass
+def _local_client(module: Any, key: str, options: Dict[str, Any]) -> Any:
+    """The local-mode client of folder ``key``, counted as one more user (release it with ``_local_clients``)."""
+    return _local_clients.acquire(key, lambda: module.QdrantClient(path=key, **options))
 
 
 def qdrant_client(path: Optional[str] = None, location: Optional[str] = None, **options: Any) -> Any:
-    """A QdrantClient: local mode in ``path`` (one client per folder per process, since local mode locks
-    the folder), else at ``location`` (":memory:" by default, or a server URL), with ``options``."""
+    """A QdrantClient: local mode in ``path`` (one client per folder per process, since local mode locks the folder;
+    the one the stores on that folder use, open until the process ends), else a new one at ``location``
+    (":memory:" by default, or a server URL), with ``options``."""
     module = _qdrant()
     if path:
-        key = os.path.abspath(path)
-        with _local_lock:
-            client = _local_clients.get(key)
-            if client is None:
-                if not _local_clients:
-                    atexit.register(_close_local_clients)
-                client = module.QdrantClient(path=key, **options)
-                _local_clients[key] = client
-        return client
+        return _local_client(module, os.path.abspath(path), options)
     return module.QdrantClient(location=location or ":memory:", **options)
 
 
@@ -67,7 +61,8 @@ class QdrantVectorDB(VectorDBBase):
     """A :class:`~autogen.agentchat.contrib.vectordb.base.VectorDB` on Qdrant.
 
     Args:
-        client: a ``qdrant_client.QdrantClient`` to use; else one is made from ``path`` / ``location``.
+        client: a ``qdrant_client.QdrantClient`` to use (left open by :meth:`close`); else one is made from ``path``
+            / ``location`` and closed with the store (a folder's client, shared by its stores, with the last of them).
         path: folder for embedded local mode (persistent); ``location``: ":memory:" (default) or a server URL.
         embedding_function / embedding_model: as for the chromadb store.
         content_payload_key, metadata_payload_key: the payload keys holding a point's text and metadata (classic
@@ -107,7 +102,15 @@ class QdrantVectorDB(VectorDBBase):
         self.distance = distance
         self._qdrant_distance = getattr(self._models.Distance, distances[distance])
         options = {**(client_options or {}), **kwargs}
-        self.client = client if client is not None else qdrant_client(path, location, **options)
+        if client is None:  # the store's own client: closed with the store (a folder's client with its last store)
+            if path:
+                key = os.path.abspath(path)
+                client = _local_client(_qdrant(), key, options)
+                self._release_on_close(_local_clients.release, key, client)
+            else:
+                client = qdrant_client(None, location, **options)
+                self._release_on_close(_close_client, client)
+        self.client = client
         if not content_payload_key or content_payload_key == metadata_payload_key:
             raise ConfigError("content_payload_key and metadata_payload_key must be two different non-empty keys.")
         self.content_payload_key = content_payload_key
@@ -121,6 +124,7 @@ class QdrantVectorDB(VectorDBBase):
 
     # ---------------------------------------------------------------------------------- collections --
     def collection_exists(self, collection_name: str) -> bool:
+        self._check_open()
         return bool(self.client.collection_exists(collection_name))
 
     def create_collection(self, collection_name: str, overwrite: bool = False, get_or_create: bool = True) -> Any:

@@ -66,6 +66,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[VectorDB]:
     store.delete_collection("fruits")
     yield store
     store.delete_collection("fruits")
+    store.close()  # type: ignore[attr-defined]  # every back end has close(); the protocol leaves it out
 
 
 DOCS: List[Document] = [
@@ -199,6 +200,7 @@ def test_pgvector_spaces_and_errors(pg_uri: str) -> None:
         conn.close()
 
 
+@pytest.mark.usefixtures("collect_cycles")  # the agent closes its connection before the server stops
 def test_retrieve_user_proxy_agent_on_pgvector(
     llm_server: Any, llm_config: Dict[str, Any], tmp_path: Path, pg_uri: str
 ) -> None:
@@ -260,3 +262,18 @@ def test_classic_utils() -> None:
     assert [d["id"] for d, _ in filter_results_by_distance(results, 0.5)[0]] == ["a"]
     assert filter_results_by_distance(results) == results
     assert get_logger("autogen.test.vectordb").name == "autogen.test.vectordb"
+
+
+def test_pgvector_closes_the_connection_it_opened(pg_uri: str) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    db = VectorDBFactory.create_vector_database("pgvector", connection_string=pg_uri, embedding_function=bag_of_words)
+    own = db.conn  # type: ignore[attr-defined]
+    db.close()  # type: ignore[attr-defined]
+    assert own.closed
+    passed = psycopg.connect(pg_uri)
+    try:
+        with VectorDBFactory.create_vector_database("pgvector", conn=passed, embedding_function=bag_of_words):  # type: ignore[attr-defined]
+            pass
+        assert not passed.closed  # a connection passed in is the caller's
+    finally:
+        passed.close()

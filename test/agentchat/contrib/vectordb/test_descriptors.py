@@ -1,0 +1,146 @@
+"""Stores give their files back: closed or garbage-collected, a store leaves the process's descriptor count where it
+was; stores on one folder share a client until the last of them lets go; clients passed in stay open."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+from typing import Any, Callable, List
+
+import pytest
+from fd_count import MARGIN, needs_proc_fd, open_fds
+
+from autogen.agentchat.contrib.vectordb._shared import SharedClients
+
+ROUNDS = 20
+
+
+def vectors(texts: List[str]) -> List[List[float]]:
+    return [[float(len(text)), 1.0, 0.5] for text in texts]
+
+
+def chroma(path: Path) -> Any:
+    pytest.importorskip("chromadb")
+    from autogen.agentchat.contrib.vectordb.chromadb import ChromaVectorDB
+
+    return ChromaVectorDB(path=str(path), embedding_function=vectors)
+
+
+def qdrant(path: Path) -> Any:
+    pytest.importorskip("qdrant_client")
+    from autogen.agentchat.contrib.vectordb.qdrant import QdrantVectorDB
+
+    return QdrantVectorDB(path=str(path), embedding_function=vectors)
+
+
+def fill(db: Any) -> Any:
+    db.create_collection("notes")
+    db.insert_docs([{"id": "1", "content": "a note"}, {"id": "2", "content": "a longer note"}], "notes")
+    assert db.retrieve_docs(["a note"], "notes", n_results=1)[0][0][0]["id"] == "1"
+    return db
+
+
+def settle(make: Callable[[Path], Any], tmp_path: Path) -> int:
+    """The count once the library's one-time descriptors (thread pools, runtimes) are open."""
+    for i in range(2):
+        fill(make(tmp_path / f"warm{i}")).close()
+    gc.collect()
+    return open_fds()
+
+
+@needs_proc_fd
+@pytest.mark.parametrize("make", [chroma, qdrant], ids=["chroma", "qdrant"])
+def test_dropped_stores_give_their_descriptors_back(make: Callable[[Path], Any], tmp_path: Path) -> None:
+    before = settle(make, tmp_path)
+    kept = [fill(make(tmp_path / f"kept{i}")) for i in range(5)]
+    assert open_fds() >= before + 5  # open stores hold descriptors: the count sees them
+    del kept  # no close(): dropping the stores is enough
+    assert open_fds() <= before + MARGIN
+    for i in range(ROUNDS):  # a folder per tenant, one store each, dropped at once
+        fill(make(tmp_path / f"tenant{i}"))
+    assert open_fds() <= before + MARGIN
+
+
+@needs_proc_fd
+@pytest.mark.parametrize("make", [chroma, qdrant], ids=["chroma", "qdrant"])
+def test_stores_on_one_folder_share_it_until_the_last_is_closed(make: Callable[[Path], Any], tmp_path: Path) -> None:
+    before = settle(make, tmp_path)
+    first = fill(make(tmp_path / "shared"))
+    second = make(tmp_path / "shared")
+    assert second.count("notes") == 2
+    first.close()
+    first.close()  # twice does nothing
+    second.insert_docs([{"id": "3", "content": "still open"}], "notes")  # the other store's client is still open
+    assert second.count("notes") == 3
+    with pytest.raises(ValueError, match="is closed: make a new store"):
+        first.count("notes")
+    second.close()
+    assert open_fds() <= before + MARGIN
+    with make(tmp_path / "shared") as again:  # the folder opens again, as it was
+        assert again.count("notes") == 3
+    assert open_fds() <= before + MARGIN
+
+
+def test_a_chroma_client_passed_in_stays_open(tmp_path: Path) -> None:
+    pytest.importorskip("chromadb")
+    from autogen.agentchat.contrib.vectordb.chromadb import ChromaVectorDB, chroma_client
+
+    client = chroma_client(str(tmp_path / "own"))
+    try:
+        with ChromaVectorDB(client=client, embedding_function=vectors) as db:
+            fill(db)
+        assert client.get_collection("notes").count() == 2
+    finally:
+        client.close()
+
+
+def test_the_in_memory_chroma_store_lives_as_long_as_the_process() -> None:
+    pytest.importorskip("chromadb")
+    from autogen.agentchat.contrib.vectordb.chromadb import ChromaVectorDB
+
+    with ChromaVectorDB(embedding_function=vectors) as db:
+        fill(db)
+    other = ChromaVectorDB(embedding_function=vectors)
+    try:
+        assert other.count("notes") == 2
+    finally:
+        other.delete_collection("notes")
+
+
+def test_a_qdrant_client_passed_in_stays_open(tmp_path: Path) -> None:
+    qdrant_client = pytest.importorskip("qdrant_client")
+    from autogen.agentchat.contrib.vectordb.qdrant import QdrantVectorDB
+
+    client = qdrant_client.QdrantClient(path=str(tmp_path / "own"))
+    try:
+        with QdrantVectorDB(client=client, embedding_function=vectors) as db:
+            fill(db)
+        assert client.count("notes").count == 2
+    finally:
+        client.close()
+
+
+class Client:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.closed = False
+
+
+def test_shared_clients_close_with_their_last_user() -> None:
+    closed: List[str] = []
+    pool = SharedClients(lambda client: closed.append(client.name))
+    a = pool.acquire("/data/a", lambda: Client("a1"))
+    assert pool.acquire("/data/a", lambda: Client("a2")) is a  # shared while in use
+    pool.release("/data/a", a)
+    assert closed == [] and len(pool) == 1
+    pool.release("/data/a", a)
+    assert closed == ["a1"] and len(pool) == 0
+    pool.release("/data/a", a)  # released once too often: nothing happens
+    assert closed == ["a1"]
+    again = pool.acquire("/data/a", lambda: Client("a3"))
+    assert again.name == "a3"  # a new client after the old one was closed
+    pool.release("/data/a", a)  # the old client's release does not close the new one
+    assert closed == ["a1"]
+    pool.acquire("/data/b", lambda: Client("b1"))
+    pool.close_all()
+    assert sorted(closed) == ["a1", "a3", "b1"] and len(pool) == 0

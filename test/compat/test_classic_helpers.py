@@ -155,3 +155,57 @@ def test_function_errors_keep_the_classic_texts(llm_server: Any, llm_config: dic
     assistant = AssistantAgent("assistant", llm_config=llm_config)
     chat = user.initiate_chat(assistant, message="go", max_turns=2, silent=True)
     assert chat.chat_history[2]["tool_responses"][0]["content"] == "Error: Function nope not found."
+
+
+def test_vector_db_factory_and_logger_at_their_classic_paths(tmp_path: Path) -> None:
+    import logging
+
+    pytest.importorskip("chromadb")
+    from autogen.agentchat.contrib.vectordb.base import VectorDBFactory
+    from autogen.agentchat.contrib.vectordb.utils import ColoredLogger
+
+    def embed(texts: List[str]) -> List[List[float]]:
+        return [[float(len(t)), 1.0] for t in texts]
+
+    db = VectorDBFactory.create_vector_db("chroma", path=str(tmp_path / "db"), embedding_function=embed)
+    try:
+        db.create_collection("notes")
+        db.insert_docs([{"id": "1", "content": "tides"}], collection_name="notes")
+        assert [d["content"] for d in db.get_docs_by_ids(["1"], collection_name="notes")] == ["tides"]
+    finally:
+        db.close()
+    with pytest.raises(ValueError, match="Unsupported vector database type: 'mongodb'"):
+        VectorDBFactory.create_vector_db("mongodb")
+    records: List[logging.LogRecord] = []
+    logger = ColoredLogger("classic.vectordb", logging.DEBUG)
+    logger.addHandler(type("Keep", (logging.Handler,), {"emit": lambda self, r: records.append(r)})())
+    logger.warning("low on %s", "space")
+    logger.info("fine", color="green")
+    assert [(r.levelname, r.getMessage().endswith("low on space")) for r in records][0] == ("WARNING", True)
+    assert "fine" in records[1].getMessage() and len(records) == 2
+
+
+def test_a_chroma_store_made_without_a_path_persists_in_the_classic_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # classic ChromaVectorDB() and a RetrieveUserProxyAgent with the default vector_db keep their data in
+    # ./tmp/db, so a later run (get_or_create, no docs_path) finds what an earlier one stored
+    pytest.importorskip("chromadb")
+    from autogen.agentchat.contrib.retrieve_user_proxy_agent import RetrieveUserProxyAgent
+    from autogen.agentchat.contrib.vectordb.chromadb import ChromaVectorDB
+
+    def embed(texts: List[str]) -> List[List[float]]:
+        return [[float(len(t)), 1.0] for t in texts]
+
+    monkeypatch.chdir(tmp_path)
+    with ChromaVectorDB(embedding_function=embed) as db:
+        db.create_collection("kept")
+        db.insert_docs([{"id": "a", "content": "stored earlier"}], collection_name="kept")
+    assert (tmp_path / "tmp" / "db").is_dir()
+    proxy = RetrieveUserProxyAgent(
+        "rag",
+        human_input_mode="NEVER",
+        code_execution_config=False,
+        retrieve_config={"docs_path": None, "collection_name": "kept", "embedding_function": embed},
+    )
+    assert proxy._vector_db.get_docs_by_ids(["a"], collection_name="kept")[0]["content"] == "stored earlier"

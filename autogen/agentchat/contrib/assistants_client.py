@@ -247,6 +247,7 @@ class AssistantsClient:
                 "Set 'api_key' (and 'base_url'; for Azure also 'api_type': 'azure' and 'api_version') "
                 "in the first config of llm_config['config_list']."
             ) from err
+        assert client.endpoint is not None  # from_config always builds an endpoint (only a given SDK client has none)
         return cls.from_endpoint(client.endpoint, client.timeout, client.max_retries, entry.description)
 
     @property

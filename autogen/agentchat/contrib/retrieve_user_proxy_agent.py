@@ -74,7 +74,7 @@ characters of the chunk's SHA-256 (``vectordb.base.chunk_id``), so that loading 
 # The classic guess of a model's context window from its name, for models the token counter does not know.
 _CLASSIC_MAX_TOKENS = (("32k", 32000), ("16k", 16000), ("gpt-4", 8000))
 
-DEFAULT_DB_PATH = "tmp/chromadb.db"  # where the default chromadb store lives (relative to the working folder)
+DEFAULT_DB_PATH = "tmp/db"  # where the default chromadb store lives (the classic ChromaVectorDB default folder)
 CODE_LANGUAGES = ("python", "py", "sh", "bash", "shell")
 WIDER_SEARCHES = (3, 5, 7, 9)  # when the results are used up: search again for n_results times these
 
@@ -160,7 +160,8 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         return retrieve_config
 
     # ------------------------------------------------------------------- classic attribute names --
-    def get_max_tokens(self, model: str = "gpt-3.5-turbo") -> int:
+    @staticmethod
+    def get_max_tokens(model: str = "gpt-3.5-turbo") -> int:
         """The context window of ``model`` in tokens: what the token counter knows of it, else the classic guess
         from its name ("32k": 32000, "16k": 16000, "gpt-4": 8000, others 4000)."""
         from ...token_count_utils import get_max_token_limit

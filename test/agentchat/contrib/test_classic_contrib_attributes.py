@@ -52,6 +52,7 @@ def test_retrieve_user_proxy_agent_classic_attributes(llm_server: Any, llm_confi
     assert proxy.get_max_tokens("my-model-32k") == 32000  # the classic guesses from the name
     assert proxy.get_max_tokens("my-gpt-4-finetune") == 8000
     assert proxy.get_max_tokens("local-llm") == 4000
+    assert RetrieveUserProxyAgent.get_max_tokens("gpt-4") == 8192  # a static method, as classic
     assert proxy.custom_token_count_function is count_token  # classic default
     assert proxy.custom_text_split_function is None
 

@@ -15,6 +15,7 @@ from .base import (
     QueryResults,
     Vector,
     VectorDB,
+    VectorDBFactory,
     chunk_id,
     make_documents,
     results_to_dict,
@@ -66,14 +67,3 @@ def create_vector_db(kind: str = "chroma", **kwargs: Any) -> VectorDB:
         f"Unsupported vector database type: {kind!r}{hint}. Valid types are {', '.join(VECTOR_DBS)}; "
         "or pass a VectorDB instance."
     )
-
-
-class VectorDBFactory:
-    """The classic factory of vector stores."""
-
-    PREDEFINED_VECTOR_DB: List[str] = list(VECTOR_DBS)
-
-    @staticmethod
-    def create_vector_database(db_type: str, **kwargs: Any) -> VectorDB:
-        """A vector store of type ``db_type`` ("chroma", "pgvector", "qdrant"), ``kwargs`` going to its constructor."""
-        return create_vector_db(db_type, **kwargs)

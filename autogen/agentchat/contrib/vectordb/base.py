@@ -44,6 +44,7 @@ __all__ = [
     "Vector",
     "VectorDB",
     "VectorDBBase",
+    "VectorDBFactory",
     "check_include",
     "chunk_id",
     "make_documents",
@@ -313,3 +314,19 @@ class VectorDBBase:
                 "add them with insert_docs (or upsert=True)."
             )
         self.insert_docs(docs, name, upsert=True)
+
+
+class VectorDBFactory:
+    """The classic factory of vector stores (``create_vector_db`` in the package's own code)."""
+
+    PREDEFINED_VECTOR_DB: List[str] = ["chroma", "pgvector", "qdrant"]
+
+    @staticmethod
+    def create_vector_db(db_type: str, **kwargs: Any) -> VectorDB:
+        """A vector store of type ``db_type`` ("chroma", "pgvector", "qdrant"), ``kwargs`` going to its constructor.
+        Unknown types raise ValueError."""
+        from . import create_vector_db
+
+        return create_vector_db(db_type, **kwargs)
+
+    create_vector_database = create_vector_db  # the name later classic releases use

@@ -18,6 +18,7 @@ from .base import Document, ItemID, QueryResults, VectorDBBase, check_include, s
 __all__ = ["ChromaVectorDB", "chroma_client"]
 
 DISTANCES = ("cosine", "l2", "ip")
+DEFAULT_PATH = "tmp/db"  # the classic default folder of a store made without a path
 BATCH_SIZE = 256
 
 _memory: List[Any] = []  # the process's in-memory client (chromadb keeps one in-memory database per process)
@@ -78,7 +79,7 @@ class ChromaVectorDB(VectorDBBase):
     Args:
         client: a chromadb client to use (left open by :meth:`close`); else one is made for ``path``.
         path: folder of a persistent database, whose files stay open until the store is closed or garbage-collected
-            (None: in memory, gone when the process ends).
+            (default ``tmp/db`` under the working folder, as classic; None: in memory, gone when the process ends).
         embedding_function: ``texts -> vectors``; default: the local all-MiniLM-L6-v2 (or ``embedding_model``).
         embedding_model: name or folder of a sentence-transformers model, when no embedding_function is given.
         distance: "cosine" (default), "l2" (squared Euclidean) or "ip" (1 - inner product).
@@ -89,7 +90,7 @@ class ChromaVectorDB(VectorDBBase):
         self,
         *,
         client: Any = None,
-        path: Optional[str] = None,
+        path: Optional[str] = DEFAULT_PATH,
         embedding_function: Optional[Callable[..., Any]] = None,
         embedding_model: Optional[str] = None,
         distance: str = "cosine",

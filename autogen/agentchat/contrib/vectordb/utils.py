@@ -3,11 +3,40 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from .base import QueryResults, to_query_results
 
-__all__ = ["chroma_results_to_query_results", "filter_results_by_distance", "get_logger"]
+__all__ = ["ColoredLogger", "chroma_results_to_query_results", "filter_results_by_distance", "get_logger"]
+
+
+class ColoredLogger(logging.Logger):
+    """The classic logger whose calls take ``color=`` (warnings yellow, errors light red, critical red)."""
+
+    def debug(self, msg: Any, *args: Any, color: Optional[str] = None, **kwargs: Any) -> None:
+        super().debug(_colored(msg, color), *args, **kwargs)
+
+    def info(self, msg: Any, *args: Any, color: Optional[str] = None, **kwargs: Any) -> None:
+        super().info(_colored(msg, color), *args, **kwargs)
+
+    def warning(self, msg: Any, *args: Any, color: Optional[str] = "yellow", **kwargs: Any) -> None:
+        super().warning(_colored(msg, color), *args, **kwargs)
+
+    def error(self, msg: Any, *args: Any, color: Optional[str] = "light_red", **kwargs: Any) -> None:
+        super().error(_colored(msg, color), *args, **kwargs)
+
+    def critical(self, msg: Any, *args: Any, color: Optional[str] = "red", **kwargs: Any) -> None:
+        super().critical(_colored(msg, color), *args, **kwargs)
+
+    fatal = critical  # type: ignore[assignment]
+
+
+def _colored(msg: Any, color: Optional[str]) -> Any:
+    if not color:
+        return msg
+    from ...printing import colored
+
+    return colored(str(msg), color)
 
 
 def get_logger(name: str, level: int = logging.INFO) -> logging.Logger:

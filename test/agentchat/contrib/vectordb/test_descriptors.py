@@ -98,9 +98,9 @@ def test_the_in_memory_chroma_store_lives_as_long_as_the_process() -> None:
     pytest.importorskip("chromadb")
     from autogen.agentchat.contrib.vectordb.chromadb import ChromaVectorDB
 
-    with ChromaVectorDB(embedding_function=vectors) as db:
+    with ChromaVectorDB(path=None, embedding_function=vectors) as db:
         fill(db)
-    other = ChromaVectorDB(embedding_function=vectors)
+    other = ChromaVectorDB(path=None, embedding_function=vectors)
     try:
         assert other.count("notes") == 2
     finally:

@@ -44,6 +44,9 @@ def test_server_connection_info(server: LocalJupyterServer) -> None:
     client = JupyterClient(info)
     assert "python3" in client.list_kernel_specs()["kernelspecs"]
     client.close()
+    classic = server.get_client()  # the classic accessor: a client of the same gateway
+    assert isinstance(classic, JupyterClient) and "python3" in classic.list_kernel_specs()["kernelspecs"]
+    classic.close()
 
 
 def test_executor_keeps_state_saves_images_and_times_out(server: LocalJupyterServer, tmp_path: Path) -> None:

@@ -15,11 +15,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO, Optional, Union
+from typing import IO, TYPE_CHECKING, Optional, Union
 
 from .._lifecycle import StopOnExit
 from ._extras import require
 from .base import JupyterConnectionInfo
+
+if TYPE_CHECKING:
+    from .jupyter_client import JupyterClient
 
 __all__ = ("LocalJupyterServer",)
 
@@ -90,6 +93,12 @@ class LocalJupyterServer(StopOnExit):
     @property
     def connection_info(self) -> JupyterConnectionInfo:
         return JupyterConnectionInfo(host=self.ip, use_https=False, port=self.port, token=self.token)
+
+    def get_client(self) -> JupyterClient:
+        """A REST/websocket client of this gateway (the classic accessor)."""
+        from .jupyter_client import JupyterClient
+
+        return JupyterClient(self.connection_info)
 
     def _wait_until_ready(self) -> None:
         requests = require("requests", "LocalJupyterServer")

@@ -53,7 +53,7 @@ def test_requests_go_through_the_given_client(llm_server: Any) -> None:
     assert client.message_retrieval(response) == ["echo: Hello"]
     assert transport.urls == [llm_server.base_url + "/chat/completions"]
     [request] = [r for r in llm_server.requests if r.path.endswith("/chat/completions")]
-    assert request.headers.get("X-Custom") == "mine"
+    assert {k.lower(): v for k, v in request.headers.items()}.get("x-custom") == "mine"  # HTTP names: any case
     assert request.body == {"model": "gpt-4", "messages": USER}
     usage = client.get_usage(response)
     assert usage["model"] == "gpt-4" and usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
@@ -134,7 +134,7 @@ def test_azure_client(llm_server: Any) -> None:
     [request] = [r for r in llm_server.requests if r.path.endswith("/chat/completions")]
     assert request.path == "/openai/deployments/gpt-4/chat/completions"
     assert request.query == {"api-version": ["2024-02-01"]}
-    assert request.headers.get("api-key") == "k"
+    assert {k.lower(): v for k, v in request.headers.items()}.get("api-key") == "k"
 
 
 def test_bad_first_argument_is_a_clear_type_error() -> None:

@@ -32,7 +32,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-MAX_OPEN = 32
+MAX_OPEN = 8  # about 3 descriptors each per thread: well inside macOS's default limit of 256
 _pool: OrderedDict[str, diskcache.Cache] = OrderedDict()
 _pool_lock = threading.Lock()
 

@@ -76,6 +76,16 @@ def test_executor_keeps_state_saves_images_and_times_out(server: LocalJupyterSer
         assert gone.exit_code == 1 and "NameError" in gone.output
 
 
+def test_messages_with_binary_buffers_are_read(server: LocalJupyterServer, tmp_path: Path) -> None:
+    # a comm (as widgets open) publishes a message with buffers: the server sends it as a binary frame
+    code = "from comm import create_comm\nc = create_comm(target_name='t', data={'a': 1}, buffers=[b'abc'])\nprint('opened')"
+    with JupyterCodeExecutor(server, output_dir=tmp_path, timeout=20) as executor:
+        opened = executor.execute_code_blocks([CodeBlock(code=code, language="python")])
+        assert (opened.exit_code, opened.output) == (0, "opened\n")
+        after = executor.execute_code_blocks([CodeBlock(code="print(6 * 7)", language="python")])
+        assert (after.exit_code, after.output) == (0, "42\n")
+
+
 def test_connection_info_works_as_server_argument(server: LocalJupyterServer, tmp_path: Path) -> None:
     with JupyterCodeExecutor(server.connection_info, output_dir=tmp_path) as executor:
         assert executor.execute_code_blocks([CodeBlock(code="print('ok')", language="python")]).output == "ok\n"

@@ -118,7 +118,7 @@ class JupyterKernelClient(StopOnExit):
         except websocket.WebSocketTimeoutException:
             return None
         if isinstance(raw, bytes):
-            raw = raw.decode("utf-8", errors="replace")
+            return _binary_message(raw)
         return dict(json.loads(raw))
 
     def wait_for_ready(self, timeout_seconds: Optional[float] = None) -> bool:
@@ -203,3 +203,19 @@ class JupyterKernelClient(StopOnExit):
 
     def stop(self) -> None:
         self._websocket.close()
+
+
+def _binary_message(frame: bytes) -> Dict[str, Any]:
+    """A message that carries binary buffers (comms, widgets), as the server frames it without a subprotocol:
+    a big-endian uint32 count of parts, that many uint32 offsets, then the parts; the first part is the JSON
+    message, the others its buffers."""
+    if len(frame) < 8:
+        return dict(json.loads(frame.decode("utf-8", errors="replace")))
+    count = int.from_bytes(frame[:4], "big")
+    if count < 1 or len(frame) < 4 * (count + 1):
+        return dict(json.loads(frame.decode("utf-8", errors="replace")))
+    offsets = [int.from_bytes(frame[4 * (i + 1) : 4 * (i + 2)], "big") for i in range(count)]
+    parts = [frame[start:stop] for start, stop in zip(offsets, [*offsets[1:], len(frame)])]
+    message = dict(json.loads(parts[0].decode("utf-8")))
+    message["buffers"] = parts[1:]
+    return message

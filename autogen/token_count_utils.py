@@ -279,7 +279,10 @@ def count_token(input: Union[str, list[Any], dict[str, Any]], model: str = "gpt-
         return _num_tokens_from_text(input, model)
     if isinstance(input, (list, dict)):
         return _num_tokens_from_messages(input, model)
-    raise ValueError(f"count_token takes a str, a message dict or a list of messages, got {type(input).__name__}")
+    raise ValueError(
+        f"input must be str, list or dict, but we got {type(input)}. "
+        "count_token takes a str, a message dict or a list of messages."
+    )
 
 
 def _property_tokens(prop: dict[str, Any], encode: Callable[[str], int]) -> int:

@@ -106,7 +106,7 @@ class ToolsMixin:
     def _llm_config_or_raise(self, what: str) -> Dict[str, Any]:
         if not isinstance(self.llm_config, dict):
             raise LLMConfigRequiredError(
-                f"To {what}, agent must have an llm_config (agent {self.name!r} has llm_config=False). "
+                f"To {what}, agent must have an llm_config (agent {self.name!r} has llm_config={self.llm_config!r}). "
                 "Register functions for the LLM on the agent that calls the model."
             )
         return self.llm_config
@@ -151,6 +151,11 @@ class ToolsMixin:
             from ..function_utils import get_function_schema
 
             func_name = _tool_name(func, name)
+            if self.llm_config is None:
+                raise LLMConfigRequiredError(
+                    "LLM config must be setup before registering a function for LLM. "
+                    f"Agent {self.name!r} has llm_config=None; give it an llm_config."
+                )
             self._llm_config_or_raise(
                 "update a tool signature" if api_style == "tool" else "update a function signature"
             )

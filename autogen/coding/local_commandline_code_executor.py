@@ -68,7 +68,9 @@ class LocalCommandLineCodeExecutor(CommandLineExecutorBase):
         execution_policies: Optional[Dict[str, bool]] = None,
     ) -> None:
         if not functions_module.isidentifier() or keyword.iskeyword(functions_module):
-            raise ValueError(f"functions_module must be a valid Python identifier, not {functions_module!r}.")
+            raise ValueError(
+                f"Module name must be a valid Python identifier. functions_module is {functions_module!r}."
+            )
         super().__init__(timeout=timeout, work_dir=work_dir, execution_policies=execution_policies)
         self._virtual_env_context = virtual_env_context
         self._functions: List[Function] = list(functions)

@@ -201,13 +201,17 @@ class OpenAIWrapper:
         if replaced:
             return
         if already:
-            logger.warning("Model client %s is already registered.", name)
+            logger.warning(
+                "Model client %s is already registered. Add more entries in the config_list to use multiple model "
+                "clients.",
+                name,
+            )
             return
         from .errors import ConfigError
 
         raise ConfigError(
-            f'Model client "{name}" is being registered, but no config in the config list names it. '
-            f'Add "model_client_cls": "{name}" to the config(s) that should use it.'
+            f'Model client "{name}" is being registered but was not found in the config_list. Please make sure to '
+            f'include an entry in the config_list with "model_client_cls": "{name}" (in each config that should use it).'
         )
 
     # ----- completions

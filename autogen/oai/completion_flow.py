@@ -121,7 +121,10 @@ def _construct_params(create_config: dict[str, Any], extra: dict[str, Any]) -> d
     prompt = create_config.get("prompt")
     messages = create_config.get("messages")
     if (prompt is None) == (messages is None):
-        raise ConfigError("create() needs either 'messages' or 'prompt' (not both, not neither).")
+        raise ConfigError(
+            "Either prompt or messages should be in create config but not both. "
+            "create() needs exactly one of 'messages' and 'prompt'."
+        )
     if messages is not None and not isinstance(messages, list):
         raise ConfigError(f"'messages' must be a list of message dicts, got {type(messages).__name__}")
     context = extra.get("context")

@@ -341,10 +341,13 @@ def config_list_from_dotenv(
             fields = {k: v for k, v in spec.items() if k != "api_key_env_var"}
             config = get_config(api_key=os.getenv(spec.get("api_key_env_var", "OPENAI_API_KEY")), **fields)
         else:
-            logger.warning("Unsupported config type %s for model %s; skipping it.", type(spec).__name__, model)
+            logger.warning("Unsupported type %s for model %s configuration; skipping it.", type(spec), model)
             continue
         if not config.get("api_key") or not str(config["api_key"]).strip():
-            logger.warning("No API key found for model %s; skipping it. Check the path to the .env file.", model)
+            logger.warning(
+                "API key not found or empty for model %s. Please ensure path to .env file is correct. Skipping it.",
+                model,
+            )
             continue
         config["model"] = model
         configs.append(config)

@@ -126,11 +126,16 @@ def visualize_speaker_transitions_dict(
     try:
         import networkx as nx
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(f"Drawing speaker transitions needs networkx: {_GRAPH_EXTRA_HINT}") from exc
+        raise ImportError(
+            f"Failed to import networkx or matplotlib. Drawing speaker transitions needs networkx: {_GRAPH_EXTRA_HINT}"
+        ) from exc
     try:
         from matplotlib.figure import Figure
     except ImportError as exc:
-        raise ImportError(f"Drawing speaker transitions needs matplotlib: {_GRAPH_EXTRA_HINT}") from exc
+        raise ImportError(
+            "Failed to import networkx or matplotlib. Drawing speaker transitions needs matplotlib: "
+            f"{_GRAPH_EXTRA_HINT}"
+        ) from exc
 
     graph = nx.DiGraph()
     graph.add_nodes_from(_label(agent) for agent in agents)

@@ -297,7 +297,7 @@ def _property_tokens(prop: dict[str, Any], encode: Callable[[str], int]) -> int:
             for option in value:
                 tokens += 3 + encode(str(option))
         else:
-            logger.warning("num_tokens_from_functions: the field %r of a parameter is not counted.", field)
+            logger.warning("Not supported field %s (num_tokens_from_functions does not count it).", field)
     return tokens
 
 

@@ -263,7 +263,9 @@ class GroupChatManager(ConversableAgent):
             used += 1
         if "tool_responses" in reply and not keep:
             keep = 1
-            logger.warning("The last tool call message is kept, so that the tool response keeps its tool call.")
+            logger.warning(
+                "The last tool call message will be saved to prevent errors caused by tool response without tool call."
+            )
 
         if target is not None:
             suffix = f" except last {keep} messages" if keep else ""

@@ -75,7 +75,8 @@ def execute_function_flow(
     else:
         arguments, content = parse_arguments(func_call.get("arguments", "{}"))
         if arguments is not None:
-            head = f"\n>>>>>>>> EXECUTING FUNCTION {name}..."
+            kind = "ASYNC FUNCTION" if inspect.iscoroutinefunction(func) else "FUNCTION"  # the classic banners
+            head = f"\n>>>>>>>> EXECUTING {kind} {name}..."
             if call_id is not None:
                 head += f"\nCall ID: {call_id}"
             stream.print(colored(head + f"\nInput arguments: {arguments}", "magenta"), flush=True)

@@ -115,7 +115,8 @@ class LocalCommandLineCodeExecutor(CommandLineExecutorBase):
             if outcome.exit_code != 0:
                 return CommandLineCodeResult(
                     exit_code=1,
-                    output=f"Installing the packages the functions need ({' '.join(packages)}) failed:\n"
+                    output=f"Pip install failed. Installing the packages the functions need ({' '.join(packages)}) "
+                    "failed:\n"
                     f"{outcome.stdout}",
                 )
         outcome = run_command(
@@ -127,7 +128,8 @@ class LocalCommandLineCodeExecutor(CommandLineExecutorBase):
         if outcome.exit_code != 0:
             return CommandLineCodeResult(
                 exit_code=1,
-                output=f"The functions module {self._functions_module!r} failed to import:\n{outcome.stdout}",
+                output=f"Functions failed to load: the functions module {self._functions_module!r} failed to "
+                f"import:\n{outcome.stdout}",
             )
         self._setup_functions_complete = True
         return None

@@ -107,8 +107,9 @@ def _all_failed(failures: list[tuple[str, BaseException]]) -> BaseException:
         message = f"All {len(failures)} configs of the config list failed. {details}"
     if _is_timeout(last):
         return TimeoutError(
-            f"{message}. The call timed out; raise 'timeout' (seconds) in the llm_config or the config entry "
-            "if the model needs more time."
+            "OpenAI API call timed out. This could be due to congestion or too small a timeout value. The timeout "
+            "can be specified by setting the 'timeout' value (in seconds) in the llm_config (if you are using "
+            f"agents) or the OpenAIWrapper constructor (if you are using the OpenAIWrapper directly). {message}."
         )
     if hasattr(last, "message"):
         last.message = message  # type: ignore[attr-defined]

@@ -119,7 +119,14 @@ def _read_into_env(var: str, path: Path, what: str) -> None:
     try:
         os.environ[var] = path.read_text().strip()
     except FileNotFoundError:
-        logger.info("%s is not set and %s does not exist; give the %s in the config list instead.", var, path, what)
+        logger.info(
+            "%s is not found in os.environ and %s is not found in the specified path. You can specify the %s in the "
+            "config_list. (Looked for %s.)",
+            var,
+            path.name,
+            what,
+            path,
+        )
 
 
 def config_list_openai_aoai(
@@ -327,7 +334,7 @@ def config_list_from_dotenv(
         if found:
             load_dotenv(found)
         else:
-            logger.warning("No .env file found; using the environment variables only.")
+            logger.warning("No .env file found. Loading configurations from environment variables.")
 
     key_map: dict[str, Any] = dict(model_api_key_map or {})
     for model in ("gpt-4", "gpt-3.5-turbo"):

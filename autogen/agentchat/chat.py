@@ -144,12 +144,6 @@ def initiate_chats(chat_queue: List[Dict[str, Any]]) -> List[ChatResult]:
 
 def _chat_order(queue: List[Dict[str, Any]]) -> List[Any]:
     """Chat ids in an order where every chat comes after its prerequisites (clear errors otherwise)."""
-    missing = [index for index, chat in enumerate(queue) if "chat_id" not in chat]
-    if missing:
-        raise ValueError(
-            f"Each chat must have a unique id for async multi-chat execution. The chats at positions {missing} "
-            "have no 'chat_id'."
-        )
     ids = [chat["chat_id"] for chat in queue]
     if len(set(ids)) != len(ids):
         raise ValueError(

@@ -164,8 +164,8 @@ def eligible_speakers(groupchat: GroupChat, last_speaker: Agent) -> Tuple[Option
     if len(agents) < 2:
         raise ValueError(
             f"GroupChat is underpopulated with {len(agents)} agents. "
-            "Please add more agents to the GroupChat or use direct communication instead "
-            "(a two-agent chat with initiate_chat)."
+            "Please add more agents to the GroupChat or use direct communication instead. "
+            "For two agents, use initiate_chat directly."
         )
     if len(agents) == 2 and groupchat.allow_repeat_speaker is not False and not groupchat._warned_two_agents:
         method = groupchat.speaker_selection_method
@@ -188,7 +188,7 @@ def eligible_speakers(groupchat: GroupChat, last_speaker: Agent) -> Tuple[Option
             if not executors:
                 raise ValueError(
                     f"No agent can execute the function {', '.join(names)}. Please check the function_map of the "
-                    "agents: register the function(s) "
+                    "agents. Register the function(s) "
                     "for execution on one agent of the group chat (register_function(..., executor=agent) or "
                     "agent.register_for_execution())."
                 )

@@ -165,6 +165,25 @@ def test_reflection_summary_without_any_llm() -> None:
         sender.initiate_chat(recipient, message="hi", max_turns=1, summary_method="reflection_with_llm")
 
 
+@pytest.mark.parametrize(
+    ("summary_args", "sentence"),
+    [
+        ({"summary_prompt": 5}, "The summary_prompt must be a string."),
+        ({"summary_role": 5}, "The summary_role in summary_arg must be a string."),
+    ],
+)
+def test_reflection_summary_arguments(
+    llm_server: Any, llm_config: dict[str, Any], summary_args: dict[str, Any], sentence: str
+) -> None:
+    sender = ConversableAgent("a", llm_config=llm_config, human_input_mode="NEVER")
+    recipient = agent("b", default_auto_reply="ok")
+    with pytest.raises(ValueError, match=classic(sentence)):
+        sender.initiate_chat(
+            recipient, message="hi", max_turns=1, summary_method="reflection_with_llm", summary_args=summary_args
+        )
+    assert llm_server.chat_requests() == []  # rejected before any request
+
+
 # ----- tool execution banners (through the real OpenAI SDK and the local server)
 
 

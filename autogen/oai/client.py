@@ -167,9 +167,10 @@ class OpenAIWrapper:
     def _make_client(self, entry: ConfigEntry) -> Any:
         if entry.custom_client is not None:
             logger.info(
-                "Config %d names the custom model client %s; call register_model_client before create().",
-                entry.index,
+                "Detected custom model client in config: %s, model client can not be used until "
+                "register_model_client is called. (Config %d.)",
                 entry.custom_client,
+                entry.index,
             )
             return PlaceHolderClient(entry.config)
         if entry.api_type in PROVIDER_CLIENTS:  # anthropic, google, ollama, ...: a client of its own

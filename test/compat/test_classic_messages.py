@@ -420,7 +420,12 @@ def test_model_client_registration(caplog: pytest.LogCaptureFixture) -> None:
     )
     with pytest.raises(ValueError, match=classic(sentence)):
         plain.register_model_client(Custom)
-    custom = OpenAIWrapper(config_list=[{"model": "m", "model_client_cls": "Custom"}])
+    with caplog.at_level(logging.INFO):
+        custom = OpenAIWrapper(config_list=[{"model": "m", "model_client_cls": "Custom"}])
+    assert (
+        "Detected custom model client in config: Custom, model client can not be used until register_model_client "
+        "is called."
+    ) in caplog.text
     with caplog.at_level(logging.WARNING):
         custom.register_model_client(Custom)
         custom.register_model_client(Custom)
@@ -500,6 +505,23 @@ def test_dotenv_and_key_file_notices(
         "OPENAI_API_KEY is not found in os.environ and key_openai.txt is not found in the specified path. "
         "You can specify the api_key in the config_list."
     ) in caplog.text
+
+
+def test_assistant_with_file_search_resources_and_file_ids(llm_server: Any) -> None:
+    import openai
+
+    from autogen.oai.openai_utils import create_gpt_assistant
+
+    client = openai.OpenAI(base_url=llm_server.base_url, api_key="sk-test")
+    config = {
+        "tools": [{"type": "file_search"}],
+        "tool_resources": {"file_search": {"vector_store_ids": ["vs_1"]}},
+        "file_ids": ["file-a"],
+    }
+    sentence = "Cannot specify both `tool_resources['file_search']` tool and `file_ids` in the assistant config."
+    with pytest.raises(ValueError, match=classic(sentence)):
+        create_gpt_assistant(client, "helper", "Be brief.", "gpt-4", config)
+    assert llm_server.requests == []  # refused before anything was sent
 
 
 def test_count_token_input_type() -> None:

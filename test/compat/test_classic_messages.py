@@ -184,6 +184,18 @@ def test_reflection_summary_arguments(
     assert llm_server.chat_requests() == []  # rejected before any request
 
 
+def test_multimodal_agent_prints_images_as_placeholders() -> None:
+    from autogen.agentchat.contrib.multimodal_conversable_agent import MultimodalConversableAgent
+
+    image = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    viewer = MultimodalConversableAgent("viewer", llm_config=False, human_input_mode="NEVER")
+    io = ScriptedIO()
+    with IOStream.set_default(io):
+        viewer.receive(f"What is this? <img {image}> thanks", agent("u"), request_reply=False)
+    assert "What is this? <image> thanks" in io.output
+    assert "base64" not in io.output
+
+
 # ----- tool execution banners (through the real OpenAI SDK and the local server)
 
 

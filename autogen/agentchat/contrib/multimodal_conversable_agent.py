@@ -116,6 +116,10 @@ class MultimodalConversableAgent(ConversableAgent):
     def _append_oai_message(self, message: Any, role: str, conversation_id: Agent, is_sending: bool) -> bool:
         return super()._append_oai_message(self._message_to_dict(message), role, conversation_id, is_sending)
 
+    def _print_received_message(self, message: Any, sender: Agent, skip_head: bool = False) -> None:
+        # printed as stored: each image of the text shows as <image>, as in the classic package
+        super()._print_received_message(self._message_to_dict(message), sender, skip_head)
+
     @flow_backed(lmm_reply_flow)
     def generate_oai_reply(  # type: ignore[override]
         self,

@@ -168,7 +168,14 @@ class LocalCommandLineCodeExecutor(CommandLineExecutorBase):
 
     def restart(self) -> None:
         """Nothing to restart: every block runs in a new process."""
-        logger.warning("Restarting local command line code executor is not supported. No action is taken.")
+        import warnings
+
+        # a UserWarning, as in the classic package
+        warnings.warn(
+            "Restarting local command line code executor is not supported. No action is taken.",
+            UserWarning,
+            stacklevel=2,
+        )
 
     # classic static helper
     @staticmethod

@@ -544,6 +544,11 @@ def test_count_token_input_type() -> None:
 # ----- code executors and functions with requirements
 
 
+def test_local_executor_restart_warns(tmp_path: Path) -> None:
+    with pytest.warns(UserWarning, match=classic("Restarting local command line code executor is not supported.")):
+        LocalCommandLineCodeExecutor(work_dir=tmp_path).restart()
+
+
 def test_functions_module_name(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=classic("Module name must be a valid Python identifier")):
         LocalCommandLineCodeExecutor(work_dir=tmp_path, functions_module="not-a-module")

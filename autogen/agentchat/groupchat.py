@@ -258,7 +258,9 @@ class GroupChat:
         pool = self.nested_agents() if recursive else self.agents
         matches = [agent for agent in pool if agent.name == name]
         if raise_on_name_conflict and len(matches) > 1:
-            raise AgentNameConflict(f"Found {len(matches)} agents named {name!r} in the group chat.")
+            raise AgentNameConflict(
+                f"Found multiple agents with the same name. {len(matches)} agents of the group chat are named {name!r}."
+            )
         return matches[0] if matches else None
 
     def next_agent(self, agent: Agent, agents: Optional[List[Agent]] = None) -> Agent:

@@ -63,8 +63,12 @@ class ToolsMixin:
 
     def register_function(self, function_map: Mapping[str, Optional[Callable[..., Any]]]) -> None:
         """Add functions this agent executes (a None value removes that name)."""
-        for name in function_map:
+        import warnings
+
+        for name, func in function_map.items():
             assert_valid_name(name)
+            if func is not None and name in self._function_map:
+                warnings.warn(f"Function '{name}' is being overridden.", UserWarning, stacklevel=2)
         merged = {**self._function_map, **function_map}
         self._function_map = {k: v for k, v in merged.items() if v is not None}
 
@@ -145,7 +149,7 @@ class ToolsMixin:
         :class:`LLMConfigRequiredError` when the agent has no llm_config.
         """
         if api_style not in ("tool", "function"):
-            raise ValueError(f"Unsupported API style: {api_style!r}; use 'tool' or 'function'.")
+            raise ValueError(f"Unsupported API style: {api_style}. Use 'tool' or 'function'.")
 
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
             from ..function_utils import get_function_schema

@@ -24,7 +24,7 @@ from autogen import ConversableAgent, GroupChat, GroupChatManager, OpenAIWrapper
 from autogen.cache import Cache
 from autogen.coding import CodeBlock, LocalCommandLineCodeExecutor
 from autogen.coding.func_with_reqs import FunctionWithRequirements
-from autogen.exception_utils import InvalidCarryOverType, NoEligibleSpeaker
+from autogen.exception_utils import AgentNameConflict, InvalidCarryOverType, NoEligibleSpeaker
 from autogen.graph_utils import check_graph_validity
 from autogen.io import IOStream
 from autogen.token_count_utils import count_token
@@ -94,6 +94,24 @@ def test_invalid_function_names() -> None:
     with pytest.raises(ValueError, match=classic(f"Invalid name: {long_name}. Name must be less than 64 characters.")):
         agent("a", llm_config={"config_list": [{"model": "m", "api_key": "k"}]}).update_tool_signature(
             {"type": "function", "function": {"name": long_name, "parameters": {}}}, is_remove=False
+        )
+
+
+def test_overriding_a_function_warns() -> None:
+    executor = agent("a")
+    executor.register_function({"add": lambda a, b: a + b})
+    with pytest.warns(UserWarning, match=classic("Function 'add' is being overridden.")):
+        executor.register_function({"add": lambda a, b: b + a})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        executor.register_function({"times": lambda a, b: a * b})  # a new name: no warning
+
+
+def test_unsupported_api_style() -> None:
+    with pytest.raises(ValueError, match=classic("Unsupported API style: foo")):
+        agent("a", llm_config={"config_list": [{"model": "m", "api_key": "k"}]}).register_for_llm(
+            description="d",
+            api_style="foo",  # type: ignore[arg-type]
         )
 
 
@@ -325,6 +343,12 @@ def test_underpopulated_group_chats(caplog: pytest.LogCaptureFixture) -> None:
         "GroupChat is underpopulated with 2 agents. Consider setting speaker_selection_method to 'round_robin' or "
         "allow_repeat_speaker to False, or use direct communication, unless repeated speaker is desired."
     ) in caplog.text
+
+
+def test_agent_name_conflict() -> None:
+    chat = GroupChat([agent("twin"), agent("twin"), agent("other")], [])
+    with pytest.raises(AgentNameConflict, match=classic("Found multiple agents with the same name.")):
+        chat.agent_by_name("twin", raise_on_name_conflict=True)
 
 
 def test_pending_call_nobody_can_execute() -> None:

@@ -163,7 +163,8 @@ def get_powershell_command() -> str:
         if shutil.which(name):
             return name
     raise FileNotFoundError(
-        "Neither powershell nor pwsh is installed but a PowerShell block was given. "
+        "Neither powershell.exe nor pwsh.exe is present in the system. Please install PowerShell and try again. "
+        "Neither powershell nor pwsh is on PATH, but a PowerShell block was given. "
         "Install PowerShell (https://learn.microsoft.com/powershell/scripting/install/installing-powershell)."
     )
 

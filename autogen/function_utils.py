@@ -452,8 +452,8 @@ def get_function_schema(f: Callable[..., Any], *, name: Optional[str] = None, de
     if unannotated_with_default:
         names = ", ".join(f"'{k}'" for k in sorted(unannotated_with_default))
         logger.warning(
-            "The following parameters of the function '%s' with default values are not annotated "
-            "and are left out of its schema: %s.",
+            "The following parameters of the function '%s' with default values are not annotated: %s. "
+            "They are left out of its schema.",
             fname,
             names,
         )

@@ -44,26 +44,29 @@ def _check_graph_structure(transitions: Any, agents: List[Agent]) -> None:
     """Raise ``ValueError`` unless ``transitions`` maps agents of ``agents`` to lists of agents of ``agents``."""
     if not isinstance(transitions, dict):
         raise ValueError(
-            "allowed_speaker_transitions_dict must be a dictionary: the speaker transitions must be a dict mapping each agent to the list of agents that may speak after it, "
+            "allowed_speaker_transitions_dict must be a dictionary. The speaker transitions must map each agent to "
+            "the list of agents that may speak after it; "
             f"got {type(transitions).__name__}."
         )
     members = list(agents)
     for source, successors in transitions.items():
         if not isinstance(successors, list):
             raise ValueError(
-                "allowed_speaker_transitions_dict must be a dictionary with lists as values: "
-                f"the speaker transitions of {_label(source)} must be a list of agents, got {type(successors).__name__}."
+                "allowed_speaker_transitions_dict must be a dictionary with lists as values. "
+                f"The speaker transitions of {_label(source)} must be a list of agents, got {type(successors).__name__}."
             )
         for node in (source, *successors):
             if not _looks_like_agent(node):
                 raise ValueError(
-                    f"The speaker transitions must use agent objects, not names or other values: got {node!r}"
+                    "allowed_speaker_transitions_dict has values that are not lists of Agents. The speaker "
+                    f"transitions must use agent objects, not names or other values: got {node!r}"
                     f" in the transitions of {_label(source)}."
                 )
             if not any(node is member for member in members):
                 where = "keys" if node is source else "values"
                 raise ValueError(
-                    f"allowed_speaker_transitions_dict has {where} not in agents: the speaker transitions name the agent {_label(node)!r}, which is not in the group chat "
+                    f"allowed_speaker_transitions_dict has {where} not in agents. The speaker transitions name the agent "
+                    f"{_label(node)!r}, which is not in the group chat "
                     f"(agents: {[_label(a) for a in members]}). Add it to the group or remove it from the transitions."
                 )
 
@@ -123,11 +126,16 @@ def visualize_speaker_transitions_dict(
     try:
         import networkx as nx
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(f"Drawing speaker transitions needs networkx: {_GRAPH_EXTRA_HINT}") from exc
+        raise ImportError(
+            f"Failed to import networkx or matplotlib. Drawing speaker transitions needs networkx: {_GRAPH_EXTRA_HINT}"
+        ) from exc
     try:
         from matplotlib.figure import Figure
     except ImportError as exc:
-        raise ImportError(f"Drawing speaker transitions needs matplotlib: {_GRAPH_EXTRA_HINT}") from exc
+        raise ImportError(
+            "Failed to import networkx or matplotlib. Drawing speaker transitions needs matplotlib: "
+            f"{_GRAPH_EXTRA_HINT}"
+        ) from exc
 
     graph = nx.DiGraph()
     graph.add_nodes_from(_label(agent) for agent in agents)

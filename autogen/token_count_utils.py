@@ -279,7 +279,10 @@ def count_token(input: Union[str, list[Any], dict[str, Any]], model: str = "gpt-
         return _num_tokens_from_text(input, model)
     if isinstance(input, (list, dict)):
         return _num_tokens_from_messages(input, model)
-    raise ValueError(f"count_token takes a str, a message dict or a list of messages, got {type(input).__name__}")
+    raise ValueError(
+        f"input must be str, list or dict, but we got {type(input)}. "
+        "count_token takes a str, a message dict or a list of messages."
+    )
 
 
 def _property_tokens(prop: dict[str, Any], encode: Callable[[str], int]) -> int:
@@ -294,7 +297,7 @@ def _property_tokens(prop: dict[str, Any], encode: Callable[[str], int]) -> int:
             for option in value:
                 tokens += 3 + encode(str(option))
         else:
-            logger.warning("num_tokens_from_functions: the field %r of a parameter is not counted.", field)
+            logger.warning("Not supported field %s (num_tokens_from_functions does not count it).", field)
     return tokens
 
 

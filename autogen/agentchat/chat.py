@@ -146,7 +146,9 @@ def _chat_order(queue: List[Dict[str, Any]]) -> List[Any]:
     """Chat ids in an order where every chat comes after its prerequisites (clear errors otherwise)."""
     ids = [chat["chat_id"] for chat in queue]
     if len(set(ids)) != len(ids):
-        raise ValueError(f"chat_id values must be unique in a chat queue, got {ids}.")
+        raise ValueError(
+            f"Each chat must have a unique id for async multi-chat execution. chat_id values repeat: {ids}."
+        )
     pending = {chat["chat_id"]: list(chat.get("prerequisites") or ()) for chat in queue}
     for chat_id, prerequisites in pending.items():
         unknown = [p for p in prerequisites if p not in pending]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Literal, Optional, 
 
 from .. import runtime_logging
 from .._flow import IS_ASYNC, Call, Flow, Invoke, Tail, flow_backed, flow_of, run_async, run_sync
-from ..exception_utils import ConfigError
+from ..exception_utils import ConfigAssertionError, ConfigError
 from .agent import Agent, LLMAgent
 from .builtin_replies import BuiltinReplies, builtin_entries
 from .chat import ChatResult, a_initiate_chats, initiate_chats
@@ -54,9 +54,9 @@ def _validate_llm_config(llm_config: Any) -> Union[Dict[str, Any], Literal[False
     if llm_config is None or llm_config is False:
         return False
     if not isinstance(llm_config, dict):
-        raise ConfigError(
-            f"llm_config must be a dict such as {{'config_list': [{{'model': 'gpt-4', 'api_key': ...}}]}}, "
-            f"or False for no LLM; got {type(llm_config).__name__}."
+        raise ConfigAssertionError(
+            "llm_config must be a dict or False or None. Pass a dict such as "
+            f"{{'config_list': [{{'model': 'gpt-4', 'api_key': ...}}]}}, or False for no LLM; got {type(llm_config).__name__}."
         )
     if llm_config in ({}, {"config_list": []}, {"config_list": [{"model": ""}]}):
         raise ConfigError(

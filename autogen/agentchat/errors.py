@@ -14,6 +14,7 @@ __all__ = [
     "LLMConfigRequiredError",
     "MessagesOrSenderRequiredError",
     "ReplyFunctionError",
+    "SchemaNotFoundError",
 ]
 
 
@@ -40,8 +41,11 @@ class InvalidMessageError(AutoGenError, ValueError):
         self.problem = problem
 
 
-class InvalidTriggerError(AutoGenError, ValueError):
-    """A reply-function trigger is not a class, an agent, a name, a callable, None or a list of these."""
+class InvalidTriggerError(AutoGenError, ValueError, AssertionError):
+    """A reply-function trigger is not a class, an agent, a name, a callable, None or a list of these.
+
+    A ValueError as an unsupported trigger raised in the classic package, and an AssertionError as a
+    callable trigger that did not return a bool did."""
 
 
 class LLMConfigRequiredError(AutoGenError, RuntimeError, AssertionError):
@@ -49,6 +53,14 @@ class LLMConfigRequiredError(AutoGenError, RuntimeError, AssertionError):
 
     A RuntimeError as ``register_for_llm`` raised in the classic package, and an AssertionError as its
     ``update_tool_signature`` / ``update_function_signature`` raised."""
+
+
+class SchemaNotFoundError(AutoGenError, KeyError, AssertionError):
+    """A tool/function schema to remove is not in the agent's llm_config (an AssertionError, as in the classic
+    package, and a KeyError)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class HookError(AutoGenError, ValueError, AssertionError):

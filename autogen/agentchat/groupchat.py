@@ -167,8 +167,8 @@ class GroupChat:
                 raise ValueError(f"allow_repeat_speaker lists agents that are not in the group chat: {strangers}.")
         elif not isinstance(self.allow_repeat_speaker, bool):
             raise ValueError(
-                "GroupChat allow_repeat_speaker should be a bool or a list of Agents: True, False or a list of "
-                f"agents of the group chat, got {self.allow_repeat_speaker!r}."
+                "GroupChat allow_repeat_speaker should be a bool or a list of Agents. Pass True, False or a list "
+                f"of agents of the group chat; got {self.allow_repeat_speaker!r}."
             )
         if not isinstance(self.select_speaker_message_template, str) or not self.select_speaker_message_template:
             raise ValueError("select_speaker_message_template cannot be empty or None.")
@@ -182,11 +182,14 @@ class GroupChat:
             raise ValueError("role_for_select_speaker_messages cannot be empty or None.")
         retries = self.max_retries_for_selecting_speaker
         if isinstance(retries, bool) or not isinstance(retries, int):
-            raise ValueError("max_retries_for_selecting_speaker must be an int (0 or more).")
+            raise ValueError(
+                "max_retries_for_selecting_speaker cannot be None or non-int. Pass an int (0 or more); "
+                f"got {retries!r}."
+            )
         if retries < 0:
             raise ValueError("max_retries_for_selecting_speaker must be greater than or equal to zero.")
         if not isinstance(self.select_speaker_auto_verbose, bool):
-            raise ValueError("select_speaker_auto_verbose must be True or False.")
+            raise ValueError("select_speaker_auto_verbose cannot be None or non-bool. Pass True or False.")
 
     def _build_transitions(self) -> None:
         transitions = self.allowed_or_disallowed_speaker_transitions
@@ -205,14 +208,18 @@ class GroupChat:
             return
         if kind is None:
             raise ValueError(
-                "allowed_or_disallowed_speaker_transitions is set but speaker_transitions_type is not: set "
-                "speaker_transitions_type='allowed' or 'disallowed' to say how to read the graph."
+                "GroupChat allowed_or_disallowed_speaker_transitions is not None, but speaker_transitions_type is "
+                "None. Please set speaker_transitions_type to either 'allowed' or 'disallowed'."
             )
         if kind not in ("allowed", "disallowed"):
-            raise ValueError(f"speaker_transitions_type must be 'allowed' or 'disallowed', got {kind!r}.")
+            raise ValueError(
+                f"GroupChat speaker_transitions_type is set to '{kind}'. It should be one of "
+                "['allowed', 'disallowed', None] (case insensitive)."
+            )
         if self.allow_repeat_speaker is not True:
             raise ValueError(
-                "Give either allowed_or_disallowed_speaker_transitions or allow_repeat_speaker, not both: with a "
+                "Don't provide both allowed_or_disallowed_speaker_transitions and allow_repeat_speaker in group "
+                "chat. Please set one of them to None. With a "
                 "transition graph, an agent may speak twice in a row when the graph has a self-loop for it. Leave "
                 "allow_repeat_speaker at its default (True)."
             )
@@ -251,7 +258,9 @@ class GroupChat:
         pool = self.nested_agents() if recursive else self.agents
         matches = [agent for agent in pool if agent.name == name]
         if raise_on_name_conflict and len(matches) > 1:
-            raise AgentNameConflict(f"Found {len(matches)} agents named {name!r} in the group chat.")
+            raise AgentNameConflict(
+                f"Found multiple agents with the same name. {len(matches)} agents of the group chat are named {name!r}."
+            )
         return matches[0] if matches else None
 
     def next_agent(self, agent: Agent, agents: Optional[List[Agent]] = None) -> Agent:

@@ -62,7 +62,7 @@ class GroupChatManager(ConversableAgent):
         if isinstance(llm_config, dict) and (llm_config.get("functions") or llm_config.get("tools")):
             raise ValueError(
                 "GroupChatManager is not allowed to make function/tool calls. Please remove the 'functions' or "
-                "'tools' config in 'llm_config' you passed in, and register the tools with the agents instead."
+                "'tools' config in 'llm_config' you passed in. Register the tools with the agents instead."
             )
         super().__init__(
             name=name,  # type: ignore[arg-type]
@@ -263,7 +263,9 @@ class GroupChatManager(ConversableAgent):
             used += 1
         if "tool_responses" in reply and not keep:
             keep = 1
-            logger.warning("The last tool call message is kept, so that the tool response keeps its tool call.")
+            logger.warning(
+                "The last tool call message will be saved to prevent errors caused by tool response without tool call."
+            )
 
         if target is not None:
             suffix = f" except last {keep} messages" if keep else ""
@@ -300,7 +302,12 @@ class GroupChatManager(ConversableAgent):
     @staticmethod
     def messages_from_string(message_string: str) -> List[Dict[str, Any]]:
         """The messages from a JSON string made by :meth:`messages_to_string`."""
-        messages = json.loads(message_string)
+        try:
+            messages = json.loads(message_string)
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                f"Messages string is not a valid JSON string ({error}). Pass the string messages_to_string() made."
+            ) from error
         if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
             raise ValueError("The string does not hold a JSON list of message objects.")
         return messages
@@ -340,6 +347,7 @@ class GroupChatManager(ConversableAgent):
             last["content"] = remove(last["content"])
         if self._is_termination_msg(last):
             logger.warning(
+                "WARNING: Last message meets termination criteria and this may terminate the chat. "
                 "The last message of the resumed chat meets the termination condition, so the chat may end at once. "
                 "Pass remove_termination_string to resume() to remove the termination text."
             )
@@ -368,7 +376,10 @@ class GroupChatManager(ConversableAgent):
         elif isinstance(messages, list) and all(isinstance(m, dict) for m in messages):
             messages = copy.deepcopy(messages)
         else:
-            raise TypeError("messages must be a list of message dicts, or a JSON string made by messages_to_string().")
+            raise TypeError(
+                "Messages is not of type str or List[Dict]. Pass a list of message dicts, or a JSON string made by "
+                "messages_to_string()."
+            )
         self._valid_resume_messages(messages)
 
         groupchat = self._groupchat

@@ -122,7 +122,7 @@ class HistoryMixin:
             self._oai_messages[recipient].clear()
             if nb_messages_to_preserve:
                 stream.print(
-                    "WARNING: `nb_preserved_messages` is ignored when clearing chat history with a specific agent.",
+                    "WARNING: `nr_preserved_messages` is ignored when clearing chat history with a specific agent.",
                     flush=True,
                 )
             return

@@ -191,7 +191,8 @@ def _carryover_text(carryover: Any) -> str:
     if isinstance(carryover, (list, tuple)):
         return "\n".join(carryover_item_text(item) for item in carryover)
     raise InvalidCarryOverType(
-        f"Carryover should be a string or a list of strings (or messages), got {type(carryover).__name__}."
+        "Carryover should be a string or a list of strings. A list may also hold message dicts; "
+        f"got {type(carryover).__name__}."
     )
 
 
@@ -300,10 +301,11 @@ def assert_valid_name(name: str) -> str:
     """Check a function/tool name; raise ``ValueError`` saying how to fix it."""
     if not _VALID_NAME.match(name or ""):
         raise ValueError(
-            f"Invalid name: {name!r}. Only letters, numbers, '_' and '-' are allowed in function and tool names."
+            f"Invalid name: {name}. Only letters, numbers, '_' and '-' are allowed. "
+            "Function and tool names must match ^[a-zA-Z0-9_-]+$."
         )
     if len(name) > 64:
-        raise ValueError(f"Invalid name: {name!r}. Name must be at most 64 characters long, got {len(name)}.")
+        raise ValueError(f"Invalid name: {name}. Name must be less than 64 characters. It has {len(name)}.")
     return name
 
 

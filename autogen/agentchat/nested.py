@@ -107,7 +107,7 @@ def make_nested_reply(
 
     else:
         raise ValueError(
-            "reply_func_from_nested_chats must be 'summary_from_nested_chats' or a callable "
+            "reply_func_from_nested_chats must be a callable. Pass 'summary_from_nested_chats' or a callable "
             f"(chat_queue, recipient, messages, sender, config) -> (final, reply), got {reply_func_from_nested_chats!r}."
         )
 

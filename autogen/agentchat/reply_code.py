@@ -32,13 +32,28 @@ def validate_code_execution_config(config: Any) -> Union[Dict[str, Any], Literal
     if config is False:
         return False
     if config is None:
+        import warnings
+
+        warnings.warn(
+            "Using None to signal a default code_execution_config is deprecated. "
+            "Use {} to use default or False to disable code execution.",
+            UserWarning,
+            stacklevel=3,
+        )
         return {}
     if not isinstance(config, dict):
         raise ConfigError(
-            "code_execution_config must be False (no code execution) or a dict such as "
-            f"{{'work_dir': 'coding', 'use_docker': False}} or {{'executor': executor}}, not {config!r}."
+            "code_execution_config must be a dict or False. Pass False for no code execution, or a dict such as "
+            f"{{'work_dir': 'coding', 'use_docker': False}} or {{'executor': executor}}; got {config!r}."
         )
     config = dict(config)
+    if config.get("executor") is not None:
+        for key in ("use_docker", "work_dir", "timeout"):
+            if key in config:
+                raise ConfigError(
+                    f"'{key}' in code_execution_config is not valid when 'executor' is set. Use the appropriate "
+                    f"arg in the chosen executor instead (e.g. {key}=... when you build the executor)."
+                )
     messages_to_scan(config.get("last_n_messages", "auto"), [])
     check_max_output_chars(config.get("max_output_chars", DEFAULT_MAX_OUTPUT_CHARS))
     return config
@@ -56,7 +71,8 @@ def messages_to_scan(last_n_messages: Any, messages: Sequence[Dict[str, Any]]) -
         return count
     if isinstance(last_n_messages, bool) or not isinstance(last_n_messages, int) or last_n_messages < 0:
         raise ConfigError(
-            f"code_execution_config['last_n_messages'] must be a non-negative integer or 'auto', got {last_n_messages!r}."
+            "last_n_messages must be either a non-negative integer, or the string 'auto'. "
+            f"code_execution_config['last_n_messages'] is {last_n_messages!r}."
         )
     return last_n_messages
 

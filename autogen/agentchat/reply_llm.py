@@ -114,7 +114,7 @@ def reflection_flow(
         from ..exception_utils import ConfigError
 
         raise ConfigError(
-            "No OpenAIWrapper client is found: summary_method='reflection_with_llm' needs an llm_config on the "
+            "No OpenAIWrapper client is found. summary_method='reflection_with_llm' needs an llm_config on the "
             "sender or the recipient of the chat."
         )
     request = [*messages, {"role": role or "system", "content": prompt}]

@@ -89,7 +89,9 @@ def match_trigger(trigger: Any, sender: Any) -> bool:
     if callable(trigger):
         result = trigger(sender)
         if not isinstance(result, bool):
-            raise InvalidTriggerError(f"The trigger {trigger!r} must return a bool, got {type(result).__name__}.")
+            raise InvalidTriggerError(
+                f"trigger {trigger} must return a boolean value. It returned {type(result).__name__}."
+            )
         return result
     raise InvalidTriggerError(f"Unsupported trigger {describe_trigger(trigger)}.")
 

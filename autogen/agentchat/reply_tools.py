@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from .. import runtime_logging
 from .._flow import Call, Flow, Gather, Invoke, flow_of
+from .errors import SchemaNotFoundError
 from .messages import tool_response_message
 from .printing import colored
 
@@ -74,7 +75,8 @@ def execute_function_flow(
     else:
         arguments, content = parse_arguments(func_call.get("arguments", "{}"))
         if arguments is not None:
-            head = f"\n>>>>>>>> EXECUTING FUNCTION {name}..."
+            kind = "ASYNC FUNCTION" if inspect.iscoroutinefunction(func) else "FUNCTION"  # the classic banners
+            head = f"\n>>>>>>>> EXECUTING {kind} {name}..."
             if call_id is not None:
                 head += f"\nCall ID: {call_id}"
             stream.print(colored(head + f"\nInput arguments: {arguments}", "magenta"), flush=True)
@@ -196,7 +198,9 @@ def remove_or_add_schema(
         schema_or_name = name_of(schema_or_name) or schema_or_name.get("name")
     if is_remove:
         if not current:
-            raise KeyError(f"The agent's llm_config has no {kind}s, so {schema_or_name!r} cannot be removed.")
+            raise SchemaNotFoundError(
+                f"The agent config doesn't have {kind} {schema_or_name}. Its llm_config has no {kind}s to remove."
+            )
         kept = [e for e in current if name_of(e) != schema_or_name]
         if len(kept) == len(current):
             warnings.warn(
@@ -207,7 +211,9 @@ def remove_or_add_schema(
             )
         return kept
     if not isinstance(schema_or_name, dict):
-        raise ValueError(f"The {kind} signature must be of the type dict. Received {type(schema_or_name).__name__}.")
+        raise ValueError(
+            f"The {kind} signature must be of the type dict. Received {kind} signature type {type(schema_or_name)}"
+        )
     new_name = name_of(schema_or_name)
     if any(name_of(e) == new_name for e in current):
         warnings.warn(f"Function '{new_name}' is being overridden.", UserWarning, stacklevel=4)

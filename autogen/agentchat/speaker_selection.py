@@ -163,16 +163,18 @@ def eligible_speakers(groupchat: GroupChat, last_speaker: Agent) -> Tuple[Option
     agents = groupchat.agents
     if len(agents) < 2:
         raise ValueError(
-            f"GroupChat is underpopulated with {len(agents)} agent(s). "
-            "Add more agents to the group chat, or let the agents talk directly with initiate_chat."
+            f"GroupChat is underpopulated with {len(agents)} agents. "
+            "Please add more agents to the GroupChat or use direct communication instead. "
+            "For two agents, use initiate_chat directly."
         )
     if len(agents) == 2 and groupchat.allow_repeat_speaker is not False and not groupchat._warned_two_agents:
         method = groupchat.speaker_selection_method
         if not (isinstance(method, str) and method.lower() == "round_robin"):
             groupchat._warned_two_agents = True
             logger.warning(
-                "GroupChat has only 2 agents. Consider speaker_selection_method='round_robin', "
-                "allow_repeat_speaker=False, or a direct two-agent chat, unless an agent should speak twice in a row."
+                "GroupChat is underpopulated with 2 agents. Consider setting speaker_selection_method to "
+                "'round_robin' or allow_repeat_speaker to False, or use direct communication, unless repeated "
+                "speaker is desired."
             )
 
     candidates: List[Agent] = list(agents)
@@ -185,8 +187,9 @@ def eligible_speakers(groupchat: GroupChat, last_speaker: Agent) -> Tuple[Option
                 executors = [agent for agent in agents if getattr(agent, "function_map", None)]
             if not executors:
                 raise ValueError(
-                    f"No agent in the group chat can execute the function(s) {', '.join(names)}. Register them "
-                    "for execution on one agent (register_function(..., executor=agent) or "
+                    f"No agent can execute the function {', '.join(names)}. Please check the function_map of the "
+                    "agents. Register the function(s) "
+                    "for execution on one agent of the group chat (register_function(..., executor=agent) or "
                     "agent.register_for_execution())."
                 )
             if len(executors) == 1:
@@ -235,7 +238,7 @@ def manual_select_speaker(agents: Sequence[Agent]) -> Optional[Agent]:
             return agents[int(answer) - 1]
         if attempt < tries:
             iostream.print(f"Invalid input. Please enter a number between 1 and {len(agents)}.")
-    iostream.print(f"No valid choice after {tries} tries; the next speaker will be selected automatically.")
+    iostream.print(f"You have tried {tries} times. The next speaker will be selected automatically.")
     return None
 
 
@@ -409,14 +412,17 @@ def auto_select_speaker_steps(
         chosen, problem = resolve_speaker(answer, agents)
         if chosen is not None:
             if verbose:
-                iostream.print(f">>>>>>>> Select speaker attempt {attempt} of {attempts}: {chosen.name}", flush=True)
+                iostream.print(
+                    f">>>>>>>> Select speaker attempt {attempt} of {attempts} successfully selected: {chosen.name}",
+                    flush=True,
+                )
             return chosen
         if verbose:
-            what = "more than one agent name" if problem == "multiple" else "no eligible agent name"
-            iostream.print(
-                f">>>>>>>> Select speaker attempt {attempt} of {attempts} failed: the answer had {what}: {answer!r}",
-                flush=True,
-            )
+            if problem == "multiple":
+                classic = f"Select speaker attempt {attempt} of {attempts} failed as it included multiple agent names."
+            else:
+                classic = f"Select speaker attempt #{attempt} failed as it did not include any agent names."
+            iostream.print(f">>>>>>>> {classic} The answer was: {answer!r}", flush=True)
         if attempt < attempts:
             template = (
                 groupchat.select_speaker_auto_multiple_template
@@ -430,9 +436,10 @@ def auto_select_speaker_steps(
             messages = [*messages, {"role": "assistant", "content": answer or ""}, feedback]
     fallback = next_agent_in_order(groupchat.agents, last_speaker, agents)
     logger.warning(
-        "Speaker selection failed after %d attempt(s) (last answer: %r); %s speaks next (next in order).",
-        attempts,
+        "GroupChat select_speaker failed to resolve the next speaker's name. This is because the speaker selection "
+        "OAI call returned:\n%s\nSpeaker selection failed after %d attempt(s); %s speaks next (next in order).",
         answer,
+        attempts,
         fallback.name,
     )
     if verbose:
@@ -465,16 +472,20 @@ def select_speaker_steps(groupchat: GroupChat, last_speaker: Agent, selector: Op
     if callable(method):
         choice = method(last_speaker, groupchat)
         if choice is None:
-            raise NoEligibleSpeaker("The custom speaker selection function returned None: the chat ends.")
+            raise NoEligibleSpeaker("Custom speaker selection function returned None. Terminating conversation.")
         if isinstance(choice, str):
             method = choice
         elif choice in groupchat.agents:
             return choice  # type: ignore[no-any-return]
-        else:
-            label = getattr(choice, "name", repr(choice))
+        elif isinstance(getattr(choice, "name", None), str):
             raise ValueError(
-                f"The custom speaker selection function returned {label!r}, which is not an agent of the group chat. "
+                f"Custom speaker selection function returned an agent {choice.name} not in the group chat. "
                 "Return an agent of the group, a selection method name, or None to end the chat."
+            )
+        else:
+            raise ValueError(
+                f"Custom speaker selection function returned an object of type {type(choice)} instead of Agent or "
+                "str. Return an agent of the group, a selection method name, or None to end the chat."
             )
     method = _method_name(method)
 

@@ -75,10 +75,10 @@ def _reflection_flow(sender: Any, recipient: Any, summary_args: Dict[str, Any]) 
     prompt = summary_args.get("summary_prompt")
     prompt = DEFAULT_SUMMARY_PROMPT if prompt is None else prompt
     if not isinstance(prompt, str):
-        raise ValueError(f"summary_args['summary_prompt'] must be a string, got {type(prompt).__name__}.")
+        raise ValueError(f"The summary_prompt must be a string. summary_args['summary_prompt'] is {prompt!r}.")
     role = summary_args.get("summary_role")
     if role is not None and not isinstance(role, str):
-        raise ValueError(f"summary_args['summary_role'] must be a string, got {type(role).__name__}.")
+        raise ValueError(f"The summary_role in summary_arg must be a string. summary_args['summary_role'] is {role!r}.")
     llm_agent = sender if recipient is None else recipient
     messages = llm_agent.chat_messages_for_summary(sender)
     try:

@@ -63,8 +63,12 @@ class ToolsMixin:
 
     def register_function(self, function_map: Mapping[str, Optional[Callable[..., Any]]]) -> None:
         """Add functions this agent executes (a None value removes that name)."""
-        for name in function_map:
+        import warnings
+
+        for name, func in function_map.items():
             assert_valid_name(name)
+            if func is not None and name in self._function_map:
+                warnings.warn(f"Function '{name}' is being overridden.", UserWarning, stacklevel=2)
         merged = {**self._function_map, **function_map}
         self._function_map = {k: v for k, v in merged.items() if v is not None}
 
@@ -106,7 +110,7 @@ class ToolsMixin:
     def _llm_config_or_raise(self, what: str) -> Dict[str, Any]:
         if not isinstance(self.llm_config, dict):
             raise LLMConfigRequiredError(
-                f"To {what}, agent must have an llm_config (agent {self.name!r} has llm_config=False). "
+                f"To {what}, agent must have an llm_config (agent {self.name!r} has llm_config={self.llm_config!r}). "
                 "Register functions for the LLM on the agent that calls the model."
             )
         return self.llm_config
@@ -145,12 +149,17 @@ class ToolsMixin:
         :class:`LLMConfigRequiredError` when the agent has no llm_config.
         """
         if api_style not in ("tool", "function"):
-            raise ValueError(f"Unsupported API style: {api_style!r}; use 'tool' or 'function'.")
+            raise ValueError(f"Unsupported API style: {api_style}. Use 'tool' or 'function'.")
 
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
             from ..function_utils import get_function_schema
 
             func_name = _tool_name(func, name)
+            if self.llm_config is None:
+                raise LLMConfigRequiredError(
+                    "LLM config must be setup before registering a function for LLM. "
+                    f"Agent {self.name!r} has llm_config=None; give it an llm_config."
+                )
             self._llm_config_or_raise(
                 "update a tool signature" if api_style == "tool" else "update a function signature"
             )

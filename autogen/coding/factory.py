@@ -99,7 +99,7 @@ class CodeExecutorFactory:
         config: Any = code_execution_config
         if not isinstance(config, Mapping):
             raise ConfigError(
-                f"code_execution_config must be a dict (or False to disable code execution), not {config!r}."
+                f"code_execution_config must be a dict or False. False disables code execution; got {config!r}."
             )
         if "executor" not in config:
             return _classic(config)

@@ -100,7 +100,9 @@ class FunctionWithRequirementsStr:
             raise ValueError(f"Could not parse the function source: {exc}") from exc
         defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
         if len(defs) != 1:
-            raise ValueError(f"The source must define exactly one top-level function; found {len(defs)}.")
+            raise ValueError(
+                f"The string must contain exactly one function. The source defines {len(defs)} top-level functions."
+            )
         self._name = defs[0].name
         self._compiled: Callable[..., Any] | None = None
 
@@ -120,7 +122,8 @@ class FunctionWithRequirementsStr:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
-            "A function given as source text is not callable directly; it runs inside the executor."
+            "String based function with requirement objects are not directly callable. "
+            "A function given as source text runs inside the executor."
         )
 
 

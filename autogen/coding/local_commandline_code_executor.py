@@ -68,7 +68,9 @@ class LocalCommandLineCodeExecutor(CommandLineExecutorBase):
         execution_policies: Optional[Dict[str, bool]] = None,
     ) -> None:
         if not functions_module.isidentifier() or keyword.iskeyword(functions_module):
-            raise ValueError(f"functions_module must be a valid Python identifier, not {functions_module!r}.")
+            raise ValueError(
+                f"Module name must be a valid Python identifier. functions_module is {functions_module!r}."
+            )
         super().__init__(timeout=timeout, work_dir=work_dir, execution_policies=execution_policies)
         self._virtual_env_context = virtual_env_context
         self._functions: List[Function] = list(functions)
@@ -113,7 +115,8 @@ class LocalCommandLineCodeExecutor(CommandLineExecutorBase):
             if outcome.exit_code != 0:
                 return CommandLineCodeResult(
                     exit_code=1,
-                    output=f"Installing the packages the functions need ({' '.join(packages)}) failed:\n"
+                    output=f"Pip install failed. Installing the packages the functions need ({' '.join(packages)}) "
+                    "failed:\n"
                     f"{outcome.stdout}",
                 )
         outcome = run_command(
@@ -125,7 +128,8 @@ class LocalCommandLineCodeExecutor(CommandLineExecutorBase):
         if outcome.exit_code != 0:
             return CommandLineCodeResult(
                 exit_code=1,
-                output=f"The functions module {self._functions_module!r} failed to import:\n{outcome.stdout}",
+                output=f"Functions failed to load: the functions module {self._functions_module!r} failed to "
+                f"import:\n{outcome.stdout}",
             )
         self._setup_functions_complete = True
         return None
@@ -164,7 +168,14 @@ class LocalCommandLineCodeExecutor(CommandLineExecutorBase):
 
     def restart(self) -> None:
         """Nothing to restart: every block runs in a new process."""
-        logger.warning("Restarting local command line code executor is not supported. No action is taken.")
+        import warnings
+
+        # a UserWarning, as in the classic package
+        warnings.warn(
+            "Restarting local command line code executor is not supported. No action is taken.",
+            UserWarning,
+            stacklevel=2,
+        )
 
     # classic static helper
     @staticmethod

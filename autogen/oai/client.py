@@ -167,9 +167,10 @@ class OpenAIWrapper:
     def _make_client(self, entry: ConfigEntry) -> Any:
         if entry.custom_client is not None:
             logger.info(
-                "Config %d names the custom model client %s; call register_model_client before create().",
-                entry.index,
+                "Detected custom model client in config: %s, model client can not be used until "
+                "register_model_client is called. (Config %d.)",
                 entry.custom_client,
+                entry.index,
             )
             return PlaceHolderClient(entry.config)
         if entry.api_type in PROVIDER_CLIENTS:  # anthropic, google, ollama, ...: a client of its own
@@ -201,13 +202,17 @@ class OpenAIWrapper:
         if replaced:
             return
         if already:
-            logger.warning("Model client %s is already registered.", name)
+            logger.warning(
+                "Model client %s is already registered. Add more entries in the config_list to use multiple model "
+                "clients.",
+                name,
+            )
             return
         from .errors import ConfigError
 
         raise ConfigError(
-            f'Model client "{name}" is being registered, but no config in the config list names it. '
-            f'Add "model_client_cls": "{name}" to the config(s) that should use it.'
+            f'Model client "{name}" is being registered but was not found in the config_list. Please make sure to '
+            f'include an entry in the config_list with "model_client_cls": "{name}" (in each config that should use it).'
         )
 
     # ----- completions

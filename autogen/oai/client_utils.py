@@ -126,12 +126,25 @@ def should_hide_tools(messages: Sequence[Mapping[str, Any]], tools: Optional[lis
 # ----- SDK import
 
 
+# the classic 0.2 sentences (code matches on them); Cohere's named the Groq API there, Gemini's an older SDK
+_CLASSIC_INSTALL_HINTS = {
+    "anthropic": "Please install `anthropic` to use Anthropic API.",
+    "mistral": "Please install `mistralai` to use the Mistral.AI API.",
+    "together": "Please install `together` to use the Together.AI API.",
+    "groq": "Please install `groq` to use the Groq API.",
+    "cohere": "Please install `cohere` to use the Cohere API.",
+    "gemini": "Please install `google-genai` to use Google Gemini API.",
+}
+
+
 def import_sdk(module: str, extra: str, package: Optional[str] = None) -> ModuleType:
     """``import module``, or an ImportError that says which extra installs it."""
     try:
         return importlib.import_module(module)
     except ImportError as err:
+        classic = _CLASSIC_INSTALL_HINTS.get(extra, "")
         raise ImportError(
+            f"{classic + ' ' if classic else ''}"
             f"This config needs the {package or module.split('.')[0]!r} package, which is not installed. "
             f'Install it with: pip install "pyautogen[{extra}]"'
         ) from err

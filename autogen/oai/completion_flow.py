@@ -107,8 +107,9 @@ def _all_failed(failures: list[tuple[str, BaseException]]) -> BaseException:
         message = f"All {len(failures)} configs of the config list failed. {details}"
     if _is_timeout(last):
         return TimeoutError(
-            f"{message}. The call timed out; raise 'timeout' (seconds) in the llm_config or the config entry "
-            "if the model needs more time."
+            "OpenAI API call timed out. This could be due to congestion or too small a timeout value. The timeout "
+            "can be specified by setting the 'timeout' value (in seconds) in the llm_config (if you are using "
+            f"agents) or the OpenAIWrapper constructor (if you are using the OpenAIWrapper directly). {message}."
         )
     if hasattr(last, "message"):
         last.message = message  # type: ignore[attr-defined]
@@ -121,7 +122,10 @@ def _construct_params(create_config: dict[str, Any], extra: dict[str, Any]) -> d
     prompt = create_config.get("prompt")
     messages = create_config.get("messages")
     if (prompt is None) == (messages is None):
-        raise ConfigError("create() needs either 'messages' or 'prompt' (not both, not neither).")
+        raise ConfigError(
+            "Either prompt or messages should be in create config but not both. "
+            "create() needs exactly one of 'messages' and 'prompt'."
+        )
     if messages is not None and not isinstance(messages, list):
         raise ConfigError(f"'messages' must be a list of message dicts, got {type(messages).__name__}")
     context = extra.get("context")

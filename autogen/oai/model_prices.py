@@ -112,8 +112,8 @@ def normalize_price(price: Union[None, float, int, Sequence[float]]) -> Optional
         return None
     if isinstance(price, (int, float)):
         logger.warning(
-            "The config's 'price' is a single number: using it for both prompt and completion tokens. "
-            "Give [prompt_price_per_1k, completion_price_per_1k] if they differ."
+            "Input price is a float/int. Using the same price for prompt and completion tokens. Use a list/tuple "
+            "if prompt and completion token prices are different."
         )
         return (float(price), float(price))
     values = list(price)
@@ -144,8 +144,8 @@ def compute_cost(
                 _warned.add(key)
             if first:
                 logger.warning(
-                    'Model %s is not in the price table, so its cost is counted as 0. Add "price": '
-                    "[prompt_price_per_1k, completion_price_per_1k] to its config for a real cost.",
+                    "Model %s is not found. The cost will be 0. In your config_list, add field "
+                    '{"price" : [prompt_price_per_1k, completion_token_price_per_1k]} for customized pricing.',
                     model,
                 )
             return 0.0

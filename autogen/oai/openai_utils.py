@@ -119,7 +119,14 @@ def _read_into_env(var: str, path: Path, what: str) -> None:
     try:
         os.environ[var] = path.read_text().strip()
     except FileNotFoundError:
-        logger.info("%s is not set and %s does not exist; give the %s in the config list instead.", var, path, what)
+        logger.info(
+            "%s is not found in os.environ and %s is not found in the specified path. You can specify the %s in the "
+            "config_list. (Looked for %s.)",
+            var,
+            path.name,
+            what,
+            path,
+        )
 
 
 def config_list_openai_aoai(
@@ -327,7 +334,7 @@ def config_list_from_dotenv(
         if found:
             load_dotenv(found)
         else:
-            logger.warning("No .env file found; using the environment variables only.")
+            logger.warning("No .env file found. Loading configurations from environment variables.")
 
     key_map: dict[str, Any] = dict(model_api_key_map or {})
     for model in ("gpt-4", "gpt-3.5-turbo"):
@@ -341,10 +348,13 @@ def config_list_from_dotenv(
             fields = {k: v for k, v in spec.items() if k != "api_key_env_var"}
             config = get_config(api_key=os.getenv(spec.get("api_key_env_var", "OPENAI_API_KEY")), **fields)
         else:
-            logger.warning("Unsupported config type %s for model %s; skipping it.", type(spec).__name__, model)
+            logger.warning("Unsupported type %s for model %s configuration; skipping it.", type(spec), model)
             continue
         if not config.get("api_key") or not str(config["api_key"]).strip():
-            logger.warning("No API key found for model %s; skipping it. Check the path to the .env file.", model)
+            logger.warning(
+                "API key not found or empty for model %s. Please ensure path to .env file is correct. Skipping it.",
+                model,
+            )
             continue
         config["model"] = model
         configs.append(config)

@@ -35,7 +35,7 @@ def update_usage_summary(
 def usage_summary_lines(summary: Optional[dict[str, Any]], kind: str) -> list[str]:
     """Readable lines for one summary; ``kind`` is "actual" (excluding cache hits) or "total"."""
     if summary is None:
-        return ["No actual cost incurred (all completions are served from cache)."]
+        return ["No actual cost incurred (all completions are using cache)."]
     scope = "including" if kind == "total" else "excluding"
     lines = [f"Usage summary {scope} cached usage: ", f"Total cost: {round(summary['total_cost'], 5)}"]
     for model, counts in summary.items():
@@ -57,7 +57,7 @@ def _normalize_mode(mode: Union[str, Sequence[str]]) -> str:
         modes = list(mode)
     valid = {"actual", "total"}
     if not modes or len(modes) > 2 or not set(modes) <= valid:
-        raise ValueError(f'Invalid mode: {mode!r}; choose "actual", "total" or ["actual", "total"].')
+        raise ValueError(f'Invalid mode: {mode}, choose from "actual", "total", ["actual", "total"]')
     return "both" if set(modes) == valid else modes[0]
 
 

@@ -243,9 +243,11 @@ def test_work_dir_is_created(tmp_path: Path) -> None:
     assert executor.work_dir.is_dir()
 
 
-def test_restart_is_a_harmless_no_op(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    LocalCommandLineCodeExecutor(work_dir=tmp_path).restart()
-    assert "not supported" in caplog.text
+def test_restart_is_a_harmless_no_op(tmp_path: Path) -> None:
+    executor = LocalCommandLineCodeExecutor(work_dir=tmp_path)
+    with pytest.warns(UserWarning, match="not supported"):
+        executor.restart()
+    assert executor.execute_code_blocks([CodeBlock(code="print(1)", language="python")]).output == "1\n"
 
 
 def test_functions_are_importable_by_generated_code(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ def test_usage_summary_accumulates_per_model() -> None:
     }
     assert update_usage_summary(summary, {"model": "m"}) is summary  # incomplete usage is ignored
     lines = format_usage_summary(None, summary, mode="both")
-    assert "No actual cost incurred (all completions are served from cache)." in lines
+    assert "No actual cost incurred (all completions are using cache)." in lines
     assert "Total cost: 1.5" in lines
     assert format_usage_summary(summary, summary, mode=["total"])[1] == "Usage summary including cached usage: "
     with pytest.raises(ValueError):

@@ -156,7 +156,7 @@ def test_from_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: An
         {"api_key": "mine", "base_url": "https://base.example/v1", "model": "custom"},
         {"api_key": "sk-dot", "model": "gpt-4"},
     ]
-    assert "No API key found for model missing" in caplog.text
+    assert "API key not found or empty for model missing. Please ensure path to .env file is correct." in caplog.text
 
 
 def test_is_valid_api_key() -> None:

@@ -220,7 +220,7 @@ def test_config_without_model_or_empty_list_is_a_clear_error(llm_server: Any) ->
     with pytest.raises(ConfigError, match="has no 'model'"):
         wrapper.create(messages=USER)
     assert wrapper.create(messages=USER, model="gpt-4").choices[0].message.content == "echo: Hello"
-    with pytest.raises(ConfigError, match="either 'messages' or 'prompt'"):
+    with pytest.raises(ConfigError, match="Either prompt or messages should be in create config but not both"):
         wrapper.create(model="gpt-4")
 
 

@@ -172,6 +172,11 @@ def _tool_resources(assistant_config: Mapping[str, Any], tools: List[Dict[str, A
     file_ids = list(assistant_config.get("file_ids") or [])
     if not file_ids:
         return resources or None
+    if resources.get("file_search") is not None:
+        raise ConfigError(
+            "Cannot specify both `tool_resources['file_search']` tool and `file_ids` in the assistant config. "
+            "Put the files in tool_resources['file_search'] (a vector store) or give only file_ids."
+        )
     kinds = {_tool_type(t) for t in tools}
     if not kinds & set(BUILTIN_TOOLS):
         raise ConfigError(

@@ -65,6 +65,7 @@ def test_img_tag_reaches_the_server_as_an_image_part(
     assert image_urls(agent.chat_messages[peer][0]["content"]) == [PNG_URI]
     assert peer.chat_messages[agent][0]["content"].endswith(f'<img "{png_file}">')
     assert "What is in this picture? <image>" in _io.output and "base64" not in _io.output
+    assert str(png_file) not in _io.output
     # a message with parts is shown with <image> in place of each image
     agent.receive(
         {"content": [{"type": "text", "text": "look: "}, {"type": "image_url", "image_url": {"url": PNG_URI}}]},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from typing import Any, Iterator
 
@@ -183,17 +184,19 @@ def test_citations_and_images_in_the_reply(llm_server: Any, llm_config: dict) ->
 
 
 # ------------------------------------------------------------------------------------ runs --
-def test_polls_a_run_in_progress(llm_server: Any, llm_config: dict) -> None:
+def test_polls_a_run_in_progress(llm_server: Any, llm_config: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     agent = make_agent(llm_config, assistant_config={"check_every_ms": 30})
     llm_server.assistants.polls = 3
     llm_server.script("done after polling")
-    start = time.monotonic()
+    waits: list = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(time, "sleep", lambda seconds: (waits.append(seconds), real_sleep(seconds))[1])
     reply = agent.generate_reply([{"role": "user", "content": "slow one"}])
-    elapsed = time.monotonic() - start
+    monkeypatch.setattr(time, "sleep", real_sleep)
     assert reply["content"] == "done after polling"
     retrievals = [r for r in llm_server.requests if r.method == "GET" and "/runs/" in r.path]
     assert len(retrievals) == 4  # three times in progress, then completed
-    assert elapsed >= 3 * 0.03
+    assert [w for w in waits if w == 0.03] == [0.03] * 4  # check_every_ms before each of the four polls
     # a scripted reply can set its own number of polls
     llm_server.script({"content": "quick", "polls": 0})
     assert agent.generate_reply([{"role": "user", "content": "fast one"}])["content"] == "quick"
@@ -361,7 +364,9 @@ def test_group_chat_member(llm_server: Any, llm_config: dict) -> None:
     assert len(run_requests(llm_server)) == 2
 
 
-async def test_async_chat_never_blocks_the_loop(llm_server: Any, llm_config: dict) -> None:
+async def test_async_chat_never_blocks_the_loop(
+    llm_server: Any, llm_config: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     agent = make_agent(llm_config, assistant_config={"check_every_ms": 100, "tools": [ADD_TOOL]})
 
     @agent.register_for_execution()
@@ -371,27 +376,29 @@ async def test_async_chat_never_blocks_the_loop(llm_server: Any, llm_config: dic
     user = user_proxy()
     llm_server.assistants.polls = 1
     llm_server.script({"tool_calls": [{"name": "add", "arguments": {"a": 1, "b": 2}}]}, "three")
-    gaps: list = []
-    stop = asyncio.Event()
+    # the waits between polls must be awaited, never a blocking sleep on the loop's thread
+    loop_thread = threading.get_ident()
+    blocking: list = []
+    awaited: list = []
+    real_sleep, real_async_sleep = time.sleep, asyncio.sleep
 
-    async def ticker() -> None:
-        last = time.monotonic()
-        while not stop.is_set():
-            await asyncio.sleep(0.005)
-            now = time.monotonic()
-            gaps.append(now - last)
-            last = now
+    def watched_sleep(seconds: float) -> None:
+        if threading.get_ident() == loop_thread:
+            blocking.append(seconds)
+        real_sleep(seconds)
 
-    task = asyncio.create_task(ticker())
-    start = time.monotonic()
+    async def watched_async_sleep(delay: float, result: Any = None) -> Any:
+        awaited.append(delay)
+        return await real_async_sleep(delay, result)
+
+    monkeypatch.setattr(time, "sleep", watched_sleep)
+    monkeypatch.setattr(asyncio, "sleep", watched_async_sleep)
     result = await user.a_initiate_chat(agent, message="1+2")
-    elapsed = time.monotonic() - start
-    stop.set()
-    await task
+    monkeypatch.setattr(time, "sleep", real_sleep)
+    monkeypatch.setattr(asyncio, "sleep", real_async_sleep)
     assert result.summary == "three"
-    # four waits of 100 ms (two per run step); a blocking sleep would stall the ticker for 100 ms each time
-    assert elapsed >= 0.4
-    assert max(gaps) < 0.08
+    assert blocking == []
+    assert [d for d in awaited if d == 0.1] == [0.1] * 4  # four waits of 100 ms (two per run step)
     assert requests_to(llm_server, "POST", "/submit_tool_outputs")[0].body["tool_outputs"][0]["output"] == "3"
     # clear_history inside the loop defers the deletion to the next reply
     thread = agent.oai_threads[user]

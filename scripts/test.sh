@@ -18,8 +18,8 @@
 #   6. matrix           scripts/test_matrix.sh: the LLM-layer tests in fresh venvs at the edges of the supported
 #                       versions (Python 3.9 + openai 1.55.3 + pydantic 1; Python 3.13 + newest openai + pydantic 2);
 #                       the venvs are kept under .matrix/ and reused;
-#   7. lint             ruff check; it runs after the tests so that their output comes first, and an error in it
-#                       still fails the run.
+#   7. lint             ruff check, ruff format --check, mypy autogen; it runs after the tests so that their output
+#                       comes first, and an error in it still fails the run.
 #
 # Under CI (CI=true, set by .ci/run) a service that cannot be set up fails the run, since CI must test everything;
 # on a developer machine it only warns, and the tests that need the service skip.
@@ -233,6 +233,8 @@ if [ "${AUTOGEN_SKIP_LINT:-0}" != 1 ]; then
         [ -e "$t" ] && targets+=("$t")
     done
     "$PY" -m ruff check "${targets[@]}" || lint_rc=$?
+    "$PY" -m ruff format --check --quiet "${targets[@]}" || lint_rc=$?
+    "$PY" -m mypy autogen || lint_rc=$?  # the package's types (users' tools read them: py.typed)
     if [ "$lint_rc" -eq 0 ]; then phase_done; else phase_done "FAILED (exit status $lint_rc)"; fi
 fi
 
@@ -245,7 +247,7 @@ if [ "$matrix_rc" -ne 0 ]; then
     exit 1
 fi
 if [ "$lint_rc" -ne 0 ]; then
-    ag_log "lint failed (ruff exit status $lint_rc)"
+    ag_log "lint failed (ruff / ruff format / mypy, exit status $lint_rc)"
     exit 1
 fi
 ag_log "all good"

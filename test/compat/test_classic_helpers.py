@@ -122,22 +122,24 @@ def test_an_executor_gets_all_blocks_at_once_and_the_legacy_dict_one_by_one(
         with IOStream.set_default(io):
             chat = user.initiate_chat(AssistantAgent("coder", llm_config=llm_config), message="go", max_turns=3)
         seen[kind] = (io.output, [m["content"] for m in chat.chat_history if m["content"].startswith("exitcode")])
-    output, replies = seen["executor"]
-    assert "EXECUTING 2 CODE BLOCKS (inferred languages are [python, sh])..." in output
-    assert "EXECUTING CODE BLOCK (inferred language is python)..." in output
-    assert "CODE BLOCK 0" not in output
-    assert replies == [
-        "exitcode: 0 (execution succeeded)\nCode output: 42\ndone\n",
-        "exitcode: 0 (execution succeeded)\nCode output: only\n",
-    ]
-    output, replies = seen["legacy"]
-    assert "EXECUTING CODE BLOCK 0 (inferred language is python)..." in output
-    assert "EXECUTING CODE BLOCK 1 (inferred language is sh)..." in output
-    assert "CODE BLOCKS" not in output
-    assert replies == [
-        "exitcode: 0 (execution succeeded)\nCode output: \n42\n\ndone\n",
-        "exitcode: 0 (execution succeeded)\nCode output: \nonly\n",
-    ]
+    expected = {  # banners shown, a banner never shown, the replies
+        "executor": (
+            ["EXECUTING 2 CODE BLOCKS (inferred languages are [python, sh])...",
+             "EXECUTING CODE BLOCK (inferred language is python)..."],
+            "CODE BLOCK 0",
+            ["42\ndone\n", "only\n"],
+        ),
+        "legacy": (
+            ["EXECUTING CODE BLOCK 0 (inferred language is python)...",
+             "EXECUTING CODE BLOCK 1 (inferred language is sh)..."],
+            "CODE BLOCKS",
+            ["\n42\n\ndone\n", "\nonly\n"],
+        ),
+    }  # fmt: skip
+    for kind, (banners, never, outputs) in expected.items():
+        output, replies = seen[kind]
+        assert all(banner in output for banner in banners) and never not in output
+        assert replies == [f"exitcode: 0 (execution succeeded)\nCode output: {out}" for out in outputs]
 
 
 def test_function_errors_keep_the_classic_texts(llm_server: Any, llm_config: dict) -> None:

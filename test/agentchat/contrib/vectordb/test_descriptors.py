@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Callable, List
 
 import pytest
-from fd_count import MARGIN, needs_proc_fd, open_fds
+from fd_count import fds_under, needs_proc_fd
 
 from autogen.agentchat.contrib.vectordb._shared import SharedClients
 
@@ -40,31 +40,23 @@ def fill(db: Any) -> Any:
     return db
 
 
-def settle(make: Callable[[Path], Any], tmp_path: Path) -> int:
-    """The count once the library's one-time descriptors (thread pools, runtimes) are open."""
-    for i in range(2):
-        fill(make(tmp_path / f"warm{i}")).close()
-    gc.collect()
-    return open_fds()
-
-
 @needs_proc_fd
 @pytest.mark.parametrize("make", [chroma, qdrant], ids=["chroma", "qdrant"])
 def test_dropped_stores_give_their_descriptors_back(make: Callable[[Path], Any], tmp_path: Path) -> None:
-    before = settle(make, tmp_path)
     kept = [fill(make(tmp_path / f"kept{i}")) for i in range(5)]
-    assert open_fds() >= before + 5  # open stores hold descriptors: the count sees them
+    assert all(fds_under(tmp_path / f"kept{i}") for i in range(5))  # open stores hold their folders' files
     del kept  # no close(): dropping the stores is enough
-    assert open_fds() <= before + MARGIN
+    gc.collect()
+    assert fds_under(tmp_path) == []
     for i in range(ROUNDS):  # a folder per tenant, one store each, dropped at once
         fill(make(tmp_path / f"tenant{i}"))
-    assert open_fds() <= before + MARGIN
+    gc.collect()
+    assert fds_under(tmp_path) == []
 
 
 @needs_proc_fd
 @pytest.mark.parametrize("make", [chroma, qdrant], ids=["chroma", "qdrant"])
 def test_stores_on_one_folder_share_it_until_the_last_is_closed(make: Callable[[Path], Any], tmp_path: Path) -> None:
-    before = settle(make, tmp_path)
     first = fill(make(tmp_path / "shared"))
     second = make(tmp_path / "shared")
     assert second.count("notes") == 2
@@ -75,10 +67,12 @@ def test_stores_on_one_folder_share_it_until_the_last_is_closed(make: Callable[[
     with pytest.raises(ValueError, match="is closed: make a new store"):
         first.count("notes")
     second.close()
-    assert open_fds() <= before + MARGIN
+    gc.collect()
+    assert fds_under(tmp_path) == []
     with make(tmp_path / "shared") as again:  # the folder opens again, as it was
         assert again.count("notes") == 3
-    assert open_fds() <= before + MARGIN
+    gc.collect()
+    assert fds_under(tmp_path) == []
 
 
 def test_a_chroma_client_passed_in_stays_open(tmp_path: Path) -> None:

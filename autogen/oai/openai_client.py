@@ -153,7 +153,7 @@ def _stream_usage(client: Any) -> bool:
 
     if isinstance(client, openai.AzureOpenAI):
         return _azure_stream_usage(client.default_query.get("api-version"))
-    from .openai_utils import is_valid_api_key
+    from .api_keys import is_valid_api_key
 
     if str(client.base_url).startswith("https://api.openai.com") and not is_valid_api_key(client.api_key):
         logger.warning(

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 from pathlib import Path
 from typing import Any, Optional, Union
 
 from ..exception_utils import ConfigAssertionError, ConfigError
+from .api_keys import is_valid_api_key  # the classic import path
 from .completion_flow import NON_CACHE_KEYS, get_key
 from .model_prices import OAI_PRICE1K
 
@@ -77,13 +77,6 @@ def create_gpt_vector_store(client: Any, name: str, fild_ids: list[str]) -> Any:
 logger = logging.getLogger(__name__)
 
 DEFAULT_AZURE_API_VERSION = "2024-02-01"
-
-_API_KEY_PATTERN = re.compile(r"^sk-([A-Za-z0-9]+(-+[A-Za-z0-9]+)*-)?[A-Za-z0-9]{32,}$")
-
-
-def is_valid_api_key(api_key: str) -> bool:
-    """Whether ``api_key`` looks like an OpenAI key (``sk-`` followed by 32+ alphanumerics, optionally a project part)."""
-    return bool(_API_KEY_PATTERN.fullmatch(api_key or ""))
 
 
 def get_config_list(

@@ -33,3 +33,21 @@ def test_bench_quick_run_prints_its_rows(tmp_path: Path) -> None:
         "the same chat from the cache, per turn",
     ]
     assert all(row["value"] > 0 for row in rows)
+
+
+def test_the_concurrency_row_is_measured_in_a_child_process_and_reported(tmp_path: Path) -> None:
+    report = tmp_path / "rows.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--only", "concurrency", "--json", str(report)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode in (0, 1), done.stderr[-3000:]
+    rows = json.loads(report.read_text())
+    names = [row["name"] for row in rows]
+    assert names[0] == "bare openai SDK call, 2 messages (the floor)"
+    assert names[1].startswith("100 concurrent a_initiate_chat, 5 turns")
+    assert rows[1]["unit"] == "of 100" and rows[1]["target"] == 60
+    assert any(name.strip().startswith("memory per chat in flight") for name in names)
+    assert all(row["value"] > 0 for row in rows)

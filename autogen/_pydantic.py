@@ -36,7 +36,10 @@ def type2schema(t: Any) -> JsonSchemaValue:
 
 
 def model_dump(model: BaseModel) -> Dict[str, Any]:
-    """``model`` as a dict (``model_dump()`` on v2, ``dict()`` on v1)."""
+    """``model`` as a dict (``model_dump()`` on v2, ``dict()`` on v1); a dict is returned as it is (the schema
+    helpers return plain dicts where classic returned models, and classic code dumps what they return)."""
+    if isinstance(model, dict):
+        return model
     return _model_dump(model)  # type: ignore[no-any-return]
 
 

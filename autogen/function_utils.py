@@ -375,9 +375,13 @@ def get_parameter_json_schema(k: str, v: Any, default_values: dict[str, Any]) ->
     if description is not None or not isinstance(schema.get("description"), str):
         schema["description"] = description if description is not None else k
     if k in default_values:
-        ok, default = _jsonable_default(default_values[k])
-        if ok:
-            schema["default"] = default
+        value = default_values[k]
+        if _is_model_instance(value):
+            schema["default"] = value  # as classic; get_parameters puts its JSON in the tool schema
+        else:
+            ok, default = _jsonable_default(value)
+            if ok:
+                schema["default"] = default
     return schema
 
 
@@ -392,6 +396,8 @@ def get_parameters(
         if v is inspect.Parameter.empty:
             continue
         schema, defs = _split_defs(get_parameter_json_schema(k, v, default_values))
+        if "default" in schema and _is_model_instance(schema["default"]):
+            schema["default"] = _jsonable_default(schema["default"])[1]
         kept: set[str] = set()
         properties[k] = _inline_refs(schema, defs, frozenset(), kept)
         pending = sorted(kept)
@@ -451,17 +457,14 @@ def get_function_schema(f: Callable[..., Any], *, name: Optional[str] = None, de
         )
     if unannotated_with_default:
         names = ", ".join(f"'{k}'" for k in sorted(unannotated_with_default))
+        # whole sentences, formatted here: classic code checks the logged text (and mocks logger.warning)
         logger.warning(
-            "The following parameters of the function '%s' with default values are not annotated: %s. "
-            "They are left out of its schema.",
-            fname,
-            names,
+            f"The following parameters of the function '{fname}' with default values are not annotated: {names}."
         )
     if get_typed_return_annotation(f) is None:
         logger.warning(
-            "The return type of the function '%s' is not annotated. Although annotating it is optional, "
-            "the function should return either a string, a subclass of 'pydantic.BaseModel'.",
-            fname,
+            f"The return type of the function '{fname}' is not annotated. Although annotating it is optional, "
+            "the function should return either a string, a subclass of 'pydantic.BaseModel'."
         )
 
     return {

@@ -40,8 +40,9 @@ def has_self_loops(allowed_speaker_transitions: Dict[Any, List[Any]]) -> bool:
     return any(agent in successors for agent, successors in allowed_speaker_transitions.items())
 
 
-def _check_graph_structure(transitions: Any, agents: List[Agent]) -> None:
-    """Raise ``ValueError`` unless ``transitions`` maps agents of ``agents`` to lists of agents of ``agents``."""
+def _check_graph_structure(transitions: Any, agents: List[Agent], successors_outside: bool = False) -> None:
+    """Raise ``ValueError`` unless ``transitions`` maps agents of ``agents`` to lists of agents of ``agents``
+    (with ``successors_outside``, successors may be other agents: ``check_graph_validity`` warns about those)."""
     if not isinstance(transitions, dict):
         raise ValueError(
             "allowed_speaker_transitions_dict must be a dictionary. The speaker transitions must map each agent to "
@@ -62,7 +63,7 @@ def _check_graph_structure(transitions: Any, agents: List[Agent]) -> None:
                     f"transitions must use agent objects, not names or other values: got {node!r}"
                     f" in the transitions of {_label(source)}."
                 )
-            if not any(node is member for member in members):
+            if not any(node is member for member in members) and (node is source or not successors_outside):
                 where = "keys" if node is source else "values"
                 raise ValueError(
                     f"allowed_speaker_transitions_dict has {where} not in agents. The speaker transitions name the agent "
@@ -75,10 +76,12 @@ def check_graph_validity(allowed_speaker_transitions_dict: Dict[Any, List[Any]],
     """Check that ``allowed_speaker_transitions_dict`` is a usable transition graph over ``agents``.
 
     Raises ``ValueError`` when the graph is not a dict of lists, when a key or a successor is not an agent (a name
-    given where the agent object is expected, say) or is an agent outside ``agents``.
-    Logs a warning for agents without any edge (they can never speak, nor hand over) and for duplicated successors.
+    given where the agent object is expected, say) or a key is an agent outside ``agents``.
+    Logs a warning for agents without any edge (they can never speak, nor hand over), for agents on one side only
+    (in ``agents`` without an edge, or a successor outside ``agents``: a GroupChat refuses the latter) and for
+    duplicated successors.
     """
-    _check_graph_structure(allowed_speaker_transitions_dict, agents)
+    _check_graph_structure(allowed_speaker_transitions_dict, agents, successors_outside=True)
     members = list(agents)
     has_outgoing = {id(source) for source, successors in allowed_speaker_transitions_dict.items() if successors}
     has_incoming = {id(agent) for successors in allowed_speaker_transitions_dict.values() for agent in successors}
@@ -88,6 +91,15 @@ def check_graph_validity(allowed_speaker_transitions_dict: Dict[Any, List[Any]],
             "Warning: There are isolated agent nodes, there are not incoming nor outgoing edges. Isolated agents: %s "
             "(they will never speak).",
             [_label(agent) for agent in isolated],
+        )
+    in_graph: Dict[int, Any] = {id(s): s for s, successors in allowed_speaker_transitions_dict.items() if successors}
+    in_graph.update((id(a), a) for successors in allowed_speaker_transitions_dict.values() for a in successors)
+    member_ids = {id(agent) for agent in members}
+    offending = [a for a in members if id(a) not in in_graph] + [a for i, a in in_graph.items() if i not in member_ids]
+    if offending:
+        logger.warning(
+            "Warning: The set of agents in allowed_speaker_transitions do not match agents. Offending agents: %s",
+            [_label(agent) for agent in offending],
         )
     for source, successors in allowed_speaker_transitions_dict.items():
         seen: set[int] = set()

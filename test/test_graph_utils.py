@@ -59,13 +59,26 @@ def test_names_instead_of_agents_are_rejected(trio: list[Any]) -> None:
         check_graph_validity({"alice": [a]}, trio)
 
 
-def test_unknown_agents_are_rejected_with_their_name(trio: list[Any]) -> None:
-    a, b, _ = trio
+def test_an_unknown_key_is_rejected_and_an_unknown_successor_warned_about_as_classic(
+    trio: list[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    a, b, c = trio
     stranger = Node("mallory")
     with pytest.raises(ValueError, match="'mallory', which is not in the group chat"):
-        check_graph_validity({a: [stranger]}, trio)
-    with pytest.raises(ValueError, match="'mallory', which is not in the group chat"):
         check_graph_validity({stranger: [b]}, trio)
+    with caplog.at_level(logging.WARNING, logger="autogen.graph_utils"):
+        check_graph_validity({a: [b, c, stranger], b: [a], c: [a]}, trio)
+    assert "allowed_speaker_transitions do not match agents. Offending agents: ['mallory']" in caplog.text
+    # a group chat still refuses it: that agent could be chosen to speak without being in the chat
+    from autogen import ConversableAgent, GroupChat
+
+    agents = [ConversableAgent(n, llm_config=False) for n in ("x", "y")]
+    outsider = ConversableAgent("outsider", llm_config=False)
+    with pytest.raises(ValueError, match="'outsider', which is not in the group chat"):
+        GroupChat(
+            agents, [], allowed_or_disallowed_speaker_transitions={agents[0]: [agents[1], outsider], agents[1]: []},
+            speaker_transitions_type="allowed",
+        )  # fmt: skip
 
 
 def test_isolated_agents_and_duplicates_warn(trio: list[Any], caplog: pytest.LogCaptureFixture) -> None:

@@ -117,8 +117,9 @@ def test_sqlite_logging_writes_every_table(dbname: str) -> None:
 
     wrapper, client = FakeWrapper(), FakeClient()
     agent = FakeAgent("alice", client=wrapper)
+    # logged twice (a subclass's __init__ logs after its parent's): one row, with the later arguments
+    runtime_logging.log_new_agent(agent, {"name": "alice", "from": "the parent class"})
     invocation_id = _log_everything(agent, wrapper, client)
-    runtime_logging.log_new_agent(agent, {"name": "alice"})  # logged twice: still one row
     runtime_logging.stop()
     assert not runtime_logging.logging_enabled()
     assert runtime_logging.get_connection() is None
@@ -153,7 +154,7 @@ def test_sqlite_logging_writes_every_table(dbname: str) -> None:
     assert agent_row["name"] == "alice"
     assert agent_row["class"] == "FakeAgent"
     init_args = json.loads(agent_row["init_args"])
-    assert "self" not in init_args
+    assert "self" not in init_args and "from" not in init_args
     assert init_args["system_message"] == "You are helpful."
     assert "TERMINATE" in init_args["is_termination_msg"]  # lambdas are logged as their source
     assert init_args["llm_config"] == {"config_list": [{"model": "gpt-4"}]}

@@ -51,3 +51,4 @@ When everything is done, end your reply with "TERMINATE"."""
             description=description,
             **kwargs,
         )
+        self._log_init(locals())

@@ -165,9 +165,13 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
             ]
         self.hook_lists: Dict[str, List[Callable[..., Any]]] = {name: [] for name in HOOKABLE_METHODS}
         self._finished_chats: List[ChatResult] = []
+        self._log_init(locals())
+
+    def _log_init(self, arguments: Dict[str, Any]) -> None:
+        """Log this agent to the runtime log with a constructor's arguments (its ``locals()``). Each class of the
+        chain logs on its way out of ``__init__``, the most derived last, and its arguments are the ones kept."""
         if runtime_logging.is_logging:
-            init_args = {k: v for k, v in locals().items() if k not in ("self", "__class__")}
-            runtime_logging.log_new_agent(self, init_args)
+            runtime_logging.log_new_agent(self, {k: v for k, v in arguments.items() if k not in ("self", "__class__")})
 
     # ------------------------------------------------------------------------------------ identity --
     @property
@@ -190,7 +194,10 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
         self._oai_system_message[0]["content"] = system_message
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self._name!r})"
+        # the classic default repr (module-qualified class and address: logs and tests look for the class path),
+        # with the agent's name added
+        cls = type(self)
+        return f"<{cls.__module__}.{cls.__qualname__} object {self._name!r} at {id(self):#x}>"
 
     # -------------------------------------------------------------------------------------- client --
     @property

@@ -225,6 +225,7 @@ class GroupChat:
             )
         if kind == "allowed":
             allowed = transitions
+            _check_graph_structure(allowed, self.agents)  # stricter than check_graph_validity: no outside agents
         else:
             _check_graph_structure(transitions, self.agents)
             allowed = invert_disallowed_to_allowed(transitions, self.agents)

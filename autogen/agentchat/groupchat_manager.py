@@ -85,6 +85,7 @@ class GroupChatManager(ConversableAgent):
             reset_config=GroupChat.reset,
             ignore_async_in_sync_chat=True,
         )
+        self._log_init(locals())
 
     # ---------------------------------------------------------------------------------------------- state --
     @property

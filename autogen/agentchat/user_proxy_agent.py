@@ -56,3 +56,4 @@ class UserProxyAgent(ConversableAgent):
             description=description,
             **kwargs,
         )
+        self._log_init(locals())

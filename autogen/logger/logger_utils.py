@@ -81,7 +81,8 @@ def to_dict(obj: Any, exclude: Tuple[str, ...] = (), no_recursive: Tuple[Any, ..
 
     Mappings, sequences, dataclasses, pydantic/openai models and plain objects (their ``__dict__``) are
     walked; keys and attributes named in ``exclude`` are dropped at every level. Instances of the types in
-    ``no_recursive``, and agents, are written as their name (they are large and refer back to each other).
+    ``no_recursive`` are written as ``str(obj)`` (as the classic helper did), other agents as their name (they are
+    large and refer back to each other).
     Functions become their qualified name (lambdas their source); cycles, very deep nesting and anything
     else become a string. Never raises.
     """
@@ -93,8 +94,10 @@ def _to_dict(obj: Any, exclude: Tuple[str, ...], no_recursive: Tuple[Any, ...], 
         return obj
     if isinstance(obj, enum.Enum):
         return _to_dict(obj.value, exclude, no_recursive, path, depth)
-    if (no_recursive and isinstance(obj, no_recursive)) or is_agent(obj):
-        return source_name(obj) if hasattr(obj, "name") else str(obj)
+    if no_recursive and isinstance(obj, no_recursive):
+        return _safe_str(obj)  # the classic rendering: str(obj)
+    if is_agent(obj):
+        return source_name(obj)
     if isinstance(obj, (datetime.datetime, datetime.date, datetime.time)):
         return obj.isoformat()
     if isinstance(obj, (uuid.UUID, PurePath)):
@@ -135,6 +138,13 @@ def _walk(obj: Any, exclude: Tuple[str, ...], no_recursive: Tuple[Any, ...], pat
     if callable(obj):
         return _callable_to_str(obj)
     return _safe_repr(obj)
+
+
+def _safe_str(obj: Any) -> str:
+    try:
+        return str(obj)
+    except Exception:
+        return f"<{type(obj).__name__}>"
 
 
 def _safe_repr(obj: Any) -> str:

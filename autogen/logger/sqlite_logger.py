@@ -178,21 +178,31 @@ class SqliteLogger(BaseLogger):
     def get_connection(self) -> Optional[sqlite3.Connection]:
         return self.con
 
-    def _insert(self, table: str, row: Dict[str, Any], *, once_for: Any = None) -> None:
-        """Write one row; with ``once_for``, only the first time that object is logged."""
+    def _insert(self, table: str, row: Dict[str, Any], *, once_for: Any = None, replace: bool = False) -> None:
+        """Write one row; with ``once_for``, only the first time that object is logged, or with ``replace`` the
+        later times overwrite its row (a subclass's ``__init__`` logs the agent again, with its own arguments)."""
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         query = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+        args = tuple(row.values())
         with self._lock:
             if self.con is None:
                 return
             if once_for is not None and not self._seen.first_time(once_for):
-                return
+                if not replace:
+                    return
+                key, session = next(iter(row)), row["session_id"]  # the object's id column comes first
+                query = (
+                    f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in row)} "
+                    f"WHERE id = (SELECT max(id) FROM {table} WHERE {key} = ? AND session_id = ?)"
+                )
+                args = (*args, row[key], session)
             try:
-                self.con.execute(query, tuple(row.values()))
+                self.con.execute(query, args)
                 self.con.commit()
-            except sqlite3.Error as exc:
-                logger.error("[runtime logging] cannot write to table %s: %s", table, exc)
+            except Exception as exc:  # a log record must never break the program that logs it
+                # the classic sentence: scripts and tests look for it in their logs
+                logger.error("[sqlite logger]Error running query with query %s and args %s: %s", query, args, exc)
 
     # ---------------------------------------------------------------- records
 
@@ -220,7 +230,7 @@ class SqliteLogger(BaseLogger):
                 "source_name": source_name(source),
                 "request": to_json(request, exclude=SECRET_KEYS),
                 "response": to_json(response, exclude=SECRET_KEYS),
-                "is_cached": int(bool(is_cached)),
+                "is_cached": is_cached,
                 "cost": float(cost or 0.0),
                 "start_time": start_time,
                 "end_time": get_current_ts(),
@@ -240,6 +250,7 @@ class SqliteLogger(BaseLogger):
                 "timestamp": get_current_ts(),
             },
             once_for=agent,
+            replace=True,
         )
 
     def log_event(self, source: Any, name: str, **kwargs: Any) -> None:

@@ -154,7 +154,7 @@ class OpenAIWrapper:
     def __init__(self, *, config_list: Optional[Sequence[dict[str, Any]]] = None, **base_config: Any):
         rl = runtime_logger()
         if rl is not None:
-            rl.log_new_wrapper(self, {"config_list": config_list, **base_config})
+            rl.log_new_wrapper(self, {"config_list": config_list, "base_config": base_config})  # classic: its locals
         self._entries: list[ConfigEntry] = prepare_config_list(config_list, base_config)
         self._clients: list[Any] = [self._make_client(entry) for entry in self._entries]
         # classic attribute: the per-config settings merged into each create() call

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from ....exception_utils import ConfigAssertionError
 from ....token_count_utils import get_encoder
 from .errors import ConfigError
 from .extract import extract_text
@@ -54,8 +55,8 @@ def _split_long_line(line: str, max_tokens: int) -> List[str]:
 
 
 def _validate(max_tokens: int, chunk_mode: str, overlap: int) -> None:
-    if chunk_mode not in CHUNK_MODES:
-        raise ConfigError(f"chunk_mode must be 'multi_lines' or 'one_line', got {chunk_mode!r}.")
+    if chunk_mode not in CHUNK_MODES:  # classic asserted it: the error is an AssertionError too
+        raise ConfigAssertionError(f"chunk_mode must be 'multi_lines' or 'one_line', got {chunk_mode!r}.")
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1:
         raise ConfigError(f"max_tokens must be a positive integer, got {max_tokens!r}.")
     if isinstance(overlap, bool) or not isinstance(overlap, int) or overlap < 0:

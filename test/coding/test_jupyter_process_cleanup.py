@@ -1,9 +1,11 @@
-"""Jupyter executors: processes a timed-out block started (even in a new session) are killed; processes of
-earlier blocks are left alone; a kernel restarted after a timeout says its state was lost."""
+"""Jupyter executors: processes a timed-out block started (even in a new session) are killed, also when the
+kernel did not stop and had to be restarted (the gateway executor reaching a kernel of a local server);
+processes of earlier blocks are left alone; a kernel restarted after a timeout says its state was lost."""
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterator, List
 
@@ -103,6 +105,47 @@ def test_kernel_restarted_after_timeout_says_state_lost(make_executor: Any, tmp_
         assert "restarted, state lost" in result.output and "interrupted." not in result.output
         after = executor.execute_code_blocks([CodeBlock(code="print(kept)", language="python")])
         assert after.exit_code == 1 and "NameError" in after.output
+
+
+def _gone_within(pids: List[int], seconds: float) -> List[int]:
+    """The pids still alive after waiting up to ``seconds`` for them to end (a bounded wait, not a timing check)."""
+    deadline = time.monotonic() + seconds
+    while (alive := [pid for pid in pids if _alive(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return alive
+
+
+def _stubborn_spawner(tmp: Path) -> str:
+    """A block that starts processes three ways (a child, a shell's background job, a new session), then
+    ignores interrupts, so the kernel must be restarted."""
+    return (
+        "import os, subprocess\n"
+        f"open({str(tmp / 'popen.pid')!r}, 'w').write(str(subprocess.Popen(['sleep', '1000']).pid))\n"
+        f"os.system('sleep 1000 & echo $! > {tmp / 'system.pid'}')\n"
+        "subprocess.run(['bash', '-c', 'setsid sleep 1000 > /dev/null 2>&1 < /dev/null & echo $! > "
+        f"{tmp / 'setsid.pid'}'])\n" + STUBBORN
+    )
+
+
+def test_processes_of_a_block_that_hung_the_kernel_are_killed_with_its_restart(
+    make_executor: Any, tmp_path: Path
+) -> None:
+    started: List[int] = []
+    try:
+        with make_executor(tmp_path, 3) as executor:
+            result = executor.execute_code_blocks([CodeBlock(code=_stubborn_spawner(tmp_path), language="python")])
+            assert result.exit_code == 124 and "restarted, state lost" in result.output
+            started = [int((tmp_path / f"{how}.pid").read_text()) for how in ("popen", "system", "setsid")]
+            assert _gone_within(started, 30) == []
+            after = executor.execute_code_blocks([CodeBlock(code="print('kernel fine')", language="python")])
+            assert after.output.strip() == "kernel fine"
+    finally:
+        for pid in started:
+            if _alive(pid):
+                import os
+                import signal
+
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_kernel_that_cannot_be_set_up_after_a_restart_raises_instead_of_restarting_again(

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import atexit
+import logging
 from pathlib import Path
-from typing import Any, List, Union
+from typing import Any, Dict, List, Optional, Union
 
-from ._kernel_executor import KernelExecutorBase
+from .._reaper import kill_descendants
+from ._kernel_executor import _HOUSEKEEPING_TIMEOUT, KernelExecutorBase
 from ._output import KernelOutput
+from ._reaping import identity_cell, is_alive_here, local_kernel
 from .base import JupyterConnectable, JupyterConnectionInfo
 from .jupyter_client import JupyterClient
 
 __all__ = ("JupyterCodeExecutor",)
+
+logger = logging.getLogger(__name__)
 
 
 class JupyterCodeExecutor(KernelExecutorBase):
@@ -20,7 +25,19 @@ class JupyterCodeExecutor(KernelExecutorBase):
     are saved in ``output_dir``, a block past ``timeout`` seconds is interrupted (exit code 124) and the processes it
     started are killed; a kernel that does not stop is restarted (the output says its state was lost; a kernel
     that does not come back raises RuntimeError).
-    :meth:`stop` deletes the kernel (also on ``with`` exit and at interpreter exit)."""
+    :meth:`stop` deletes the kernel (also on ``with`` exit and at interpreter exit).
+
+    The processes of a timed-out block are killed by a clean-up cell the kernel runs once the interrupt stopped
+    the block, wherever the server runs (Linux kernels; see ``_reaping``). A kernel that did not stop is
+    restarted, and a server only kills the kernel's process group: processes the block started in a new
+    session (``setsid``, ``start_new_session=True``, daemons) would survive. When the kernel runs on this
+    machine, in this process's pid namespace and under a user this process may signal (a
+    :class:`LocalJupyterServer`, say), the executor kills every process the kernel started before restarting it,
+    as the embedded executor does; the kernel tells its pid through a silent cell, and it is checked here.
+    A server elsewhere (another machine, or a container such as :class:`DockerJupyterServer`'s) cannot be
+    reached that way: its process-group kill still ends plain children (``subprocess.Popen``,
+    ``os.system("cmd &")``), but new-session processes of a block that hung its kernel stay on that machine
+    until its server or container stops."""
 
     def __init__(
         self,
@@ -37,6 +54,7 @@ class JupyterCodeExecutor(KernelExecutorBase):
         else:
             raise ValueError("jupyter_server must be a JupyterConnectable or a JupyterConnectionInfo.")
         self._owned: List[Any] = []
+        self._local_kernel: Optional[Dict[str, Any]] = None  # the kernel's identity when it runs beside us
         self._jupyter_client = JupyterClient(info)
         specs = self._jupyter_client.list_kernel_specs().get("kernelspecs", {})
         if kernel_name not in specs:
@@ -57,6 +75,22 @@ class JupyterCodeExecutor(KernelExecutorBase):
         if self._kernel_id is None:
             raise RuntimeError("The kernel has been stopped; create a new JupyterCodeExecutor.")
         return self._kernel_client.run(code, timeout, silent=silent)
+
+    def _prepare_kernel(self) -> None:
+        super()._prepare_kernel()
+        self._local_kernel = None
+        if self._kernel_name.startswith("python"):
+            run = self._execute(identity_cell(), _HOUSEKEEPING_TIMEOUT, silent=True)
+            if run.done and not run.timed_out:
+                self._local_kernel = local_kernel(run.text)
+
+    def _kill_kernel_descendants(self) -> None:
+        """Before the restart of a stuck kernel that runs on this machine: kill every process it started."""
+        identity, self._local_kernel = self._local_kernel, None
+        if identity is None or not is_alive_here(identity):
+            return
+        killed = kill_descendants(root=int(identity["pid"]))
+        logger.debug("Killed %d processes of the stuck kernel before restarting it.", len(killed))
 
     def restart(self) -> None:
         """Restart the kernel: all state is lost."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from typing import Callable, Dict, List, Union
 
 from .errors import import_extra
@@ -92,20 +91,13 @@ def _read_docx(path: PathLike) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """Readable text of an HTML page: Markdown (headings, lists, links kept) when markdownify is installed,
-    else the plain text; scripts and styles are dropped."""
-    bs4 = import_extra("bs4", package="beautifulsoup4", extra=_EXTRA, feature="Reading HTML documents")
-    soup = bs4.BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "head"]):
-        tag.decompose()
-    try:
-        import markdownify
-    except ImportError:
-        text = soup.get_text("\n")
-    else:
-        text = markdownify.MarkdownConverter(heading_style="ATX").convert_soup(soup)
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    """Readable text of an HTML page: its body as Markdown (headings, lists, links, tables and code blocks
+    kept; scripts, styles and the ``<head>`` dropped), converted by :func:`autogen.browsing.convert.html_to_markdown`."""
+    for module, package in (("bs4", "beautifulsoup4"), ("markdownify", "markdownify")):
+        import_extra(module, package=package, extra=_EXTRA, feature="Reading HTML documents")
+    from ....browsing.convert import html_to_markdown
+
+    return html_to_markdown(html)[1]
 
 
 def _read_html(path: PathLike) -> str:

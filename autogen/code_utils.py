@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -158,13 +157,24 @@ def extract_code(
 
 
 def get_powershell_command() -> str:
-    """``powershell`` or ``pwsh``, whichever is installed."""
-    for name in ("powershell", "pwsh"):
-        if shutil.which(name):
+    """``powershell`` or ``pwsh``: the first that runs (each is started once to ask its version, as classic did).
+
+    Raises ``PermissionError`` when PowerShell is there but may not be run, ``FileNotFoundError`` when neither runs.
+    """
+    import subprocess
+
+    for name, args in (("powershell", []), ("pwsh", ["-Command"])):
+        try:
+            done = subprocess.run([name, *args, "$PSVersionTable.PSVersion.Major"], capture_output=True, text=True)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        except PermissionError as exc:
+            raise PermissionError(f"No permission to run {name}.") from exc
+        if done.returncode == 0:
             return name
     raise FileNotFoundError(
         "Neither powershell.exe nor pwsh.exe is present in the system. Please install PowerShell and try again. "
-        "Neither powershell nor pwsh is on PATH, but a PowerShell block was given. "
+        "Neither powershell nor pwsh runs here, but a PowerShell block was given. "
         "Install PowerShell (https://learn.microsoft.com/powershell/scripting/install/installing-powershell)."
     )
 

@@ -125,3 +125,29 @@ def test_check_graph_validity_warns_about_an_outside_successor(caplog: pytest.Lo
 def test_an_unknown_chunk_mode_is_an_assertion_error() -> None:
     with pytest.raises(AssertionError):
         split_text_to_chunks("A" * 100, chunk_mode="bogus_chunk_mode")
+
+
+def test_powershell_is_found_by_running_it_as_classic(monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess
+
+    from autogen.code_utils import get_powershell_command
+
+    calls: list = []
+
+    def run(argv: list, **kwargs: object) -> subprocess.CompletedProcess:
+        calls.append(argv[0])
+        if argv[0] in missing:
+            raise FileNotFoundError(argv[0])
+        if argv[0] in forbidden:
+            raise PermissionError(argv[0])
+        return subprocess.CompletedProcess(argv, 0, "7\n", "")
+
+    monkeypatch.setattr(subprocess, "run", run)
+    missing, forbidden = {"powershell"}, set()
+    assert get_powershell_command() == "pwsh" and calls == ["powershell", "pwsh"]
+    missing, forbidden = set(), {"powershell"}
+    with pytest.raises(PermissionError, match="No permission to run powershell"):
+        get_powershell_command()
+    missing, forbidden = {"powershell", "pwsh"}, set()
+    with pytest.raises(FileNotFoundError, match="Neither powershell.exe nor pwsh.exe"):
+        get_powershell_command()

@@ -9,6 +9,7 @@ worker thread for custom clients without one). The driver sends back the respons
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import uuid
@@ -59,6 +60,31 @@ NON_CACHE_KEYS = frozenset(
 def get_key(config: dict[str, Any]) -> str:
     """The cache key of a request: a SHA-256 of its canonical JSON, without non-semantic keys."""
     return stable_hash({k: v for k, v in config.items() if k not in NON_CACHE_KEYS})
+
+
+# the request fields classic 0.2 left out of its cache keys
+CLASSIC_NON_CACHE_KEYS = ("api_key", "base_url", "api_type", "api_version", "azure_ad_token", "azure_ad_token_provider",
+                          "credentials")  # fmt: skip
+
+
+def classic_key(request: dict[str, Any]) -> Optional[str]:
+    """The key classic 0.2 stored this request's answer under (the request as JSON with sorted keys), so that a
+    cache it filled (``.cache/<seed>``, Redis) still answers; None when the request is not plain JSON."""
+    try:
+        return json.dumps({k: v for k, v in request.items() if k not in CLASSIC_NON_CACHE_KEYS}, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+
+
+def _cached(cache: Any, key: str, request: dict[str, Any]) -> Any:
+    """The cached answer to ``request``: under our key, else under classic's (then kept under ours as well)."""
+    cached = cache.get(key, None)
+    if cached is None:
+        old = classic_key(request)
+        cached = cache.get(old, None) if old is not None else None
+        if cached is not None:
+            cache.set(key, cached)
+    return cached
 
 
 UsageSink = Callable[[Optional[dict[str, Any]], Optional[dict[str, Any]]], None]
@@ -262,7 +288,7 @@ def create_steps(
         if attempt.cache is not None:
             key = get_key(attempt.request)
             start = _now() if logging_on else ""
-            cached = attempt.cache.get(key, None)
+            cached = _cached(attempt.cache, key, attempt.request)
             if cached is not None:
                 if not hasattr(cached, "cost"):  # cached by an older version
                     cached.cost = _cost(client, cached, attempt.price)

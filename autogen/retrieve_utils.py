@@ -132,4 +132,7 @@ def query_vector_db(
     Use the same embedding as when the collection was created. Without ``client``, ``db_path`` is opened for the
     call and closed after it."""
     db = _chroma(client, db_path, embedding_model, embedding_function)
-    return results_to_dict(db.retrieve_docs(query_texts, collection_name, n_results, search_string=search_string))
+    try:
+        return results_to_dict(db.retrieve_docs(query_texts, collection_name, n_results, search_string=search_string))
+    finally:
+        db.close()  # the folder opened for the call (a client passed in stays open)

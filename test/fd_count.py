@@ -1,10 +1,8 @@
 """Descriptors a test's stores and agents keep open (Linux: /proc/self/fd), for tests that they give them back.
 
-Embedded databases also open and close descriptors of their own on background threads (event fds, pipes). So
-``fds_under`` looks only at descriptors whose target lies inside the folders the test gave the stores (exact,
-whatever those threads do); ``open_fds`` counts everything and is compared with ``MARGIN`` (less than one leaked
-chromadb store, about 10), for the checks where a store's folder files are not all given back yet (see the
-closing note of session 5: MemoStore.close, RetrieveUserProxyAgent stores)."""
+Embedded databases also open and close descriptors of their own on background threads (event fds, pipes), so
+``fds_under`` looks only at descriptors whose target lies inside the folders the test gave the stores: exact,
+whatever those threads do."""
 
 from __future__ import annotations
 
@@ -13,8 +11,6 @@ from pathlib import Path
 from typing import List, Union
 
 import pytest
-
-MARGIN = 6
 
 needs_proc_fd = pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="reads descriptors in /proc/self/fd")
 
@@ -31,8 +27,3 @@ def fds_under(folder: Union[str, Path]) -> List[str]:
         if target == root or target.startswith(root + os.sep):
             found.append(target)
     return found
-
-
-def open_fds() -> int:
-    """How many descriptors the process has open now."""
-    return len(os.listdir("/proc/self/fd"))

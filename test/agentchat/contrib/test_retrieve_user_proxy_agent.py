@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-from fd_count import MARGIN, needs_proc_fd, open_fds
+from fd_count import fds_under, needs_proc_fd
 
 pytest.importorskip("chromadb")
 pytest.importorskip("sentence_transformers")
@@ -262,16 +262,14 @@ def test_agents_dropped_give_their_chromadb_folders_back(
 ) -> None:
     llm_server.responder = lambda body: "Quixville."
 
-    def one_chat(folder: str) -> None:
+    def one_chat(folder: str) -> RetrieveUserProxyAgent:
         proxy, assistant = make_agents(llm_config, docs, tmp_path / folder)
         proxy.initiate_chat(assistant, message=proxy.message_generator, problem=QUESTION)
         assert proxy._vector_db.count("zorbland") == 3
+        return proxy
 
-    one_chat("warm")
+    kept = [one_chat(f"request{i}") for i in range(5)]  # an agent per request, each on a folder of its own
+    assert all(fds_under(tmp_path / f"request{i}") for i in range(5))  # an agent's store holds its folder open
+    del kept  # agents refer to themselves: the cycle collector frees them, and their stores close
     gc.collect()
-    before = open_fds()
-    one_chat("kept")
-    for i in range(5):  # an agent per request, each on a folder of its own
-        one_chat(f"request{i}")
-    gc.collect()
-    assert open_fds() <= before + MARGIN
+    assert fds_under(tmp_path) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-from fd_count import MARGIN, needs_proc_fd, open_fds
+from fd_count import fds_under, needs_proc_fd
 
 pytest.importorskip("chromadb")
 pytest.importorskip("sentence_transformers")
@@ -155,19 +155,21 @@ def test_memo_stores_and_teachable_agents_give_their_folders_back(
     def embed(texts: List[str]) -> List[List[float]]:
         return [[float(len(text)), 1.0] for text in texts]
 
-    MemoStore(path_to_db_dir=str(tmp_path / "warm"), embedding_function=embed).add_input_output_pair("q", "a")
-    gc.collect()
-    before = open_fds()
     for i in range(10):  # dropped: no cycle keeps a store alive, its files close at once
         MemoStore(path_to_db_dir=str(tmp_path / f"dropped{i}"), embedding_function=embed).add_input_output_pair(
             "q", "a"
         )
-    assert open_fds() <= before + MARGIN
+        assert fds_under(tmp_path) == []
     closed = MemoStore(path_to_db_dir=str(tmp_path / "closed"), embedding_function=embed)
-    closed.close()
-    assert open_fds() <= before + MARGIN
+    closed.add_input_output_pair("q", "a")
+    assert fds_under(tmp_path / "closed")  # open while in use
+    closed.close()  # everything given back at once, though the store is still referenced
+    assert fds_under(tmp_path) == []
+    with pytest.raises(ValueError, match="is closed"):
+        closed.add_input_output_pair("q", "a")
 
-    for i in range(3):  # a teachable agent refers to itself: the cycle collector frees it and its store
-        chat(llm_config, tmp_path / f"agent{i}", FACT)
+    kept = [chat(llm_config, tmp_path / f"agent{i}", FACT) for i in range(3)]
+    assert all(fds_under(tmp_path / f"agent{i}") for i in range(3))
+    del kept  # a teachable agent refers to itself: the cycle collector frees it and its store
     gc.collect()
-    assert open_fds() <= before + MARGIN
+    assert fds_under(tmp_path) == []

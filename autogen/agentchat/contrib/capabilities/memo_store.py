@@ -87,7 +87,8 @@ class MemoStore:
         return self.last_memo_id
 
     def close(self) -> None:
-        """Close the database (its files are also given back when the store is garbage-collected)."""
+        """Close the database: its files are given back before this returns, whatever still refers to the store
+        (they are also given back when the store is garbage-collected). A closed store raises ValueError when used."""
         self.db.close()
 
     def reset_db(self) -> None:

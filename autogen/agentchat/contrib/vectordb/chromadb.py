@@ -6,13 +6,11 @@ own default embedding (which downloads a model) is never used.
 
 from __future__ import annotations
 
-import functools
-import os
-import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set
 
 from ..rag.embeddings import embed, resolve_embedding_function
-from ..rag.errors import CollectionExistsError, CollectionNotFoundError, ConfigError, import_extra
+from ..rag.errors import CollectionExistsError, CollectionNotFoundError, ConfigError
+from ._chroma_clients import chroma_client, close_client
 from .base import Document, ItemID, QueryResults, VectorDBBase, check_include, shape_document
 
 __all__ = ["ChromaVectorDB", "chroma_client"]
@@ -20,57 +18,6 @@ __all__ = ["ChromaVectorDB", "chroma_client"]
 DISTANCES = ("cosine", "l2", "ip")
 DEFAULT_PATH = "tmp/db"  # the classic default folder of a store made without a path
 BATCH_SIZE = 256
-
-_memory: List[Any] = []  # the process's in-memory client (chromadb keeps one in-memory database per process)
-_memory_lock = threading.Lock()
-
-
-def _chromadb(feature: str = "The chromadb vector store") -> Any:
-    return import_extra("chromadb", package="chromadb", extra="retrievechat", feature=feature)
-
-
-@functools.cache
-def _self_closing_client_class() -> Any:
-    """chromadb's client class, closing itself when garbage-collected: chromadb counts a folder's clients and closes
-    its files with the last one closed, which dropping a client does not do."""
-    chromadb = _chromadb()
-
-    class SelfClosingClient(chromadb.ClientCreator):  # type: ignore[misc,name-defined]
-        def __del__(self) -> None:
-            try:
-                _close_client(self)
-            except Exception:  # a client whose construction failed, or the interpreter's exit
-                pass
-
-    SelfClosingClient.__qualname__ = "SelfClosingClient"
-    return SelfClosingClient
-
-
-def chroma_client(path: Optional[str] = None) -> Any:
-    """A chromadb client: persistent in ``path`` (a new client, closed by ``close()`` or when garbage-collected),
-    else the process's in-memory one (shared, open until the process ends).
-
-    The clients of one folder share chromadb's database (chromadb closes the folder's files with the last of
-    them), and all have the same settings: chromadb refuses two different settings on one path."""
-    chromadb = _chromadb()
-    from chromadb.config import Settings
-
-    settings = Settings(anonymized_telemetry=False, allow_reset=True)
-    if path:  # as chromadb.PersistentClient does, with our class; the same folder however it is named
-        settings.persist_directory = os.path.abspath(path)
-        settings.is_persistent = True
-        return _self_closing_client_class()(settings=settings)
-    with _memory_lock:
-        if not _memory:
-            _memory.append(chromadb.EphemeralClient(settings=settings))
-        return _memory[0]
-
-
-def _close_client(client: Any) -> None:
-    """Close ``client`` (a chromadb before ``Client.close`` existed keeps the folder open until the process ends)."""
-    close = getattr(client, "close", None)
-    if close is not None:
-        close()
 
 
 class ChromaVectorDB(VectorDBBase):
@@ -101,7 +48,7 @@ class ChromaVectorDB(VectorDBBase):
         if client is None:
             client = chroma_client(path)
             if path:  # the store's own client: closed with the store (the folder's files with its last client)
-                self._release_on_close(_close_client, client)
+                self._release_on_close(close_client, client)
         self.client = client
         self.embedding_function = resolve_embedding_function(embedding_function, embedding_model)
         self.distance = distance

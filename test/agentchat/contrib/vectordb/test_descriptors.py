@@ -4,12 +4,15 @@ was; stores on one folder share a client until the last of them lets go; clients
 from __future__ import annotations
 
 import gc
+import logging
+import threading
 from pathlib import Path
 from typing import Any, Callable, List
 
 import pytest
 from fd_count import fds_under, needs_proc_fd
 
+from autogen.agentchat.contrib.vectordb._open_files import open_files_in, wait_until_closed
 from autogen.agentchat.contrib.vectordb._shared import SharedClients
 
 ROUNDS = 20
@@ -66,12 +69,10 @@ def test_stores_on_one_folder_share_it_until_the_last_is_closed(make: Callable[[
     assert second.count("notes") == 3
     with pytest.raises(ValueError, match="is closed: make a new store"):
         first.count("notes")
-    second.close()
-    gc.collect()
+    second.close()  # the last store of the folder: its files are given back before close() returns
     assert fds_under(tmp_path) == []
     with make(tmp_path / "shared") as again:  # the folder opens again, as it was
         assert again.count("notes") == 3
-    gc.collect()
     assert fds_under(tmp_path) == []
 
 
@@ -138,3 +139,35 @@ def test_shared_clients_close_with_their_last_user() -> None:
     pool.acquire("/data/b", lambda: Client("b1"))
     pool.close_all()
     assert sorted(closed) == ["a1", "a3", "b1"] and len(pool) == 0
+
+
+@needs_proc_fd
+def test_waiting_for_files_closed_by_another_thread(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "seg").mkdir()
+    kept = open(tmp_path / "kept.log", "w")  # a file of the caller's: not the database's
+    (tmp_path / "chroma.sqlite3").write_bytes(b"")
+    files = [open(tmp_path / "chroma.sqlite3", "rb")]
+    files.append(open(tmp_path / "seg" / "index.bin", "w"))
+    try:
+        held = open_files_in(str(tmp_path), lambda relative: relative != "kept.log")
+        assert sorted(target for _, target in held) == [
+            str(tmp_path / "chroma.sqlite3"),
+            str(tmp_path / "seg/index.bin"),
+        ]
+
+        def close_all() -> None:  # on a thread of their own, as chromadb's workers do
+            for f in files:
+                f.close()
+
+        worker = threading.Thread(target=close_all)
+        worker.start()
+        assert wait_until_closed(held)  # returns once they are closed, whenever the thread gets to it
+        assert open_files_in(str(tmp_path)) == open_files_in(str(tmp_path), lambda relative: relative == "kept.log")
+        worker.join()
+        with caplog.at_level(logging.WARNING):  # a file that is never closed: the wait is bounded and says so
+            assert not wait_until_closed(open_files_in(str(tmp_path)), timeout=0.01)
+        assert "still open" in caplog.text and "kept.log" in caplog.text
+    finally:
+        kept.close()
+        for f in files:
+            f.close()

@@ -1,0 +1,146 @@
+"""The chromadb clients the stores make, and closing them so that their folder's files are given back.
+
+chromadb runs one System per folder, shared by the folder's clients. Since ``Client.close`` exists (chromadb 1.x),
+chromadb counts a folder's clients and stops the System with the last one closed; its SQLite connections are then
+closed on chromadb's worker threads, a moment later, so closing here waits for the folder's files (Linux). Before
+``Client.close`` existed (chromadb 0.5, 0.6 and early 1.x) a System lived until the process ended: our clients then
+count themselves per folder and stop the folder's System with the last of them. On those versions a chromadb client
+made elsewhere (``chromadb.PersistentClient``) on the same folder as our clients stops working once ours are closed.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from typing import Any, Dict, List, Optional
+
+from ..rag.errors import import_extra
+from ._open_files import open_files_in, wait_until_closed
+
+__all__ = ["chroma_client", "close_client"]
+
+_memory: List[Any] = []  # the process's in-memory client (chromadb keeps one in-memory database per process)
+_memory_lock = threading.Lock()
+
+_folder_users: Dict[str, int] = {}  # chromadb without Client.close: our open clients of each System (folder)
+_folder_lock = threading.RLock()
+
+
+def chromadb_module(feature: str = "The chromadb vector store") -> Any:
+    return import_extra("chromadb", package="chromadb", extra="retrievechat", feature=feature)
+
+
+def chroma_client(path: Optional[str] = None) -> Any:
+    """A chromadb client: persistent in ``path`` (a new client, closed by ``close()`` or when garbage-collected),
+    else the process's in-memory one (shared, open until the process ends).
+
+    The clients of one folder share chromadb's database (its files close with the last of them), and all have the
+    same settings: chromadb refuses two different settings on one path."""
+    chromadb = chromadb_module()
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False, allow_reset=True)
+    if path:  # as chromadb.PersistentClient does, with our class; the same folder however it is named
+        settings.persist_directory = os.path.abspath(path)
+        settings.is_persistent = True
+        return _self_closing_client_class()(settings=settings)
+    with _memory_lock:
+        if not _memory:
+            _memory.append(chromadb.EphemeralClient(settings=settings))
+        return _memory[0]
+
+
+def close_client(client: Any) -> None:
+    """Close ``client``; when it was the last client of its folder, return once the folder's files are closed."""
+    folder = _persist_directory(client)
+    held = open_files_in(folder, _chroma_file) if folder else frozenset()
+    close = getattr(client, "close", None)
+    if close is not None:
+        close()
+    if held and not _folder_in_use(folder):  # type: ignore[arg-type]
+        wait_until_closed(held)
+
+
+@functools.cache
+def _self_closing_client_class() -> Any:
+    """chromadb's client class, closing itself when garbage-collected (dropping a chromadb client closes nothing);
+    with a ``close()`` of its own on chromadb versions without one."""
+    chromadb = chromadb_module()
+
+    class SelfClosingClient(chromadb.ClientCreator):  # type: ignore[misc,name-defined]
+        def __del__(self) -> None:
+            try:
+                close_client(self)
+            except Exception:  # a client whose construction failed, or the interpreter's exit
+                pass
+
+    if hasattr(chromadb.ClientCreator, "close"):
+        SelfClosingClient.__qualname__ = "SelfClosingClient"
+        return SelfClosingClient
+
+    class CountedClient(SelfClosingClient):
+        _folder: Optional[str] = None  # counted in _folder_users until closed
+
+        def __init__(self, settings: Any) -> None:
+            folder = str(settings.persist_directory)
+            with _folder_lock:  # counted first: a client of the folder collected meanwhile does not stop its System
+                _folder_users[folder] = _folder_users.get(folder, 0) + 1
+            self._folder = folder
+            super().__init__(settings=settings)  # on failure, __del__ gives the count back
+
+        def close(self) -> None:
+            """Close the client: the folder's database stops with the last of our clients of it."""
+            with _folder_lock:
+                folder, self._folder = self._folder, None
+                if folder is None:
+                    return
+                _folder_users[folder] -= 1
+                if _folder_users[folder] > 0:
+                    return
+                del _folder_users[folder]
+                _stop_system(getattr(self, "_identifier", folder))
+
+    CountedClient.__qualname__ = "SelfClosingClient"
+    return CountedClient
+
+
+def _stop_system(identifier: str) -> None:
+    """Stop chromadb's System of ``identifier`` (a folder) and forget it, so the folder's next client starts anew."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    system = SharedSystemClient._identifier_to_system.pop(identifier, None)
+    if system is not None:
+        system.stop()
+
+
+def _persist_directory(client: Any) -> Optional[str]:
+    """The folder of a persistent client (None: in memory, or not a local chromadb client)."""
+    try:
+        settings = client.get_settings()
+    except Exception:  # a client whose construction failed
+        return None
+    if getattr(settings, "is_persistent", False) and getattr(settings, "persist_directory", None):
+        return str(settings.persist_directory)
+    return None
+
+
+def _chroma_file(relative: str) -> bool:
+    """chromadb's own files in its folder: the SQLite database (and its journal) and the index segment folders."""
+    return relative.startswith("chroma.sqlite3") or os.sep in relative
+
+
+def _folder_in_use(folder: str) -> bool:
+    """Whether a chromadb System of this process still serves ``folder`` (while any client of it is open; when
+    chromadb's registry cannot be read, the folder counts as in use and nothing is awaited)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    systems = getattr(SharedSystemClient, "_identifier_to_system", None)
+    if not isinstance(systems, dict):
+        return True
+    wanted = os.path.realpath(folder)
+    for system in list(systems.values()):
+        settings: Any = getattr(system, "settings", None)
+        if getattr(settings, "is_persistent", False) and os.path.realpath(str(settings.persist_directory)) == wanted:
+            return True
+    return False

@@ -381,7 +381,15 @@ def get_parameter_json_schema(k: str, v: Any, default_values: dict[str, Any]) ->
     return schema
 
 
-def get_parameters(
+def get_parameters(required: list[str], param_annotations: dict[str, Any], default_values: dict[str, Any]) -> Any:
+    """The ``parameters`` of a tool schema as the classic pydantic model ``Parameters`` (``type``, ``properties``,
+    ``required``; ``model_dump()`` gives the dict). Importing pydantic is left to this call."""
+    from ._pydantic import Parameters
+
+    return Parameters(**_parameters_schema(required, param_annotations, default_values))
+
+
+def _parameters_schema(
     required: list[str], param_annotations: dict[str, Any], default_values: dict[str, Any]
 ) -> JsonSchemaValue:
     """The ``parameters`` object of a tool schema: ``{"type": "object", "properties", "required"}``."""
@@ -469,7 +477,7 @@ def get_function_schema(f: Callable[..., Any], *, name: Optional[str] = None, de
         "function": {
             "description": description,
             "name": name if name else fname,
-            "parameters": get_parameters(required, param_annotations, default_values),
+            "parameters": _parameters_schema(required, param_annotations, default_values),
         },
     }
 

@@ -1,0 +1,150 @@
+"""Classic 0.2 behaviour of the helper modules and contrib agents that 0.2-era code sees (images, tool schemas,
+the agent optimizer's questions), found by running the same scenarios under pyautogen 0.2.35 and here."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+from typing import Annotated, Any, List
+
+import pytest
+
+from autogen.io.base import IOStream
+
+pytest.importorskip("PIL")
+
+
+@pytest.fixture
+def red_png(tmp_path: Path) -> Path:
+    from PIL import Image
+
+    path = tmp_path / "red.png"
+    Image.new("RGB", (4, 3), (255, 0, 0)).save(path)
+    return path
+
+
+class _Recorded:
+    """An IOStream keeping what is printed and answering input() from a list."""
+
+    def __init__(self, answers: List[str]) -> None:
+        self.printed: List[str] = []
+        self.prompts: List[str] = []
+        self.answers = list(answers)
+
+    def print(self, *objects: Any, sep: str = " ", end: str = "\n", flush: bool = False) -> None:
+        self.printed.append(sep.join(map(str, objects)) + end)
+
+    def input(self, prompt: str = "", *, password: bool = False) -> str:
+        self.prompts.append(prompt)
+        return self.answers.pop(0)
+
+
+# ------------------------------------------------------------------------------------------------ img_utils
+
+
+def test_gpt4v_formatter_rejects_an_unknown_format_with_an_assertion_error(red_png: Path) -> None:
+    from autogen.agentchat.contrib.img_utils import gpt4v_formatter
+
+    with pytest.raises(AssertionError):
+        gpt4v_formatter(f"see <img {red_png}>", img_format="base64")  # type: ignore[arg-type]
+    with pytest.raises(AssertionError):  # classic asserted before looking at the text
+        gpt4v_formatter("no image at all", img_format="jpeg")  # type: ignore[arg-type]
+
+
+def test_gpt4v_formatter_prints_the_classic_warning_and_keeps_the_tag(
+    red_png: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from autogen.agentchat.contrib.img_utils import gpt4v_formatter
+
+    parts = gpt4v_formatter(f"a <img {red_png}> b <img missing.png> c")
+    assert capsys.readouterr().out.startswith("Warning! Unable to load image from missing.png, because ")
+    assert [p["type"] for p in parts] == ["text", "image_url", "text"]
+    assert parts[2]["text"] == " b <img missing.png> c"
+    assert parts[1]["image_url"]["url"].startswith("data:image/png;base64,")
+
+
+def test_llava_formatter_drops_an_unloadable_tag_with_the_classic_warning(red_png: Path) -> None:
+    from autogen.agentchat.contrib.img_utils import llava_formatter
+
+    stream = _Recorded([])
+    with IOStream.set_default(stream):
+        text, images = llava_formatter(f"a <img missing.png> b <img {red_png}> c", order_image_tokens=True)
+    assert text == "a  b <image 0> c"
+    assert len(images) == 1
+    assert stream.printed[0].startswith("Warning! Unable to load image from missing.png, because of ")
+
+
+def test_image_paths_in_quotes_load(red_png: Path) -> None:
+    from autogen.agentchat.contrib.img_utils import get_image_data, get_pil_image
+
+    for quoted in (f"'{red_png}'", f'"{red_png}"'):
+        assert get_pil_image(quoted).size == (4, 3)
+        assert get_image_data(quoted) == base64.b64encode(red_png.read_bytes()).decode()
+
+
+def test_a_missing_image_raises_the_classic_binascii_error(tmp_path: Path) -> None:
+    from autogen.agentchat.contrib.img_utils import get_image_data
+
+    with pytest.raises(binascii.Error, match="Cannot load the image"):
+        get_image_data(str(tmp_path / "nope.png"))
+
+
+# ----------------------------------------------------------------------------------------------- function_utils
+
+
+def test_get_parameters_returns_the_classic_parameters_model() -> None:
+    from autogen._pydantic import model_dump
+    from autogen.function_utils import (
+        Parameters,
+        get_default_values,
+        get_param_annotations,
+        get_parameters,
+        get_required_params,
+        get_typed_signature,
+    )
+
+    def f(a: Annotated[str, "Parameter a"], b=1, c: Annotated[float, "Parameter c"] = 1.0) -> str:  # type: ignore[no-untyped-def]
+        return a
+
+    sig = get_typed_signature(f)
+    params = get_parameters(get_required_params(sig), get_param_annotations(sig), get_default_values(sig))
+    assert isinstance(params, Parameters)
+    assert model_dump(params) == {
+        "type": "object",
+        "properties": {
+            "a": {"type": "string", "description": "Parameter a"},
+            "c": {"type": "number", "description": "Parameter c", "default": 1.0},
+        },
+        "required": ["a"],
+    }
+
+
+# ------------------------------------------------------------------------------------------------ AgentOptimizer
+
+
+def _optimizer() -> Any:
+    from autogen.agentchat.contrib.agent_optimizer import AgentOptimizer
+
+    return AgentOptimizer(1, {"config_list": [{"model": "gpt-4-1106-preview", "api_key": "x"}]})
+
+
+def test_agent_optimizer_asks_the_classic_question_and_asserts_on_a_bad_answer() -> None:
+    opt = _optimizer()
+    stream = _Recorded(["1", "maybe"])
+    with IOStream.set_default(stream):
+        opt.record_one_conversation([{"role": "user", "content": "x"}])
+        with pytest.raises(AssertionError, match=r"^The input is invalid\. Please input 1 or 0\. 1 represents"):
+            opt.record_one_conversation([{"role": "user", "content": "y"}])
+    assert stream.prompts[0] == (
+        "Please provide whether the user is satisfied with the solution. 1 represents satisfied. "
+        "0 represents not satisfied. Press enter to submit. \n"
+    )
+    assert opt._trial_conversations_performance == [{"Conversation 0": 1}]
+
+
+def test_agent_optimizer_llm_config_must_be_a_dict() -> None:
+    from autogen.agentchat.contrib.agent_optimizer import AgentOptimizer
+
+    with pytest.raises(AssertionError, match="^llm_config must be a dict"):
+        AgentOptimizer(1, "gpt-4")  # type: ignore[arg-type]

@@ -148,3 +148,34 @@ def test_agent_optimizer_llm_config_must_be_a_dict() -> None:
 
     with pytest.raises(AssertionError, match="^llm_config must be a dict"):
         AgentOptimizer(1, "gpt-4")  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------------------- RetrieveUserProxyAgent
+
+
+def _retriever(**config: Any) -> Any:
+    from autogen.agentchat.contrib.retrieve_user_proxy_agent import RetrieveUserProxyAgent
+
+    class Retriever(RetrieveUserProxyAgent):
+        # The classic documented way to plug in a search of one's own: override retrieve_docs.
+        def retrieve_docs(self, problem: str, n_results: int = 20, search_string: str = "", **kwargs: Any) -> None:
+            self._results = [[({"id": "d1", "content": "Doc one."}, 0.1), ({"id": "d2", "content": "Doc two."}, 0.2)]]
+
+    config = {"docs_path": None, "embedding_function": lambda texts: [[0.0, 1.0] for _ in texts], **config}
+    return Retriever("rag", human_input_mode="NEVER", retrieve_config=config, code_execution_config=False)
+
+
+def test_retrieve_context_holds_at_most_n_results_chunks_each_ending_with_a_newline() -> None:
+    rag = _retriever(customized_prompt="Q: {input_question}\nC: {input_context}")
+    assert rag.message_generator(rag, None, {"problem": "Why?", "n_results": 1}) == "Q: Why?\nC: Doc one.\n"
+    assert rag._get_context(rag._results) == "Doc two.\n"  # the next chunk, for UPDATE CONTEXT
+    both = _retriever(customized_prompt="{input_context}")
+    assert both.message_generator(both, None, {"problem": "Why?", "n_results": 5}) == "Doc one.\nDoc two.\n"
+
+
+def test_retrieve_task_names_ignore_case() -> None:
+    messages = {}
+    for task in ("QA", "qa", "default"):
+        rag = _retriever(task=task)
+        messages[task] = rag.message_generator(rag, None, {"problem": "Why?"})
+    assert messages["QA"] == messages["qa"] != messages["default"]

@@ -300,7 +300,9 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         """The next chunks of ``results`` that were not sent yet, within the context budget."""
         ranked: QueryResults = to_query_results(results)
         row = ranked[0] if ranked else []
-        selection = select_context(row, set(self._doc_ids), self._context_max_tokens, self.retrieve_config.count_tokens)
+        selection = select_context(
+            row, set(self._doc_ids), self._context_max_tokens, self.retrieve_config.count_tokens, self.n_results
+        )
         for doc in selection.too_long:
             self._notice(f"Skip doc_id {doc['id']} as it is too long to fit in the context.")
             self._doc_ids.append(str(doc["id"]))

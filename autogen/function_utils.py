@@ -451,11 +451,12 @@ def get_function_schema(f: Callable[..., Any], *, name: Optional[str] = None, de
     param_annotations = get_param_annotations(typed_signature)
     missing, unannotated_with_default = get_missing_annotations(typed_signature, required)
 
-    if missing:
-        names = ", ".join(f"'{k}'" for k in sorted(missing))
-        raise TypeError(
-            f"All parameters of the function '{fname}' without default values must be annotated. "
-            f"The annotations are missing for the following parameters: {names}"
+    # classic order: both warnings, then the error
+    if get_typed_return_annotation(f) is None:
+        logger.warning(
+            "The return type of the function '%s' is not annotated. Although annotating it is optional, "
+            "the function should return either a string, a subclass of 'pydantic.BaseModel'.",
+            fname,
         )
     if unannotated_with_default:
         names = ", ".join(f"'{k}'" for k in sorted(unannotated_with_default))
@@ -465,11 +466,11 @@ def get_function_schema(f: Callable[..., Any], *, name: Optional[str] = None, de
             fname,
             names,
         )
-    if get_typed_return_annotation(f) is None:
-        logger.warning(
-            "The return type of the function '%s' is not annotated. Although annotating it is optional, "
-            "the function should return either a string, a subclass of 'pydantic.BaseModel'.",
-            fname,
+    if missing:
+        names = ", ".join(f"'{k}'" for k in sorted(missing))
+        raise TypeError(
+            f"All parameters of the function '{fname}' without default values must be annotated. "
+            f"The annotations are missing for the following parameters: {names}"
         )
 
     return {

@@ -120,6 +120,22 @@ def test_get_parameters_returns_the_classic_parameters_model() -> None:
     }
 
 
+def test_get_function_schema_warns_before_it_rejects_a_missing_annotation(caplog: pytest.LogCaptureFixture) -> None:
+    from autogen.function_utils import get_function_schema
+
+    def f(a, b: int, c=3):  # type: ignore[no-untyped-def]
+        return a
+
+    with caplog.at_level("WARNING", logger="autogen.function_utils"):
+        with pytest.raises(TypeError, match="The annotations are missing for the following parameters: 'a'"):
+            get_function_schema(f, description="f")
+    messages = [r.getMessage() for r in caplog.records if r.name == "autogen.function_utils"]
+    assert messages[0].startswith("The return type of the function 'f' is not annotated.")
+    assert messages[1].startswith(
+        "The following parameters of the function 'f' with default values are not annotated: 'c'."
+    )
+
+
 # ------------------------------------------------------------------------------------------------ AgentOptimizer
 
 

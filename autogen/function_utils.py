@@ -53,7 +53,16 @@ __all__ = [
     "serialize_to_str",
 ]
 
-_PYDANTIC_MODELS = ("Function", "Parameters", "ToolFunction")
+# names the classic module re-exported from autogen._pydantic (imported on first use)
+_PYDANTIC_MODELS = (
+    "Function",
+    "Parameters",
+    "ToolFunction",
+    "evaluate_forwardref",
+    "model_dump",
+    "model_dump_json",
+    "type2schema",
+)
 
 
 def __getattr__(name: str) -> Any:

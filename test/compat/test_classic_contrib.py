@@ -195,3 +195,41 @@ def test_retrieve_task_names_ignore_case() -> None:
         rag = _retriever(task=task)
         messages[task] = rag.message_generator(rag, None, {"problem": "Why?"})
     assert messages["QA"] == messages["qa"] != messages["default"]
+
+
+# ------------------------------------------------------------------------------------------------- module names
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("autogen.function_utils", "model_dump"),
+        ("autogen.function_utils", "model_dump_json"),
+        ("autogen.function_utils", "type2schema"),
+        ("autogen.function_utils", "evaluate_forwardref"),
+        ("autogen.agentchat.contrib.llava_agent", "DEFAULT_LLAVA_SYS_MSG"),
+        ("autogen.agentchat.contrib.text_analyzer_agent", "system_message"),
+        ("autogen.agentchat.contrib.retrieve_user_proxy_agent", "query_vector_db"),
+        ("autogen.agentchat.contrib.retrieve_user_proxy_agent", "create_vector_db_from_dir"),
+        ("autogen.agentchat.contrib.retrieve_user_proxy_agent", "split_files_to_chunks"),
+        ("autogen.agentchat.contrib.retrieve_user_proxy_agent", "get_files_from_dir"),
+        ("autogen.agentchat.contrib.retrieve_user_proxy_agent", "TEXT_FORMATS"),
+        ("autogen.agentchat.contrib.retrieve_user_proxy_agent", "count_token"),
+    ],
+)
+def test_classic_module_level_names(module: str, name: str) -> None:
+    import importlib
+
+    assert getattr(importlib.import_module(module), name) is not None
+
+
+def test_classic_module_level_names_are_the_ones_in_use() -> None:
+    from autogen import retrieve_utils
+    from autogen.agentchat.contrib import llava_agent, retrieve_user_proxy_agent, text_analyzer_agent
+    from autogen.agentchat.contrib.text_analyzer_agent import TextAnalyzerAgent
+
+    assert llava_agent.DEFAULT_LLAVA_SYS_MSG == llava_agent.LLaVAAgent.__init__.__defaults__[0]
+    assert text_analyzer_agent.system_message == TextAnalyzerAgent.DEFAULT_SYSTEM_MESSAGE
+    assert retrieve_user_proxy_agent.query_vector_db is retrieve_utils.query_vector_db
+    with pytest.raises(AttributeError):
+        retrieve_user_proxy_agent.no_such_name  # noqa: B018

@@ -47,6 +47,26 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+# helpers the classic module imported at its top, which 0.2-era code imports (or patches) from here
+_CLASSIC_HELPERS = {
+    "TEXT_FORMATS": "autogen.retrieve_utils",
+    "create_vector_db_from_dir": "autogen.retrieve_utils",
+    "get_files_from_dir": "autogen.retrieve_utils",
+    "query_vector_db": "autogen.retrieve_utils",
+    "split_files_to_chunks": "autogen.retrieve_utils",
+    "count_token": "autogen.token_count_utils",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _CLASSIC_HELPERS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
 PROMPT_DEFAULT = PROMPTS["default"]
 PROMPT_CODE = PROMPTS["code"]
 PROMPT_QA = PROMPTS["qa"]

@@ -233,3 +233,20 @@ def test_classic_module_level_names_are_the_ones_in_use() -> None:
     assert retrieve_user_proxy_agent.query_vector_db is retrieve_utils.query_vector_db
     with pytest.raises(AttributeError):
         retrieve_user_proxy_agent.no_such_name  # noqa: B018
+
+
+# ------------------------------------------------------------------------------------------- MathUserProxyAgent
+
+
+def test_math_errors_show_the_classic_blank_file_name(tmp_path: Path) -> None:
+    from autogen.agentchat.contrib.math_user_proxy_agent import MathUserProxyAgent
+
+    agent = MathUserProxyAgent(
+        "math", human_input_mode="NEVER", code_execution_config={"use_docker": False, "work_dir": str(tmp_path)}
+    )
+    output, ok = agent.execute_one_python_code("x = 1\nprint(x / 0)")
+    assert not ok
+    assert output.startswith('Error: Traceback (most recent call last):\n  File "", line ')
+    assert output.endswith("ZeroDivisionError: division by zero\n")
+    output, ok = agent.execute_one_python_code("y = [1, 2")
+    assert not ok and output.startswith('Error:   File "", line ') and "tmp_code" not in output

@@ -452,8 +452,14 @@ def get_function_schema(f: Callable[..., Any], *, name: Optional[str] = None, de
 
     Raises:
         TypeError: a parameter without a default has no type hint, or an annotation cannot be evaluated.
+        ValueError: ``description`` is not a string.
     """
     fname = _function_name(f)
+    if not isinstance(description, str):  # classic: pydantic's ValidationError, a ValueError
+        raise ValueError(
+            f"The description of the function '{fname}' must be a string, got {type(description).__name__}: "
+            "pass description='what the function does'."
+        )
     typed_signature = get_typed_signature(f)
     required = get_required_params(typed_signature)
     default_values = get_default_values(typed_signature)

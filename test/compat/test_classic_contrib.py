@@ -136,6 +136,17 @@ def test_get_function_schema_warns_before_it_rejects_a_missing_annotation(caplog
     )
 
 
+def test_get_function_schema_needs_a_string_description() -> None:
+    from autogen.function_utils import get_function_schema
+
+    def f(a: int) -> str:
+        return str(a)
+
+    with pytest.raises(ValueError, match="description"):  # classic: pydantic's ValidationError
+        get_function_schema(f, description=None)  # type: ignore[arg-type]
+    assert get_function_schema(f, description="")["function"]["description"] == ""
+
+
 # ------------------------------------------------------------------------------------------------ AgentOptimizer
 
 

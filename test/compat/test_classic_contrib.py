@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from pathlib import Path
 from typing import Annotated, Any, List
 
@@ -261,3 +262,34 @@ def test_math_errors_show_the_classic_blank_file_name(tmp_path: Path) -> None:
     assert output.endswith("ZeroDivisionError: division by zero\n")
     output, ok = agent.execute_one_python_code("y = [1, 2")
     assert not ok and output.startswith('Error:   File "", line ') and "tmp_code" not in output
+
+
+def test_retrieve_prints_the_classic_lines(llm_server: Any, llm_config: Any, tmp_path: Path) -> None:
+    pytest.importorskip("chromadb")
+    pytest.importorskip("sentence_transformers")
+    from autogen.agentchat.contrib.retrieve_assistant_agent import RetrieveAssistantAgent
+    from autogen.agentchat.contrib.retrieve_user_proxy_agent import RetrieveUserProxyAgent
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "tides.md").write_text("High tide at the harbour is at 6 am.\n", encoding="utf-8")
+    proxy = RetrieveUserProxyAgent(
+        "ragproxy",
+        human_input_mode="NEVER",
+        code_execution_config=False,
+        retrieve_config={
+            "task": "qa",
+            "docs_path": str(docs),
+            "db_config": {"path": str(tmp_path / "chroma")},
+            "collection_name": "tides",
+        },
+    )
+    assistant = RetrieveAssistantAgent("assistant", llm_config=llm_config)
+    llm_server.script("At 6 am.")
+    stream = _Recorded([])
+    with IOStream.set_default(stream):
+        proxy.initiate_chat(assistant, message=proxy.message_generator, problem="When is high tide?", n_results=1)
+    printed = "".join(stream.printed)
+    (doc_id,) = proxy._doc_ids
+    assert f"VectorDB returns doc_ids:  [['{doc_id}']]\n" in printed
+    assert re.search(rf"Adding content of doc {doc_id} to context\.(\x1b\[0m)?\n", printed)  # no source added

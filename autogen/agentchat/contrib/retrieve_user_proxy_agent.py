@@ -307,6 +307,8 @@ class RetrieveUserProxyAgent(UserProxyAgent):
             search_string=search_string,
         )
         self._search_string = search_string
+        ids = [[str(doc["id"]) for doc, _ in row] for row in to_query_results(self._results)]
+        self._iostream().print("VectorDB returns doc_ids: ", ids, flush=True)  # the classic line
 
     def _reset(self, intermediate: bool = False) -> None:
         """Forget the results (and, unless ``intermediate``, which chunks were already sent)."""
@@ -327,8 +329,7 @@ class RetrieveUserProxyAgent(UserProxyAgent):
             self._notice(f"Skip doc_id {doc['id']} as it is too long to fit in the context.")
             self._doc_ids.append(str(doc["id"]))
         for doc in selection.docs:
-            source = (doc.get("metadata") or {}).get("source")
-            self._notice(f"Adding content of doc {doc['id']}{f' ({source})' if source else ''} to context.")
+            self._notice(f"Adding content of doc {doc['id']} to context.")
             self._doc_ids.append(str(doc["id"]))
             self._doc_contents.append(doc["content"])
         if selection.docs:

@@ -181,16 +181,19 @@ def test_agent_optimizer_llm_config_must_be_a_dict() -> None:
 # ----------------------------------------------------------------------------------------- RetrieveUserProxyAgent
 
 
-def _retriever(**config: Any) -> Any:
+def _retriever(own_search: bool = True, **config: Any) -> Any:
+    """A RetrieveUserProxyAgent; with ``own_search`` its retrieve_docs is overridden (the classic documented way to
+    plug in a search of one's own) to return two fixed chunks, else it searches the documents of ``docs_path``."""
     from autogen.agentchat.contrib.retrieve_user_proxy_agent import RetrieveUserProxyAgent
 
     class Retriever(RetrieveUserProxyAgent):
-        # The classic documented way to plug in a search of one's own: override retrieve_docs.
         def retrieve_docs(self, problem: str, n_results: int = 20, search_string: str = "", **kwargs: Any) -> None:
             self._results = [[({"id": "d1", "content": "Doc one."}, 0.1), ({"id": "d2", "content": "Doc two."}, 0.2)]]
 
-    config = {"docs_path": None, "embedding_function": lambda texts: [[0.0, 1.0] for _ in texts], **config}
-    return Retriever("rag", human_input_mode="NEVER", retrieve_config=config, code_execution_config=False)
+    if own_search:
+        config = {"docs_path": None, "embedding_function": lambda texts: [[0.0, 1.0] for _ in texts], **config}
+    agent_class = Retriever if own_search else RetrieveUserProxyAgent
+    return agent_class("rag", human_input_mode="NEVER", retrieve_config=config, code_execution_config=False)
 
 
 def test_retrieve_context_holds_at_most_n_results_chunks_each_ending_with_a_newline() -> None:
@@ -268,22 +271,12 @@ def test_retrieve_prints_the_classic_lines(llm_server: Any, llm_config: Any, tmp
     pytest.importorskip("chromadb")
     pytest.importorskip("sentence_transformers")
     from autogen.agentchat.contrib.retrieve_assistant_agent import RetrieveAssistantAgent
-    from autogen.agentchat.contrib.retrieve_user_proxy_agent import RetrieveUserProxyAgent
 
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "tides.md").write_text("High tide at the harbour is at 6 am.\n", encoding="utf-8")
-    proxy = RetrieveUserProxyAgent(
-        "ragproxy",
-        human_input_mode="NEVER",
-        code_execution_config=False,
-        retrieve_config={
-            "task": "qa",
-            "docs_path": str(docs),
-            "db_config": {"path": str(tmp_path / "chroma")},
-            "collection_name": "tides",
-        },
-    )
+    config = {"task": "qa", "docs_path": str(docs), "db_config": {"path": str(tmp_path / "chroma")}}
+    proxy = _retriever(own_search=False, collection_name="tides", **config)
     assistant = RetrieveAssistantAgent("assistant", llm_config=llm_config)
     llm_server.script("At 6 am.")
     stream = _Recorded([])

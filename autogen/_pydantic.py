@@ -58,6 +58,14 @@ def evaluate_forwardref(value: Any, globalns: Any = None, localns: Any = None) -
 class Parameters(BaseModel):
     """Parameters of a function as defined by the OpenAI API."""
 
+    if PYDANTIC_V1:
+
+        class Config:
+            extra = "allow"  # "$defs" of recursive models
+
+    else:
+        model_config = {"extra": "allow"}  # "$defs" of recursive models
+
     type: Literal["object"] = "object"
     properties: Dict[str, JsonSchemaValue]
     required: List[str]

@@ -53,7 +53,16 @@ __all__ = [
     "serialize_to_str",
 ]
 
-_PYDANTIC_MODELS = ("Function", "Parameters", "ToolFunction")
+# names the classic module re-exported from autogen._pydantic (imported on first use)
+_PYDANTIC_MODELS = (
+    "Function",
+    "Parameters",
+    "ToolFunction",
+    "evaluate_forwardref",
+    "model_dump",
+    "model_dump_json",
+    "type2schema",
+)
 
 
 def __getattr__(name: str) -> Any:
@@ -385,7 +394,15 @@ def get_parameter_json_schema(k: str, v: Any, default_values: dict[str, Any]) ->
     return schema
 
 
-def get_parameters(
+def get_parameters(required: list[str], param_annotations: dict[str, Any], default_values: dict[str, Any]) -> Any:
+    """The ``parameters`` of a tool schema as the classic pydantic model ``Parameters`` (``type``, ``properties``,
+    ``required``; ``model_dump()`` gives the dict). Importing pydantic is left to this call."""
+    from ._pydantic import Parameters
+
+    return Parameters(**_parameters_schema(required, param_annotations, default_values))
+
+
+def _parameters_schema(
     required: list[str], param_annotations: dict[str, Any], default_values: dict[str, Any]
 ) -> JsonSchemaValue:
     """The ``parameters`` object of a tool schema: ``{"type": "object", "properties", "required"}``."""
@@ -441,30 +458,37 @@ def get_function_schema(f: Callable[..., Any], *, name: Optional[str] = None, de
 
     Raises:
         TypeError: a parameter without a default has no type hint, or an annotation cannot be evaluated.
+        ValueError: ``description`` is not a string.
     """
     fname = _function_name(f)
+    if not isinstance(description, str):  # classic: pydantic's ValidationError, a ValueError
+        raise ValueError(
+            f"The description of the function '{fname}' must be a string, got {type(description).__name__}: "
+            "pass description='what the function does'."
+        )
     typed_signature = get_typed_signature(f)
     required = get_required_params(typed_signature)
     default_values = get_default_values(typed_signature)
     param_annotations = get_param_annotations(typed_signature)
     missing, unannotated_with_default = get_missing_annotations(typed_signature, required)
 
+    # classic order: both warnings, then the error; whole sentences formatted here, as classic code checks the
+    # logged text (and mocks logger.warning)
+    if get_typed_return_annotation(f) is None:
+        logger.warning(
+            f"The return type of the function '{fname}' is not annotated. Although annotating it is optional, "
+            "the function should return either a string, a subclass of 'pydantic.BaseModel'."
+        )
+    if unannotated_with_default:
+        names = ", ".join(f"'{k}'" for k in sorted(unannotated_with_default))
+        logger.warning(
+            f"The following parameters of the function '{fname}' with default values are not annotated: {names}."
+        )
     if missing:
         names = ", ".join(f"'{k}'" for k in sorted(missing))
         raise TypeError(
             f"All parameters of the function '{fname}' without default values must be annotated. "
             f"The annotations are missing for the following parameters: {names}"
-        )
-    if unannotated_with_default:
-        names = ", ".join(f"'{k}'" for k in sorted(unannotated_with_default))
-        # whole sentences, formatted here: classic code checks the logged text (and mocks logger.warning)
-        logger.warning(
-            f"The following parameters of the function '{fname}' with default values are not annotated: {names}."
-        )
-    if get_typed_return_annotation(f) is None:
-        logger.warning(
-            f"The return type of the function '{fname}' is not annotated. Although annotating it is optional, "
-            "the function should return either a string, a subclass of 'pydantic.BaseModel'."
         )
 
     return {
@@ -472,7 +496,7 @@ def get_function_schema(f: Callable[..., Any], *, name: Optional[str] = None, de
         "function": {
             "description": description,
             "name": name if name else fname,
-            "parameters": get_parameters(required, param_annotations, default_values),
+            "parameters": _parameters_schema(required, param_annotations, default_values),
         },
     }
 

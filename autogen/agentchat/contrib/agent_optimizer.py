@@ -31,7 +31,7 @@ import json
 import logging
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from ...exception_utils import ConfigError
+from ...exception_utils import ConfigAssertionError, ConfigError
 from .optimizer import prompts
 from .optimizer.execution import make_executor
 from .optimizer.functions import ActionRejected, FunctionSpec, apply_action, describe_functions
@@ -45,6 +45,16 @@ OPT_PROMPT = prompts.OPT_PROMPT
 ADD_FUNC = prompts.ADD_FUNC
 REVISE_FUNC = prompts.REVISE_FUNC
 REMOVE_FUNC = prompts.REMOVE_FUNC
+
+
+SATISFACTION_QUESTION = (
+    "Please provide whether the user is satisfied with the solution. 1 represents satisfied. "
+    "0 represents not satisfied. Press enter to submit. \n"
+)
+
+
+class InvalidSatisfactionAnswer(ValueError, AssertionError):
+    """The human's answer to the satisfaction question was neither 1 nor 0."""
 
 
 def execute_func(name: str, packages: str, code: str, **args: Any) -> str:
@@ -102,7 +112,9 @@ class AgentOptimizer:
         execution_config: Optional[Dict[str, Any]] = None,
     ):
         if not isinstance(llm_config, dict):
-            raise ConfigError("llm_config must be a dict such as {'config_list': [{'model': ..., 'api_key': ...}]}.")
+            raise ConfigAssertionError(
+                "llm_config must be a dict, such as {'config_list': [{'model': ..., 'api_key': ...}]}."
+            )
         if llm_config in ({}, {"config_list": []}, {"config_list": [{"model": ""}]}):
             raise ConfigError(
                 "When using OpenAI or Azure OpenAI endpoints, specify a non-empty 'model' either in 'llm_config' "
@@ -184,14 +196,16 @@ class AgentOptimizer:
 
     @staticmethod
     def _ask_satisfaction() -> bool:
+        # The classic question and error (an AssertionError, here also a ValueError).
         from ...io.base import IOStream
 
-        stream = IOStream.get_default()
-        while True:
-            reply = stream.input("Was the outcome of the conversation satisfactory? 1 for yes, 0 for no: ").strip()
-            if reply in ("0", "1"):
-                return reply == "1"
-            stream.print("Please answer 1 (satisfied) or 0 (not satisfied).")
+        reply = IOStream.get_default().input(SATISFACTION_QUESTION)
+        if reply not in ("0", "1"):
+            raise InvalidSatisfactionAnswer(
+                "The input is invalid. Please input 1 or 0. 1 represents satisfied. 0 represents not satisfied. "
+                f"Got {reply!r}; pass is_satisfied= to record_one_conversation to skip the question."
+            )
+        return reply == "1"
 
     # -------------------------------------------------------------------------------------------- step --
     def step(self) -> Tuple[List[Dict[str, Any]], Dict[str, Optional[Callable[..., Any]]]]:

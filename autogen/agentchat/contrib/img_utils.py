@@ -41,6 +41,16 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+
+class ImageFormatError(ValueError, AssertionError):
+    """An unknown ``img_format`` (the classic package asserted on it)."""
+
+
+class ImageLoadError(binascii.Error):
+    """An image that is not a URL, a data URI, base64 image data or a file (a ``ValueError``, as ``binascii.Error``
+    is, which the classic package raised when it tried the text as base64)."""
+
+
 IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "bmp", "webp")
 # <img path>, <img "path with spaces">, <img src="..."> (other attributes allowed), optionally self-closing
 _IMG_TAG = re.compile(r"<img\s+(?P<body>[^<>]*?)\s*/?>", re.IGNORECASE)
@@ -97,7 +107,7 @@ def _image_bytes(image_file: Union[str, Image]) -> bytes:
         return _png_bytes(image_file)  # type: ignore[arg-type]
     if not isinstance(image_file, str):
         raise TypeError(f"An image must be a path, a URL, a data URI or a PIL image, not {type(image_file).__name__}.")
-    location = image_file.strip()
+    location = _unquote(image_file.strip())
     if _is_url(location):
         return _fetch(location)
     if location.lower().startswith("data:"):
@@ -112,7 +122,17 @@ def _image_bytes(image_file: Union[str, Image]) -> bytes:
         data = b""
     if data and _sniff_mime(data) is not None:
         return data
-    raise ValueError(f"Cannot load the image {location[:80]!r}: not a URL, a data URI, base64 image data or a file.")
+    raise ImageLoadError(
+        f"Cannot load the image {location[:80]!r}: not a URL, a data URI, base64 image data or a file."
+    )
+
+
+def _unquote(location: str) -> str:
+    """A location without the quotes around it (``'photo.png'`` or ``"photo.png"``)."""
+    for quote in "\"'":
+        if len(location) >= 2 and location[0] == location[-1] == quote:
+            location = location[1:-1]
+    return location
 
 
 def get_image_data(image_file: Union[str, Image], use_b64: bool = True) -> Union[bytes, str]:
@@ -184,7 +204,14 @@ def _image_url(location: str, img_format: str) -> Any:
         return location
     if img_format == "pil":
         return get_pil_image(location)
-    raise ValueError(f"img_format must be 'uri', 'url' or 'pil', got {img_format!r}.")
+    raise ImageFormatError(f"img_format must be 'uri', 'url' or 'pil', got {img_format!r}.")
+
+
+def _warn_unloadable(location: str, because: str, exc: Exception) -> None:
+    # The classic sentence, printed where the agents print (stdout or the websocket).
+    from ...io.base import IOStream
+
+    IOStream.get_default().print(f"Warning! Unable to load image from {location}, {because} {exc}")
 
 
 def gpt4v_formatter(prompt: str, img_format: Literal["uri", "url", "pil"] = "uri") -> List[Dict[str, Any]]:
@@ -192,15 +219,18 @@ def gpt4v_formatter(prompt: str, img_format: Literal["uri", "url", "pil"] = "uri
 
     ``img_format``: "uri" turns every image into a base64 data URI (URLs are downloaded), "url" keeps the
     location as written, "pil" loads a PIL image (convert those with :func:`message_formatter_pil_to_b64`
-    before sending). A tag whose image cannot be loaded is left in the text, with a warning.
+    before sending); any other value is an ``AssertionError`` (also a ``ValueError``). A tag whose image
+    cannot be loaded is left in the text, with the printed warning "Warning! Unable to load image from ...".
     """
+    if img_format not in ("uri", "url", "pil"):
+        raise ImageFormatError(f"img_format must be 'uri', 'url' or 'pil', got {img_format!r}.")
     parts: List[Dict[str, Any]] = []
     start = 0
     for match, location in parse_img_tags(prompt):
         try:
             url = _image_url(location, img_format)
         except (OSError, ValueError) as exc:
-            logger.warning("Unable to load the image %r: %s", location, exc)
+            _warn_unloadable(location, "because", exc)
             continue
         if match.start() > start:
             parts.append({"type": "text", "text": prompt[start : match.start()]})
@@ -213,7 +243,8 @@ def gpt4v_formatter(prompt: str, img_format: Literal["uri", "url", "pil"] = "uri
 
 def llava_formatter(prompt: str, order_image_tokens: bool = False) -> Tuple[str, List[str]]:
     """Text with ``<img ...>`` tags as LLaVA wants it: each tag becomes ``<image>`` (``<image 0>``,
-    ``<image 1>``... with ``order_image_tokens``), and the images come back as base64 strings."""
+    ``<image 1>``... with ``order_image_tokens``), and the images come back as base64 strings. A tag whose image
+    cannot be loaded is removed from the text, with the printed warning "Warning! Unable to load image from ..."."""
     images: List[str] = []
     pieces: List[str] = []
     start = 0
@@ -221,7 +252,9 @@ def llava_formatter(prompt: str, order_image_tokens: bool = False) -> Tuple[str,
         try:
             data = get_image_data(location)
         except (OSError, ValueError) as exc:
-            logger.warning("Unable to load the image %r: %s", location, exc)
+            _warn_unloadable(location, "because of", exc)
+            pieces.append(prompt[start : match.start()])
+            start = match.end()
             continue
         pieces.append(prompt[start : match.start()])
         pieces.append(f"<image {len(images)}>" if order_image_tokens else "<image>")

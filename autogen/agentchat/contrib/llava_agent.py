@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 SEP = "###"
 DEFAULT_SYSTEM_MESSAGE = "You are a helpful assistant who describes and reasons about images."
+DEFAULT_LLAVA_SYS_MSG = DEFAULT_SYSTEM_MESSAGE  # the classic name
 WORKER_TIMEOUT = 120.0
 EMPTY_ANSWER_RETRIES = 3
 

@@ -71,7 +71,8 @@ TOO_LONG = (
 MAX_OUTPUT_CHARS = 2000
 DEFAULT_TIMEOUT = 5
 _RUN_KEYS = ("work_dir", "use_docker")
-_TRACEBACK_FILE = re.compile(r'File "[^"]+\.py", line \d+, in .+\n')
+# the temporary file the code ran from, blanked in errors as classic did: File "", line 3, in <module>
+_TRACEBACK_FILE = re.compile(r'File "(?:[^"]*[\\/])?tmp_code_[0-9a-f]+\.py"')
 
 
 def _is_termination_msg_mathchat(message: Union[Dict[str, Any], str]) -> bool:
@@ -273,7 +274,7 @@ class MathUserProxyAgent(UserProxyAgent):
         exit_code, output, _ = execute_code(self._previous_code + pycode, **options)
         success = exit_code == 0
         if not success:
-            output = "Error: " + _TRACEBACK_FILE.sub("", output or "")
+            output = "Error: " + _TRACEBACK_FILE.sub('File ""', output or "")
         elif not output:
             success = "print" in pycode
             output = "No output found." if success else "No output found. Make sure you print the results."

@@ -47,6 +47,26 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+# helpers the classic module imported at its top, which 0.2-era code imports (or patches) from here
+_CLASSIC_HELPERS = {
+    "TEXT_FORMATS": "autogen.retrieve_utils",
+    "create_vector_db_from_dir": "autogen.retrieve_utils",
+    "get_files_from_dir": "autogen.retrieve_utils",
+    "query_vector_db": "autogen.retrieve_utils",
+    "split_files_to_chunks": "autogen.retrieve_utils",
+    "count_token": "autogen.token_count_utils",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _CLASSIC_HELPERS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
 PROMPT_DEFAULT = PROMPTS["default"]
 PROMPT_CODE = PROMPTS["code"]
 PROMPT_QA = PROMPTS["qa"]
@@ -287,6 +307,8 @@ class RetrieveUserProxyAgent(UserProxyAgent):
             search_string=search_string,
         )
         self._search_string = search_string
+        ids = [[str(doc["id"]) for doc, _ in row] for row in to_query_results(self._results)]
+        self._iostream().print("VectorDB returns doc_ids: ", ids, flush=True)  # the classic line
 
     def _reset(self, intermediate: bool = False) -> None:
         """Forget the results (and, unless ``intermediate``, which chunks were already sent)."""
@@ -300,13 +322,14 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         """The next chunks of ``results`` that were not sent yet, within the context budget."""
         ranked: QueryResults = to_query_results(results)
         row = ranked[0] if ranked else []
-        selection = select_context(row, set(self._doc_ids), self._context_max_tokens, self.retrieve_config.count_tokens)
+        selection = select_context(
+            row, set(self._doc_ids), self._context_max_tokens, self.retrieve_config.count_tokens, self.n_results
+        )
         for doc in selection.too_long:
             self._notice(f"Skip doc_id {doc['id']} as it is too long to fit in the context.")
             self._doc_ids.append(str(doc["id"]))
         for doc in selection.docs:
-            source = (doc.get("metadata") or {}).get("source")
-            self._notice(f"Adding content of doc {doc['id']}{f' ({source})' if source else ''} to context.")
+            self._notice(f"Adding content of doc {doc['id']} to context.")
             self._doc_ids.append(str(doc["id"]))
             self._doc_contents.append(doc["content"])
         if selection.docs:

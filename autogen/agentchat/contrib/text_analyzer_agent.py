@@ -14,6 +14,7 @@ __all__ = ["TextAnalyzerAgent", "analysis_flow"]
 
 SYSTEM_MESSAGE = """You analyze texts. Each request gives you a TEXT and INSTRUCTIONS that say what to find out about it or take from it.
 Follow the INSTRUCTIONS exactly, and reply with the result alone: no introduction, no explanation, no quotes around it."""
+system_message = SYSTEM_MESSAGE  # the classic module-level name
 
 
 def analysis_request(text_to_analyze: str, analysis_instructions: str) -> str:

@@ -76,10 +76,10 @@ def test_gpt4v_formatter_turns_tags_into_parts(png_file: Path, site: SiteServer)
     assert gpt4v_formatter("no images") == [{"type": "text", "text": "no images"}]
 
 
-def test_unloadable_image_tag_stays_in_the_text(caplog: Any) -> None:
+def test_unloadable_image_tag_stays_in_the_text(capsys: Any) -> None:
     parts = gpt4v_formatter("see <img missing.png> please")
     assert parts == [{"type": "text", "text": "see <img missing.png> please"}]
-    assert "Unable to load the image" in caplog.text
+    assert "Warning! Unable to load image from missing.png" in capsys.readouterr().out
 
 
 def test_llava_formatter(png_file: Path) -> None:

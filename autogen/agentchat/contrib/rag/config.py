@@ -77,6 +77,8 @@ class RetrieveConfig:
     n_results: int = 20
 
     def __post_init__(self) -> None:
+        if isinstance(self.task, str):
+            self.task = self.task.lower()  # classic matched the task without case ("QA", "Code")
         if self.task not in TASKS:
             raise ConfigError(f"retrieve_config['task'] must be one of {', '.join(TASKS)}, got {self.task!r}.")
         if self.chunk_mode not in CHUNK_MODES:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Collection, List, Sequence, Set, Tuple
+from typing import Callable, Collection, List, Optional, Sequence, Set, Tuple
 
 from ..vectordb.base import Document
 
@@ -25,8 +25,10 @@ def select_context(
     seen_ids: Collection[str],
     max_tokens: int,
     count_tokens: Callable[[str], int],
+    max_docs: Optional[int] = None,
 ) -> ContextSelection:
-    """Add chunks of ``ranked`` (closest first) not in ``seen_ids`` while they fit in ``max_tokens``.
+    """Add chunks of ``ranked`` (closest first) not in ``seen_ids`` while they fit in ``max_tokens``, at most
+    ``max_docs`` of them (the agent's ``n_results``, as classic: a store may return more than asked for).
 
     Stops at the first chunk that does not fit, so the context follows the ranking; a chunk larger than the
     whole budget is skipped (and reported in ``too_long``) instead of blocking every later one.
@@ -47,5 +49,7 @@ def select_context(
         selection.docs.append(doc)
         chosen.add(str(doc["id"]))
         parts.append(doc["content"])
-    selection.text = "\n\n".join(parts)
+        if max_docs is not None and len(selection.docs) >= max_docs:
+            break
+    selection.text = "".join(part + "\n" for part in parts)  # classic: each chunk ends with a newline
     return selection

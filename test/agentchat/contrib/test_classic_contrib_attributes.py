@@ -135,3 +135,16 @@ def test_memo_store_prepopulate(tmp_path: Path) -> None:
     assert nearest is not None and nearest[0] == "How many moons does Neptune have?" and nearest[1] == "no"
     store.prepopulate()  # the same memos again: nothing is duplicated
     assert len(store) == len(PREPOPULATED_MEMOS)
+
+
+def test_memo_store_announces_clearing_at_every_verbosity(tmp_path: Path) -> None:
+    pytest.importorskip("chromadb")
+    pytest.importorskip("sentence_transformers")
+    from autogen.agentchat.contrib.capabilities.memo_store import MemoStore
+
+    printed: List[str] = []
+    store = MemoStore(verbosity=0, reset=True, path_to_db_dir=str(tmp_path / "memos"), printer=printed.append)
+    try:
+        assert any("CLEARING MEMORY" in line for line in printed)  # classic printed it whatever the verbosity
+    finally:
+        store.close()

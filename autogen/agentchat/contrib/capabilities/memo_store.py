@@ -92,9 +92,8 @@ class MemoStore:
         self.db.close()
 
     def reset_db(self) -> None:
-        """Forget every memo."""
-        if self.verbosity >= 1:
-            self._print(colored("\nCLEARING MEMORY", "light_green"))
+        """Forget every memo (announced at every verbosity, as classic did)."""
+        self._print(colored("\nCLEARING MEMORY", "light_green"))
         self.db.delete_collection(COLLECTION)
         self.db.create_collection(COLLECTION, get_or_create=True)
 

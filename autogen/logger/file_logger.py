@@ -170,8 +170,9 @@ class FileLogger(BaseLogger):
                 "agent_module": type(source).__module__ if is_object else None,
                 "agent_class": type(source).__name__ if is_object else None,
                 "function_name": getattr(function, "__name__", None) or type(function).__name__,
-                "input_args": args,
-                "returns": returns,
+                # JSON strings inside the JSON record, as classic 0.2 wrote them
+                "input_args": safe_serialize(args),
+                "returns": safe_serialize(returns),
                 "timestamp": get_current_ts(),
             },
         )

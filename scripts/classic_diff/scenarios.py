@@ -294,6 +294,436 @@ def config_lists() -> Any:
     return out
 
 
+
+# ---------------------------------------------------------------- runtime_logging
+def _logged_chat(llm_config: Dict[str, Any]) -> Any:
+    import autogen
+
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False,
+                                  max_consecutive_auto_reply=1)
+
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    autogen.register_function(add, caller=assistant, executor=user, description="Add")
+    return user.initiate_chat(assistant, message="2+3?")
+
+
+def _shape(value: Any) -> Any:
+    """Types of a logged value (contents vary with ids and times; their kind is what user code relies on)."""
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return "str"
+        return {"json": _shape(parsed)} if isinstance(parsed, (dict, list)) else "str"
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    return type(value).__name__
+
+
+@scenario
+def logging_sqlite() -> Any:
+    import sqlite3
+
+    import autogen
+    from autogen import runtime_logging
+
+    server, llm_config = server_and_config()
+    server.script({"tool_calls": [{"name": "add", "arguments": "{\"a\": 2, \"b\": 3}"}]}, "5.")
+    db = os.path.join(WORK, "logs.db")
+    session = autogen.runtime_logging.start(config={"dbname": db})
+    out: Dict[str, Any] = {"session_type": type(session).__name__}
+    _logged_chat(llm_config)
+    out["connection"] = type(runtime_logging.get_connection()).__name__
+    runtime_logging.stop()
+    out["after_stop_connection"] = repr(runtime_logging.get_connection())
+    con = sqlite3.connect(db)
+    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+    out["tables"] = {}
+    for table in tables:
+        cols = [(r[1], r[2]) for r in con.execute(f"PRAGMA table_info({table})")]
+        rows = con.execute(f"SELECT * FROM {table}").fetchall()
+        names = [c[0] for c in cols]
+        out["tables"][table] = {"columns": cols, "rows": len(rows),
+                                "shapes": [_shape(dict(zip(names, r))) for r in rows[:4]]}
+    row = con.execute("SELECT request, response, is_cached, cost, source_name FROM chat_completions").fetchone()
+    out["first_completion"] = {"request_keys": sorted(json.loads(row[0])), "response_keys":
+                               sorted(json.loads(row[1])) if row[1].startswith("{") else row[1],
+                               "is_cached": row[2], "cost": row[3], "source_name": row[4]}
+    out["agents"] = [r for r in con.execute("SELECT name, class FROM agents ORDER BY id")]
+    out["events"] = [r for r in con.execute("SELECT event_name, source_name FROM events ORDER BY id")]
+    out["function_calls"] = [r for r in con.execute("SELECT source_name, function_name, args, returns FROM function_calls")]
+    out["wrappers"] = [r[0] for r in con.execute("SELECT init_args FROM oai_wrappers")]
+    out["clients"] = [r for r in con.execute("SELECT class, source_name FROM oai_clients")]
+    out["version"] = [r for r in con.execute("SELECT * FROM version")]
+    server.stop()
+    return out
+
+
+@scenario
+def logging_file() -> Any:
+    import autogen
+    from autogen import runtime_logging
+
+    server, llm_config = server_and_config()
+    server.script({"tool_calls": [{"name": "add", "arguments": "{\"a\": 2, \"b\": 3}"}]}, "5.")
+    os.chdir(WORK)
+    session = runtime_logging.start(logger_type="file", config={"filename": "run.log"})
+    out: Dict[str, Any] = {"session_type": type(session).__name__}
+    _logged_chat(llm_config)
+    out["connection"] = repr(runtime_logging.get_connection())
+    runtime_logging.stop()
+    found = [os.path.relpath(os.path.join(d, f), WORK) for d, _, fs in os.walk(WORK) for f in fs if f.endswith(".log")]
+    out["files"] = sorted(found)
+    records, other = [], []
+    with open(os.path.join(WORK, found[0])) as f:
+        for line in f:
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                other.append(scrub(line.strip()))
+    out["not_json_lines"] = other
+    out["records"] = [_shape(r) for r in records]
+    out["kinds"] = [sorted(r) for r in records]
+    out["agent_names"] = [r.get("agent_name") or r.get("source_name") for r in records]
+    server.stop()
+    return out
+
+
+
+# ---------------------------------------------------------------- agents
+def _reply_names(agent: Any) -> list:
+    return [getattr(f["reply_func"], "__name__", repr(f["reply_func"])) for f in agent._reply_func_list]
+
+
+@scenario
+def agent_replies() -> Any:
+    import asyncio
+
+    import autogen
+
+    server, llm_config = server_and_config()
+    server.script("LLM says hi.", "LLM again.")
+    a = autogen.ConversableAgent("a", llm_config=llm_config, human_input_mode="NEVER")
+    b = autogen.ConversableAgent("b", llm_config=False, human_input_mode="NEVER", max_consecutive_auto_reply=2)
+    out: Dict[str, Any] = {"default_funcs": _reply_names(a)}
+
+    def first(recipient, messages=None, sender=None, config=None):
+        return False, None
+
+    def always(recipient, messages=None, sender=None, config=None):
+        return True, f"always from {recipient.name} to {sender.name if sender else None}; cfg={config}"
+
+    async def async_reply(recipient, messages=None, sender=None, config=None):
+        return True, "async reply"
+
+    a.register_reply([autogen.Agent, None], first)
+    a.register_reply(autogen.ConversableAgent, always, position=3, config={"k": 1})
+    out["after_register"] = _reply_names(a)
+    a.register_reply(autogen.Agent, async_reply, position=100, ignore_async_in_sync_chat=True)
+    out["after_async"] = _reply_names(a)
+    out["reply"] = a.generate_reply(messages=[{"role": "user", "content": "x"}], sender=b)
+    out["reply_no_sender"] = a.generate_reply(messages=[{"role": "user", "content": "x"}])
+    r = b.initiate_chat(a, message="hello", max_turns=1)
+    out["chat"] = result(r)
+    a.register_reply(b, always, remove_other_reply_funcs=True)
+    out["after_remove"] = _reply_names(a)
+    out["reply_after_remove"] = a.generate_reply(messages=[{"role": "user", "content": "x"}], sender=b)
+    out["a_reply"] = asyncio.run(a.a_generate_reply(messages=[{"role": "user", "content": "x"}], sender=b))
+    c = autogen.ConversableAgent("c", llm_config=False, human_input_mode="NEVER")
+    c.register_reply(autogen.Agent, async_reply)
+    out["sync_with_async_only"] = attempt(b.initiate_chat, c, message="hi", max_turns=1)
+    out["sync_with_async_only"] = scrub(repr(out["sync_with_async_only"]))[:300]
+    out["bad_trigger"] = attempt(a.register_reply, 3, always)
+    d = autogen.ConversableAgent("d", llm_config=False, human_input_mode="NEVER")
+    out["d_funcs"] = _reply_names(d)
+    out["init_message"] = [d.generate_init_message("hi"), d.generate_init_message({"content": "x", "role": "user"}),
+                           attempt(d.generate_init_message), d.generate_init_message("m", carryover="c1"),
+                           attempt(d.generate_init_message, "m", carryover=["c1", "c2"]),
+                           attempt(d.generate_init_message, "m", carryover=3)]
+    out["get_human_input_prompt"] = d.human_input_mode
+    server.stop()
+    return out
+
+
+@scenario
+def agent_tools() -> Any:
+    import autogen
+
+    server, llm_config = server_and_config()
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False,
+                                  function_map={"legacy": lambda x: f"legacy {x}"})
+    out: Dict[str, Any] = {"function_map": sorted(user.function_map)}
+
+    @user.register_for_execution()
+    @assistant.register_for_llm(description="Tool style", api_style="tool")
+    def as_tool(a: int) -> str:
+        return f"tool {a}"
+
+    @user.register_for_execution(name="renamed")
+    @assistant.register_for_llm(name="renamed", description="Function style", api_style="function")
+    def as_function(b: str = "z") -> str:
+        return f"function {b}"
+
+    out["llm_config_tools"] = assistant.llm_config.get("tools")
+    out["llm_config_functions"] = assistant.llm_config.get("functions")
+    out["function_map_after"] = sorted(user.function_map)
+    out["can_execute"] = [user.can_execute_function(n) for n in ["as_tool", "renamed", "legacy", "nope"]]
+    out["bad_style"] = attempt(lambda: assistant.register_for_llm(description="x", api_style="nope")(lambda: 1))
+    out["no_llm"] = attempt(lambda: user.register_for_llm(description="x")(lambda: 1))
+    out["update_tool_remove"] = attempt(assistant.update_tool_signature, "as_tool", is_remove=True)
+    out["tools_after_remove"] = assistant.llm_config.get("tools")
+    out["update_function_remove"] = attempt(assistant.update_function_signature, "renamed", is_remove=True)
+    out["functions_after_remove"] = assistant.llm_config.get("functions")
+    out["remove_missing"] = attempt(assistant.update_tool_signature, "missing", is_remove=True)
+    user.register_function({"added": lambda: "added", "legacy": None})
+    out["function_map_registered"] = sorted(user.function_map)
+    server.script({"function_call": {"name": "renamed", "arguments": "{\"b\": \"q\"}"}}, "done")
+    assistant2 = autogen.AssistantAgent("assistant2", llm_config=dict(llm_config, functions=[{
+        "name": "renamed", "parameters": {"type": "object", "properties": {"b": {"type": "string"}}}}]))
+    r = user.initiate_chat(assistant2, message="go", max_turns=2)
+    out["chat"] = result(r)
+    out["execute_function"] = user.execute_function({"name": "as_tool", "arguments": "{\"a\": 4}"})
+    out["execute_bad_args"] = user.execute_function({"name": "as_tool", "arguments": "{bad"})
+    out["execute_missing"] = user.execute_function({"name": "missing", "arguments": "{}"})
+    server.stop()
+    return out
+
+
+@scenario
+def agent_summaries() -> Any:
+    import autogen
+
+    server, llm_config = server_and_config()
+    server.script("Paris.", "SUMMARY ONE", "Rome.", "SUMMARY TWO", "Berlin.")
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False,
+                                  max_consecutive_auto_reply=0)
+    out: Dict[str, Any] = {}
+    r = user.initiate_chat(assistant, message="Capital of France?", summary_method="reflection_with_llm")
+    out["reflection"] = result(r)
+    out["reflection_request"] = server.chat_requests()[-1]["messages"]
+    r = user.initiate_chat(assistant, message="Capital of Italy?", summary_method="reflection_with_llm",
+                           summary_args={"summary_prompt": "Sum it up.", "summary_role": "user"}, clear_history=False)
+    out["reflection_args"] = result(r)
+    out["reflection_args_request"] = server.chat_requests()[-1]["messages"]
+
+    def my_summary(sender, recipient, summary_args):
+        return f"{sender.name}->{recipient.name}: {len(recipient.chat_messages[sender])} msgs; {summary_args}"
+
+    r = user.initiate_chat(assistant, message="Capital of Germany?", summary_method=my_summary,
+                           summary_args={"x": 1})
+    out["callable"] = result(r)
+    out["bad_method"] = attempt(user.initiate_chat, assistant, message="?", summary_method="nope")
+    server.script("One.")
+    r = user.initiate_chat(assistant, message="no summary", summary_method=None)
+    out["none_method"] = result(r)
+    out["fields"] = sorted(vars(r))
+    server.stop()
+    return out
+
+
+@scenario
+def agent_sequential() -> Any:
+    import autogen
+
+    server, llm_config = server_and_config()
+    server.script("A1.", "B1.", "C1.", "D1.")
+    a = autogen.AssistantAgent("a", llm_config=llm_config)
+    b = autogen.AssistantAgent("b", llm_config=llm_config)
+    c = autogen.AssistantAgent("c", llm_config=llm_config)
+    d = autogen.AssistantAgent("d", llm_config=llm_config)
+    u = autogen.UserProxyAgent("u", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=0)
+    rs = u.initiate_chats([
+        {"recipient": a, "message": "first", "carryover": "given carryover", "summary_method": "last_msg"},
+        {"recipient": b, "message": "second", "carryover": ["list", "carry"], "summary_method": "last_msg"},
+        {"recipient": c, "message": "third", "summary_method": "last_msg",
+         "finished_chat_indexes_to_exclude_from_carryover": [0]},
+        {"recipient": d, "message": lambda recipient, messages, sender, config: f"fourth ({config.get('carryover')})",
+         "summary_method": "last_msg"},
+    ])
+    out = {"results": [result(r) for r in rs], "requests": [r["messages"] for r in server.chat_requests()]}
+    out["bad_queue"] = attempt(u.initiate_chats, [{"message": "no recipient"}])
+    server.stop()
+    return out
+
+
+@scenario
+def agent_nested() -> Any:
+    import autogen
+
+    server, llm_config = server_and_config()
+    server.script("writer draft", "critic one", "writer final", "critic two", "writer 3")
+    writer = autogen.AssistantAgent("writer", llm_config=llm_config)
+    critic = autogen.AssistantAgent("critic", llm_config=llm_config)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    seen = []
+
+    def trigger(sender):
+        seen.append(sender.name)
+        return sender.name == "writer"
+
+    user.register_nested_chats([{"recipient": critic, "message": "Critique it.", "summary_method": "last_msg",
+                                 "max_turns": 1}], trigger=trigger)
+    out: Dict[str, Any] = {"funcs": _reply_names(user)}
+    r = user.initiate_chat(writer, message="Write.", max_turns=2)
+    out["chat"] = result(r)
+    out["seen"] = seen
+    out["critic"] = histories(critic)
+    other = autogen.UserProxyAgent("other", human_input_mode="NEVER", code_execution_config=False)
+    other.register_nested_chats([{"recipient": critic, "message": "x"}], trigger=[writer, "critic"], position=0)
+    out["other_funcs"] = _reply_names(other)
+    out["list_trigger"] = [f["trigger"] if isinstance(f["trigger"], (str, type(None))) else
+                           [getattr(t, "name", t) for t in f["trigger"]] if isinstance(f["trigger"], list) else
+                           type(f["trigger"]).__name__ for f in other._reply_func_list]
+    out["bad_queue"] = attempt(other.register_nested_chats, [{"message": "no recipient"}], trigger=writer)
+    server.stop()
+    return out
+
+
+@scenario
+def agent_defaults() -> Any:
+    import inspect
+
+    import autogen
+
+    os.environ.pop("AUTOGEN_USE_DOCKER", None)
+    u = autogen.UserProxyAgent("u")
+    out: Dict[str, Any] = {
+        "code_execution_config": u._code_execution_config,
+        "human_input_mode": u.human_input_mode,
+        "llm_config": u.llm_config,
+        "max_consecutive_auto_reply": u.max_consecutive_auto_reply(),
+        "description": u.description,
+        "system_message": u.system_message,
+        "use_docker_of_run": None,
+        "signature": str(inspect.signature(autogen.UserProxyAgent.__init__)),
+        "assistant_signature": str(inspect.signature(autogen.AssistantAgent.__init__)),
+        "assistant_description": autogen.AssistantAgent.DEFAULT_DESCRIPTION
+        if hasattr(autogen.AssistantAgent, "DEFAULT_DESCRIPTION") else None,
+        "userproxy_descriptions": getattr(autogen.UserProxyAgent, "DEFAULT_USER_PROXY_AGENT_DESCRIPTIONS", None),
+        "max_auto_reply_const": autogen.ConversableAgent.MAX_CONSECUTIVE_AUTO_REPLY,
+        "default_config": autogen.ConversableAgent.DEFAULT_CONFIG,
+    }
+    for mode in ["NEVER", "TERMINATE"]:
+        out[f"desc_{mode}"] = autogen.UserProxyAgent("x", human_input_mode=mode).description
+    a = autogen.AssistantAgent("a", llm_config=False)
+    out["assistant_code_config"] = a._code_execution_config
+    out["assistant_human_input"] = a.human_input_mode
+    c = autogen.ConversableAgent("c", llm_config=False)
+    out["conversable"] = {"code": c._code_execution_config, "mode": c.human_input_mode, "desc": c.description,
+                          "system": c.system_message}
+    out["bad_mode"] = attempt(autogen.ConversableAgent, "x", human_input_mode="SOMETIMES")
+    return out
+
+
+
+# ---------------------------------------------------------------- group chat
+def _team(llm_config: Dict[str, Any]) -> list:
+    import autogen
+
+    return [autogen.AssistantAgent(n, llm_config=llm_config, description=f"{n} does {n} things.")
+            for n in ("alice", "bob", "carol")]
+
+
+@scenario
+def group_texts() -> Any:
+    import autogen
+
+    server, llm_config = server_and_config()
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=3)
+    out: Dict[str, Any] = {
+        "select_speaker_msg": gc.select_speaker_msg(),
+        "select_speaker_msg_sub": gc.select_speaker_msg(team[:2]),
+        "select_speaker_prompt": gc.select_speaker_prompt(),
+        "introductions_msg": gc.introductions_msg(),
+        "agent_names": gc.agent_names,
+        "defaults": {k: repr(getattr(gc, k, "<missing>")) for k in [
+            "admin_name", "func_call_filter", "speaker_selection_method", "max_retries_for_selecting_speaker",
+            "allow_repeat_speaker", "send_introductions", "enable_clear_history", "role_for_select_speaker_messages",
+            "select_speaker_auto_verbose", "select_speaker_message_template", "select_speaker_prompt_template",
+            "select_speaker_auto_multiple_template", "select_speaker_auto_none_template", "speaker_transitions_type",
+            "select_speaker_transform_messages", "select_speaker_auto_llm_config"]},
+        "manager_system": autogen.GroupChatManager(gc, llm_config=llm_config).system_message,
+        "manager_desc": autogen.GroupChatManager(gc, llm_config=llm_config).description,
+    }
+    gc2 = autogen.GroupChat(team, messages=[], select_speaker_message_template="Pick from {roles} / {agentlist}.",
+                            select_speaker_prompt_template="Now pick one of {agentlist}.")
+    out["custom_msg"] = gc2.select_speaker_msg()
+    out["custom_prompt"] = gc2.select_speaker_prompt()
+    gc3 = autogen.GroupChat(team, messages=[], select_speaker_prompt_template=None)
+    out["no_prompt"] = repr(gc3.select_speaker_prompt())
+    server.stop()
+    return out
+
+
+@scenario
+def group_run() -> Any:
+    import autogen
+
+    server, llm_config = server_and_config()
+    out: Dict[str, Any] = {}
+    # allow_repeat_speaker=False with auto selection; send_introductions; max_round end
+    # a speaker-selection request ends with a system message (the prompt): answer "bob" to it
+    server.responder = lambda body: "bob" if body["messages"][-1]["role"] == "system" else "work"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=4, allow_repeat_speaker=False, send_introductions=True)
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    r = team[0].initiate_chat(manager, message="Begin.")
+    out["auto_norepeat"] = {"speakers": [m.get("name") for m in gc.messages], "contents": [m["content"] for m in gc.messages],
+                            "result": result(r)}
+    out["auto_requests"] = [b["messages"] for b in server.chat_requests()[:3]]
+    out["bob_first_request"] = [b["messages"] for b in server.chat_requests()
+                                if b["messages"] and "bob" in str(b["messages"][0].get("content"))][:1]
+    server.reset()
+    server.responder = None
+    server.script("r1", "r2", "r3", "r4", "r5", "r6")
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=2, speaker_selection_method="round_robin")
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    r = team[0].initiate_chat(manager, message="Round robin.")
+    out["max_round"] = {"speakers": [m.get("name") for m in gc.messages], "result": result(r)}
+    # resume
+    previous = [{"content": "Earlier task.", "role": "user", "name": "alice"},
+                {"content": "bob answered", "role": "user", "name": "bob"}]
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=5, speaker_selection_method="round_robin")
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    resumed = attempt(manager.resume, messages=previous)
+    out["resume_return"] = scrub(repr(resumed))
+    out["resume_state"] = json.loads(json.dumps({"gc": gc.messages, "manager": histories(manager),
+                                                "agents": {a.name: histories(a) for a in team}}))
+    r = attempt(resumed[0].initiate_chat, manager, message=resumed[1], clear_history=False) \
+        if isinstance(resumed, tuple) else resumed
+    out["after_resume"] = [m.get("name") for m in gc.messages]
+    out["after_resume_result"] = scrub(repr(r))
+    out["after_resume_histories"] = {a.name: histories(a) for a in team}
+    out["resume_json"] = scrub(repr(attempt(autogen.GroupChatManager(
+        autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config).resume,
+        messages=json.dumps(previous))))[:400]
+    out["resume_terminate"] = scrub(repr(attempt(autogen.GroupChatManager(
+        autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config).resume,
+        messages=previous + [{"content": "done TERMINATE", "role": "user", "name": "carol"}])))[:400]
+    out["resume_remove"] = scrub(repr(attempt(autogen.GroupChatManager(
+        autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config).resume,
+        messages=previous + [{"content": "done TERMINATE", "role": "user", "name": "carol"}],
+        remove_termination_string="TERMINATE")))[:400]
+    out["resume_bad_name"] = scrub(repr(attempt(autogen.GroupChatManager(
+        autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config).resume,
+        messages=[{"content": "x", "role": "user", "name": "zed"}])))[:400]
+    out["resume_empty"] = scrub(repr(attempt(autogen.GroupChatManager(
+        autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config).resume,
+        messages=[])))[:400]
+    server.stop()
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

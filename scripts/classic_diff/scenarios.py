@@ -49,12 +49,20 @@ def server_and_config() -> tuple[Any, Dict[str, Any]]:
     from llm_server import LLMServer
 
     server = LLMServer().start()
-    return server, {"config_list": [{"model": "gpt-4", "base_url": server.base_url, "api_key": "test"}], "cache_seed": None}
+    return server, {
+        "config_list": [{"model": "gpt-4", "base_url": server.base_url, "api_key": "test"}],
+        "cache_seed": None,
+    }
 
 
 def result(r: Any) -> Dict[str, Any]:
-    return {"chat_history": r.chat_history, "summary": r.summary, "human_input": r.human_input,
-            "cost": sorted(r.cost) if isinstance(r.cost, dict) else repr(r.cost), "chat_id": type(r.chat_id).__name__}
+    return {
+        "chat_history": r.chat_history,
+        "summary": r.summary,
+        "human_input": r.human_input,
+        "cost": sorted(r.cost) if isinstance(r.cost, dict) else repr(r.cost),
+        "chat_id": type(r.chat_id).__name__,
+    }
 
 
 def histories(agent: Any) -> Dict[str, Any]:
@@ -87,14 +95,47 @@ def code_extract() -> Any:
     for key, text in texts.items():
         out[key] = [attempt(cu.extract_code, text), attempt(cu.extract_code, text, detect_single_line_code=True)]
     out["custom_pattern"] = cu.extract_code("<code>x</code>", pattern=r"<code>(.*)</code>")
-    out["infer_lang"] = {c: cu.infer_lang(c) for c in ["print(1)", "ls -la", "pip install x", "python a.py",
-                                                       "x = ", "echo hi", "", "def f():\n  return 1", "bash x.sh"]}
-    out["content_str"] = [attempt(cu.content_str, c) for c in [
-        "s", None, [], [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "u"}}],
-        [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}], [{"type": "x"}], 3, {"a": 1}]]
-    out["constants"] = {n: scrub(str(getattr(cu, n))) for n in ["UNKNOWN", "DEFAULT_TIMEOUT", "TIMEOUT_MSG",
-                                                              "PATH_SEPARATOR", "DEFAULT_MODEL", "FAST_MODEL",
-                                                              "CODE_BLOCK_PATTERN", "PYTHON_VARIANTS", "WIN32"]}
+    out["infer_lang"] = {
+        c: cu.infer_lang(c)
+        for c in [
+            "print(1)",
+            "ls -la",
+            "pip install x",
+            "python a.py",
+            "x = ",
+            "echo hi",
+            "",
+            "def f():\n  return 1",
+            "bash x.sh",
+        ]
+    }
+    out["content_str"] = [
+        attempt(cu.content_str, c)
+        for c in [
+            "s",
+            None,
+            [],
+            [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "u"}}],
+            [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}],
+            [{"type": "x"}],
+            3,
+            {"a": 1},
+        ]
+    ]
+    out["constants"] = {
+        n: scrub(str(getattr(cu, n)))
+        for n in [
+            "UNKNOWN",
+            "DEFAULT_TIMEOUT",
+            "TIMEOUT_MSG",
+            "PATH_SEPARATOR",
+            "DEFAULT_MODEL",
+            "FAST_MODEL",
+            "CODE_BLOCK_PATTERN",
+            "PYTHON_VARIANTS",
+            "WIN32",
+        ]
+    }
     out["working_dir_tail"] = cu.WORKING_DIR.split(os.sep)[-2:]
     return out
 
@@ -129,13 +170,16 @@ def code_execute() -> Any:
         kwargs.setdefault("use_docker", False)
         r = attempt(cu.execute_code, **kwargs)
         out[key] = scrub(repr(r))
-    out["files"] = sorted(os.path.relpath(os.path.join(d, f), wd) for d, _, fs in os.walk(wd) for f in fs
-                          if not f.startswith("tmp_code_"))
+    out["files"] = sorted(
+        os.path.relpath(os.path.join(d, f), wd) for d, _, fs in os.walk(wd) for f in fs if not f.startswith("tmp_code_")
+    )
     out["tmp_files"] = len([f for f in os.listdir(wd) if f.startswith("tmp_code_")])
     out["no_args"] = attempt(cu.execute_code)
     r = attempt(cu.execute_code, "print('default dir')", use_docker=False)
     out["default_dir"] = scrub(repr(r))
-    created = [f for f in os.listdir(cu.WORKING_DIR) if f.startswith("tmp_code_")] if os.path.isdir(cu.WORKING_DIR) else []
+    created = (
+        [f for f in os.listdir(cu.WORKING_DIR) if f.startswith("tmp_code_")] if os.path.isdir(cu.WORKING_DIR) else []
+    )
     out["default_dir_files"] = len(created)
     for f in created:
         os.remove(os.path.join(cu.WORKING_DIR, f))
@@ -147,15 +191,23 @@ def code_execute() -> Any:
 @scenario
 def code_venv() -> Any:
     from autogen import code_utils as cu
-
     from autogen.coding import CodeBlock, LocalCommandLineCodeExecutor
 
     env = cu.create_virtual_env(os.path.join(WORK, ".venv"))
-    out = {"type": type(env).__name__, "attrs": sorted(vars(env)),
-           "env_dir": scrub(env.env_dir), "bin_name": env.bin_name, "env_exe": scrub(env.env_exe)}
+    out = {
+        "type": type(env).__name__,
+        "attrs": sorted(vars(env)),
+        "env_dir": scrub(env.env_dir),
+        "bin_name": env.bin_name,
+        "env_exe": scrub(env.env_exe),
+    }
     executor = LocalCommandLineCodeExecutor(work_dir=WORK, virtual_env_context=env)
-    r = executor.execute_code_blocks([CodeBlock(code="import sys; print(sys.prefix)", language="python"),
-                                      CodeBlock(code="echo $VIRTUAL_ENV; which python", language="sh")])
+    r = executor.execute_code_blocks(
+        [
+            CodeBlock(code="import sys; print(sys.prefix)", language="python"),
+            CodeBlock(code="echo $VIRTUAL_ENV; which python", language="sh"),
+        ]
+    )
     out["run"] = [r.exit_code, scrub(r.output), scrub(str(r.code_file))]
     return out
 
@@ -183,33 +235,74 @@ def tokens() -> Any:
     offline_tiktoken_cache()
     from autogen import token_count_utils as t
 
-    msgs = [{"role": "system", "content": "You are helpful."}, {"role": "user", "content": "Hello there, how are you?"},
-            {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": "{\"a\": 1}"}},
-            {"role": "function", "name": "f", "content": "1"}]
-    funcs = [{"name": "f", "description": "Add numbers.", "parameters": {"type": "object", "properties": {
-        "a": {"type": "integer", "description": "first"}, "b": {"type": "string", "enum": ["x", "y"]}},
-        "required": ["a"]}}]
+    msgs = [
+        {"role": "system", "content": "You are helpful."},
+        {"role": "user", "content": "Hello there, how are you?"},
+        {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": '{"a": 1}'}},
+        {"role": "function", "name": "f", "content": "1"},
+    ]
+    funcs = [
+        {
+            "name": "f",
+            "description": "Add numbers.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "a": {"type": "integer", "description": "first"},
+                    "b": {"type": "string", "enum": ["x", "y"]},
+                },
+                "required": ["a"],
+            },
+        }
+    ]
     out: Dict[str, Any] = {}
     for model in ["gpt-3.5-turbo-0613", "gpt-4", "gpt-4-0613", "gpt-35-turbo", "gpt-3.5-turbo-16k", "unknown-model"]:
         out[model] = {
             "str": attempt(t.count_token, "Hello world, this is a test.", model),
             "msgs": attempt(t.count_token, msgs, model),
             "dict": attempt(t.count_token, {"role": "user", "content": "Hello"}, model),
-            "multimodal": attempt(t.count_token, [{"role": "user", "content": [{"type": "text", "text": "Hi"}]}], model),
-            "tool_calls": attempt(t.count_token, [{"role": "assistant", "content": None, "tool_calls": [
-                {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}], model),
+            "multimodal": attempt(
+                t.count_token, [{"role": "user", "content": [{"type": "text", "text": "Hi"}]}], model
+            ),
+            "tool_calls": attempt(
+                t.count_token,
+                [
+                    {
+                        "role": "assistant",
+                        "content": None,
+                        "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+                    }
+                ],
+                model,
+            ),
             "funcs": attempt(t.num_tokens_from_functions, funcs, model),
             "pct": attempt(t.percentile_used, "Hello world", model),
             "left": attempt(t.token_left, "Hello world", model),
         }
     out["default_model"] = attempt(t.count_token, "abc")
     out["bad_input"] = attempt(t.count_token, 5)
-    out["limits"] = {m: attempt(t.get_max_token_limit, m) for m in [
-        "gpt-3.5-turbo", "gpt-3.5-turbo-16k", "gpt-35-turbo", "gpt-4", "gpt-4-32k", "gpt-4-turbo", "gpt-4o",
-        "gpt-4o-mini", "gpt-4-1106-preview", "gpt-4-0125-preview", "gpt-4-vision-preview", "gpt-3.5-turbo-instruct",
-        "gpt-4o-2024-08-06", "gpt-3.5-turbo-0125", "gpt4", "unknown-model"]}
+    out["limits"] = {
+        m: attempt(t.get_max_token_limit, m)
+        for m in [
+            "gpt-3.5-turbo",
+            "gpt-3.5-turbo-16k",
+            "gpt-35-turbo",
+            "gpt-4",
+            "gpt-4-32k",
+            "gpt-4-turbo",
+            "gpt-4o",
+            "gpt-4o-mini",
+            "gpt-4-1106-preview",
+            "gpt-4-0125-preview",
+            "gpt-4-vision-preview",
+            "gpt-3.5-turbo-instruct",
+            "gpt-4o-2024-08-06",
+            "gpt-3.5-turbo-0125",
+            "gpt4",
+            "unknown-model",
+        ]
+    }
     return out
-
 
 
 # ---------------------------------------------------------------- oai.openai_utils
@@ -224,8 +317,13 @@ def config_lists() -> Any:
     configs = [
         {"model": "gpt-4", "api_key": "k1", "tags": ["gpt4", "fast"]},
         {"model": "gpt-3.5-turbo", "api_key": "k2", "api_type": "openai"},
-        {"model": "gpt-4", "api_key": "k3", "api_type": "azure", "base_url": "https://x.openai.azure.com",
-         "api_version": "2024-02-01"},
+        {
+            "model": "gpt-4",
+            "api_key": "k3",
+            "api_type": "azure",
+            "base_url": "https://x.openai.azure.com",
+            "api_version": "2024-02-01",
+        },
         {"model": "llama", "api_key": "k4", "tags": "local"},
         {"model": "claude", "api_key": "k5", "api_type": "anthropic", "tags": []},
     ]
@@ -257,8 +355,9 @@ def config_lists() -> Any:
     out["missing"] = attempt(autogen.config_list_from_json, "NO_SUCH_LIST")
     os.environ["BAD_JSON"] = "{not json"
     out["bad_env"] = attempt(autogen.config_list_from_json, "BAD_JSON")
-    out["get_config_list"] = autogen.get_config_list(["a", "b"], base_urls=["u1", "u2"], api_type="azure",
-                                                     api_version="v1")
+    out["get_config_list"] = autogen.get_config_list(
+        ["a", "b"], base_urls=["u1", "u2"], api_type="azure", api_version="v1"
+    )
     out["get_config_list_no_base"] = autogen.get_config_list(["a", "", "c"])
     out["get_config_list_mismatch"] = attempt(autogen.get_config_list, ["a"], base_urls=["u1", "u2"])
     out["get_config_list_empty"] = autogen.get_config_list([])
@@ -280,19 +379,44 @@ def config_lists() -> Any:
     with open(".env", "w") as f:
         f.write("OPENAI_API_KEY=sk-dotenv\nMY_GPT4_KEY=sk-gpt4\nANOTHER=x\n")
     out["dotenv"] = attempt(autogen.config_list_from_dotenv, ".env")
-    out["dotenv_map"] = attempt(autogen.config_list_from_dotenv, ".env", model_api_key_map={
-        "gpt-4": "MY_GPT4_KEY", "gpt-3.5-turbo": {"api_key_env_var": "ANOTHER", "api_type": "openai"},
-        "missing": "NOT_SET"}, filter_dict={"model": ["gpt-4", "gpt-3.5-turbo", "missing"]})
+    out["dotenv_map"] = attempt(
+        autogen.config_list_from_dotenv,
+        ".env",
+        model_api_key_map={
+            "gpt-4": "MY_GPT4_KEY",
+            "gpt-3.5-turbo": {"api_key_env_var": "ANOTHER", "api_type": "openai"},
+            "missing": "NOT_SET",
+        },
+        filter_dict={"model": ["gpt-4", "gpt-3.5-turbo", "missing"]},
+    )
     out["dotenv_missing_file"] = attempt(autogen.config_list_from_dotenv, "nope.env")
-    out["names"] = {n: hasattr(autogen, n) for n in ["get_first_llm_config", "filter_config", "config_list_from_json",
-                                                     "config_list_from_dotenv", "retrieve_assistants_by_name",
-                                                     "config_list_openai_aoai", "get_config"]}
+    out["names"] = {
+        n: hasattr(autogen, n)
+        for n in [
+            "get_first_llm_config",
+            "filter_config",
+            "config_list_from_json",
+            "config_list_from_dotenv",
+            "retrieve_assistants_by_name",
+            "config_list_openai_aoai",
+            "get_config",
+        ]
+    }
     out["get_config"] = attempt(ou.get_config, "k", base_url="b", api_type="t", api_version="v")
-    out["signatures"] = {n: str(inspect.signature(getattr(ou, n))) for n in [
-        "retrieve_assistants_by_name", "create_gpt_assistant", "update_gpt_assistant", "filter_config",
-        "config_list_from_json", "config_list_from_dotenv", "config_list_openai_aoai", "get_config_list"]}
+    out["signatures"] = {
+        n: str(inspect.signature(getattr(ou, n)))
+        for n in [
+            "retrieve_assistants_by_name",
+            "create_gpt_assistant",
+            "update_gpt_assistant",
+            "filter_config",
+            "config_list_from_json",
+            "config_list_from_dotenv",
+            "config_list_openai_aoai",
+            "get_config_list",
+        ]
+    }
     return out
-
 
 
 # ---------------------------------------------------------------- runtime_logging
@@ -300,8 +424,9 @@ def _logged_chat(llm_config: Dict[str, Any]) -> Any:
     import autogen
 
     assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
-    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False,
-                                  max_consecutive_auto_reply=1)
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=1
+    )
 
     def add(a: int, b: int) -> int:
         return a + b
@@ -333,7 +458,7 @@ def logging_sqlite() -> Any:
     from autogen import runtime_logging
 
     server, llm_config = server_and_config()
-    server.script({"tool_calls": [{"name": "add", "arguments": "{\"a\": 2, \"b\": 3}"}]}, "5.")
+    server.script({"tool_calls": [{"name": "add", "arguments": '{"a": 2, "b": 3}'}]}, "5.")
     db = os.path.join(WORK, "logs.db")
     session = autogen.runtime_logging.start(config={"dbname": db})
     out: Dict[str, Any] = {"session_type": type(session).__name__}
@@ -348,15 +473,24 @@ def logging_sqlite() -> Any:
         cols = [(r[1], r[2]) for r in con.execute(f"PRAGMA table_info({table})")]
         rows = con.execute(f"SELECT * FROM {table}").fetchall()
         names = [c[0] for c in cols]
-        out["tables"][table] = {"columns": cols, "rows": len(rows),
-                                "shapes": [_shape(dict(zip(names, r))) for r in rows[:4]]}
+        out["tables"][table] = {
+            "columns": cols,
+            "rows": len(rows),
+            "shapes": [_shape(dict(zip(names, r))) for r in rows[:4]],
+        }
     row = con.execute("SELECT request, response, is_cached, cost, source_name FROM chat_completions").fetchone()
-    out["first_completion"] = {"request_keys": sorted(json.loads(row[0])), "response_keys":
-                               sorted(json.loads(row[1])) if row[1].startswith("{") else row[1],
-                               "is_cached": row[2], "cost": row[3], "source_name": row[4]}
+    out["first_completion"] = {
+        "request_keys": sorted(json.loads(row[0])),
+        "response_keys": sorted(json.loads(row[1])) if row[1].startswith("{") else row[1],
+        "is_cached": row[2],
+        "cost": row[3],
+        "source_name": row[4],
+    }
     out["agents"] = [r for r in con.execute("SELECT name, class FROM agents ORDER BY id")]
     out["events"] = [r for r in con.execute("SELECT event_name, source_name FROM events ORDER BY id")]
-    out["function_calls"] = [r for r in con.execute("SELECT source_name, function_name, args, returns FROM function_calls")]
+    out["function_calls"] = [
+        r for r in con.execute("SELECT source_name, function_name, args, returns FROM function_calls")
+    ]
     out["wrappers"] = [r[0] for r in con.execute("SELECT init_args FROM oai_wrappers")]
     out["clients"] = [r for r in con.execute("SELECT class, source_name FROM oai_clients")]
     out["version"] = [r for r in con.execute("SELECT * FROM version")]
@@ -366,11 +500,10 @@ def logging_sqlite() -> Any:
 
 @scenario
 def logging_file() -> Any:
-    import autogen
     from autogen import runtime_logging
 
     server, llm_config = server_and_config()
-    server.script({"tool_calls": [{"name": "add", "arguments": "{\"a\": 2, \"b\": 3}"}]}, "5.")
+    server.script({"tool_calls": [{"name": "add", "arguments": '{"a": 2, "b": 3}'}]}, "5.")
     os.chdir(WORK)
     session = runtime_logging.start(logger_type="file", config={"filename": "run.log"})
     out: Dict[str, Any] = {"session_type": type(session).__name__}
@@ -392,7 +525,6 @@ def logging_file() -> Any:
     out["agent_names"] = [r.get("agent_name") or r.get("source_name") for r in records]
     server.stop()
     return out
-
 
 
 # ---------------------------------------------------------------- agents
@@ -441,10 +573,14 @@ def agent_replies() -> Any:
     out["bad_trigger"] = attempt(a.register_reply, 3, always)
     d = autogen.ConversableAgent("d", llm_config=False, human_input_mode="NEVER")
     out["d_funcs"] = _reply_names(d)
-    out["init_message"] = [d.generate_init_message("hi"), d.generate_init_message({"content": "x", "role": "user"}),
-                           attempt(d.generate_init_message), d.generate_init_message("m", carryover="c1"),
-                           attempt(d.generate_init_message, "m", carryover=["c1", "c2"]),
-                           attempt(d.generate_init_message, "m", carryover=3)]
+    out["init_message"] = [
+        d.generate_init_message("hi"),
+        d.generate_init_message({"content": "x", "role": "user"}),
+        attempt(d.generate_init_message),
+        d.generate_init_message("m", carryover="c1"),
+        attempt(d.generate_init_message, "m", carryover=["c1", "c2"]),
+        attempt(d.generate_init_message, "m", carryover=3),
+    ]
     out["get_human_input_prompt"] = d.human_input_mode
     server.stop()
     return out
@@ -456,8 +592,9 @@ def agent_tools() -> Any:
 
     server, llm_config = server_and_config()
     assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
-    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False,
-                                  function_map={"legacy": lambda x: f"legacy {x}"})
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, function_map={"legacy": lambda x: f"legacy {x}"}
+    )
     out: Dict[str, Any] = {"function_map": sorted(user.function_map)}
 
     @user.register_for_execution()
@@ -483,12 +620,17 @@ def agent_tools() -> Any:
     out["remove_missing"] = attempt(assistant.update_tool_signature, "missing", is_remove=True)
     user.register_function({"added": lambda: "added", "legacy": None})
     out["function_map_registered"] = sorted(user.function_map)
-    server.script({"function_call": {"name": "renamed", "arguments": "{\"b\": \"q\"}"}}, "done")
-    assistant2 = autogen.AssistantAgent("assistant2", llm_config=dict(llm_config, functions=[{
-        "name": "renamed", "parameters": {"type": "object", "properties": {"b": {"type": "string"}}}}]))
+    server.script({"function_call": {"name": "renamed", "arguments": '{"b": "q"}'}}, "done")
+    assistant2 = autogen.AssistantAgent(
+        "assistant2",
+        llm_config=dict(
+            llm_config,
+            functions=[{"name": "renamed", "parameters": {"type": "object", "properties": {"b": {"type": "string"}}}}],
+        ),
+    )
     r = user.initiate_chat(assistant2, message="go", max_turns=2)
     out["chat"] = result(r)
-    out["execute_function"] = user.execute_function({"name": "as_tool", "arguments": "{\"a\": 4}"})
+    out["execute_function"] = user.execute_function({"name": "as_tool", "arguments": '{"a": 4}'})
     out["execute_bad_args"] = user.execute_function({"name": "as_tool", "arguments": "{bad"})
     out["execute_missing"] = user.execute_function({"name": "missing", "arguments": "{}"})
     server.stop()
@@ -502,22 +644,27 @@ def agent_summaries() -> Any:
     server, llm_config = server_and_config()
     server.script("Paris.", "SUMMARY ONE", "Rome.", "SUMMARY TWO", "Berlin.")
     assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
-    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False,
-                                  max_consecutive_auto_reply=0)
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=0
+    )
     out: Dict[str, Any] = {}
     r = user.initiate_chat(assistant, message="Capital of France?", summary_method="reflection_with_llm")
     out["reflection"] = result(r)
     out["reflection_request"] = server.chat_requests()[-1]["messages"]
-    r = user.initiate_chat(assistant, message="Capital of Italy?", summary_method="reflection_with_llm",
-                           summary_args={"summary_prompt": "Sum it up.", "summary_role": "user"}, clear_history=False)
+    r = user.initiate_chat(
+        assistant,
+        message="Capital of Italy?",
+        summary_method="reflection_with_llm",
+        summary_args={"summary_prompt": "Sum it up.", "summary_role": "user"},
+        clear_history=False,
+    )
     out["reflection_args"] = result(r)
     out["reflection_args_request"] = server.chat_requests()[-1]["messages"]
 
     def my_summary(sender, recipient, summary_args):
         return f"{sender.name}->{recipient.name}: {len(recipient.chat_messages[sender])} msgs; {summary_args}"
 
-    r = user.initiate_chat(assistant, message="Capital of Germany?", summary_method=my_summary,
-                           summary_args={"x": 1})
+    r = user.initiate_chat(assistant, message="Capital of Germany?", summary_method=my_summary, summary_args={"x": 1})
     out["callable"] = result(r)
     out["bad_method"] = attempt(user.initiate_chat, assistant, message="?", summary_method="nope")
     server.script("One.")
@@ -539,14 +686,23 @@ def agent_sequential() -> Any:
     c = autogen.AssistantAgent("c", llm_config=llm_config)
     d = autogen.AssistantAgent("d", llm_config=llm_config)
     u = autogen.UserProxyAgent("u", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=0)
-    rs = u.initiate_chats([
-        {"recipient": a, "message": "first", "carryover": "given carryover", "summary_method": "last_msg"},
-        {"recipient": b, "message": "second", "carryover": ["list", "carry"], "summary_method": "last_msg"},
-        {"recipient": c, "message": "third", "summary_method": "last_msg",
-         "finished_chat_indexes_to_exclude_from_carryover": [0]},
-        {"recipient": d, "message": lambda recipient, messages, sender, config: f"fourth ({config.get('carryover')})",
-         "summary_method": "last_msg"},
-    ])
+    rs = u.initiate_chats(
+        [
+            {"recipient": a, "message": "first", "carryover": "given carryover", "summary_method": "last_msg"},
+            {"recipient": b, "message": "second", "carryover": ["list", "carry"], "summary_method": "last_msg"},
+            {
+                "recipient": c,
+                "message": "third",
+                "summary_method": "last_msg",
+                "finished_chat_indexes_to_exclude_from_carryover": [0],
+            },
+            {
+                "recipient": d,
+                "message": lambda recipient, messages, sender, config: f"fourth ({config.get('carryover')})",
+                "summary_method": "last_msg",
+            },
+        ]
+    )
     out = {"results": [result(r) for r in rs], "requests": [r["messages"] for r in server.chat_requests()]}
     out["bad_queue"] = attempt(u.initiate_chats, [{"message": "no recipient"}])
     server.stop()
@@ -568,8 +724,10 @@ def agent_nested() -> Any:
         seen.append(sender.name)
         return sender.name == "writer"
 
-    user.register_nested_chats([{"recipient": critic, "message": "Critique it.", "summary_method": "last_msg",
-                                 "max_turns": 1}], trigger=trigger)
+    user.register_nested_chats(
+        [{"recipient": critic, "message": "Critique it.", "summary_method": "last_msg", "max_turns": 1}],
+        trigger=trigger,
+    )
     out: Dict[str, Any] = {"funcs": _reply_names(user)}
     r = user.initiate_chat(writer, message="Write.", max_turns=2)
     out["chat"] = result(r)
@@ -578,9 +736,14 @@ def agent_nested() -> Any:
     other = autogen.UserProxyAgent("other", human_input_mode="NEVER", code_execution_config=False)
     other.register_nested_chats([{"recipient": critic, "message": "x"}], trigger=[writer, "critic"], position=0)
     out["other_funcs"] = _reply_names(other)
-    out["list_trigger"] = [f["trigger"] if isinstance(f["trigger"], (str, type(None))) else
-                           [getattr(t, "name", t) for t in f["trigger"]] if isinstance(f["trigger"], list) else
-                           type(f["trigger"]).__name__ for f in other._reply_func_list]
+    out["list_trigger"] = [
+        f["trigger"]
+        if isinstance(f["trigger"], (str, type(None)))
+        else [getattr(t, "name", t) for t in f["trigger"]]
+        if isinstance(f["trigger"], list)
+        else type(f["trigger"]).__name__
+        for f in other._reply_func_list
+    ]
     out["bad_queue"] = attempt(other.register_nested_chats, [{"message": "no recipient"}], trigger=writer)
     server.stop()
     return out
@@ -605,7 +768,8 @@ def agent_defaults() -> Any:
         "signature": str(inspect.signature(autogen.UserProxyAgent.__init__)),
         "assistant_signature": str(inspect.signature(autogen.AssistantAgent.__init__)),
         "assistant_description": autogen.AssistantAgent.DEFAULT_DESCRIPTION
-        if hasattr(autogen.AssistantAgent, "DEFAULT_DESCRIPTION") else None,
+        if hasattr(autogen.AssistantAgent, "DEFAULT_DESCRIPTION")
+        else None,
         "userproxy_descriptions": getattr(autogen.UserProxyAgent, "DEFAULT_USER_PROXY_AGENT_DESCRIPTIONS", None),
         "max_auto_reply_const": autogen.ConversableAgent.MAX_CONSECUTIVE_AUTO_REPLY,
         "default_config": autogen.ConversableAgent.DEFAULT_CONFIG,
@@ -616,19 +780,24 @@ def agent_defaults() -> Any:
     out["assistant_code_config"] = a._code_execution_config
     out["assistant_human_input"] = a.human_input_mode
     c = autogen.ConversableAgent("c", llm_config=False)
-    out["conversable"] = {"code": c._code_execution_config, "mode": c.human_input_mode, "desc": c.description,
-                          "system": c.system_message}
+    out["conversable"] = {
+        "code": c._code_execution_config,
+        "mode": c.human_input_mode,
+        "desc": c.description,
+        "system": c.system_message,
+    }
     out["bad_mode"] = attempt(autogen.ConversableAgent, "x", human_input_mode="SOMETIMES")
     return out
-
 
 
 # ---------------------------------------------------------------- group chat
 def _team(llm_config: Dict[str, Any]) -> list:
     import autogen
 
-    return [autogen.AssistantAgent(n, llm_config=llm_config, description=f"{n} does {n} things.")
-            for n in ("alice", "bob", "carol")]
+    return [
+        autogen.AssistantAgent(n, llm_config=llm_config, description=f"{n} does {n} things.")
+        for n in ("alice", "bob", "carol")
+    ]
 
 
 @scenario
@@ -644,17 +813,36 @@ def group_texts() -> Any:
         "select_speaker_prompt": gc.select_speaker_prompt(),
         "introductions_msg": gc.introductions_msg(),
         "agent_names": gc.agent_names,
-        "defaults": {k: repr(getattr(gc, k, "<missing>")) for k in [
-            "admin_name", "func_call_filter", "speaker_selection_method", "max_retries_for_selecting_speaker",
-            "allow_repeat_speaker", "send_introductions", "enable_clear_history", "role_for_select_speaker_messages",
-            "select_speaker_auto_verbose", "select_speaker_message_template", "select_speaker_prompt_template",
-            "select_speaker_auto_multiple_template", "select_speaker_auto_none_template", "speaker_transitions_type",
-            "select_speaker_transform_messages", "select_speaker_auto_llm_config"]},
+        "defaults": {
+            k: repr(getattr(gc, k, "<missing>"))
+            for k in [
+                "admin_name",
+                "func_call_filter",
+                "speaker_selection_method",
+                "max_retries_for_selecting_speaker",
+                "allow_repeat_speaker",
+                "send_introductions",
+                "enable_clear_history",
+                "role_for_select_speaker_messages",
+                "select_speaker_auto_verbose",
+                "select_speaker_message_template",
+                "select_speaker_prompt_template",
+                "select_speaker_auto_multiple_template",
+                "select_speaker_auto_none_template",
+                "speaker_transitions_type",
+                "select_speaker_transform_messages",
+                "select_speaker_auto_llm_config",
+            ]
+        },
         "manager_system": autogen.GroupChatManager(gc, llm_config=llm_config).system_message,
         "manager_desc": autogen.GroupChatManager(gc, llm_config=llm_config).description,
     }
-    gc2 = autogen.GroupChat(team, messages=[], select_speaker_message_template="Pick from {roles} / {agentlist}.",
-                            select_speaker_prompt_template="Now pick one of {agentlist}.")
+    gc2 = autogen.GroupChat(
+        team,
+        messages=[],
+        select_speaker_message_template="Pick from {roles} / {agentlist}.",
+        select_speaker_prompt_template="Now pick one of {agentlist}.",
+    )
     out["custom_msg"] = gc2.select_speaker_msg()
     out["custom_prompt"] = gc2.select_speaker_prompt()
     gc3 = autogen.GroupChat(team, messages=[], select_speaker_prompt_template=None)
@@ -676,11 +864,15 @@ def group_run() -> Any:
     gc = autogen.GroupChat(team, messages=[], max_round=4, allow_repeat_speaker=False, send_introductions=True)
     manager = autogen.GroupChatManager(gc, llm_config=llm_config)
     r = team[0].initiate_chat(manager, message="Begin.")
-    out["auto_norepeat"] = {"speakers": [m.get("name") for m in gc.messages], "contents": [m["content"] for m in gc.messages],
-                            "result": result(r)}
+    out["auto_norepeat"] = {
+        "speakers": [m.get("name") for m in gc.messages],
+        "contents": [m["content"] for m in gc.messages],
+        "result": result(r),
+    }
     out["auto_requests"] = [b["messages"] for b in server.chat_requests()[:3]]
-    out["bob_first_request"] = [b["messages"] for b in server.chat_requests()
-                                if b["messages"] and "bob" in str(b["messages"][0].get("content"))][:1]
+    out["bob_first_request"] = [
+        b["messages"] for b in server.chat_requests() if b["messages"] and "bob" in str(b["messages"][0].get("content"))
+    ][:1]
     server.reset()
     server.responder = None
     server.script("r1", "r2", "r3", "r4", "r5", "r6")
@@ -690,36 +882,77 @@ def group_run() -> Any:
     r = team[0].initiate_chat(manager, message="Round robin.")
     out["max_round"] = {"speakers": [m.get("name") for m in gc.messages], "result": result(r)}
     # resume
-    previous = [{"content": "Earlier task.", "role": "user", "name": "alice"},
-                {"content": "bob answered", "role": "user", "name": "bob"}]
+    previous = [
+        {"content": "Earlier task.", "role": "user", "name": "alice"},
+        {"content": "bob answered", "role": "user", "name": "bob"},
+    ]
     team = _team(llm_config)
     gc = autogen.GroupChat(team, messages=[], max_round=5, speaker_selection_method="round_robin")
     manager = autogen.GroupChatManager(gc, llm_config=llm_config)
     resumed = attempt(manager.resume, messages=previous)
     out["resume_return"] = scrub(repr(resumed))
-    out["resume_state"] = json.loads(json.dumps({"gc": gc.messages, "manager": histories(manager),
-                                                "agents": {a.name: histories(a) for a in team}}))
-    r = attempt(resumed[0].initiate_chat, manager, message=resumed[1], clear_history=False) \
-        if isinstance(resumed, tuple) else resumed
+    out["resume_state"] = json.loads(
+        json.dumps({"gc": gc.messages, "manager": histories(manager), "agents": {a.name: histories(a) for a in team}})
+    )
+    r = (
+        attempt(resumed[0].initiate_chat, manager, message=resumed[1], clear_history=False)
+        if isinstance(resumed, tuple)
+        else resumed
+    )
     out["after_resume"] = [m.get("name") for m in gc.messages]
     out["after_resume_result"] = scrub(repr(r))
     out["after_resume_histories"] = {a.name: histories(a) for a in team}
-    out["resume_json"] = scrub(repr(attempt(autogen.GroupChatManager(
-        autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config).resume,
-        messages=json.dumps(previous))))[:400]
-    out["resume_terminate"] = scrub(repr(attempt(autogen.GroupChatManager(
-        autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config).resume,
-        messages=previous + [{"content": "done TERMINATE", "role": "user", "name": "carol"}])))[:400]
-    out["resume_remove"] = scrub(repr(attempt(autogen.GroupChatManager(
-        autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config).resume,
-        messages=previous + [{"content": "done TERMINATE", "role": "user", "name": "carol"}],
-        remove_termination_string="TERMINATE")))[:400]
-    out["resume_bad_name"] = scrub(repr(attempt(autogen.GroupChatManager(
-        autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config).resume,
-        messages=[{"content": "x", "role": "user", "name": "zed"}])))[:400]
-    out["resume_empty"] = scrub(repr(attempt(autogen.GroupChatManager(
-        autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config).resume,
-        messages=[])))[:400]
+    out["resume_json"] = scrub(
+        repr(
+            attempt(
+                autogen.GroupChatManager(
+                    autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config
+                ).resume,
+                messages=json.dumps(previous),
+            )
+        )
+    )[:400]
+    out["resume_terminate"] = scrub(
+        repr(
+            attempt(
+                autogen.GroupChatManager(
+                    autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config
+                ).resume,
+                messages=previous + [{"content": "done TERMINATE", "role": "user", "name": "carol"}],
+            )
+        )
+    )[:400]
+    out["resume_remove"] = scrub(
+        repr(
+            attempt(
+                autogen.GroupChatManager(
+                    autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config
+                ).resume,
+                messages=previous + [{"content": "done TERMINATE", "role": "user", "name": "carol"}],
+                remove_termination_string="TERMINATE",
+            )
+        )
+    )[:400]
+    out["resume_bad_name"] = scrub(
+        repr(
+            attempt(
+                autogen.GroupChatManager(
+                    autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config
+                ).resume,
+                messages=[{"content": "x", "role": "user", "name": "zed"}],
+            )
+        )
+    )[:400]
+    out["resume_empty"] = scrub(
+        repr(
+            attempt(
+                autogen.GroupChatManager(
+                    autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config
+                ).resume,
+                messages=[],
+            )
+        )
+    )[:400]
     server.stop()
     return out
 

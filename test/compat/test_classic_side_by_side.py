@@ -37,15 +37,11 @@ def test_execute_code_error_logs_hide_the_temporary_file_name(tmp_path: Path) ->
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
 def test_execute_code_runs_javascript_with_node(tmp_path: Path) -> None:
-    exit_code, logs, _ = execute_code(
-        "console.log(6 * 7)", lang="javascript", work_dir=str(tmp_path), use_docker=False
-    )
+    exit_code, logs, _ = execute_code("console.log(6 * 7)", lang="javascript", work_dir=str(tmp_path), use_docker=False)
     assert (exit_code, logs) == (0, "42\n")
 
 
-def test_config_list_that_is_not_json_raises_json_decode_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_config_list_that_is_not_json_raises_json_decode_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BROKEN_CONFIG", "{not json")
     with pytest.raises(json.JSONDecodeError) as caught:
         config_list_from_json("BROKEN_CONFIG")

@@ -346,8 +346,9 @@ def execute_code(
             path.unlink(missing_ok=True)
 
 
-# The exit code execute_code gives a run that timed out (the executors give 124; classic execute_code gave 1).
-_TIMEOUT_EXIT_CODE = 1
+# The exit code execute_code (and the legacy executor of code_execution_config) gives a run that timed out: classic
+# execute_code gave 1; the executors give 124.
+LEGACY_TIMEOUT_EXIT_CODE = 1
 
 
 def _run_here(lang: str, filename: str, work_dir: str, timeout: float, temporary: bool) -> Tuple[int, str]:
@@ -357,13 +358,17 @@ def _run_here(lang: str, filename: str, work_dir: str, timeout: float, temporary
     env = python_env() if argv[0] == sys.executable else None
     outcome = run_command(argv, cwd=work_dir, timeout=timeout, env=env, merge_stderr=False)
     if outcome.timed_out:
-        return _TIMEOUT_EXIT_CODE, TIMEOUT_MSG
+        return LEGACY_TIMEOUT_EXIT_CODE, TIMEOUT_MSG
     if outcome.exit_code == 0:
         return 0, outcome.stdout
-    errors = outcome.stderr.replace(str(Path(work_dir).absolute()) + os.sep, "")
-    if temporary:  # classic: a generated file name means nothing to the reader, so it is cut out
-        errors = errors.replace(filename, "")
-    return outcome.exit_code, outcome.stdout + errors
+    return outcome.exit_code, outcome.stdout + _classic_error_logs(outcome.stderr, work_dir, filename, temporary)
+
+
+def _classic_error_logs(errors: str, work_dir: Union[str, Path], filename: str, temporary: bool) -> str:
+    """The error stream of a failed local run as classic execute_code showed it: the work dir's path cut out, and
+    a generated (temporary) file name too, which means nothing to the reader (``File "", line 1``)."""
+    errors = errors.replace(str(Path(work_dir).absolute()) + os.sep, "")
+    return errors.replace(filename, "") if temporary else errors
 
 
 def _run_in_fresh_container(
@@ -380,7 +385,7 @@ def _run_in_fresh_container(
         client.close()
     logs = outcome.stdout.rstrip()
     if outcome.timed_out:
-        return _TIMEOUT_EXIT_CODE, f"{logs}\n{TIMEOUT_MSG}" if logs else TIMEOUT_MSG, image
+        return LEGACY_TIMEOUT_EXIT_CODE, f"{logs}\n{TIMEOUT_MSG}" if logs else TIMEOUT_MSG, image
     if outcome.exit_code:  # classic: paths in the mount made relative, a temporary file's name cut out
         logs = logs.replace(f"/workspace/{filename if temporary else ''}", "")
     return outcome.exit_code, logs, image

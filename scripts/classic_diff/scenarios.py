@@ -31,7 +31,9 @@ def scenario(func: Callable[[], Any]) -> Callable[[], Any]:
 
 
 def scrub(text: str) -> str:
-    text = text.replace(WORK, "<work>")
+    import autogen
+
+    text = text.replace(WORK, "<work>").replace(os.path.dirname(os.path.realpath(autogen.__file__)), "<autogen>")
     text = re.sub(r"0x[0-9a-f]{6,}", "0x?", text)
     text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>", text)
     return re.sub(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?", "<time>", text)
@@ -953,6 +955,46 @@ def group_run() -> Any:
             )
         )
     )[:400]
+    server.stop()
+    return out
+
+
+@scenario
+def agent_code_defaults() -> Any:
+    import autogen
+    from autogen import code_utils as cu
+
+    server, llm_config = server_and_config()
+    os.chdir(WORK)
+    os.environ["AUTOGEN_USE_DOCKER"] = "False"
+    before = set(os.listdir(cu.WORKING_DIR)) if os.path.isdir(cu.WORKING_DIR) else set()
+    server.script(
+        "```python\n# filename: hello_default.py\nprint('hello')\n```",
+        "```python\nprint(1/0)\n```",
+        "```python\nimport time; time.sleep(5)\n```",
+        "```sh\necho $PWD\n```",
+        "TERMINATE",
+    )
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", max_consecutive_auto_reply=4)
+    out: Dict[str, Any] = {"config": user._code_execution_config}
+    r = user.initiate_chat(assistant, message="Run code.")
+    out["chat"] = result(r)
+    out["config_after"] = {k: v for k, v in user._code_execution_config.items() if k != "executor"}
+    after = set(os.listdir(cu.WORKING_DIR)) if os.path.isdir(cu.WORKING_DIR) else set()
+    out["new_in_package_dir"] = sorted(after - before)
+    for name in after - before:
+        os.remove(os.path.join(cu.WORKING_DIR, name))
+    out["files_in_cwd"] = sorted(os.path.relpath(os.path.join(d, f), WORK) for d, _, fs in os.walk(WORK) for f in fs)
+    u2 = autogen.UserProxyAgent(
+        "u2", human_input_mode="NEVER", code_execution_config={"work_dir": "coding", "timeout": 1, "last_n_messages": 2}
+    )
+    server.script("```python\nimport time; time.sleep(5)\n```", "TERMINATE")
+    r = u2.initiate_chat(assistant, message="Sleep.", max_turns=2)
+    out["timeout_chat"] = result(r)
+    out["run_code"] = scrub(repr(u2.run_code("print('direct')", lang="python", work_dir="coding", use_docker=False)))
+    u3 = autogen.UserProxyAgent("u3", human_input_mode="NEVER", code_execution_config={"work_dir": "coding"})
+    out["execute_code_blocks"] = scrub(repr(u3.execute_code_blocks([("python", "print('a')"), ("sh", "echo b")])))
     server.stop()
     return out
 

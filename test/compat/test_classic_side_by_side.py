@@ -85,3 +85,22 @@ def test_selection_question_is_asked_by_checking_agent(llm_server: Any, llm_conf
     question = selection[0][-1]
     assert question["name"] == "checking_agent" and "['alice', 'bob']" in question["content"]
     assert [m.get("name") for m in chat.messages] == ["alice", "bob"]
+
+
+def test_legacy_code_execution_reports_like_classic(
+    llm_server: Any, llm_config: dict[str, Any], tmp_path: Path
+) -> None:
+    # code_execution_config={"work_dir": ...} (no executor): the agent's reply reads as classic's execute_code gave it
+    llm_server.script("```python\nprint(1/0)\n```", "```python\nimport time; time.sleep(30)\n```", "TERMINATE")
+    assistant = AssistantAgent("assistant", llm_config=llm_config)
+    user = UserProxyAgent(
+        "user",
+        human_input_mode="NEVER",
+        code_execution_config={"work_dir": str(tmp_path), "use_docker": False, "timeout": 1},
+    )
+    user.initiate_chat(assistant, message="Run.", max_turns=3)
+    replies = [m["content"] for m in user.chat_messages[assistant] if m["role"] == "assistant"][1:]
+    assert replies[0].startswith("exitcode: 1 (execution failed)\nCode output: \nTraceback")
+    assert 'File "", line 1, in <module>' in replies[0] and "tmp_code_" not in replies[0]
+    assert replies[1] == f"exitcode: 1 (execution failed)\nCode output: \n{TIMEOUT_MSG}"
+    assert "last_n_messages" not in user._code_execution_config  # classic wrote it into the dict; we leave it alone

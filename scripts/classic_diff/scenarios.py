@@ -21,18 +21,19 @@ warnings.filterwarnings("ignore")
 REPO = os.environ.get("CLASSIC_DIFF_REPO") or os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
 sys.path.insert(0, os.path.join(REPO, "test"))
 
-SCENARIOS: Dict[str, Callable[[], Any]] = {}
+import autogen  # noqa: E402 - the classic package or this tree, whichever the interpreter finds
+
+SCENARIOS: Dict[str, Callable[[Any, Dict[str, Any]], Any]] = {}
 WORK = os.path.realpath(tempfile.mkdtemp())
 
 
-def scenario(func: Callable[[], Any]) -> Callable[[], Any]:
+def scenario(func: Callable[[Any, Dict[str, Any]], Any]) -> Callable[[Any, Dict[str, Any]], Any]:
+    """Register a scenario: it gets the scripted server and an llm_config for it, and returns its summary."""
     SCENARIOS[func.__name__] = func
     return func
 
 
 def scrub(text: str) -> str:
-    import autogen
-
     text = text.replace(WORK, "<work>").replace(os.path.dirname(os.path.realpath(autogen.__file__)), "<autogen>")
     text = re.sub(r"0x[0-9a-f]{6,}", "0x?", text)
     text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>", text)
@@ -73,7 +74,7 @@ def histories(agent: Any) -> Dict[str, Any]:
 
 # ---------------------------------------------------------------- code_utils
 @scenario
-def code_extract() -> Any:
+def code_extract(server: Any, llm_config: Dict[str, Any]) -> Any:
     from autogen import code_utils as cu
 
     texts = {
@@ -143,7 +144,7 @@ def code_extract() -> Any:
 
 
 @scenario
-def code_execute() -> Any:
+def code_execute(server: Any, llm_config: Dict[str, Any]) -> Any:
     from autogen import code_utils as cu
 
     os.chdir(WORK)
@@ -191,7 +192,7 @@ def code_execute() -> Any:
 
 
 @scenario
-def code_venv() -> Any:
+def code_venv(server: Any, llm_config: Dict[str, Any]) -> Any:
     from autogen import code_utils as cu
     from autogen.coding import CodeBlock, LocalCommandLineCodeExecutor
 
@@ -233,7 +234,7 @@ def offline_tiktoken_cache() -> None:
 
 
 @scenario
-def tokens() -> Any:
+def tokens(server: Any, llm_config: Dict[str, Any]) -> Any:
     offline_tiktoken_cache()
     from autogen import token_count_utils as t
 
@@ -309,10 +310,9 @@ def tokens() -> Any:
 
 # ---------------------------------------------------------------- oai.openai_utils
 @scenario
-def config_lists() -> Any:
+def config_lists(server: Any, llm_config: Dict[str, Any]) -> Any:
     import inspect
 
-    import autogen
     from autogen.oai import openai_utils as ou
 
     os.chdir(WORK)
@@ -423,8 +423,6 @@ def config_lists() -> Any:
 
 # ---------------------------------------------------------------- runtime_logging
 def _logged_chat(llm_config: Dict[str, Any]) -> Any:
-    import autogen
-
     assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
     user = autogen.UserProxyAgent(
         "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=1
@@ -453,13 +451,11 @@ def _shape(value: Any) -> Any:
 
 
 @scenario
-def logging_sqlite() -> Any:
+def logging_sqlite(server: Any, llm_config: Dict[str, Any]) -> Any:
     import sqlite3
 
-    import autogen
     from autogen import runtime_logging
 
-    server, llm_config = server_and_config()
     server.script({"tool_calls": [{"name": "add", "arguments": '{"a": 2, "b": 3}'}]}, "5.")
     db = os.path.join(WORK, "logs.db")
     session = autogen.runtime_logging.start(config={"dbname": db})
@@ -494,17 +490,15 @@ def logging_sqlite() -> Any:
         r for r in con.execute("SELECT source_name, function_name, args, returns FROM function_calls")
     ]
     out["wrappers"] = [r[0] for r in con.execute("SELECT init_args FROM oai_wrappers")]
-    out["clients"] = [r for r in con.execute("SELECT class, source_name FROM oai_clients")]
+    out["clients"] = [r for r in con.execute("SELECT class FROM oai_clients")]
     out["version"] = [r for r in con.execute("SELECT * FROM version")]
-    server.stop()
     return out
 
 
 @scenario
-def logging_file() -> Any:
+def logging_file(server: Any, llm_config: Dict[str, Any]) -> Any:
     from autogen import runtime_logging
 
-    server, llm_config = server_and_config()
     server.script({"tool_calls": [{"name": "add", "arguments": '{"a": 2, "b": 3}'}]}, "5.")
     os.chdir(WORK)
     session = runtime_logging.start(logger_type="file", config={"filename": "run.log"})
@@ -525,7 +519,6 @@ def logging_file() -> Any:
     out["records"] = [_shape(r) for r in records]
     out["kinds"] = [sorted(r) for r in records]
     out["agent_names"] = [r.get("agent_name") or r.get("source_name") for r in records]
-    server.stop()
     return out
 
 
@@ -535,12 +528,9 @@ def _reply_names(agent: Any) -> list:
 
 
 @scenario
-def agent_replies() -> Any:
+def agent_replies(server: Any, llm_config: Dict[str, Any]) -> Any:
     import asyncio
 
-    import autogen
-
-    server, llm_config = server_and_config()
     server.script("LLM says hi.", "LLM again.")
     a = autogen.ConversableAgent("a", llm_config=llm_config, human_input_mode="NEVER")
     b = autogen.ConversableAgent("b", llm_config=False, human_input_mode="NEVER", max_consecutive_auto_reply=2)
@@ -584,15 +574,11 @@ def agent_replies() -> Any:
         attempt(d.generate_init_message, "m", carryover=3),
     ]
     out["get_human_input_prompt"] = d.human_input_mode
-    server.stop()
     return out
 
 
 @scenario
-def agent_tools() -> Any:
-    import autogen
-
-    server, llm_config = server_and_config()
+def agent_tools(server: Any, llm_config: Dict[str, Any]) -> Any:
     assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
     user = autogen.UserProxyAgent(
         "user", human_input_mode="NEVER", code_execution_config=False, function_map={"legacy": lambda x: f"legacy {x}"}
@@ -635,15 +621,11 @@ def agent_tools() -> Any:
     out["execute_function"] = user.execute_function({"name": "as_tool", "arguments": '{"a": 4}'})
     out["execute_bad_args"] = user.execute_function({"name": "as_tool", "arguments": "{bad"})
     out["execute_missing"] = user.execute_function({"name": "missing", "arguments": "{}"})
-    server.stop()
     return out
 
 
 @scenario
-def agent_summaries() -> Any:
-    import autogen
-
-    server, llm_config = server_and_config()
+def agent_summaries(server: Any, llm_config: Dict[str, Any]) -> Any:
     server.script("Paris.", "SUMMARY ONE", "Rome.", "SUMMARY TWO", "Berlin.")
     assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
     user = autogen.UserProxyAgent(
@@ -673,15 +655,11 @@ def agent_summaries() -> Any:
     r = user.initiate_chat(assistant, message="no summary", summary_method=None)
     out["none_method"] = result(r)
     out["fields"] = sorted(vars(r))
-    server.stop()
     return out
 
 
 @scenario
-def agent_sequential() -> Any:
-    import autogen
-
-    server, llm_config = server_and_config()
+def agent_sequential(server: Any, llm_config: Dict[str, Any]) -> Any:
     server.script("A1.", "B1.", "C1.", "D1.")
     a = autogen.AssistantAgent("a", llm_config=llm_config)
     b = autogen.AssistantAgent("b", llm_config=llm_config)
@@ -707,15 +685,11 @@ def agent_sequential() -> Any:
     )
     out = {"results": [result(r) for r in rs], "requests": [r["messages"] for r in server.chat_requests()]}
     out["bad_queue"] = attempt(u.initiate_chats, [{"message": "no recipient"}])
-    server.stop()
     return out
 
 
 @scenario
-def agent_nested() -> Any:
-    import autogen
-
-    server, llm_config = server_and_config()
+def agent_nested(server: Any, llm_config: Dict[str, Any]) -> Any:
     server.script("writer draft", "critic one", "writer final", "critic two", "writer 3")
     writer = autogen.AssistantAgent("writer", llm_config=llm_config)
     critic = autogen.AssistantAgent("critic", llm_config=llm_config)
@@ -747,15 +721,12 @@ def agent_nested() -> Any:
         for f in other._reply_func_list
     ]
     out["bad_queue"] = attempt(other.register_nested_chats, [{"message": "no recipient"}], trigger=writer)
-    server.stop()
     return out
 
 
 @scenario
-def agent_defaults() -> Any:
+def agent_defaults(server: Any, llm_config: Dict[str, Any]) -> Any:
     import inspect
-
-    import autogen
 
     os.environ.pop("AUTOGEN_USE_DOCKER", None)
     u = autogen.UserProxyAgent("u")
@@ -794,8 +765,6 @@ def agent_defaults() -> Any:
 
 # ---------------------------------------------------------------- group chat
 def _team(llm_config: Dict[str, Any]) -> list:
-    import autogen
-
     return [
         autogen.AssistantAgent(n, llm_config=llm_config, description=f"{n} does {n} things.")
         for n in ("alice", "bob", "carol")
@@ -803,10 +772,7 @@ def _team(llm_config: Dict[str, Any]) -> list:
 
 
 @scenario
-def group_texts() -> Any:
-    import autogen
-
-    server, llm_config = server_and_config()
+def group_texts(server: Any, llm_config: Dict[str, Any]) -> Any:
     team = _team(llm_config)
     gc = autogen.GroupChat(team, messages=[], max_round=3)
     out: Dict[str, Any] = {
@@ -849,15 +815,11 @@ def group_texts() -> Any:
     out["custom_prompt"] = gc2.select_speaker_prompt()
     gc3 = autogen.GroupChat(team, messages=[], select_speaker_prompt_template=None)
     out["no_prompt"] = repr(gc3.select_speaker_prompt())
-    server.stop()
     return out
 
 
 @scenario
-def group_run() -> Any:
-    import autogen
-
-    server, llm_config = server_and_config()
+def group_run(server: Any, llm_config: Dict[str, Any]) -> Any:
     out: Dict[str, Any] = {}
     # allow_repeat_speaker=False with auto selection; send_introductions; max_round end
     # a speaker-selection request ends with a system message (the prompt): answer "bob" to it
@@ -904,67 +866,25 @@ def group_run() -> Any:
     out["after_resume"] = [m.get("name") for m in gc.messages]
     out["after_resume_result"] = scrub(repr(r))
     out["after_resume_histories"] = {a.name: histories(a) for a in team}
-    out["resume_json"] = scrub(
-        repr(
-            attempt(
-                autogen.GroupChatManager(
-                    autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config
-                ).resume,
-                messages=json.dumps(previous),
-            )
-        )
-    )[:400]
-    out["resume_terminate"] = scrub(
-        repr(
-            attempt(
-                autogen.GroupChatManager(
-                    autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config
-                ).resume,
-                messages=previous + [{"content": "done TERMINATE", "role": "user", "name": "carol"}],
-            )
-        )
-    )[:400]
-    out["resume_remove"] = scrub(
-        repr(
-            attempt(
-                autogen.GroupChatManager(
-                    autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config
-                ).resume,
-                messages=previous + [{"content": "done TERMINATE", "role": "user", "name": "carol"}],
-                remove_termination_string="TERMINATE",
-            )
-        )
-    )[:400]
-    out["resume_bad_name"] = scrub(
-        repr(
-            attempt(
-                autogen.GroupChatManager(
-                    autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config
-                ).resume,
-                messages=[{"content": "x", "role": "user", "name": "zed"}],
-            )
-        )
-    )[:400]
-    out["resume_empty"] = scrub(
-        repr(
-            attempt(
-                autogen.GroupChatManager(
-                    autogen.GroupChat(_team(llm_config), messages=[], max_round=3), llm_config=llm_config
-                ).resume,
-                messages=[],
-            )
-        )
-    )[:400]
-    server.stop()
+
+    def fresh_resume(messages: Any, **kwargs: Any) -> str:
+        chat = autogen.GroupChat(_team(llm_config), messages=[], max_round=3)
+        manager = autogen.GroupChatManager(chat, llm_config=llm_config)
+        return scrub(repr(attempt(manager.resume, messages=messages, **kwargs)))[:400]
+
+    ended = previous + [{"content": "done TERMINATE", "role": "user", "name": "carol"}]
+    out["resume_json"] = fresh_resume(json.dumps(previous))
+    out["resume_terminate"] = fresh_resume(ended)
+    out["resume_remove"] = fresh_resume(ended, remove_termination_string="TERMINATE")
+    out["resume_bad_name"] = fresh_resume([{"content": "x", "role": "user", "name": "zed"}])
+    out["resume_empty"] = fresh_resume([])
     return out
 
 
 @scenario
-def agent_code_defaults() -> Any:
-    import autogen
+def agent_code_defaults(server: Any, llm_config: Dict[str, Any]) -> Any:
     from autogen import code_utils as cu
 
-    server, llm_config = server_and_config()
     os.chdir(WORK)
     os.environ["AUTOGEN_USE_DOCKER"] = "False"
     before = set(os.listdir(cu.WORKING_DIR)) if os.path.isdir(cu.WORKING_DIR) else set()
@@ -995,7 +915,6 @@ def agent_code_defaults() -> Any:
     out["run_code"] = scrub(repr(u2.run_code("print('direct')", lang="python", work_dir="coding", use_docker=False)))
     u3 = autogen.UserProxyAgent("u3", human_input_mode="NEVER", code_execution_config={"work_dir": "coding"})
     out["execute_code_blocks"] = scrub(repr(u3.execute_code_blocks([("python", "print('a')"), ("sh", "echo b")])))
-    server.stop()
     return out
 
 
@@ -1003,6 +922,10 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))
         sys.exit(0)
-    summary = SCENARIOS[sys.argv[1]]()
+    server, llm_config = server_and_config()
+    try:
+        summary = SCENARIOS[sys.argv[1]](server, llm_config)
+    finally:
+        server.stop()
     print("=====SUMMARY=====")
     print(scrub(json.dumps(summary, indent=1, sort_keys=True, default=repr)))

@@ -244,20 +244,14 @@ def tokens(server: Any, llm_config: Dict[str, Any]) -> Any:
         {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": '{"a": 1}'}},
         {"role": "function", "name": "f", "content": "1"},
     ]
-    funcs = [
-        {
-            "name": "f",
-            "description": "Add numbers.",
-            "parameters": {
-                "type": "object",
-                "properties": {
-                    "a": {"type": "integer", "description": "first"},
-                    "b": {"type": "string", "enum": ["x", "y"]},
-                },
-                "required": ["a"],
-            },
-        }
-    ]
+    schema = {"type": "object", "required": ["a", "d"]}
+    schema["properties"] = {
+        "a": {"type": "integer", "description": "first"},
+        "b": {"type": "string", "enum": ["x", "y"]},
+        "c": {"type": "boolean", "description": "a flag", "default": False},
+        "d": {"type": "array", "items": {"type": "number"}},
+    }
+    funcs = [{"name": "f", "description": "Add numbers.", "parameters": schema}]
     out: Dict[str, Any] = {}
     for model in ["gpt-3.5-turbo-0613", "gpt-4", "gpt-4-0613", "gpt-35-turbo", "gpt-3.5-turbo-16k", "unknown-model"]:
         out[model] = {

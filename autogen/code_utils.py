@@ -280,6 +280,8 @@ def _interpreter(lang: str) -> List[str]:
         return ["bash" if lang == "bash" else "sh"]
     if lang in _POWERSHELL_LIKE:
         return [get_powershell_command(), "-File"]
+    if lang == "javascript":
+        return ["node"]
     raise NotImplementedError(f"{lang} not recognized in code execution")
 
 
@@ -290,6 +292,8 @@ def _container_interpreter(lang: str) -> List[str]:
         return ["bash" if lang == "bash" else "sh"]
     if lang in _POWERSHELL_LIKE:
         return ["pwsh", "-File"]
+    if lang == "javascript":
+        return ["node"]
     raise NotImplementedError(f"{lang} not recognized in code execution")
 
 
@@ -310,8 +314,9 @@ def execute_code(
     (removed afterwards). ``use_docker``: None follows :func:`decide_use_docker` (Docker by default); True,
     an image name or a list of them runs the file in a fresh container from that image with ``work_dir``
     mounted at /workspace; False runs it here with this Python. ``logs`` is the output on success, and the
-    output plus the error stream (paths made relative) on failure; a run past ``timeout`` seconds (default
-    600) is killed and gives exit code 124 and ``logs`` == :data:`TIMEOUT_MSG`. ``image`` is the Docker image
+    output plus the error stream on failure (the work dir and a temporary file's name cut out of paths, as
+    classic did); a run past ``timeout`` seconds (default 600) is killed and gives exit code 1, as in classic
+    0.2, and ``logs`` ending in :data:`TIMEOUT_MSG`. ``image`` is the Docker image
     used, or None when the code ran locally.
     """
     if code is None and filename is None:
@@ -342,31 +347,42 @@ def execute_code(
         path = Path(work_dir, filename)
     try:
         if images is None:
-            exit_code, logs = _run_here(lang, filename, work_dir, timeout)
+            exit_code, logs = _run_here(lang, filename, work_dir, timeout, temporary)
             return exit_code, logs, None
-        exit_code, logs, image = _run_in_fresh_container(lang, filename, work_dir, timeout, images)
+        exit_code, logs, image = _run_in_fresh_container(lang, filename, work_dir, timeout, images, temporary)
         return exit_code, logs, image
     finally:
         if temporary:
             path.unlink(missing_ok=True)
 
 
-def _run_here(lang: str, filename: str, work_dir: str, timeout: float) -> Tuple[int, str]:
+# The exit code execute_code (and the legacy executor of code_execution_config) gives a run that timed out: classic
+# execute_code gave 1; the executors give 124.
+LEGACY_TIMEOUT_EXIT_CODE = 1
+
+
+def _run_here(lang: str, filename: str, work_dir: str, timeout: float, temporary: bool) -> Tuple[int, str]:
     from .coding._process import python_env, run_command
 
     argv = [*_interpreter(lang), filename]
     env = python_env() if argv[0] == sys.executable else None
     outcome = run_command(argv, cwd=work_dir, timeout=timeout, env=env, merge_stderr=False)
     if outcome.timed_out:
-        return outcome.exit_code, TIMEOUT_MSG
+        return LEGACY_TIMEOUT_EXIT_CODE, TIMEOUT_MSG
     if outcome.exit_code == 0:
         return 0, outcome.stdout
-    abs_prefix = str(Path(work_dir).absolute()) + os.sep
-    return outcome.exit_code, outcome.stdout + outcome.stderr.replace(abs_prefix, "")
+    return outcome.exit_code, outcome.stdout + _classic_error_logs(outcome.stderr, work_dir, filename, temporary)
+
+
+def _classic_error_logs(errors: str, work_dir: Union[str, Path], filename: str, temporary: bool) -> str:
+    """The error stream of a failed local run as classic execute_code showed it: the work dir's path cut out, and
+    a generated (temporary) file name too, which means nothing to the reader (``File "", line 1``)."""
+    errors = errors.replace(str(Path(work_dir).absolute()) + os.sep, "")
+    return errors.replace(filename, "") if temporary else errors
 
 
 def _run_in_fresh_container(
-    lang: str, filename: str, work_dir: str, timeout: float, images: List[str]
+    lang: str, filename: str, work_dir: str, timeout: float, images: List[str], temporary: bool
 ) -> Tuple[int, str, str]:
     from .coding._docker import ContainerSession, docker_client, ensure_image
 
@@ -379,7 +395,9 @@ def _run_in_fresh_container(
         client.close()
     logs = outcome.stdout.rstrip()
     if outcome.timed_out:
-        logs = f"{logs}\n{TIMEOUT_MSG}" if logs else TIMEOUT_MSG
+        return LEGACY_TIMEOUT_EXIT_CODE, f"{logs}\n{TIMEOUT_MSG}" if logs else TIMEOUT_MSG, image
+    if outcome.exit_code:  # classic: paths in the mount made relative, a temporary file's name cut out
+        logs = logs.replace(f"/workspace/{filename if temporary else ''}", "")
     return outcome.exit_code, logs, image
 
 

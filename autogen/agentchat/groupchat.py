@@ -308,10 +308,10 @@ class GroupChat:
             roles=self._participant_roles(agents), agentlist=f"{[agent.name for agent in agents]}"
         )
 
-    def select_speaker_prompt(self, agents: Optional[List[Agent]] = None) -> str:
-        """The question that closes an "auto" selection request ("" without a prompt template)."""
-        if not self.select_speaker_prompt_template:
-            return ""
+    def select_speaker_prompt(self, agents: Optional[List[Agent]] = None) -> Optional[str]:
+        """The question that closes an "auto" selection request (None without a prompt template, as in classic)."""
+        if self.select_speaker_prompt_template is None:
+            return None
         agents = self.agents if agents is None else agents
         return self.select_speaker_prompt_template.format(agentlist=f"{[agent.name for agent in agents]}")
 

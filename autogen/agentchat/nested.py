@@ -120,5 +120,7 @@ def make_nested_reply(
 
     if callable(reply_func_from_nested_chats):
         functools.update_wrapper(nested_chat_reply, reply_func_from_nested_chats)
+    else:  # the classic name of the built-in nested-chat reply in the agent's _reply_func_list
+        nested_chat_reply.__name__ = nested_chat_reply.__qualname__ = "_summary_from_nested_chats"
     setattr(nested_chat_reply, FLOW_ATTR, flow)
     return nested_chat_reply

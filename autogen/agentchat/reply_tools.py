@@ -85,7 +85,7 @@ def execute_function_flow(
                 succeeded = True
             except Exception as e:  # the error goes back to the LLM, the chat goes on
                 content = f"Error: {e}"
-            if runtime_logging.is_logging:
+            if runtime_logging.is_logging and not hasattr(func, "_origin"):  # a tool wrapper logs its raw result
                 runtime_logging.log_function_use(agent, func, arguments, content)
     if verbose:
         stream.print(colored(f"\nInput arguments: {arguments}\nOutput:\n{content}", "magenta"), flush=True)
@@ -154,6 +154,12 @@ def tool_calls_flow(
     return True, tool_response_message(responses)
 
 
+def _log_use(agent: Any, func: Callable[..., Any], kwargs: Dict[str, Any], result: Any) -> None:
+    """Log a tool call with the function's own return value (before it is made a string), as classic did."""
+    if runtime_logging.is_logging:
+        runtime_logging.log_function_use(agent, func, kwargs, result)
+
+
 def wrap_function(agent: Any, func: Callable[..., Any]) -> Callable[..., Any]:
     """``func`` as a tool executor: pydantic/dataclass arguments are loaded from their JSON, the result
     is serialised to a string. Keeps sync/async nature; the original is ``wrapped._origin``."""
@@ -168,6 +174,7 @@ def wrap_function(agent: Any, func: Callable[..., Any]) -> Callable[..., Any]:
             result = loaded(*args, **kwargs)
             if inspect.isawaitable(result):
                 result = await result
+            _log_use(agent, func, kwargs, result)
             return serialize_to_str(result)
 
         wrapped = _async_tool
@@ -175,7 +182,9 @@ def wrap_function(agent: Any, func: Callable[..., Any]) -> Callable[..., Any]:
 
         @functools.wraps(func)
         def _tool(*args: Any, **kwargs: Any) -> str:
-            return serialize_to_str(loaded(*args, **kwargs))
+            result = loaded(*args, **kwargs)
+            _log_use(agent, func, kwargs, result)
+            return serialize_to_str(result)
 
         wrapped = _tool
     wrapped._origin = func  # type: ignore[attr-defined,union-attr]

@@ -317,6 +317,7 @@ def build_selection_messages(groupchat: GroupChat, agents: Sequence[Agent]) -> L
             {
                 "role": groupchat.role_for_select_speaker_messages,
                 "content": groupchat.select_speaker_prompt(list(agents)),
+                "name": "checking_agent",  # the classic name of the asker of the selection question
             }
         )
     transform = groupchat.select_speaker_transform_messages

@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, List, Optional, Union
 
 from ..code_utils import (
     DEFAULT_TIMEOUT,
+    LEGACY_TIMEOUT_EXIT_CODE,
     PYTHON_VARIANTS,
     TIMEOUT_MSG,
     UNKNOWN,
     WORKING_DIR,
+    _classic_error_logs,
     _container_interpreter,
     _interpreter,
     infer_lang,
@@ -128,13 +130,13 @@ class LegacyCodeExecutor(StopOnExit):
             if name is None:
                 _remove(path)
         kept = str(path) if name is not None else None
-        if outcome.timed_out:
+        if outcome.timed_out:  # classic: exit code 1, as execute_code gave
             logs = outcome.stdout.rstrip()
-            return outcome.exit_code, f"{logs}\n{TIMEOUT_MSG}" if logs else TIMEOUT_MSG, kept
+            return LEGACY_TIMEOUT_EXIT_CODE, f"{logs}\n{TIMEOUT_MSG}" if logs else TIMEOUT_MSG, kept
         if outcome.exit_code == 0:
             return 0, outcome.stdout, kept
-        prefix = str(self._work_dir.resolve()) + os.sep
-        return outcome.exit_code, (outcome.stdout + outcome.stderr).replace(prefix, ""), kept
+        errors = _classic_error_logs(outcome.stderr, self._work_dir.resolve(), relative, temporary=name is None)
+        return outcome.exit_code, outcome.stdout.replace(str(self._work_dir.resolve()) + os.sep, "") + errors, kept
 
     def _run(self, lang: str, relative: str) -> RunOutcome:
         if self._docker_images is None:

@@ -17,7 +17,7 @@ import uuid
 from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Optional
 
 from .base_logger import BaseLogger
-from .logger_utils import SECRET_KEYS, get_current_ts, safe_serialize, source_name, to_dict, to_json
+from .logger_utils import SECRET_KEYS, client_class_name, get_current_ts, safe_serialize, source_name, to_dict, to_json
 
 if TYPE_CHECKING:
     import sqlite3
@@ -121,7 +121,7 @@ class FileLogger(BaseLogger):
             {
                 "id": id(agent),
                 "agent_name": source_name(agent),
-                "wrapper_id": None if client is None else id(client),
+                "wrapper_id": "" if client is None else id(client),  # classic: "" for an agent without a client
                 "current_time": get_current_ts(),
                 "agent_type": type(agent).__name__,
                 "args": init_args,
@@ -154,7 +154,7 @@ class FileLogger(BaseLogger):
             {
                 "client_id": id(client),
                 "wrapper_id": id(wrapper),
-                "class": type(client).__name__,
+                "class": client_class_name(client),
                 "json_state": to_json(init_args, exclude=SECRET_KEYS),
                 "timestamp": get_current_ts(),
             },
@@ -170,8 +170,9 @@ class FileLogger(BaseLogger):
                 "agent_module": type(source).__module__ if is_object else None,
                 "agent_class": type(source).__name__ if is_object else None,
                 "function_name": getattr(function, "__name__", None) or type(function).__name__,
-                "input_args": args,
-                "returns": returns,
+                # JSON strings inside the JSON record, as classic 0.2 wrote them
+                "input_args": safe_serialize(args),
+                "returns": safe_serialize(returns),
                 "timestamp": get_current_ts(),
             },
         )

@@ -51,6 +51,13 @@ def source_name(source: Any) -> str:
     return name if isinstance(name, str) else type(source).__name__
 
 
+def client_class_name(client: Any) -> str:
+    """The ``class`` logged for a model client: the SDK class for the OpenAI/Azure client (``sdk_class_name``), as
+    classic logged the SDK object; any other client's own class."""
+    name = getattr(client, "sdk_class_name", None)
+    return name if isinstance(name, str) else type(client).__name__
+
+
 def _callable_to_str(obj: Any) -> str:
     if getattr(obj, "__name__", None) == "<lambda>":
         try:

@@ -10,7 +10,7 @@ import weakref
 from typing import Any, Callable, Dict, Optional, Sequence
 
 from .base_logger import BaseLogger
-from .logger_utils import SECRET_KEYS, get_current_ts, safe_serialize, source_name, to_json
+from .logger_utils import SECRET_KEYS, client_class_name, get_current_ts, safe_serialize, source_name, to_json
 
 __all__ = ["SCHEMA_VERSION", "SqliteLogger", "safe_serialize"]  # safe_serialize: the classic import path
 
@@ -61,26 +61,28 @@ _TABLES: Dict[str, Sequence[str]] = {
         "init_args TEXT",
         "timestamp DATETIME DEFAULT CURRENT_TIMESTAMP",
     ),
+    # events and function_calls: the classic columns in the classic order (SELECT * rows read by position keep
+    # working), then ours
     "events": (
-        "id INTEGER PRIMARY KEY",
         "event_name TEXT",
         "source_id INTEGER",
         "source_name TEXT",
         "agent_module TEXT DEFAULT NULL",
         "agent_class_name TEXT DEFAULT NULL",
+        "id INTEGER PRIMARY KEY",
         "json_state TEXT",
-        "session_id TEXT",
         "timestamp DATETIME DEFAULT CURRENT_TIMESTAMP",
+        "session_id TEXT",
     ),
     "function_calls": (
-        "id INTEGER PRIMARY KEY",
         "source_id INTEGER",
         "source_name TEXT",
         "function_name TEXT",
         "args TEXT DEFAULT NULL",
         "returns TEXT DEFAULT NULL",
-        "session_id TEXT",
         "timestamp DATETIME DEFAULT CURRENT_TIMESTAMP",
+        "id INTEGER PRIMARY KEY",
+        "session_id TEXT",
     ),
 }
 
@@ -88,10 +90,6 @@ _TABLES: Dict[str, Sequence[str]] = {
 # which dropped the row of a new object that got a freed object's id(); objects logged twice are now recognised
 # in the process (see _Seen) and these constraints are removed from existing databases.
 _PER_OBJECT_TABLES = ("agents", "oai_wrappers", "oai_clients")
-
-
-def _object_id(obj: Any) -> Optional[int]:
-    return None if obj is None else id(obj)
 
 
 class _Seen:
@@ -238,11 +236,12 @@ class SqliteLogger(BaseLogger):
         )
 
     def log_new_agent(self, agent: Any, init_args: Dict[str, Any]) -> None:
+        client = getattr(agent, "client", None)
         self._insert(
             "agents",
             {
                 "agent_id": id(agent),
-                "wrapper_id": _object_id(getattr(agent, "client", None)),
+                "wrapper_id": "" if client is None else id(client),  # classic: "" for an agent without a client
                 "session_id": self.session_id,
                 "name": source_name(agent),
                 "class": type(agent).__name__,
@@ -288,7 +287,7 @@ class SqliteLogger(BaseLogger):
                 "client_id": id(client),
                 "wrapper_id": id(wrapper),
                 "session_id": self.session_id,
-                "class": type(client).__name__,
+                "class": client_class_name(client),
                 "init_args": to_json(init_args, exclude=SECRET_KEYS),
                 "timestamp": get_current_ts(),
             },

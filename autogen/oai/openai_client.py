@@ -234,6 +234,14 @@ class OpenAIClient:
     def __repr__(self) -> str:
         return f"OpenAIClient({self.description})"
 
+    @property
+    def sdk_class_name(self) -> str:
+        """The SDK class requests go through ("OpenAI" or "AzureOpenAI"): the class runtime logs name for this
+        client, as classic logged the SDK object it built."""
+        if self._given is not None:
+            return type(self._given).__name__
+        return "AzureOpenAI" if self.endpoint is not None and self.endpoint.api_type == "azure" else "OpenAI"
+
     # ----- the SDK clients (shared process-wide)
     @property
     def client(self) -> Any:

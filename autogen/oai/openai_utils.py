@@ -239,14 +239,24 @@ def filter_config(
     return kept
 
 
+class ConfigJSONError(ConfigError, json.JSONDecodeError):
+    """A config list that is not JSON: a ``json.JSONDecodeError`` as in classic 0.2 (same ``msg``, ``doc``, ``pos``),
+    whose message names the source and the expected shape."""
+
+    def __init__(self, message: str, err: json.JSONDecodeError) -> None:
+        json.JSONDecodeError.__init__(self, err.msg, err.doc, err.pos)
+        self.args = (message,)
+
+
 def _parse_config_json(text: str, source: str) -> list[dict[str, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ConfigError(
+        message = (
             f"{source} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno} (char {err.pos}). "
             'It should hold a list of configs such as [{"model": "gpt-4o", "api_key": "..."}].'
-        ) from err
+        )
+        raise ConfigJSONError(message, err) from err
     if not isinstance(data, list):
         raise ConfigError(
             f"{source} must hold a JSON list of configs, but it holds a {type(data).__name__}. "

@@ -249,7 +249,7 @@ def test_prompts_use_descriptions_not_system_messages(team: list[Any]) -> None:
     assert "['coder']" in chat.select_speaker_prompt([team[1]])
     intro = chat.introductions_msg()
     assert "coder: Writes Python code." in intro
-    assert GroupChat(team, select_speaker_prompt_template=None).select_speaker_prompt() == ""
+    assert GroupChat(team, select_speaker_prompt_template=None).select_speaker_prompt() is None  # as classic
 
 
 def test_empty_description_warns(caplog: pytest.LogCaptureFixture) -> None:

@@ -84,7 +84,8 @@ def test_file_logger_agent_event_function_records(tmp_path: Path) -> None:
     assert event["agent_module"] == "autogen.agentchat.assistant_agent" and event["agent_class"] == "AssistantAgent"
     assert json.loads(event["json_state"]) == {"message": {"content": "hi"}, "sender": "bob"}  # a JSON string
     assert string_event["source_name"] == "a string source"
-    assert function_use["input_args"] == {"a": 1, "b": 2} and function_use["returns"] == 3
+    # classic: arguments and result are JSON strings inside the record (user code json.loads them)
+    assert function_use["input_args"] == '{"a": 1, "b": 2}' and function_use["returns"] == "3"
     assert function_use["agent_class"] == "AssistantAgent"
     logger.stop()
     logger.log_event(agent, "after stop")
@@ -139,3 +140,61 @@ def test_runtime_logging_of_a_real_chat_to_file_and_sqlite(llm_server: Any, llm_
         (name, cls) = con.execute("SELECT name, class FROM agents").fetchone()
     assert source_name == "assistant2" and json.loads(response)["choices"][0]["message"]["content"] == "5"
     assert (name, cls) == ("assistant2", "ConversableAgent")
+
+
+def test_sqlite_rows_of_a_tool_chat_read_as_classic(llm_server: Any, llm_config: dict, tmp_path: Path) -> None:
+    from autogen import UserProxyAgent, register_function
+
+    llm_server.script({"tool_calls": [{"name": "add", "arguments": '{"a": 2, "b": 3}'}]}, "5.")
+    dbname = str(tmp_path / "logs.db")
+    runtime_logging.start(config={"dbname": dbname})
+    try:
+        assistant = AssistantAgent("assistant", llm_config=llm_config)
+        user = UserProxyAgent(
+            "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=1
+        )
+
+        def add(a: int, b: int) -> int:
+            return a + b
+
+        register_function(add, caller=assistant, executor=user, description="Add")
+        with IOStream.set_default(ScriptedIO()):
+            user.initiate_chat(assistant, message="2+3?")
+    finally:
+        runtime_logging.stop()
+    with sqlite3.connect(dbname) as con:
+        # the SDK class, as classic logged the openai.OpenAI object it built
+        assert [r[0] for r in con.execute("SELECT class FROM oai_clients")] == ["OpenAI"]
+        # the function's own return value, serialised: 5, not the string "5" sent back to the model
+        assert con.execute("SELECT function_name, args, returns FROM function_calls").fetchall() == [
+            ("add", '{"a": 2, "b": 3}', "5")
+        ]
+        agents = dict(con.execute("SELECT name, wrapper_id FROM agents").fetchall())
+        assert agents["user"] == "" and isinstance(agents["assistant"], int)  # classic: "" without a client
+        # SELECT * rows read by position: the classic columns come first, in the classic order
+        events = [r[1] for r in con.execute("PRAGMA table_info(events)")]
+        calls = [r[1] for r in con.execute("PRAGMA table_info(function_calls)")]
+    assert events[:8] == [
+        "event_name",
+        "source_id",
+        "source_name",
+        "agent_module",
+        "agent_class_name",
+        "id",
+        "json_state",
+        "timestamp",
+    ]
+    assert calls[:6] == ["source_id", "source_name", "function_name", "args", "returns", "timestamp"]
+
+
+def test_file_logger_client_class_and_agent_without_client(tmp_path: Path, llm_config: dict) -> None:
+    from autogen import OpenAIWrapper
+
+    logger = FileLogger({"filename": str(tmp_path / "run.log")})
+    wrapper = OpenAIWrapper(**llm_config)
+    client = wrapper._clients[0]
+    logger.log_new_client(client, wrapper, {"base_url": "x"})
+    logger.log_new_agent(ConversableAgent("solo", llm_config=False), {})
+    new_client, new_agent = lines_of(logger.log_file)
+    assert new_client["class"] == "OpenAI" and new_agent["wrapper_id"] == ""
+    logger.stop()

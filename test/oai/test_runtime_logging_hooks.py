@@ -42,4 +42,4 @@ def test_completions_and_objects_are_logged(llm_server: Any, logging_db: Any) ->
     assert "refused" in rows[2][4]
     assert logging_db.execute("SELECT wrapper_id FROM oai_wrappers").fetchall() == [(wrapper.wrapper_id,)]
     clients = logging_db.execute("SELECT client_id, wrapper_id, class FROM oai_clients").fetchall()
-    assert clients == [(id(wrapper._clients[0]), wrapper.wrapper_id, "OpenAIClient")]
+    assert clients == [(id(wrapper._clients[0]), wrapper.wrapper_id, "OpenAI")]  # the SDK class, as classic

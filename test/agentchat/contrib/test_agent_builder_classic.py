@@ -109,11 +109,12 @@ def test_the_autobuild_blog_snippet_runs_as_written(llm_server: LLMServer, tmp_p
 
     # ---- what it did
     assert [c["name"] for c in agent_configs["agent_configs"]] == ["ArXiv_Researcher", "Software_Analyst"]
-    assert [a.name for a in agent_list] == ["Computer_terminal", "ArXiv_Researcher", "Software_Analyst"]
+    # the proxy last, as classic: start_task's agent_list[0] is the first expert
+    assert [a.name for a in agent_list] == ["ArXiv_Researcher", "Software_Analyst", "Computer_terminal"]
     assert agent_config["agent_configs"] == agent_configs["agent_configs"]
     for messages in transcripts:
         assert [m["name"] for m in messages] == [
-            "Computer_terminal",
+            "ArXiv_Researcher",
             "ArXiv_Researcher",
             "Computer_terminal",
             "Software_Analyst",
@@ -135,9 +136,11 @@ def test_classic_prompt_attributes_and_max_agents_position(llm_server: LLMServer
 
     assert [a.name for a in agents] == ["Physicist", "Chemist"]  # the third is over max_agents
     assert model.prompts[0] == "Suggest no more than 2 experts for: Study water.\nReply with names, by commas."
+    # as classic: every system message first, then every description
     assert model.prompts[1].startswith("Task: Study water.\nExpert name: Physicist\nFill in:\n")
+    assert model.prompts[2].startswith("Task: Study water.\nExpert name: Chemist\nFill in:\n")
     assert AgentBuilder.DEFAULT_DESCRIPTION in model.prompts[1]
-    assert model.prompts[2] == "Summarize Physicist in a sentence: I am Physicist. I do my part of the task."
+    assert model.prompts[3] == "Summarize Physicist in a sentence: I am Physicist. I do my part of the task."
     # a classic group-chat description goes after the agent's own system message
     assert agents[0].system_message == (
         "I am Physicist. I do my part of the task.\n\n# Group chat\nYou are Physicist; members: Physicist, Chemist."
@@ -166,7 +169,7 @@ def test_list_of_functions_goes_to_the_agent_the_builder_model_picks(llm_server:
     functions = [{"name": "arxiv_search", "description": "Search arxiv for papers.", "function": arxiv_search}]
     agent_list, _ = builder.build("Find a paper about gpt-4.", {}, coding=False, list_of_functions=functions)
 
-    terminal, researcher, analyst = agent_list
+    researcher, analyst, terminal = agent_list
     assert terminal.name == "Computer_terminal"  # functions need an executor, so the terminal joined
     assert [t["function"]["name"] for t in researcher.llm_config["tools"]] == ["arxiv_search"]
     assert "tools" not in analyst.llm_config

@@ -434,16 +434,14 @@ class AgentBuilder:
         model: ModelSpec = None,
         tags: Optional[List[str]] = None,
     ) -> Dict[str, Any]:
-        config: Dict[str, Any] = {
+        chosen_tags = tags if tags is not None else self.agent_model_tags
+        return {  # the classic keys, in the classic order (saved teams are read by other tools too)
             "name": name,
             "model": model if model is not None else self.agent_model,
+            "tags": list(chosen_tags or []),
             "system_message": system_message,
             "description": description,
         }
-        chosen_tags = tags if tags is not None else self.agent_model_tags
-        if chosen_tags:
-            config["tags"] = list(chosen_tags)
-        return config
 
     def _remember(
         self,

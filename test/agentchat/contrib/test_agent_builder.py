@@ -157,6 +157,7 @@ def test_build_a_team_and_run_it_in_a_group_chat(llm_server: LLMServer, config_e
     assert configs["agent_configs"][0] == {
         "name": "Math_Expert",
         "model": "gpt-4",
+        "tags": [],
         "system_message": "You are Math_Expert. You do your part of the task carefully.",
         "description": "Math_Expert is an expert who helps with the task.",
     }
@@ -224,7 +225,7 @@ def test_save_and_load_rebuilds_the_team_without_the_builder_model(llm_server: L
         "coding",
     }
     assert saved["code_execution_config"] == CODE_EXECUTION
-    assert all(set(c) == {"name", "model", "system_message", "description"} for c in saved["agent_configs"])
+    assert all(set(c) == {"name", "model", "tags", "system_message", "description"} for c in saved["agent_configs"])
     assert "config_list" not in saved["default_llm_config"] and "api_key" not in Path(path).read_text()
 
     requests_before = len(llm_server.requests)

@@ -172,7 +172,7 @@ class OpenAIWrapper:
                 entry.custom_client,
                 entry.index,
             )
-            return PlaceHolderClient(entry.config)
+            return PlaceHolderClient(entry.listed)
         if entry.api_type in PROVIDER_CLIENTS:  # anthropic, google, ollama, ...: a client of its own
             client = make_provider_client(entry)
         else:

@@ -112,13 +112,16 @@ class ConfigEntry:
     """One config of the list, split and ready to use."""
 
     index: int
-    config: dict[str, Any]  # base config merged with the entry: what a custom client receives
+    config: dict[str, Any]  # base config merged with the entry
     client_kwargs: dict[str, Any]  # openai client settings
     call_config: dict[str, Any]  # request parameters and AutoGen-only settings, merged over create() params
     api_type: str = "openai"
     description: str = ""
     is_last: bool = False
     custom_client: Optional[str] = field(default=None)
+    # what a custom model client receives, as classic: the entry as the list gave it (the base config's settings
+    # reach it through create()'s params); with no list, the base config
+    listed: dict[str, Any] = field(default_factory=dict)
 
 
 def _check_entry(index: int, config: Mapping[str, Any], from_list: bool) -> None:
@@ -213,6 +216,7 @@ def prepare_config_list(
             ConfigEntry(
                 index=index,
                 config=merged,
+                listed=dict(entry) if from_list and "model_client_cls" in entry else dict(merged),
                 client_kwargs=client_kwargs,
                 call_config=call_config,
                 api_type=api_type,

@@ -303,7 +303,8 @@ def test_custom_model_client(llm_server: Any) -> None:
     assert wrapper.extract_text_or_completion_object(response) == [">> Hello"]
     assert response.cost == 0.5
     client = wrapper._clients[0]
-    assert client.config["device"] == "cpu"
+    # as classic, the client gets its config-list entry, not the wrapper's base settings (cache_seed here)
+    assert client.config == {"model": "my-model", "model_client_cls": "EchoClient", "device": "cpu"}
     assert "model_client_cls" not in client.calls[0] and client.calls[0]["model"] == "my-model"
     assert wrapper.total_usage_summary == {
         "total_cost": 0.5,

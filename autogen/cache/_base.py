@@ -31,3 +31,8 @@ class CacheBase:
 
     def _repr_fields(self) -> dict[str, Any]:
         return {}
+
+    def holds_classic_keys(self) -> bool:
+        """Whether entries written by classic AutoGen 0.2 (keyed by the request's JSON, so starting with "{") may be
+        here; the LLM layer looks those up only then, as building a classic key means encoding the whole request."""
+        return True

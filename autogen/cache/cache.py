@@ -84,5 +84,10 @@ class Cache:
     def close(self) -> None:
         self.cache.close()
 
+    def holds_classic_keys(self) -> bool:
+        """See ``CacheBase.holds_classic_keys``; True for a back end that cannot tell."""
+        probe = getattr(self.cache, "holds_classic_keys", None)
+        return True if probe is None else bool(probe())
+
     def __repr__(self) -> str:
         return f"Cache({self.cache!r})"

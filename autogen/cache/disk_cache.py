@@ -53,12 +53,16 @@ def _open(directory: str) -> diskcache.Cache:
         return cache
 
 
+_classic_folders: dict[str, bool] = {}  # absolute path -> whether it held a classic key when first asked
+
+
 def clear_disk_cache_pool() -> None:
     """Close and forget every pooled database (for tests, or before deleting cache directories)."""
     with _pool_lock:
         for cache in _pool.values():
             cache.close()
         _pool.clear()
+        _classic_folders.clear()
 
 
 class DiskCache(CacheBase):
@@ -76,6 +80,15 @@ class DiskCache(CacheBase):
 
     def close(self) -> None:
         self.cache.close()
+
+    def holds_classic_keys(self) -> bool:
+        """Looked up once per folder and process (a walk over its keys): our keys are hex digests."""
+        path = os.path.abspath(self._directory)
+        found = _classic_folders.get(path)
+        if found is None:
+            found = any(isinstance(k, str) and k.startswith("{") for k in self.cache.iterkeys())
+            _classic_folders[path] = found
+        return found
 
     def _repr_fields(self) -> dict[str, Any]:
         return {"directory": self._directory}

@@ -32,5 +32,8 @@ class InMemoryCache(CacheBase):
     def close(self) -> None:
         """Nothing to release: the data stays until the object is dropped."""
 
+    def holds_classic_keys(self) -> bool:
+        return False  # nothing outlives the process, so classic code never wrote here
+
     def _repr_fields(self) -> dict[str, Any]:
         return {"seed": self._seed}

@@ -30,6 +30,9 @@ def _import_redis() -> Any:
     return redis
 
 
+_classic_seeds: dict[tuple[str, str], bool] = {}  # (redis_url, seed) -> whether a classic key was there
+
+
 class RedisCache(CacheBase):
     """Values are pickled and stored under ``autogen:<seed>:<key>``."""
 
@@ -53,6 +56,15 @@ class RedisCache(CacheBase):
 
     def close(self) -> None:
         self.cache.close()
+
+    def holds_classic_keys(self) -> bool:
+        """Looked up once per server, database and seed and process (one SCAN): our keys are hex digests."""
+        where = (self.redis_url, self.seed)
+        found = _classic_seeds.get(where)
+        if found is None:
+            found = next(self.cache.scan_iter(match=self._prefixed_key("{*"), count=1000), None) is not None
+            _classic_seeds[where] = found
+        return found
 
     def _repr_fields(self) -> dict[str, Any]:
         return {"seed": self.seed, "redis_url": self.redis_url}

@@ -77,9 +77,11 @@ def classic_key(request: dict[str, Any]) -> Optional[str]:
 
 
 def _cached(cache: Any, key: str, request: dict[str, Any]) -> Any:
-    """The cached answer to ``request``: under our key, else under classic's (then kept under ours as well)."""
+    """The cached answer to ``request``: under our key, else under classic's (then kept under ours as well). The
+    classic key encodes the whole request, so it is built only for a cache that may hold classic entries."""
     cached = cache.get(key, None)
-    if cached is None:
+    probe = getattr(cache, "holds_classic_keys", None)
+    if cached is None and (probe is None or probe()):
         old = classic_key(request)
         cached = cache.get(old, None) if old is not None else None
         if cached is not None:

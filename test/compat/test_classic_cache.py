@@ -58,3 +58,15 @@ def test_an_agent_chat_answers_from_a_cache_classic_filled(llm_server: Any, tmp_
         result = user.initiate_chat(assistant, message="Say bye", silent=True, cache=cache)
     assert result.chat_history[-1]["content"] == "Bye, from the classic cache"
     assert llm_server.chat_requests() == []
+
+
+def test_only_a_cache_classic_wrote_to_is_searched_for_classic_keys(llm_server: Any, tmp_path: Path) -> None:
+    llm_server.script("fresh")
+    messages = [{"role": "user", "content": "hello"}]
+    autogen.OpenAIWrapper(config_list=llm_server.config_list(), cache_seed=7).create(messages=messages)
+    with autogen.Cache.disk(cache_seed=7) as ours:
+        assert not ours.holds_classic_keys()  # our keys are digests: long histories are never JSON-encoded twice
+    _classic_entry(tmp_path / ".cache" / "8", {"messages": messages, "model": "gpt-4"}, "old")
+    with autogen.Cache.disk(cache_seed=8) as theirs:
+        assert theirs.holds_classic_keys()
+    assert not autogen.Cache.in_memory().holds_classic_keys()

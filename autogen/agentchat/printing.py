@@ -10,9 +10,16 @@ from typing import Any, Callable, List, Optional
 
 from .messages import Message, content_text, message_to_dict
 
-__all__ = ["RULE", "colored", "render_message"]
+__all__ = ["RULE", "colored", "render_message", "say"]
 
 RULE = "-" * 80
+
+
+def say(text: str) -> None:
+    """Print one notice (progress, a warning for the user) on the IOStream in force, flushed."""
+    from ..io.base import IOStream
+
+    IOStream.get_default().print(text, flush=True)
 
 
 def colored(text: object, color: Optional[str] = None, **kwargs: Any) -> str:

@@ -32,7 +32,7 @@ import logging
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple, Union
 
 from ...exception_utils import AutoGenError
-from ..printing import colored
+from ..printing import colored, say
 from .autobuild import prompts
 from .autobuild.answers import (
     Role,
@@ -58,13 +58,6 @@ ModelSpec = Union[str, List[str], None]
 
 # the code-running proxy's config when build() is given none; Docker or not is decided as for any agent
 _DEFAULT_CODE_EXECUTION_CONFIG: Dict[str, Any] = {"last_n_messages": 1, "work_dir": "groupchat", "timeout": 60}
-
-
-def _progress(text: str) -> None:
-    """A progress line of building, printed where classic printed it (on the default IOStream)."""
-    from ...io.base import IOStream
-
-    IOStream.get_default().print(text, flush=True)
 
 
 class AgentBuilderError(AutoGenError, ValueError):
@@ -250,18 +243,18 @@ class AgentBuilder:
         manager_system_message = kwargs.pop("manager_system_message", self.DEFAULT_MANAGER_SYSTEM_MESSAGE)
         reserved = [self.USER_PROXY_NAME] + ([user_proxy.name] if user_proxy is not None else [])
         # the classic order of requests and progress lines: the names, every system message, every description
-        _progress(colored("==> Generating agents...", "green"))
+        say(colored("==> Generating agents...", "green"))
         roles: List[Role] = self._ask(
             self._template("AGENT_NAME_PROMPT", "ROLES_PROMPT").format(task=building_task, max_agents=limit),
             lambda text: parse_roles(text, limit, reserved),
             "list of experts",
         )
-        _progress(f"{[r.name for r in roles]} are generated.")
+        say(f"{[r.name for r in roles]} are generated.")
         team = "\n".join(f"- {r.name}: {r.role or 'an expert of the task'}" for r in roles)
-        _progress(colored("==> Generating system message...", "green"))
+        say(colored("==> Generating system message...", "green"))
         system_messages = []
         for role in roles:
-            _progress(f"Preparing system message for {role.name}")
+            say(f"Preparing system message for {role.name}")
             system_messages.append(
                 self._ask(
                     self._template("AGENT_SYS_MSG_PROMPT", "SYSTEM_MESSAGE_PROMPT").format(
@@ -276,10 +269,10 @@ class AgentBuilder:
                     f"system message for {role.name}",
                 )
             )
-        _progress(colored("==> Generating description...", "green"))
+        say(colored("==> Generating description...", "green"))
         agent_configs = []
         for role, system_message in zip(roles, system_messages):
-            _progress(f"Preparing description for {role.name}")
+            say(f"Preparing description for {role.name}")
             description = self._ask(
                 self._template("AGENT_DESCRIPTION_PROMPT", "DESCRIPTION_PROMPT").format(
                     name=role.name, system_message=system_message, position=role.name, sys_msg=system_message
@@ -391,7 +384,7 @@ class AgentBuilder:
         limit = max_agents or self.max_agents
         manager_system_message = kwargs.pop("manager_system_message", self.DEFAULT_MANAGER_SYSTEM_MESSAGE)
         profiles = load_library(library_path_or_json)
-        _progress(colored("==> Looking for suitable agents in the library...", "green"))
+        say(colored("==> Looking for suitable agents in the library...", "green"))
         if embedding_model is not None or embedding_function is not None:
             ranked = rank_by_similarity(
                 building_task, profiles, embedding_function_for(embedding_model, embedding_function)
@@ -408,7 +401,7 @@ class AgentBuilder:
                 "choice of experts from the library",
             )
             chosen = [next(p for p in profiles if p["name"] == name) for name in chosen_names]
-        _progress(f"{[p['name'] for p in chosen]} are selected.")
+        say(f"{[p['name'] for p in chosen]} are selected.")
         agent_configs = [
             self._agent_config(p["name"], p["system_message"], p["description"], p.get("model"), p.get("tags"))
             for p in chosen
@@ -547,13 +540,13 @@ class AgentBuilder:
             proxy = user_proxy if user_proxy is not None else self._make_user_proxy()
         members = [c["name"] for c in configs] + ([proxy.name] if proxy is not None else [])
         llm_configs: Dict[str, Dict[str, Any]] = {}
-        _progress(colored("==> Creating agents...", "green"))
+        say(colored("==> Creating agents...", "green"))
         agents = []
         for config in configs:
-            _progress(f"Creating agent {config['name']}...")
+            say(f"Creating agent {config['name']}...")
             agents.append(self._create_agent(config, members, llm_configs, use_oai_assistant, **kwargs))
         if proxy is not None:  # last, as classic: classic code starts the chat with agent_list[0], an expert
-            _progress("Adding user console proxy...")
+            say("Adding user console proxy...")
             agents.append(proxy)
         for agent in agents:
             self.agents[agent.name] = agent
@@ -564,12 +557,12 @@ class AgentBuilder:
         if self.agents.pop(agent_name, None) is None:
             logger.warning("AgentBuilder has no agent named %r to clear.", agent_name)
         else:
-            _progress(colored(f"Agent {agent_name} has been cleared.", "yellow"))
+            say(colored(f"Agent {agent_name} has been cleared.", "yellow"))
 
     def clear_all_agents(self, recycle_endpoint: bool = True) -> None:
         """Forget every agent built so far."""
         self.agents.clear()
-        _progress(colored("All agents have been cleared.", "yellow"))
+        say(colored("All agents have been cleared.", "yellow"))
 
     # ------------------------------------------------------------------------------------- save / load --
     def save(self, filepath: Optional[str] = None) -> str:
@@ -581,7 +574,7 @@ class AgentBuilder:
             filepath = f"./save_config_{digest}.json"
         with open(filepath, "w", encoding="utf-8") as f:
             json.dump(self.cached_configs, f, indent=4)
-        _progress(colored(f"Building config saved to {filepath}", "green"))
+        say(colored(f"Building config saved to {filepath}", "green"))
         return filepath
 
     def load(
@@ -598,9 +591,7 @@ class AgentBuilder:
         if (filepath is None) == (config_json is None):
             raise AgentBuilderError("Give load() either filepath or config_json (and not both).")
         source = f"the file {filepath!r}" if filepath is not None else "config_json"
-        _progress(
-            colored("Loading config from JSON..." if filepath is None else f"Loading config from {filepath}", "green")
-        )
+        say(colored("Loading config from JSON..." if filepath is None else f"Loading config from {filepath}", "green"))
         try:
             if filepath is not None:
                 with open(filepath, encoding="utf-8") as f:

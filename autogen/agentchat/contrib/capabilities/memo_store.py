@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any, Callable, List, Optional, Tuple
 
-from ...printing import colored
+from ...printing import colored, say
 from ..vectordb.base import Document, chunk_id
 
 __all__ = ["Memo", "MemoStore"]
@@ -65,7 +65,7 @@ class MemoStore:
 
         self.verbosity = verbosity
         self.path_to_db_dir = path_to_db_dir
-        self._print = printer or (lambda text: print(text, flush=True))
+        self._print = printer or say
         self.db = ChromaVectorDB(
             path=path_to_db_dir,
             embedding_function=embedding_function,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from ...printing import colored
+from ...printing import colored, say
 from ..rag.errors import ConfigError
 from ..text_analyzer_agent import TextAnalyzerAgent
 from .agent_capability import AgentCapability
@@ -96,13 +96,8 @@ class Teachability(AgentCapability):
         self.llm_config = llm_config
         self.teachable_agent: Any = None
         self.analyzer: Optional[TextAnalyzerAgent] = None
-        self.memo_store = MemoStore(self.verbosity, bool(reset_db), self.path_to_db_dir, printer=self._print)
-
-    @staticmethod
-    def _print(text: str) -> None:  # static: the memo store holds it, and must not keep the capability alive
-        from ....io.base import IOStream
-
-        IOStream.get_default().print(text, flush=True)
+        # a plain function: the memo store holds it, and must not keep the capability alive
+        self.memo_store = MemoStore(self.verbosity, bool(reset_db), self.path_to_db_dir, printer=say)
 
     # ------------------------------------------------------------------------------------ set up --
     def add_to_agent(self, agent: Any) -> None:
@@ -172,7 +167,7 @@ class Teachability(AgentCapability):
         if self.verbosity >= 1 and not memos:
             nearest = self.memo_store.get_nearest_memo(cue)
             if nearest is not None:
-                self._print(
+                say(
                     colored(
                         f"\nTHE CLOSEST MEMO IS BEYOND THE THRESHOLD ({nearest[2]:.3f}): {nearest[1]}", "light_yellow"
                     )
@@ -191,8 +186,6 @@ class Teachability(AgentCapability):
             raise ConfigError("Teachability.add_to_agent(agent) must be called before the capability is used.")
         answer = self.analyzer.analyze_text(text_to_analyze, analysis_instructions)
         if self.verbosity >= 2:
-            self._print(
-                colored(f"\nANALYZER\n  TEXT: {text_to_analyze}\n  INSTRUCTIONS: {analysis_instructions}", "cyan")
-            )
-            self._print(colored(f"  ANSWER: {answer}", "cyan"))
+            say(colored(f"\nANALYZER\n  TEXT: {text_to_analyze}\n  INSTRUCTIONS: {analysis_instructions}", "cyan"))
+            say(colored(f"  ANSWER: {answer}", "cyan"))
         return answer

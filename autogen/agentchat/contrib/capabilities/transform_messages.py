@@ -48,7 +48,6 @@ class TransformMessages:
 
     @staticmethod
     def _print(text: str) -> None:
-        from ....io.base import IOStream
-        from ...printing import colored
+        from ...printing import colored, say
 
-        IOStream.get_default().print(colored(text, "yellow"), flush=True)
+        say(colored(text, "yellow"))

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Tuple
 
+from .._optional import import_optional
 from .outcome import ChatOutcome
 from .progress import ProgressReporter
 from .retry import RetryPolicy
@@ -39,11 +40,7 @@ class WorkerLostError(RuntimeError):
 
 
 def import_ray() -> Any:
-    try:
-        import ray
-    except ImportError as err:
-        raise ImportError('The "ray" back end of run_chats needs Ray: pip install "pyautogen[ray]"') from err
-    return ray
+    return import_optional("ray", package="ray", extra="ray", feature='The "ray" back end of run_chats')
 
 
 def connect_ray(address: Optional[str], init_options: Optional[Dict[str, Any]] = None) -> Any:

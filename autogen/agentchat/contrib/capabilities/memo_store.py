@@ -85,7 +85,7 @@ class MemoStore:
 
     def close(self) -> None:
         """Close the database: its files are given back before this returns, whatever still refers to the store
-        (they are also given back when the store is garbage-collected). A closed store raises ValueError when used."""
+        (a store garbage-collected gives them back too, a moment later). A closed store raises ValueError when used."""
         self.db.close()
 
     def reset_db(self) -> None:

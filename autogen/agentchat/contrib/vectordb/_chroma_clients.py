@@ -3,10 +3,11 @@
 chromadb runs one System per folder, shared by the folder's clients. Since ``Client.close`` exists (chromadb 1.x),
 chromadb counts a folder's clients and stops the System with the last one closed; its SQLite connections are then
 closed on chromadb's worker threads, a moment later, so an explicit close waits for the folder's files (Linux; a
-finalizer does not wait, as it may run on an event loop's thread). Before
-``Client.close`` existed (chromadb 0.5, 0.6 and early 1.x) a System lived until the process ended: our clients then
-count themselves per folder and stop the folder's System with the last of them. On those versions a chromadb client
-made elsewhere (``chromadb.PersistentClient``) on the same folder as our clients stops working once ours are closed.
+finalizer does not wait, as it may run on an event loop's thread). Before ``Client.close`` existed (chromadb 0.5,
+0.6 and early 1.x) a System lived until the process ended: our clients then count themselves per folder (the
+SharedClients count the Qdrant store uses too) and stop the folder's System with the last of them. On those versions
+a chromadb client made elsewhere (``chromadb.PersistentClient``) on the folder of our clients stops working once
+ours are closed.
 """
 
 from __future__ import annotations

@@ -1,13 +1,20 @@
-"""Optional packages: import them where they are used, and say which extra brings them when they are missing."""
+"""Optional packages: import them where they are used, and say which extra brings them when they are missing.
+
+This is the one place that turns a missing optional package into an error naming the ``pyautogen`` extra. Layers
+with their own error hierarchy (code execution, retrieval) subclass :class:`MissingExtraError` and pass their
+class as ``error=``, so ``except CodeExecutionError`` / ``except RetrievalError`` / ``except ImportError`` all catch it.
+"""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from types import ModuleType
+from typing import Iterable, Tuple, Type
 
 from .exception_utils import AutoGenError
 
-__all__ = ["MissingExtraError", "import_optional"]
+__all__ = ["MissingExtraError", "import_optional", "require_installed"]
 
 
 class MissingExtraError(AutoGenError, ImportError):
@@ -20,10 +27,13 @@ class MissingExtraError(AutoGenError, ImportError):
         )
         self.package = package
         self.extra = extra
+        self.feature = feature
 
 
-def import_optional(module: str, *, package: str, extra: str, feature: str) -> ModuleType:
-    """Import ``module`` or raise :class:`MissingExtraError` naming ``package`` and the ``extra`` to install.
+def import_optional(
+    module: str, *, package: str, extra: str, feature: str, error: Type[MissingExtraError] = MissingExtraError
+) -> ModuleType:
+    """Import ``module`` or raise ``error`` (a :class:`MissingExtraError`) naming ``package`` and the ``extra``.
 
     A package that is installed but fails on one of its own imports shows that real error instead.
     """
@@ -33,5 +43,14 @@ def import_optional(module: str, *, package: str, extra: str, feature: str) -> M
         missing = getattr(exc, "name", None)
         root = module.split(".")[0]
         if missing is not None and missing != root and not missing.startswith(root + "."):
-            raise
-        raise MissingExtraError(package, extra, feature) from exc
+            raise  # the package is there but one of its own dependencies is broken: show the real error
+        raise error(package, extra, feature) from exc
+
+
+def require_installed(
+    modules: Iterable[Tuple[str, str]], *, extra: str, feature: str, error: Type[MissingExtraError] = MissingExtraError
+) -> None:
+    """Fail early, without importing them, when one of ``modules`` (``(module, package)`` pairs) is not installed."""
+    for module, package in modules:
+        if importlib.util.find_spec(module) is None:
+            raise error(package, extra, feature)

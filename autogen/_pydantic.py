@@ -7,7 +7,7 @@ that ``autogen.function_utils`` exposes.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Union
 
 from pydantic import BaseModel, Field
 from pydantic.version import VERSION as PYDANTIC_VERSION
@@ -35,9 +35,12 @@ def type2schema(t: Any) -> JsonSchemaValue:
     return _type2schema(t)
 
 
-def model_dump(model: BaseModel) -> Dict[str, Any]:
-    """``model`` as a dict (``model_dump()`` on v2, ``dict()`` on v1); a dict is returned as it is (the schema
-    helpers return plain dicts where classic returned models, and classic code dumps what they return)."""
+def model_dump(model: Union[BaseModel, Dict[str, Any]]) -> Dict[str, Any]:
+    """``model`` as a dict (``model_dump()`` on v2, ``dict()`` on v1).
+
+    A dict is returned as it is, where classic raised ``AttributeError``: what the schema helpers hand out is
+    dicts (``get_function_schema`` and the ``parameters`` inside it), and code that dumps whatever it got, a model or
+    the dict made of one, works either way. Nothing in the package relies on it (listed in docs/compatibility.md)."""
     if isinstance(model, dict):
         return model
     return _model_dump(model)  # type: ignore[no-any-return]

@@ -371,14 +371,19 @@ def _run_here(lang: str, filename: str, work_dir: str, timeout: float, temporary
         return LEGACY_TIMEOUT_EXIT_CODE, TIMEOUT_MSG
     if outcome.exit_code == 0:
         return 0, outcome.stdout
-    return outcome.exit_code, outcome.stdout + _classic_error_logs(outcome.stderr, work_dir, filename, temporary)
+    return outcome.exit_code, outcome.stdout + _cut_run_paths(outcome.stderr, filename, temporary, work_dir)
 
 
-def _classic_error_logs(errors: str, work_dir: Union[str, Path], filename: str, temporary: bool) -> str:
-    """The error stream of a failed local run as classic execute_code showed it: the work dir's path cut out, and
-    a generated (temporary) file name too, which means nothing to the reader (``File "", line 1``)."""
-    errors = errors.replace(str(Path(work_dir).absolute()) + os.sep, "")
-    return errors.replace(filename, "") if temporary else errors
+def _cut_run_paths(logs: str, filename: str, temporary: bool, work_dir: Union[str, Path, None] = None) -> str:
+    """The logs of a failed run as classic execute_code showed them: paths in the work dir made relative, and a
+    generated (temporary) file's name cut out, which means nothing to the reader (``File "", line 1``).
+
+    ``work_dir``: the local work dir of the run, or None for a run in a container, where the work dir is mounted
+    at ``/workspace`` (there classic cut ``/workspace/<file>`` for a temporary file, else ``/workspace/``)."""
+    if work_dir is None:
+        return logs.replace(f"/workspace/{filename if temporary else ''}", "")
+    logs = logs.replace(str(Path(work_dir).absolute()) + os.sep, "")
+    return logs.replace(filename, "") if temporary else logs
 
 
 def _run_in_fresh_container(
@@ -396,8 +401,8 @@ def _run_in_fresh_container(
     logs = outcome.stdout.rstrip()
     if outcome.timed_out:
         return LEGACY_TIMEOUT_EXIT_CODE, f"{logs}\n{TIMEOUT_MSG}" if logs else TIMEOUT_MSG, image
-    if outcome.exit_code:  # classic: paths in the mount made relative, a temporary file's name cut out
-        logs = logs.replace(f"/workspace/{filename if temporary else ''}", "")
+    if outcome.exit_code:
+        logs = _cut_run_paths(logs, filename, temporary)
     return outcome.exit_code, logs, image
 
 

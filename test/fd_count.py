@@ -7,6 +7,7 @@ whatever those threads do."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import List, Union
 
@@ -26,4 +27,17 @@ def fds_under(folder: Union[str, Path]) -> List[str]:
             continue
         if target == root or target.startswith(root + os.sep):
             found.append(target)
+    return found
+
+
+def fds_left_under(folder: Union[str, Path], timeout: float = 10.0) -> List[str]:
+    """The files inside ``folder`` still open once the ones being closed are given back (waits up to ``timeout``).
+
+    A store dropped without ``close()`` is closed by its finalizer, which must not wait (it may run on an event
+    loop's thread): the database closes its files on its own threads, a moment later. Only what stays open counts."""
+    deadline = time.monotonic() + timeout
+    found = fds_under(folder)
+    while found and time.monotonic() < deadline:
+        time.sleep(0.01)
+        found = fds_under(folder)
     return found

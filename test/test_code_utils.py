@@ -293,3 +293,31 @@ def test_execute_code_in_docker(tmp_path: Path, docker_daemon: None, monkeypatch
 def docker_daemon() -> None:
     if not code_utils.is_docker_running():
         pytest.skip("no Docker daemon answers; run scripts/setup_docker.sh")
+
+
+@pytest.mark.docker
+def test_an_agent_running_code_in_docker_reports_errors_like_classic(
+    llm_server: Any, llm_config: dict[str, Any], tmp_path: Path, docker_daemon: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # classic execute_code cut "/workspace/<generated file>" out of a failed run's logs in Docker, as it cut the
+    # work dir (and the generated file's name) out of a local one; a named file keeps its relative name
+    monkeypatch.setattr(code_utils, "in_docker_container", lambda: False)
+    from autogen import AssistantAgent, UserProxyAgent
+
+    llm_server.script(
+        "```python\ndef f():\n    raise ValueError('boom')\nf()\n```",
+        "```python\n# filename: named.py\nraise ValueError('named')\n```",
+        "TERMINATE",
+    )
+    assistant = AssistantAgent("assistant", llm_config=llm_config)
+    user = UserProxyAgent(
+        "user",
+        human_input_mode="NEVER",
+        code_execution_config={"work_dir": str(tmp_path), "use_docker": "python:3-slim"},
+    )
+    user.initiate_chat(assistant, message="Run.", max_turns=3)
+    temporary, named = [m["content"] for m in user.chat_messages[assistant] if m["role"] == "assistant"][1:]
+    assert temporary.startswith("exitcode: 1 (execution failed)\nCode output: \nTraceback")
+    assert 'File "", line 3, in <module>' in temporary and 'File "", line 2, in f' in temporary
+    assert "/workspace" not in temporary and "tmp_code_" not in temporary
+    assert 'File "named.py", line 2, in <module>' in named and "/workspace" not in named

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Iterator, List
 
 import pytest
-from fd_count import fds_under, needs_proc_fd
+from fd_count import fds_left_under, fds_under, needs_proc_fd
 
 from autogen.agentchat.contrib.rag.errors import ConfigError, MissingExtraError
 from autogen.retrieve_utils import (
@@ -362,4 +362,4 @@ def test_clients_and_folders_are_given_back(docs_dir: Path, tmp_path: Path) -> N
     for i in range(10):  # a folder per tenant: the returned clients are dropped at once
         build_and_query(tmp_path / f"tenant{i}")
     gc.collect()
-    assert fds_under(tmp_path) == []
+    assert fds_left_under(tmp_path) == []

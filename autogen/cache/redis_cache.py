@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from .._optional import import_optional
 from ._base import CacheBase
 
 if TYPE_CHECKING:
@@ -21,13 +22,7 @@ def __getattr__(name: str) -> Any:
 
 
 def _import_redis() -> Any:
-    try:
-        import redis
-    except ImportError as err:
-        raise ImportError(
-            'RedisCache needs the "redis" package. Install it with: pip install "pyautogen[redis]"'
-        ) from err
-    return redis
+    return import_optional("redis", package="redis", extra="redis", feature="RedisCache")
 
 
 _classic_seeds: dict[tuple[str, str], bool] = {}  # (redis_url, seed) -> whether a classic key was there

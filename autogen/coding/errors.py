@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .. import _optional
 from ..exception_utils import AutoGenError
 
 _NO_DOCKER_WAYS_OUT = (
@@ -50,11 +51,5 @@ class ContainerStartError(CodeExecutionError, RuntimeError):
     """The container was created but did not reach the running state."""
 
 
-class MissingExtraError(CodeExecutionError, ImportError):
-    """An optional dependency of an executor is not installed."""
-
-    def __init__(self, what: str, extra: str, missing: str) -> None:
-        super().__init__(
-            f"{what} needs the optional package {missing!r}, which is not installed. "
-            f'Install it with: pip install "pyautogen[{extra}]"'
-        )
+class MissingExtraError(CodeExecutionError, _optional.MissingExtraError):
+    """An optional dependency of an executor is not installed; the message names the extra that brings it."""

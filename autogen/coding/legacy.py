@@ -21,8 +21,8 @@ from ..code_utils import (
     TIMEOUT_MSG,
     UNKNOWN,
     WORKING_DIR,
-    _classic_error_logs,
     _container_interpreter,
+    _cut_run_paths,
     _interpreter,
     infer_lang,
 )
@@ -135,8 +135,10 @@ class LegacyCodeExecutor(StopOnExit):
             return LEGACY_TIMEOUT_EXIT_CODE, f"{logs}\n{TIMEOUT_MSG}" if logs else TIMEOUT_MSG, kept
         if outcome.exit_code == 0:
             return 0, outcome.stdout, kept
-        errors = _classic_error_logs(outcome.stderr, self._work_dir.resolve(), relative, temporary=name is None)
-        return outcome.exit_code, outcome.stdout.replace(str(self._work_dir.resolve()) + os.sep, "") + errors, kept
+        # classic: paths in the work dir (or the container's mount of it) relative, a temporary file's name cut out
+        work_dir = self._work_dir.resolve() if self._docker_images is None else None
+        logs = _cut_run_paths(outcome.stdout, relative, temporary=work_dir is None and name is None, work_dir=work_dir)
+        return outcome.exit_code, logs + _cut_run_paths(outcome.stderr, relative, name is None, work_dir), kept
 
     def _run(self, lang: str, relative: str) -> RunOutcome:
         if self._docker_images is None:

@@ -89,7 +89,7 @@ def run_chats(
         max_concurrency: the most chats running at once, across the cluster on Ray (None: all of them locally;
             every worker full on Ray).
         address: Ray only: the cluster to connect to ("auto" for a running one, "ray://head:10001" for a remote
-            one); None starts a local cluster unless Ray is already initialised.
+            one); None starts a local cluster unless Ray is already initialised (shut down after the batch).
         retry: a :class:`RetryPolicy` or a number of attempts per chat (default: 1, no retry). On Ray, a chat whose
             worker died counts the attempt it was on and runs again elsewhere if the policy allows.
         progress: None (a bar on stderr when it is a terminal), True (always a bar), False (nothing) or a callable

@@ -18,10 +18,12 @@ from __future__ import annotations
 import collections
 import math
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Deque, Dict, Iterable, Iterator, List, Optional, Tuple
 
+from .._optional import import_optional
 from .outcome import ChatOutcome
 from .progress import ProgressReporter
 from .retry import RetryPolicy
@@ -39,16 +41,13 @@ class WorkerLostError(RuntimeError):
 
 
 def import_ray() -> Any:
-    try:
-        import ray
-    except ImportError as err:
-        raise ImportError('The "ray" back end of run_chats needs Ray: pip install "pyautogen[ray]"') from err
-    return ray
+    return import_optional("ray", package="ray", extra="ray", feature='The "ray" back end of run_chats')
 
 
 def connect_ray(address: Optional[str], init_options: Optional[Dict[str, Any]] = None) -> Any:
-    """Ray, connected to the cluster at ``address`` ("auto": the running one; None: a new local one) unless it is
-    initialised already. A start that fails (a loaded machine can be slow to start a node) is tried once more."""
+    """Ray, connected to the cluster at ``address`` ("auto": the running one; None: the local one running, else a new
+    local one) unless it is initialised already. A start that fails (a loaded machine can be slow to start a node) is
+    tried once more."""
     ray = import_ray()
     if ray.is_initialized():
         return ray
@@ -61,6 +60,61 @@ def connect_ray(address: Optional[str], init_options: Optional[Dict[str, Any]] =
         time.sleep(2)
         ray.init(address=address, **options)
     return ray
+
+
+def _gcs_address(ray: Any) -> Optional[str]:
+    try:
+        return str(ray.get_runtime_context().gcs_address)
+    except Exception:  # not connected
+        return None
+
+
+class _LocalCluster:
+    """The local Ray cluster our pools started (when none was running): shut down when the last pool using it
+    closes, so its processes and the driver's descriptors are given back. A cluster the user started (``ray.init``,
+    ``ray start``) or one at an address is only connected to, and left running."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._address: Optional[str] = None  # the GCS address of the cluster we started, while it runs
+        self._users = 0
+
+    def connect(self, address: Optional[str], init_options: Optional[Dict[str, Any]]) -> Tuple[Any, bool]:
+        """``(ray, whether the caller is a user of a cluster we started)``; a user must :meth:`release` it."""
+        with self._lock:
+            ray = import_ray()
+            was_running = ray.is_initialized()
+            connect_ray(address, init_options)
+            current = _gcs_address(ray)
+            if not was_running and _started_here(ray):
+                self._address, self._users = current, 0
+            if current is None or current != self._address:
+                return ray, False
+            self._users += 1
+            return ray, True
+
+    def release(self, ray: Any) -> None:
+        """One pool is done with our cluster; the last one shuts it down (if it still is the one Ray runs)."""
+        with self._lock:
+            self._users -= 1
+            if self._users > 0:
+                return
+            ours, self._address = self._address, None
+            if ray.is_initialized() and _gcs_address(ray) == ours:
+                ray.shutdown()
+
+
+def _started_here(ray: Any) -> bool:
+    """Whether this process started the Ray node it is connected to (ray.init without a running cluster), rather
+    than connecting to one (Ray tells the two apart only by its driver's node being the head it launched)."""
+    node = getattr(getattr(getattr(ray, "_private", None), "worker", None), "_global_node", None)
+    try:
+        return bool(node is not None and node.is_head())
+    except Exception:
+        return False
+
+
+_local_cluster = _LocalCluster()
 
 
 @dataclass
@@ -92,8 +146,11 @@ class RayChatPool:
         init_options: ``ray.init`` keyword arguments when this pool connects (``runtime_env``, ``namespace``, ...).
 
     The workers stay up between batches (they import autogen and open their HTTP connections once); ``close()``, or
-    leaving the ``with`` block, stops them.
+    leaving the ``with`` block, stops them. A local cluster this pool started (``address=None`` and no cluster
+    running) is shut down with the last pool using it; a cluster the pool connected to keeps running.
     """
+
+    _uses_local_cluster = False
 
     def __init__(
         self,
@@ -107,7 +164,16 @@ class RayChatPool:
             raise ValueError(f"workers must be None (one per CPU of the cluster) or 1 or more, got {workers}.")
         if chats_per_worker is not None and chats_per_worker < 1:
             raise ValueError(f"chats_per_worker must be 1 or more, got {chats_per_worker}.")
-        self.ray = connect_ray(address, init_options)
+        self.ray, self._uses_local_cluster = _local_cluster.connect(address, init_options)
+        try:
+            self._start(workers, chats_per_worker, ray_options)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(
+        self, workers: Optional[int], chats_per_worker: Optional[int], ray_options: Optional[Dict[str, Any]]
+    ) -> None:
         from .ray_worker import ChatWorker
 
         self.chats_per_worker = chats_per_worker or DEFAULT_CHATS_PER_WORKER
@@ -183,9 +249,13 @@ class RayChatPool:
         return _Drive(self, iter(enumerate(specs)), policy or RetryPolicy(), max_concurrency, ordered, quiet, reporter)
 
     def close(self) -> None:
-        """Stop the workers."""
-        for worker in list(self.workers):
+        """Stop the workers; the last pool on a local cluster that a pool started shuts the cluster down. Closing
+        twice does nothing."""
+        for worker in list(getattr(self, "workers", ())):
             self._drop(worker)
+        if self._uses_local_cluster:
+            self._uses_local_cluster = False
+            _local_cluster.release(self.ray)
 
     def __enter__(self) -> RayChatPool:
         return self

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
+from .._optional import import_optional
 from ..formats.document import dumps, loads
 
 __all__ = ["RedisStore"]
@@ -31,10 +32,7 @@ class RedisStore:
 
     def _redis(self) -> Any:
         if self._client is None:
-            try:
-                import redis
-            except ImportError as err:
-                raise ImportError('RedisStore needs the redis package: pip install "pyautogen[redis]"') from err
+            redis = import_optional("redis", package="redis", extra="redis", feature="RedisStore")
             self._client = redis.Redis.from_url(self.url)
         return self._client
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-from fd_count import fds_under, needs_proc_fd
+from fd_count import fds_left_under, fds_under, needs_proc_fd
 
 pytest.importorskip("chromadb")
 pytest.importorskip("sentence_transformers")
@@ -272,4 +272,4 @@ def test_agents_dropped_give_their_chromadb_folders_back(
     assert all(fds_under(tmp_path / f"request{i}") for i in range(5))  # an agent's store holds its folder open
     del kept  # agents refer to themselves: the cycle collector frees them, and their stores close
     gc.collect()
-    assert fds_under(tmp_path) == []
+    assert fds_left_under(tmp_path) == []

@@ -23,16 +23,13 @@ COLLECTION = "memos"
 
 def _require_teachable_extra(needs_embedding: bool) -> None:
     """Fail early, naming the ``teachable`` extra, when its packages are missing."""
-    import importlib.util
-
+    from ...._optional import require_installed
     from ..rag.errors import MissingExtraError
 
     packages = [("chromadb", "chromadb")]
     if needs_embedding:
         packages.append(("sentence_transformers", "sentence-transformers"))
-    for module, package in packages:
-        if importlib.util.find_spec(module) is None:
-            raise MissingExtraError(package, "teachable", "Teachability")
+    require_installed(packages, extra="teachable", feature="Teachability", error=MissingExtraError)
 
 
 PREPOPULATED_MEMOS: Tuple[Tuple[str, str], ...] = (
@@ -88,7 +85,7 @@ class MemoStore:
 
     def close(self) -> None:
         """Close the database: its files are given back before this returns, whatever still refers to the store
-        (they are also given back when the store is garbage-collected). A closed store raises ValueError when used."""
+        (a store garbage-collected gives them back too, a moment later). A closed store raises ValueError when used."""
         self.db.close()
 
     def reset_db(self) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
 
+from .... import _optional
 from ....exception_utils import AutoGenError, ConfigError
 
 __all__ = [
@@ -22,16 +22,8 @@ class RetrievalError(AutoGenError):
     """Base class of the errors raised by retrieval and vector stores."""
 
 
-class MissingExtraError(RetrievalError, ImportError):
-    """An optional package is not installed; the message names the extra that brings it."""
-
-    def __init__(self, package: str, extra: str, feature: str) -> None:
-        super().__init__(
-            f'{feature} needs the "{package}" package, which is not installed. '
-            f'Install it with: pip install "pyautogen[{extra}]"'
-        )
-        self.package = package
-        self.extra = extra
+class MissingExtraError(RetrievalError, _optional.MissingExtraError):
+    """An optional package of retrieval is not installed; the message names the extra that brings it."""
 
 
 class EmbeddingModelNotFoundError(RetrievalError, RuntimeError):
@@ -50,12 +42,5 @@ class CollectionExistsError(RetrievalError, ValueError):
 
 
 def import_extra(module: str, *, package: str, extra: str, feature: str) -> ModuleType:
-    """Import ``module``, or raise :class:`MissingExtraError` naming ``package`` and the ``extra`` to install."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        missing = getattr(exc, "name", None)
-        root = module.split(".")[0]
-        if missing is not None and missing != root and not missing.startswith(root + "."):
-            raise  # the package is there but one of its own dependencies is broken: show the real error
-        raise MissingExtraError(package, extra, feature) from exc
+    """Import ``module``, or raise the retrieval :class:`MissingExtraError` naming ``package`` and the ``extra``."""
+    return _optional.import_optional(module, package=package, extra=extra, feature=feature, error=MissingExtraError)

@@ -2,10 +2,12 @@
 
 chromadb runs one System per folder, shared by the folder's clients. Since ``Client.close`` exists (chromadb 1.x),
 chromadb counts a folder's clients and stops the System with the last one closed; its SQLite connections are then
-closed on chromadb's worker threads, a moment later, so closing here waits for the folder's files (Linux). Before
-``Client.close`` existed (chromadb 0.5, 0.6 and early 1.x) a System lived until the process ended: our clients then
-count themselves per folder and stop the folder's System with the last of them. On those versions a chromadb client
-made elsewhere (``chromadb.PersistentClient``) on the same folder as our clients stops working once ours are closed.
+closed on chromadb's worker threads, a moment later, so an explicit close waits for the folder's files (Linux; a
+finalizer does not wait, as it may run on an event loop's thread). Before ``Client.close`` existed (chromadb 0.5,
+0.6 and early 1.x) a System lived until the process ended: our clients then count themselves per folder (the
+SharedClients count the Qdrant store uses too) and stop the folder's System with the last of them. On those versions
+a chromadb client made elsewhere (``chromadb.PersistentClient``) on the folder of our clients stops working once
+ours are closed.
 """
 
 from __future__ import annotations
@@ -13,18 +15,16 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, List, Optional
 
 from ..rag.errors import import_extra
 from ._open_files import open_files_in, wait_until_closed
+from ._shared import SharedClients
 
 __all__ = ["chroma_client", "close_client"]
 
 _memory: List[Any] = []  # the process's in-memory client (chromadb keeps one in-memory database per process)
 _memory_lock = threading.Lock()
-
-_folder_users: Dict[str, int] = {}  # chromadb without Client.close: our open clients of each System (folder)
-_folder_lock = threading.RLock()
 
 
 def chromadb_module(feature: str = "The chromadb vector store") -> Any:
@@ -51,9 +51,11 @@ def chroma_client(path: Optional[str] = None) -> Any:
         return _memory[0]
 
 
-def close_client(client: Any) -> None:
-    """Close ``client``; when it was the last client of its folder, return once the folder's files are closed."""
-    folder = _persist_directory(client)
+def close_client(client: Any, wait: bool = False) -> None:
+    """Close ``client``. With ``wait`` (an explicit close; never a finalizer, which may run on an event loop's
+    thread or inside a garbage collection), return once the folder's files are closed when it was the folder's last
+    client; without, chromadb closes them on its worker threads a moment later."""
+    folder = _persist_directory(client) if wait else None
     held = open_files_in(folder, _chroma_file) if folder else frozenset()
     close = getattr(client, "close", None)
     if close is not None:
@@ -80,26 +82,19 @@ def _self_closing_client_class() -> Any:
         return SelfClosingClient
 
     class CountedClient(SelfClosingClient):
-        _folder: Optional[str] = None  # counted in _folder_users until closed
+        _counted_folder: Optional[str] = None  # the folder (its System's identifier) while counted as a user
 
         def __init__(self, settings: Any) -> None:
             folder = str(settings.persist_directory)
-            with _folder_lock:  # counted first: a client of the folder collected meanwhile does not stop its System
-                _folder_users[folder] = _folder_users.get(folder, 0) + 1
-            self._folder = folder
+            # counted first: a client of the folder collected meanwhile does not stop its System
+            self._counted_folder = _systems.acquire(folder, lambda: folder)
             super().__init__(settings=settings)  # on failure, __del__ gives the count back
 
         def close(self) -> None:
             """Close the client: the folder's database stops with the last of our clients of it."""
-            with _folder_lock:
-                folder, self._folder = self._folder, None
-                if folder is None:
-                    return
-                _folder_users[folder] -= 1
-                if _folder_users[folder] > 0:
-                    return
-                del _folder_users[folder]
-                _stop_system(getattr(self, "_identifier", folder))
+            folder = self.__dict__.pop("_counted_folder", None)  # atomic: closed twice at once, released once
+            if folder is not None:
+                _systems.release(folder, folder)
 
     CountedClient.__qualname__ = "SelfClosingClient"
     return CountedClient
@@ -112,6 +107,10 @@ def _stop_system(identifier: str) -> None:
     system = SharedSystemClient._identifier_to_system.pop(identifier, None)
     if system is not None:
         system.stop()
+
+
+# chromadb without Client.close: our open clients of each folder, the last of which stops the folder's System
+_systems = SharedClients(_stop_system)
 
 
 def _persist_directory(client: Any) -> Optional[str]:

@@ -3,6 +3,7 @@
 Some embedded databases allow one client per folder per process (Qdrant's local mode locks the folder), so
 stores on one folder share a client; counting its users lets the last one close it, so a process that opens
 many folders (a temporary folder per test, a folder per tenant) does not keep their files open forever.
+The same count serves what a database shares per folder behind separate clients (an old chromadb's System).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ class SharedClients:
     def __init__(self, close: Callable[[Any], None]) -> None:
         self._close = close
         self._entries: Dict[str, _Entry] = {}
-        self._lock = threading.Lock()
+        # reentrant: closing a client may collect another one whose finalizer releases it on this thread
+        self._lock = threading.RLock()
 
     def acquire(self, key: str, make: Callable[[], Any]) -> Any:
         """The client of ``key`` (made with ``make()`` when nobody uses one), counted as one more user."""

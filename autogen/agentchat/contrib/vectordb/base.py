@@ -230,20 +230,25 @@ class VectorDBBase:
     embedding_function: Callable[..., Any]  # set by each back end's constructor
     _active_name: Optional[str] = None
     _finalizer: Optional[weakref.finalize] = None
+    _when_closed: Dict[str, Any] = {}
     _closed: bool = False
 
-    def _release_on_close(self, release: Callable[..., Any], *args: Any) -> None:
-        """Call ``release(*args)`` (close what the store opened) when the store is closed or garbage-collected.
-        ``args`` must not refer to the store."""
+    def _release_on_close(self, release: Callable[..., Any], *args: Any, **when_closed: Any) -> None:
+        """Call ``release(*args)`` (close what the store opened) when the store is garbage-collected, and
+        ``release(*args, **when_closed)`` when it is closed: a finalizer must not wait (it may run on an event loop's
+        thread), an explicit ``close()`` may (``wait=True``). ``args`` must not refer to the store."""
         self._finalizer = weakref.finalize(self, release, *args)
+        self._when_closed = when_closed
 
     def close(self) -> None:
         """Give back what the store opened (files, connections); a client or connection passed in stays open, and
         a client shared with other stores closes with the last of them. Closing twice does nothing."""
         self._closed = True
         self.active_collection = None
-        if self._finalizer is not None:
-            self._finalizer()
+        detached = self._finalizer.detach() if self._finalizer is not None else None  # None once run
+        if detached is not None:
+            _, release, args, _ = detached
+            release(*args, **self._when_closed)
 
     def __enter__(self) -> VectorDBBase:
         return self

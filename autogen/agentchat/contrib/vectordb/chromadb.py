@@ -48,7 +48,7 @@ class ChromaVectorDB(VectorDBBase):
         if client is None:
             client = chroma_client(path)
             if path:  # the store's own client: closed with the store (the folder's files with its last client)
-                self._release_on_close(close_client, client)
+                self._release_on_close(close_client, client, wait=True)
         self.client = client
         self.embedding_function = resolve_embedding_function(embedding_function, embedding_model)
         self.distance = distance

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, List
 
 import pytest
-from fd_count import fds_under, needs_proc_fd
+from fd_count import fds_left_under, fds_under, needs_proc_fd
 
 from autogen.agentchat.contrib.vectordb._open_files import open_files_in, wait_until_closed
 from autogen.agentchat.contrib.vectordb._shared import SharedClients
@@ -50,11 +50,11 @@ def test_dropped_stores_give_their_descriptors_back(make: Callable[[Path], Any],
     assert all(fds_under(tmp_path / f"kept{i}") for i in range(5))  # open stores hold their folders' files
     del kept  # no close(): dropping the stores is enough
     gc.collect()
-    assert fds_under(tmp_path) == []
+    assert fds_left_under(tmp_path) == []
     for i in range(ROUNDS):  # a folder per tenant, one store each, dropped at once
         fill(make(tmp_path / f"tenant{i}"))
     gc.collect()
-    assert fds_under(tmp_path) == []
+    assert fds_left_under(tmp_path) == []
 
 
 @needs_proc_fd
@@ -74,6 +74,55 @@ def test_stores_on_one_folder_share_it_until_the_last_is_closed(make: Callable[[
     with make(tmp_path / "shared") as again:  # the folder opens again, as it was
         assert again.count("notes") == 3
     assert fds_under(tmp_path) == []
+
+
+@needs_proc_fd
+def test_only_an_explicit_close_waits_for_the_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A finalizer (a dropped store or client, collected on whatever thread, maybe an event loop's) never waits."""
+    pytest.importorskip("chromadb")
+    from autogen.agentchat.contrib.vectordb import _chroma_clients
+
+    waited: List[Any] = []
+    real_wait = _chroma_clients.wait_until_closed
+
+    def wait_until_closed(files: Any, **kwargs: Any) -> bool:
+        waited.append(files)
+        return real_wait(files, **kwargs)
+
+    monkeypatch.setattr(_chroma_clients, "wait_until_closed", wait_until_closed)
+    dropped = fill(chroma(tmp_path / "dropped"))
+    client = _chroma_clients.chroma_client(str(tmp_path / "client"))  # what create_vector_db_from_dir returns
+    client.get_or_create_collection("notes")
+    assert fds_under(tmp_path / "dropped") and fds_under(tmp_path / "client")
+    del dropped, client
+    gc.collect()
+    assert waited == []
+    assert fds_left_under(tmp_path) == []
+    closed = fill(chroma(tmp_path / "closed"))
+    closed.close()
+    assert len(waited) == 1 and waited[0]  # the folder's files, awaited before close() returned
+    assert fds_under(tmp_path) == []
+
+
+@needs_proc_fd
+def test_chroma_without_client_close_stops_a_folder_with_our_last_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """chromadb before Client.close (0.5, 0.6): our clients count themselves per folder (simulated on this one)."""
+    chromadb = pytest.importorskip("chromadb")
+    from autogen.agentchat.contrib.vectordb import _chroma_clients
+
+    monkeypatch.delattr(chromadb.ClientCreator, "close")
+    _chroma_clients._self_closing_client_class.cache_clear()
+    try:
+        test_stores_on_one_folder_share_it_until_the_last_is_closed(chroma, tmp_path / "closed")
+        dropped = [fill(chroma(tmp_path / "dropped")), chroma(tmp_path / "dropped")]
+        del dropped
+        gc.collect()
+        assert fds_left_under(tmp_path) == []
+    finally:
+        monkeypatch.undo()
+        _chroma_clients._self_closing_client_class.cache_clear()
 
 
 def test_a_chroma_client_passed_in_stays_open(tmp_path: Path) -> None:

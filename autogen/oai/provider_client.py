@@ -115,6 +115,44 @@ def _close_at_loop_shutdown(loop: asyncio.AbstractEventLoop, client: Any) -> Non
         state.clients.append(client)
 
 
+_sdk_typed: dict[tuple[type[ProviderAPIError], type[BaseException]], type[ProviderAPIError]] = {}
+
+
+def _rebuild(kind: type[ProviderAPIError], message: str, provider: str, status_code: Optional[int]) -> ProviderAPIError:
+    return kind(message, provider=provider, status_code=status_code)
+
+
+def _as_sdk_error(
+    kind: type[ProviderAPIError], err: BaseException, message: str, provider: str, status: Optional[int]
+) -> ProviderAPIError:
+    """A ``kind`` error that is also an instance of ``err``'s class, carrying its attributes (``status_code``,
+    ``body``, ``response``, ...): the classic clients let the provider SDK's exceptions through, so 0.2-era code
+    catches e.g. ``anthropic.RateLimitError``, while the wrapper still sees a ``ProviderAPIError`` and moves on to the
+    next config. Our message and ``repr`` are kept; it pickles as a plain ``kind``."""
+    key = (kind, type(err))
+    cls = _sdk_typed.get(key)
+    if cls is None:
+        try:
+            cls = type(
+                kind.__name__,
+                (kind, type(err)),
+                {
+                    "__module__": kind.__module__,
+                    "__qualname__": kind.__qualname__,
+                    "__str__": kind.__str__,
+                    "__repr__": kind.__repr__,
+                    "__reduce__": lambda self: (_rebuild, (kind, self.message, self.provider, self.status_code)),
+                },
+            )
+        except TypeError:  # an SDK class that cannot be combined (e.g. a C layout): our error alone
+            return kind(message, provider=provider, status_code=status)
+        _sdk_typed[key] = cls
+    error = cls(message, provider=provider, status_code=status)  # kind's __init__; the SDK's is not run
+    for name, value in vars(err).items():
+        error.__dict__.setdefault(name, value)
+    return error
+
+
 class ProviderClient:
     """Base of the provider clients; subclasses set the class attributes and implement the hooks."""
 
@@ -229,7 +267,17 @@ class ProviderClient:
             message = self.describe_error(err, call)
             status = self.status_of(err)
             kind = self.error_class(status, isinstance(err, timeouts))
+            if isinstance(err, self._sdk_errors):
+                raise _as_sdk_error(kind, err, message, self.PROVIDER, status) from err
             raise kind(message, provider=self.PROVIDER, status_code=status) from err
+
+    @property
+    def _sdk_errors(self) -> tuple[type[BaseException], ...]:
+        """The provider SDK's own exception classes (``ERROR_TYPES`` / ``TIMEOUT_TYPES`` outside builtins)."""
+        errors, _ = self._error_classes()
+        names = {name.rpartition(".")[2] for name in (*self.ERROR_TYPES, *self.TIMEOUT_TYPES)
+                 if not name.startswith("builtins.")}  # fmt: skip
+        return tuple(cls for cls in errors if cls.__name__ in names and cls.__module__ != "builtins")
 
     # ----- ModelClient
     def create(self, params: dict[str, Any]) -> ChatCompletion:

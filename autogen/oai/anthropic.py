@@ -22,7 +22,7 @@ import os
 import warnings
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Optional
 
-from ..exception_utils import ConfigError
+from ..exception_utils import ConfigAssertionError, ConfigError
 from .chat_turns import Block, Conversation, Text, ToolResult, ToolUse, to_turns
 from .client_utils import (
     ImagePart,
@@ -179,6 +179,7 @@ class AnthropicClient(ProviderClient):
     PRICES = ANTHROPIC_PRICES
     ERROR_TYPES = ("anthropic.APIError",)
     TIMEOUT_TYPES = ("anthropic.APITimeoutError",)
+    CLASSIC_NO_MODEL = "Please provide a `model` in the config_list to use the Anthropic API."
     _create_params: ClassVar[Optional[frozenset[str]]] = None
 
     def __init__(self, **config: Any):
@@ -187,8 +188,8 @@ class AnthropicClient(ProviderClient):
             config.get("api_key") or os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")
         ):
             raise ConfigError(
-                "An 'anthropic' config needs an API key: set 'api_key' in the config or the ANTHROPIC_API_KEY "
-                "environment variable; for Claude on Amazon Bedrock give 'aws_region' (and 'aws_access_key' / "
+                "API key or AWS credentials are required to use the Anthropic API. Set 'api_key' in the config or "
+                "the ANTHROPIC_API_KEY environment variable; for Claude on Amazon Bedrock give 'aws_region' (and 'aws_access_key' / "
                 "'aws_secret_key', or AWS credentials in the environment) instead."
             )
         super().__init__(**config)
@@ -245,7 +246,7 @@ class AnthropicClient(ProviderClient):
         merged = self._with_config(params)
         model = merged.get("model") or self.config.get("model")
         if not model:
-            raise ConfigError("An 'anthropic' config needs a 'model', e.g. \"claude-3-5-sonnet-20240620\".")
+            raise ConfigAssertionError(f'{self.CLASSIC_NO_MODEL} E.g. "model": "claude-3-5-sonnet-20240620".')
         settings = {
             "model": model,
             "temperature": validate_parameter(merged, "temperature", (float, int), False, 1.0, (0.0, 1.0), None),
@@ -257,7 +258,7 @@ class AnthropicClient(ProviderClient):
         }
         if settings["stream"]:
             warnings.warn(
-                "Streaming is not supported by the Anthropic client; the answer comes in one piece.",
+                "Streaming is not currently supported, streaming will be disabled. (The answer comes in one piece.)",
                 UserWarning,
                 stacklevel=2,
             )

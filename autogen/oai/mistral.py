@@ -38,6 +38,11 @@ class MistralAIClient(OpenAICompatibleClient):
     SDK_PACKAGE = "mistralai"
     EXTRA = "mistral"
     ERROR_TYPES = ("mistralai.client.errors.MistralError", "mistralai.client.errors.NoResponseError")
+    API_KEY_ENV = ("MISTRAL_API_KEY",)
+    CLASSIC_NO_KEY = (
+        "Please specify the 'api_key' in your config list entry for Mistral or set the MISTRAL_API_KEY env variable."
+    )
+    CLASSIC_NO_MODEL = "Please specify the 'model' in your config list entry to nominate the Mistral.ai model to use."
     CREATE_PATH = "chat.complete"
     ASYNC_CREATE_PATH = "chat.complete_async"
     MESSAGE_NAMES = False

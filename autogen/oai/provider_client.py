@@ -16,6 +16,7 @@ The SDK itself is imported when the client is constructed, so a missing extra fa
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import threading
 import weakref
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, AsyncIterator, ClassVar, Iterator, Mapping, Optional, Union
 
+from ..exception_utils import ConfigAssertionError
 from .client_utils import ImagePart, content_parts, import_sdk, provider_cost, usage_of
 from .errors import ProviderAPIError, ProviderTimeoutError
 from .model_prices import Price
@@ -165,9 +167,19 @@ class ProviderClient:
     PRICES: ClassVar[Mapping[str, Price]] = {}  # USD per 1k tokens (input, output)
     ERROR_TYPES: ClassVar[tuple[str, ...]] = ()  # dotted names of SDK exception classes, resolved lazily
     TIMEOUT_TYPES: ClassVar[tuple[str, ...]] = ()
+    # a provider that needs an API key: the environment variables that may hold it (classic read the first), and
+    # classic 0.2.35's AssertionError sentence for a config without one / without a model
+    API_KEY_ENV: ClassVar[tuple[str, ...]] = ()
+    CLASSIC_NO_KEY: ClassVar[str] = ""
+    CLASSIC_NO_MODEL: ClassVar[str] = ""
 
     def __init__(self, **config: Any):
         self.config: dict[str, Any] = dict(config)
+        if self.API_KEY_ENV and not config.get("api_key") and not any(os.environ.get(n) for n in self.API_KEY_ENV):
+            raise ConfigAssertionError(
+                f"{self.CLASSIC_NO_KEY} A {self.API_TYPE!r} config needs the {self.PROVIDER} API key: give 'api_key' "
+                f"in the config entry or set {' or '.join(self.API_KEY_ENV)}."
+            )
         self.sdk: ModuleType = import_sdk(self.SDK_MODULE, self.EXTRA, self.SDK_PACKAGE or None)
         self._lock = threading.Lock()
         self._sync_client: Any = None

@@ -5,6 +5,7 @@ local servers): the exceptions it catches, the warnings it matches, the request 
 from __future__ import annotations
 
 import pickle
+import warnings
 from typing import Any
 
 import anthropic
@@ -14,6 +15,7 @@ from anthropic_server import AnthropicServer
 from chat_completions_server import GroqServer
 
 from autogen import OpenAIWrapper
+from autogen.oai.client_utils import validate_parameter
 from autogen.oai.errors import ProviderAPIError
 
 CLAUDE = "claude-3-5-sonnet-20240620"
@@ -34,7 +36,8 @@ def llama(server: GroqServer, **extra: Any) -> dict[str, Any]:
     }
 
 
-# ----- errors: classic let the SDK's exceptions through, so 0.2-era code catches those
+# ----- errors: classic let Anthropic's (and Mistral's) SDK exceptions through, and wrapped Groq's, Together's and
+# Cohere's in a RuntimeError; ours is a RuntimeError that is also the SDK's exception, so either `except` works
 
 
 def test_an_anthropic_error_is_the_sdks_own_exception(provider_servers: Any) -> None:
@@ -60,7 +63,7 @@ def test_a_groq_error_is_the_sdks_own_exception_and_the_next_config_still_answer
     server.fail(500, "boom")
     with pytest.raises(groq.InternalServerError) as caught:
         OpenAIWrapper(config_list=[llama(server, max_retries=0)], cache_seed=None).create(messages=USER)
-    assert caught.value.status_code == 500 and isinstance(caught.value, ProviderAPIError)
+    assert caught.value.status_code == 500 and isinstance(caught.value, (ProviderAPIError, RuntimeError))
 
     server.fail(429, "slow down")
     server.script("from the second config")
@@ -78,3 +81,85 @@ def test_the_sdk_typed_error_pickles_as_our_error(provider_servers: Any) -> None
     assert type(copy) is ProviderAPIError
     assert (copy.status_code, copy.provider, str(copy)) == (529, "Anthropic", str(caught.value))
     assert repr(caught.value).startswith("ProviderAPIError(")
+
+
+# ----- config errors: classic asserted an API key and a model, with these sentences
+
+CLASSIC_NO_KEY = {
+    "groq": ("GROQ_API_KEY", "Please include the api_key in your config list entry for Groq or set the GROQ_API_KEY"),
+    "together": ("TOGETHER_API_KEY", "Please include the api_key in your config list entry for Together.AI or set"),
+    "mistral": ("MISTRAL_API_KEY", "Please specify the 'api_key' in your config list entry for Mistral or set the"),
+    "cohere": ("COHERE_API_KEY", "Please include the api_key in your config list entry for Cohere or set the COHERE"),
+}
+CLASSIC_NO_MODEL = {
+    "groq": "Please specify the 'model' in your config list entry to nominate the Groq model to use.",
+    "together": "Please specify the 'model' in your config list entry to nominate the Together.AI model to use.",
+    "mistral": "Please specify the 'model' in your config list entry to nominate the Mistral.ai model to use.",
+    "cohere": "Please specify the 'model' in your config list entry to nominate the Cohere model to use.",
+    "anthropic": "Please provide a `model` in the config_list to use the Anthropic API.",
+}
+
+
+@pytest.mark.parametrize("api_type", sorted(CLASSIC_NO_KEY))
+def test_a_config_without_api_key_fails_as_classic_did(api_type: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GROQ_API_KEY", "TOGETHER_API_KEY", "MISTRAL_API_KEY", "COHERE_API_KEY", "CO_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    env, sentence = CLASSIC_NO_KEY[api_type]
+    # at config time, before any request (Mistral's SDK would otherwise send one without a key)
+    with pytest.raises(AssertionError, match=sentence) as caught:
+        OpenAIWrapper(config_list=[{"model": "m", "api_type": api_type, "base_url": "http://127.0.0.1:9"}])
+    assert isinstance(caught.value, ValueError) and str(caught.value).startswith(sentence)
+    monkeypatch.setenv(env, "from-the-environment")
+    OpenAIWrapper(config_list=[{"model": "m", "api_type": api_type, "base_url": "http://127.0.0.1:9"}])
+
+
+@pytest.mark.parametrize("api_type", sorted(CLASSIC_NO_MODEL))
+def test_a_config_without_model_fails_as_classic_did(api_type: str) -> None:
+    with pytest.raises(AssertionError) as caught:
+        OpenAIWrapper(config_list=[{"api_type": api_type, "api_key": "k"}])
+    assert isinstance(caught.value, ValueError) and str(caught.value).startswith(CLASSIC_NO_MODEL[api_type])
+
+
+def test_anthropic_without_key_keeps_the_classic_value_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("ANTHROPIC_AUTH_TOKEN", raising=False)
+    with pytest.raises(ValueError, match=r"^API key or AWS credentials are required to use the Anthropic API\."):
+        OpenAIWrapper(config_list=[{"model": CLAUDE, "api_type": "anthropic"}])
+
+
+# ----- warnings: classic's texts, which 0.2-era tests match
+
+
+def test_validate_parameter_warns_in_classic_words() -> None:
+    params = {"t": 1.5, "s": "x", "m": "b", "u": 7}
+    expected = [
+        (
+            "t",
+            (float, int),
+            True,
+            None,
+            (0.0, 1.0),
+            None,
+            "t has numerical bounds, >= 0.0 and <= 1.0, or can be None, defaulting to None.",
+        ),
+        ("u", int, False, 1, (None, 5), None, "u has numerical bounds <= 5, defaulting to 1."),
+        ("s", (int, float), True, None, None, None, "s must be of type (int, float) or None, defaulting to None."),
+        ("m", str, False, "a", None, ["a", "c"], "m must be one of these values [['a', 'c']], defaulting to a."),
+    ]
+    for name, types, allow_none, default, bounds, allowed, text in expected:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert validate_parameter(params, name, types, allow_none, default, bounds, allowed) == default
+        assert [str(w.message) for w in caught] == [f"Config error - {text}"]
+
+
+def test_anthropic_stream_and_bad_temperature_warn_as_classic(provider_servers: Any) -> None:
+    server = provider_servers(AnthropicServer)
+    server.script("Hello")
+    wrapper = OpenAIWrapper(config_list=[claude(server, stream=True, temperature=1.5)], cache_seed=None)
+    with pytest.warns(UserWarning) as caught:
+        assert wrapper.create(messages=USER).choices[0].message.content == "Hello"
+    texts = [str(w.message) for w in caught]
+    assert "Config error - temperature has numerical bounds, >= 0.0 and <= 1.0, defaulting to 1.0." in texts
+    assert any(t.startswith("Streaming is not currently supported, streaming will be disabled.") for t in texts)
+    assert "stream" not in server.bodies("/v1/messages")[0]

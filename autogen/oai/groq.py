@@ -28,6 +28,7 @@ class GroqClient(OpenAICompatibleClient):
     ERROR_TYPES = ("groq.APIError",)
     TIMEOUT_TYPES = ("groq.APITimeoutError",)
     API_KEY_ENV = ("GROQ_API_KEY",)
+    CLASSIC_ERROR = "Groq exception occurred"
     CLASSIC_NO_KEY = (
         "Please include the api_key in your config list entry for Groq or set the GROQ_API_KEY env variable."
     )

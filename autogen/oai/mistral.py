@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from typing import Any, Mapping
 
 from .openai_compatible import COMMON_PARAMS, OpenAICompatibleClient
@@ -82,6 +83,10 @@ class MistralAIClient(OpenAICompatibleClient):
 
     def prepare(self, params: dict[str, Any]) -> ProviderCall:
         call = super().prepare(params)
+        if params.get("stream"):  # classic's warning; the answer comes in one piece
+            warnings.warn(
+                "Streaming is not currently supported, streaming will be disabled.", UserWarning, stacklevel=2
+            )
         messages = call.kwargs["messages"]
         if messages and messages[-1]["role"] == "assistant":
             messages.append({"role": "user", "content": "Please continue."})

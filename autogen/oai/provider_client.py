@@ -172,6 +172,7 @@ class ProviderClient:
     API_KEY_ENV: ClassVar[tuple[str, ...]] = ()
     CLASSIC_NO_KEY: ClassVar[str] = ""
     CLASSIC_NO_MODEL: ClassVar[str] = ""
+    CLASSIC_ERROR: ClassVar[str] = ""  # what classic's RuntimeError said first, e.g. "Groq exception occurred"
 
     def __init__(self, **config: Any):
         self.config: dict[str, Any] = dict(config)
@@ -203,7 +204,8 @@ class ProviderClient:
         status = self.status_of(err)
         where = f" (HTTP {status})" if status else ""
         detail = str(getattr(err, "message", None) or err or type(err).__name__)
-        return f"{self.PROVIDER} request for model {call.model!r} failed{where}: {detail}"
+        text = f"{self.PROVIDER} request for model {call.model!r} failed{where}: {detail}"
+        return f"{self.CLASSIC_ERROR}: {text}" if self.CLASSIC_ERROR else text
 
     def error_class(self, status: Optional[int], timed_out: bool) -> type[ProviderAPIError]:
         """The exception raised for a failed request (a provider may name its own subclasses)."""

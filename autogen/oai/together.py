@@ -25,6 +25,7 @@ class TogetherClient(OpenAICompatibleClient):
     ERROR_TYPES = ("together.APIError",)
     TIMEOUT_TYPES = ("together.APITimeoutError",)
     API_KEY_ENV = ("TOGETHER_API_KEY",)
+    CLASSIC_ERROR = "Together.AI exception occurred"
     CLASSIC_NO_KEY = (
         "Please include the api_key in your config list entry for Together.AI or set the TOGETHER_API_KEY env variable."
     )

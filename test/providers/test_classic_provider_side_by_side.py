@@ -12,7 +12,7 @@ import anthropic
 import groq
 import pytest
 from anthropic_server import AnthropicServer
-from chat_completions_server import GroqServer
+from chat_completions_server import GroqServer, MistralServer, TogetherServer
 
 from autogen import OpenAIWrapper
 from autogen.oai.client_utils import validate_parameter
@@ -64,6 +64,7 @@ def test_a_groq_error_is_the_sdks_own_exception_and_the_next_config_still_answer
     with pytest.raises(groq.InternalServerError) as caught:
         OpenAIWrapper(config_list=[llama(server, max_retries=0)], cache_seed=None).create(messages=USER)
     assert caught.value.status_code == 500 and isinstance(caught.value, (ProviderAPIError, RuntimeError))
+    assert "Groq exception occurred: " in str(caught.value)  # classic's RuntimeError said so
 
     server.fail(429, "slow down")
     server.script("from the second config")
@@ -163,3 +164,22 @@ def test_anthropic_stream_and_bad_temperature_warn_as_classic(provider_servers: 
     assert "Config error - temperature has numerical bounds, >= 0.0 and <= 1.0, defaulting to 1.0." in texts
     assert any(t.startswith("Streaming is not currently supported, streaming will be disabled.") for t in texts)
     assert "stream" not in server.bodies("/v1/messages")[0]
+
+
+def test_mistral_warns_that_it_does_not_stream_as_classic(provider_servers: Any) -> None:
+    server = provider_servers(MistralServer)
+    server.script("Bonjour")
+    config = {"model": "mistral-large-latest", "api_type": "mistral", "api_key": "k", "base_url": server.url}
+    wrapper = OpenAIWrapper(config_list=[{**config, "stream": True}], cache_seed=None)
+    with pytest.warns(UserWarning, match=r"^Streaming is not currently supported, streaming will be disabled\.$"):
+        assert wrapper.create(messages=USER).choices[0].message.content == "Bonjour"
+    assert server.bodies()[0]["stream"] is False
+
+
+def test_together_errors_say_what_classic_said(provider_servers: Any) -> None:
+    server = provider_servers(TogetherServer)
+    server.fail(400, "bad request")
+    config = {"model": "meta-llama/Llama-3.3-70B-Instruct-Turbo", "api_type": "together", "api_key": "k"}
+    wrapper = OpenAIWrapper(config_list=[{**config, "base_url": server.url, "max_retries": 0}], cache_seed=None)
+    with pytest.raises(RuntimeError, match="Together.AI exception occurred: .*bad request"):
+        wrapper.create(messages=USER)

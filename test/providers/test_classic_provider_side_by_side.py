@@ -13,6 +13,7 @@ import groq
 import pytest
 from anthropic_server import AnthropicServer
 from chat_completions_server import GroqServer, MistralServer, TogetherServer
+from gemini_server import GeminiServer
 
 from autogen import OpenAIWrapper
 from autogen.oai.client_utils import validate_parameter
@@ -182,4 +183,40 @@ def test_together_errors_say_what_classic_said(provider_servers: Any) -> None:
     config = {"model": "meta-llama/Llama-3.3-70B-Instruct-Turbo", "api_type": "together", "api_key": "k"}
     wrapper = OpenAIWrapper(config_list=[{**config, "base_url": server.url, "max_retries": 0}], cache_seed=None)
     with pytest.raises(RuntimeError, match="Together.AI exception occurred: .*bad request"):
+        wrapper.create(messages=USER)
+
+
+# ----- Gemini: classic used google-generativeai over gRPC, so these were compared by reading its source
+
+
+def gemini(server: GeminiServer, **extra: Any) -> dict[str, Any]:
+    return {"model": "gemini-1.5-flash", "api_type": "google", "api_key": "AIza-test", "base_url": server.url, **extra}
+
+
+def test_gemini_takes_classics_system_instruction_setting(provider_servers: Any) -> None:
+    server = provider_servers(GeminiServer)
+    server.script("Ahoy")
+    wrapper = OpenAIWrapper(config_list=[gemini(server, system_instruction="Talk like a pirate.")], cache_seed=None)
+    messages = [{"role": "system", "content": "Be brief."}, *USER]
+    assert wrapper.create(messages=messages).choices[0].message.content == "Ahoy"
+    parts = server.bodies()[0]["systemInstruction"]["parts"]
+    assert " ".join(p["text"] for p in parts) == "Talk like a pirate.\n\nBe brief."
+
+
+def test_gemini_warns_about_stream_and_n_as_classic(provider_servers: Any) -> None:
+    server = provider_servers(GeminiServer)
+    server.script("One answer")
+    wrapper = OpenAIWrapper(config_list=[gemini(server, stream=True)], cache_seed=None)
+    with pytest.warns(UserWarning) as caught:
+        assert wrapper.create(messages=USER, n=2).choices[0].message.content == "One answer"
+    texts = [str(w.message) for w in caught]
+    assert "Streaming is not supported for Gemini yet, and it will have no effect. Please set stream=False." in texts
+    assert "Gemini only supports `n=1` for now. We only generate one response." in texts
+
+
+def test_gemini_errors_say_what_classic_said(provider_servers: Any) -> None:
+    server = provider_servers(GeminiServer)
+    server.fail(400, "bad request")
+    wrapper = OpenAIWrapper(config_list=[gemini(server, max_retries=0)], cache_seed=None)
+    with pytest.raises(RuntimeError, match="Google GenAI exception occurred while calling Gemini API: .*bad request"):
         wrapper.create(messages=USER)

@@ -6,7 +6,8 @@ Config keys (those of the classic 0.2.3x client keep their meaning):
   ``max_retries``, ``default_headers``;
 * Claude on Amazon Bedrock, used when the config has no ``api_key`` but AWS settings: ``aws_access_key``,
   ``aws_secret_key``, ``aws_session_token``, ``aws_region``, ``aws_profile`` (each else the SDK's / boto's
-  environment: ``AWS_ACCESS_KEY_ID``, ``AWS_REGION``, ..., and ``ANTHROPIC_BEDROCK_BASE_URL``);
+  environment: ``AWS_ACCESS_KEY_ID``, ``AWS_REGION``, ..., and ``ANTHROPIC_BEDROCK_BASE_URL``); classic's variables
+  ``AWS_ACCESS_KEY`` / ``AWS_SECRET_KEY`` / ``AWS_REGION`` fill in what the config lacks;
 * request settings: ``max_tokens`` (default 4096), ``temperature``, ``top_p``, ``top_k``, ``stop_sequences``
   (or ``stop``), ``tools`` / ``functions``, ``tool_choice``; ``price`` overrides the price table.
 
@@ -87,6 +88,7 @@ def __getattr__(name: str) -> Any:
 
 
 _AWS_KEYS = ("aws_access_key", "aws_secret_key", "aws_session_token", "aws_region", "aws_profile")
+_CLASSIC_AWS_ENV = {"aws_access_key": "AWS_ACCESS_KEY", "aws_secret_key": "AWS_SECRET_KEY", "aws_region": "AWS_REGION"}
 _SAMPLING = ("temperature", "top_p", "top_k")
 DEFAULT_MAX_TOKENS = 4096
 
@@ -183,6 +185,11 @@ class AnthropicClient(ProviderClient):
     _create_params: ClassVar[Optional[frozenset[str]]] = None
 
     def __init__(self, **config: Any):
+        if not config.get("api_key") and not os.environ.get("ANTHROPIC_API_KEY"):
+            # classic read the Bedrock settings a config lacks from these variables (AWS_ACCESS_KEY, not _ID)
+            found = {k: os.environ[v] for k, v in _CLASSIC_AWS_ENV.items() if not config.get(k) and os.environ.get(v)}
+            if any(config.get(key) for key in _AWS_KEYS) or len(found) == len(_CLASSIC_AWS_ENV):
+                config = {**config, **found}
         self.on_bedrock = not config.get("api_key") and any(config.get(key) for key in _AWS_KEYS)
         if not self.on_bedrock and not (
             config.get("api_key") or os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")

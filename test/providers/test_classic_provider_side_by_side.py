@@ -85,6 +85,32 @@ def test_the_sdk_typed_error_pickles_as_our_error(provider_servers: Any) -> None
     assert repr(caught.value).startswith("ProviderAPIError(")
 
 
+def test_claude_on_bedrock_from_classics_environment_variables(
+    provider_servers: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Classic took Bedrock credentials from AWS_ACCESS_KEY / AWS_SECRET_KEY / AWS_REGION when the config had none."""
+    server = provider_servers(AnthropicServer)
+    for name in (
+        "ANTHROPIC_API_KEY",
+        "ANTHROPIC_AUTH_TOKEN",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_PROFILE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY", "AKIDCLASSIC")
+    monkeypatch.setenv("AWS_SECRET_KEY", "secret")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    server.script("from Bedrock")
+    config = {"model": "anthropic.claude-3-haiku-20240307-v1:0", "api_type": "anthropic", "base_url": server.url}
+    answer = OpenAIWrapper(config_list=[config], cache_seed=None).create(messages=USER)
+    assert answer.choices[0].message.content == "from Bedrock"
+    authorization = server.requests[-1].headers["authorization"]
+    assert (
+        authorization.startswith("AWS4-HMAC-SHA256 Credential=AKIDCLASSIC/") and "/eu-west-1/bedrock/" in authorization
+    )
+
+
 # ----- config errors: classic asserted an API key and a model, with these sentences
 
 CLASSIC_NO_KEY = {

@@ -367,6 +367,8 @@ def build_chat_completion(
         for c in tool_calls
     ]
     reason = "tool_calls" if calls else _FINISH.get(finish_reason or "stop", "stop")
+    if text is None and not calls:  # an empty answer is "" (as classic's clients gave), never a None text to retrieve
+        text = ""
     message = ChatCompletionMessage(role="assistant", content=text, tool_calls=calls or None)
     return ChatCompletion(
         id=response_id or "chatcmpl-" + uuid.uuid4().hex,

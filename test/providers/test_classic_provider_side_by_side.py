@@ -111,6 +111,16 @@ def test_claude_on_bedrock_from_classics_environment_variables(
     )
 
 
+def test_an_empty_answer_is_empty_text(provider_servers: Any) -> None:
+    """Claude may end its turn with no content at all (e.g. after a tool result): classic gave "", not None."""
+    server = provider_servers(AnthropicServer)
+    server.script({"content": None})
+    wrapper = OpenAIWrapper(config_list=[claude(server)], cache_seed=None)
+    answer = wrapper.create(messages=USER)
+    assert answer.choices[0].message.content == "" and answer.choices[0].message.tool_calls is None
+    assert wrapper.extract_text_or_completion_object(answer) == [""]
+
+
 # ----- config errors: classic asserted an API key and a model, with these sentences
 
 CLASSIC_NO_KEY = {

@@ -6,7 +6,8 @@ Config keys (those of the classic 0.2.3x client keep their meaning):
   ``max_retries``, ``default_headers``;
 * Claude on Amazon Bedrock, used when the config has no ``api_key`` but AWS settings: ``aws_access_key``,
   ``aws_secret_key``, ``aws_session_token``, ``aws_region``, ``aws_profile`` (each else the SDK's / boto's
-  environment: ``AWS_ACCESS_KEY_ID``, ``AWS_REGION``, ..., and ``ANTHROPIC_BEDROCK_BASE_URL``);
+  environment: ``AWS_ACCESS_KEY_ID``, ``AWS_REGION``, ..., and ``ANTHROPIC_BEDROCK_BASE_URL``); classic's variables
+  ``AWS_ACCESS_KEY`` / ``AWS_SECRET_KEY`` / ``AWS_REGION`` fill in what the config lacks;
 * request settings: ``max_tokens`` (default 4096), ``temperature``, ``top_p``, ``top_k``, ``stop_sequences``
   (or ``stop``), ``tools`` / ``functions``, ``tool_choice``; ``price`` overrides the price table.
 
@@ -22,7 +23,7 @@ import os
 import warnings
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Optional
 
-from ..exception_utils import ConfigError
+from ..exception_utils import ConfigAssertionError, ConfigError
 from .chat_turns import Block, Conversation, Text, ToolResult, ToolUse, to_turns
 from .client_utils import (
     ImagePart,
@@ -87,6 +88,7 @@ def __getattr__(name: str) -> Any:
 
 
 _AWS_KEYS = ("aws_access_key", "aws_secret_key", "aws_session_token", "aws_region", "aws_profile")
+_CLASSIC_AWS_ENV = {"aws_access_key": "AWS_ACCESS_KEY", "aws_secret_key": "AWS_SECRET_KEY", "aws_region": "AWS_REGION"}
 _SAMPLING = ("temperature", "top_p", "top_k")
 DEFAULT_MAX_TOKENS = 4096
 
@@ -179,16 +181,22 @@ class AnthropicClient(ProviderClient):
     PRICES = ANTHROPIC_PRICES
     ERROR_TYPES = ("anthropic.APIError",)
     TIMEOUT_TYPES = ("anthropic.APITimeoutError",)
+    CLASSIC_NO_MODEL = "Please provide a `model` in the config_list to use the Anthropic API."
     _create_params: ClassVar[Optional[frozenset[str]]] = None
 
     def __init__(self, **config: Any):
+        if not config.get("api_key") and not os.environ.get("ANTHROPIC_API_KEY"):
+            # classic read the Bedrock settings a config lacks from these variables (AWS_ACCESS_KEY, not _ID)
+            found = {k: os.environ[v] for k, v in _CLASSIC_AWS_ENV.items() if not config.get(k) and os.environ.get(v)}
+            if any(config.get(key) for key in _AWS_KEYS) or len(found) == len(_CLASSIC_AWS_ENV):
+                config = {**config, **found}
         self.on_bedrock = not config.get("api_key") and any(config.get(key) for key in _AWS_KEYS)
         if not self.on_bedrock and not (
             config.get("api_key") or os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")
         ):
             raise ConfigError(
-                "An 'anthropic' config needs an API key: set 'api_key' in the config or the ANTHROPIC_API_KEY "
-                "environment variable; for Claude on Amazon Bedrock give 'aws_region' (and 'aws_access_key' / "
+                "API key or AWS credentials are required to use the Anthropic API. Set 'api_key' in the config or "
+                "the ANTHROPIC_API_KEY environment variable; for Claude on Amazon Bedrock give 'aws_region' (and 'aws_access_key' / "
                 "'aws_secret_key', or AWS credentials in the environment) instead."
             )
         super().__init__(**config)
@@ -245,7 +253,7 @@ class AnthropicClient(ProviderClient):
         merged = self._with_config(params)
         model = merged.get("model") or self.config.get("model")
         if not model:
-            raise ConfigError("An 'anthropic' config needs a 'model', e.g. \"claude-3-5-sonnet-20240620\".")
+            raise ConfigAssertionError(f'{self.CLASSIC_NO_MODEL} E.g. "model": "claude-3-5-sonnet-20240620".')
         settings = {
             "model": model,
             "temperature": validate_parameter(merged, "temperature", (float, int), False, 1.0, (0.0, 1.0), None),
@@ -257,7 +265,7 @@ class AnthropicClient(ProviderClient):
         }
         if settings["stream"]:
             warnings.warn(
-                "Streaming is not supported by the Anthropic client; the answer comes in one piece.",
+                "Streaming is not currently supported, streaming will be disabled. (The answer comes in one piece.)",
                 UserWarning,
                 stacklevel=2,
             )

@@ -75,23 +75,27 @@ def validate_parameter(
     if param_name not in params:
         return default_value
     value: Any = params[param_name]
+    # the warnings say what classic 0.2.35's said, word for word (0.2-era tests match them)
+    or_none = ", or can be None" if allow_None else ""
     problem = ""
     if value is None:
         if not allow_None:
             problem = "cannot be None"
     elif not isinstance(value, allowed_types):
-        types = allowed_types if isinstance(allowed_types, tuple) else (allowed_types,)
-        names = ", ".join(t.__name__ for t in types)
+        if isinstance(allowed_types, tuple):
+            names = "(" + ", ".join(t.__name__ for t in allowed_types) + ")"
+        else:
+            names = allowed_types.__name__
         problem = f"must be of type {names}{' or None' if allow_None else ''}"
     elif numerical_bound is not None:
         lower, upper = numerical_bound
         number: Any = value
         if (lower is not None and number < lower) or (upper is not None and number > upper):
-            low = "-inf" if lower is None else lower
-            high = "inf" if upper is None else upper
-            problem = f"must be between {low} and {high}"
+            low = f", >= {lower}" if lower is not None else ""
+            high = f"{' and' if low else ''} <= {upper}" if upper is not None else ""
+            problem = f"has numerical bounds{low}{high}{or_none}"
     if not problem and value is not None and allowed_values and value not in allowed_values:
-        problem = f"must be one of {allowed_values}{' or None' if allow_None else ''}"
+        problem = f"must be one of these values [{allowed_values}]{or_none}"
     if problem:
         warnings.warn(f"Config error - {param_name} {problem}, defaulting to {default_value}.", UserWarning, 2)
         return default_value
@@ -363,6 +367,8 @@ def build_chat_completion(
         for c in tool_calls
     ]
     reason = "tool_calls" if calls else _FINISH.get(finish_reason or "stop", "stop")
+    if text is None and not calls:  # an empty answer is "" (as classic's clients gave), never a None text to retrieve
+        text = ""
     message = ChatCompletionMessage(role="assistant", content=text, tool_calls=calls or None)
     return ChatCompletion(
         id=response_id or "chatcmpl-" + uuid.uuid4().hex,

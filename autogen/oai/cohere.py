@@ -1,7 +1,7 @@
 """``CohereClient``: Cohere's Command models (``api_type: "cohere"``), through the ``cohere`` SDK's v2 chat API.
 
-Config keys (classic): ``model``, ``api_key`` (else ``CO_API_KEY``), ``base_url`` (else ``CO_API_URL``),
-``client_name``, ``temperature``, ``max_tokens``, ``k`` (or ``top_k``), ``p`` (or ``top_p``), ``seed``,
+Config keys (classic): ``model``, ``api_key`` (else ``CO_API_KEY`` or classic's ``COHERE_API_KEY``), ``base_url``
+(else ``CO_API_URL``), ``client_name``, ``temperature``, ``max_tokens``, ``k`` (or ``top_k``), ``p`` (or ``top_p``), ``seed``,
 ``frequency_penalty``, ``presence_penalty``, ``stop`` (Cohere's ``stop_sequences``), ``strict_tools``,
 ``response_format``, ``hide_tools``, ``timeout``, ``max_retries``.
 
@@ -60,6 +60,11 @@ class CohereClient(OpenAICompatibleClient):
     SDK_CLASS = "ClientV2"
     ASYNC_SDK_CLASS = "AsyncClientV2"
     ERROR_TYPES = ("cohere.core.api_error.ApiError",)
+    API_KEY_ENV = ("COHERE_API_KEY", "CO_API_KEY")  # the SDK reads both (classic only the first)
+    CLASSIC_NO_KEY = (
+        "Please include the api_key in your config list entry for Cohere or set the COHERE_API_KEY env variable."
+    )
+    CLASSIC_NO_MODEL = "Please specify the 'model' in your config list entry to nominate the Cohere model to use."
     CREATE_PATH = "chat"
     BASE_URL_SUFFIXES = ("/v2", "/v1")
     MESSAGE_NAMES = False

@@ -134,11 +134,15 @@ def _all_failed(failures: list[tuple[str, BaseException]]) -> BaseException:
     else:
         message = f"All {len(failures)} configs of the config list failed. {details}"
     if _is_timeout(last):
-        return TimeoutError(
+        message = (
             "OpenAI API call timed out. This could be due to congestion or too small a timeout value. The timeout "
             "can be specified by setting the 'timeout' value (in seconds) in the llm_config (if you are using "
             f"agents) or the OpenAIWrapper constructor (if you are using the OpenAIWrapper directly). {message}."
         )
+        if not isinstance(last, ProviderTimeoutError):
+            return TimeoutError(message)
+        # a provider's timeout is a TimeoutError already, and the SDK's own (anthropic.APITimeoutError, ...), which
+        # classic let through: raised itself, with the message above
     if hasattr(last, "message"):
         last.message = message  # type: ignore[attr-defined]
     last.args = (message,)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
-from ..exception_utils import ConfigError
+from ..exception_utils import ConfigAssertionError, ConfigError
 from .provider_registry import PROVIDER_CLIENTS
 
 __all__ = [
@@ -124,6 +124,15 @@ class ConfigEntry:
     listed: dict[str, Any] = field(default_factory=dict)
 
 
+def _classic_no_model(api_type: Any) -> str:
+    """Classic 0.2.35's sentence for a provider config without a model ("" for other api_types)."""
+    if not isinstance(api_type, str) or api_type not in PROVIDER_CLIENTS:
+        return ""
+    from .provider_registry import client_class
+
+    return str(getattr(client_class(api_type), "CLASSIC_NO_MODEL", ""))
+
+
 def _check_entry(index: int, config: Mapping[str, Any], from_list: bool) -> None:
     custom = config.get("model_client_cls")
     if custom is not None and not isinstance(custom, str):
@@ -134,10 +143,14 @@ def _check_entry(index: int, config: Mapping[str, Any], from_list: bool) -> None
     model = config.get("model")
     if model is None or model == "":
         if from_list and custom is None:
-            raise ConfigError(
+            message = (
                 f"config {index} of the config list has no 'model'. Every config needs one, e.g. "
                 '{"model": "gpt-4o", "api_key": "..."} (or give "model" once in the llm_config next to config_list).'
             )
+            classic = _classic_no_model(config.get("api_type"))
+            if classic:  # classic's provider clients asserted a model: the same sentence and AssertionError
+                raise ConfigAssertionError(f"{classic} {message}")
+            raise ConfigError(message)
     elif not isinstance(model, str):
         raise ConfigError(f"config {index}: 'model' must be a string, got {type(model).__name__} {model!r}")
 

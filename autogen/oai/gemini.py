@@ -11,7 +11,8 @@ Config keys (those of the classic 0.2.3x client keep their meaning):
   ``max_retries``, ``default_headers``, ``api_version``;
 * request settings: ``temperature``, ``top_p``, ``top_k``, ``max_tokens`` (or ``max_output_tokens``), ``seed``,
   ``stop`` (or ``stop_sequences``), ``safety_settings`` ([{"category": "HARM_CATEGORY_...", "threshold": "BLOCK_..."}]),
-  ``tools`` / ``functions`` (function declarations), ``tool_choice``; ``price`` overrides the price table.
+  ``system_instruction`` (put before the system messages), ``tools`` / ``functions`` (function declarations),
+  ``tool_choice``; ``price`` overrides the price table.
 
 Roles become ``user`` / ``model``, the system prompt goes in ``system_instruction``, tool calls and results become
 ``function_call`` / ``function_response`` parts (see ``chat_turns``), images travel inline.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 from ..exception_utils import ConfigError
@@ -69,6 +71,7 @@ _GENERATION = {
     "stop_sequences": "stop_sequences",
     "response_mime_type": "response_mime_type",
 }
+_OTHER_SETTINGS = ("safety_settings", "system_instruction")
 _MODES = {"auto": "AUTO", "required": "ANY", "any": "ANY", "none": "NONE"}
 
 
@@ -113,8 +116,10 @@ def to_gemini_request(params: Mapping[str, Any], model: str) -> dict[str, Any]:
         for t in conversation.turns
     ]
     config: dict[str, Any] = {}
-    if conversation.system:
-        config["system_instruction"] = conversation.system
+    # classic took a "system_instruction" setting (config or create()) besides the system messages: both are kept
+    system = [text for text in (params.get("system_instruction"), conversation.system) if text]
+    if system:
+        config["system_instruction"] = "\n\n".join(str(text) for text in system)
     for ours, theirs in _GENERATION.items():
         value = params.get(ours)
         if value is not None:
@@ -201,8 +206,17 @@ class GeminiClient(ProviderClient):
         model = params.get("model") or self.config.get("model")
         if not model:
             raise ConfigError("A 'google' config needs a 'model', e.g. \"gemini-1.5-flash\".")
-        settings = {k: v for k, v in self.config.items() if k in _GENERATION or k == "safety_settings"}
-        request = to_gemini_request({**settings, **params}, model)
+        settings = {k: v for k, v in self.config.items() if k in _GENERATION or k in _OTHER_SETTINGS}
+        merged = {**settings, **params}
+        if merged.get("stream"):  # classic's warnings, word for word
+            warnings.warn(
+                "Streaming is not supported for Gemini yet, and it will have no effect. Please set stream=False.",
+                UserWarning,
+                stacklevel=2,
+            )
+        if (merged.get("n") or 1) > 1:
+            warnings.warn("Gemini only supports `n=1` for now. We only generate one response.", UserWarning, 2)
+        request = to_gemini_request(merged, model)
         return ProviderCall(path="models.generate_content", kwargs=request, model=model)
 
     def parse(self, raw: Any, call: ProviderCall) -> ChatCompletion:
@@ -255,5 +269,6 @@ class GeminiClient(ProviderClient):
         status = self.status_of(err)
         detail = f"{getattr(err, 'status', '') or ''}: {getattr(err, 'message', None) or err}".lstrip(": ")
         return (
+            "Google GenAI exception occurred while calling Gemini API: "  # classic's RuntimeError said this
             f"{where} request for model {call.model!r} failed" + (f" (HTTP {status})" if status else "") + f": {detail}"
         )

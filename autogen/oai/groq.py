@@ -27,6 +27,12 @@ class GroqClient(OpenAICompatibleClient):
     SDK_BASE_ERROR = "GroqError"
     ERROR_TYPES = ("groq.APIError",)
     TIMEOUT_TYPES = ("groq.APITimeoutError",)
+    API_KEY_ENV = ("GROQ_API_KEY",)
+    CLASSIC_ERROR = "Groq exception occurred"
+    CLASSIC_NO_KEY = (
+        "Please include the api_key in your config list entry for Groq or set the GROQ_API_KEY env variable."
+    )
+    CLASSIC_NO_MODEL = "Please specify the 'model' in your config list entry to nominate the Groq model to use."
     BASE_URL_SUFFIXES = ("/openai/v1",)
     # USD per 1k tokens (input, output), from Groq's price list
     PRICES = {

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 from typing import Any, Mapping
 
 from .openai_compatible import COMMON_PARAMS, OpenAICompatibleClient
@@ -38,6 +39,11 @@ class MistralAIClient(OpenAICompatibleClient):
     SDK_PACKAGE = "mistralai"
     EXTRA = "mistral"
     ERROR_TYPES = ("mistralai.client.errors.MistralError", "mistralai.client.errors.NoResponseError")
+    API_KEY_ENV = ("MISTRAL_API_KEY",)
+    CLASSIC_NO_KEY = (
+        "Please specify the 'api_key' in your config list entry for Mistral or set the MISTRAL_API_KEY env variable."
+    )
+    CLASSIC_NO_MODEL = "Please specify the 'model' in your config list entry to nominate the Mistral.ai model to use."
     CREATE_PATH = "chat.complete"
     ASYNC_CREATE_PATH = "chat.complete_async"
     MESSAGE_NAMES = False
@@ -77,6 +83,10 @@ class MistralAIClient(OpenAICompatibleClient):
 
     def prepare(self, params: dict[str, Any]) -> ProviderCall:
         call = super().prepare(params)
+        if params.get("stream"):  # classic's warning; the answer comes in one piece
+            warnings.warn(
+                "Streaming is not currently supported, streaming will be disabled.", UserWarning, stacklevel=2
+            )
         messages = call.kwargs["messages"]
         if messages and messages[-1]["role"] == "assistant":
             messages.append({"role": "user", "content": "Please continue."})

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Optional, Union
 
+from ..exception_utils import ConfigAssertionError, ConfigError
 from .client_utils import (
     ToolCall,
     build_chat_completion,
@@ -89,8 +90,6 @@ class OpenAICompatibleClient(ProviderClient):
         try:
             return cls(**self.sdk_client_kwargs())
         except self.sdk_error_types() as err:  # e.g. no api_key anywhere
-            from ..exception_utils import ConfigError
-
             raise ConfigError(f"{self.PROVIDER} client: {err}. Set 'api_key' in the config entry.") from err
 
     def sdk_error_types(self) -> tuple[type[BaseException], ...]:
@@ -106,7 +105,7 @@ class OpenAICompatibleClient(ProviderClient):
         """
         model = params.get("model")
         if not model:
-            raise ValueError(f"A {self.PROVIDER} config needs a 'model'.")
+            raise ConfigAssertionError(f"{self.CLASSIC_NO_MODEL} A {self.PROVIDER} config needs a 'model'.".lstrip())
         out: dict[str, Any] = {"model": model}
         for key, (field, types, bound) in self.PARAMS.items():
             if params.get(key) is not None:

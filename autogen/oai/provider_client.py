@@ -16,6 +16,7 @@ The SDK itself is imported when the client is constructed, so a missing extra fa
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import threading
 import weakref
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, AsyncIterator, ClassVar, Iterator, Mapping, Optional, Union
 
+from ..exception_utils import ConfigAssertionError
 from .client_utils import ImagePart, content_parts, import_sdk, provider_cost, usage_of
 from .errors import ProviderAPIError, ProviderTimeoutError
 from .model_prices import Price
@@ -115,6 +117,44 @@ def _close_at_loop_shutdown(loop: asyncio.AbstractEventLoop, client: Any) -> Non
         state.clients.append(client)
 
 
+_sdk_typed: dict[tuple[type[ProviderAPIError], type[BaseException]], type[ProviderAPIError]] = {}
+
+
+def _rebuild(kind: type[ProviderAPIError], message: str, provider: str, status_code: Optional[int]) -> ProviderAPIError:
+    return kind(message, provider=provider, status_code=status_code)
+
+
+def _as_sdk_error(
+    kind: type[ProviderAPIError], err: BaseException, message: str, provider: str, status: Optional[int]
+) -> ProviderAPIError:
+    """A ``kind`` error that is also an instance of ``err``'s class, carrying its attributes (``status_code``,
+    ``body``, ``response``, ...): the classic clients let the provider SDK's exceptions through, so 0.2-era code
+    catches e.g. ``anthropic.RateLimitError``, while the wrapper still sees a ``ProviderAPIError`` and moves on to the
+    next config. Our message and ``repr`` are kept; it pickles as a plain ``kind``."""
+    key = (kind, type(err))
+    cls = _sdk_typed.get(key)
+    if cls is None:
+        try:
+            cls = type(
+                kind.__name__,
+                (kind, type(err)),
+                {
+                    "__module__": kind.__module__,
+                    "__qualname__": kind.__qualname__,
+                    "__str__": kind.__str__,
+                    "__repr__": kind.__repr__,
+                    "__reduce__": lambda self: (_rebuild, (kind, self.message, self.provider, self.status_code)),
+                },
+            )
+        except TypeError:  # an SDK class that cannot be combined (e.g. a C layout): our error alone
+            return kind(message, provider=provider, status_code=status)
+        _sdk_typed[key] = cls
+    error = cls(message, provider=provider, status_code=status)  # kind's __init__; the SDK's is not run
+    for name, value in vars(err).items():
+        error.__dict__.setdefault(name, value)
+    return error
+
+
 class ProviderClient:
     """Base of the provider clients; subclasses set the class attributes and implement the hooks."""
 
@@ -127,9 +167,20 @@ class ProviderClient:
     PRICES: ClassVar[Mapping[str, Price]] = {}  # USD per 1k tokens (input, output)
     ERROR_TYPES: ClassVar[tuple[str, ...]] = ()  # dotted names of SDK exception classes, resolved lazily
     TIMEOUT_TYPES: ClassVar[tuple[str, ...]] = ()
+    # a provider that needs an API key: the environment variables that may hold it (classic read the first), and
+    # classic 0.2.35's AssertionError sentence for a config without one / without a model
+    API_KEY_ENV: ClassVar[tuple[str, ...]] = ()
+    CLASSIC_NO_KEY: ClassVar[str] = ""
+    CLASSIC_NO_MODEL: ClassVar[str] = ""
+    CLASSIC_ERROR: ClassVar[str] = ""  # what classic's RuntimeError said first, e.g. "Groq exception occurred"
 
     def __init__(self, **config: Any):
         self.config: dict[str, Any] = dict(config)
+        if self.API_KEY_ENV and not config.get("api_key") and not any(os.environ.get(n) for n in self.API_KEY_ENV):
+            raise ConfigAssertionError(
+                f"{self.CLASSIC_NO_KEY} A {self.API_TYPE!r} config needs the {self.PROVIDER} API key: give 'api_key' "
+                f"in the config entry or set {' or '.join(self.API_KEY_ENV)}."
+            )
         self.sdk: ModuleType = import_sdk(self.SDK_MODULE, self.EXTRA, self.SDK_PACKAGE or None)
         self._lock = threading.Lock()
         self._sync_client: Any = None
@@ -153,7 +204,8 @@ class ProviderClient:
         status = self.status_of(err)
         where = f" (HTTP {status})" if status else ""
         detail = str(getattr(err, "message", None) or err or type(err).__name__)
-        return f"{self.PROVIDER} request for model {call.model!r} failed{where}: {detail}"
+        text = f"{self.PROVIDER} request for model {call.model!r} failed{where}: {detail}"
+        return f"{self.CLASSIC_ERROR}: {text}" if self.CLASSIC_ERROR else text
 
     def error_class(self, status: Optional[int], timed_out: bool) -> type[ProviderAPIError]:
         """The exception raised for a failed request (a provider may name its own subclasses)."""
@@ -229,7 +281,17 @@ class ProviderClient:
             message = self.describe_error(err, call)
             status = self.status_of(err)
             kind = self.error_class(status, isinstance(err, timeouts))
+            if isinstance(err, self._sdk_errors):
+                raise _as_sdk_error(kind, err, message, self.PROVIDER, status) from err
             raise kind(message, provider=self.PROVIDER, status_code=status) from err
+
+    @property
+    def _sdk_errors(self) -> tuple[type[BaseException], ...]:
+        """The provider SDK's own exception classes (``ERROR_TYPES`` / ``TIMEOUT_TYPES`` outside builtins)."""
+        errors, _ = self._error_classes()
+        names = {name.rpartition(".")[2] for name in (*self.ERROR_TYPES, *self.TIMEOUT_TYPES)
+                 if not name.startswith("builtins.")}  # fmt: skip
+        return tuple(cls for cls in errors if cls.__name__ in names and cls.__module__ != "builtins")
 
     # ----- ModelClient
     def create(self, params: dict[str, Any]) -> ChatCompletion:

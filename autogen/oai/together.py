@@ -24,6 +24,12 @@ class TogetherClient(OpenAICompatibleClient):
     SDK_BASE_ERROR = "TogetherError"
     ERROR_TYPES = ("together.APIError",)
     TIMEOUT_TYPES = ("together.APITimeoutError",)
+    API_KEY_ENV = ("TOGETHER_API_KEY",)
+    CLASSIC_ERROR = "Together.AI exception occurred"
+    CLASSIC_NO_KEY = (
+        "Please include the api_key in your config list entry for Together.AI or set the TOGETHER_API_KEY env variable."
+    )
+    CLASSIC_NO_MODEL = "Please specify the 'model' in your config list entry to nominate the Together.AI model to use."
     PARAMS = {
         **COMMON_PARAMS,
         "min_p": ("min_p", NUMBER, (0, 1)),

@@ -78,7 +78,7 @@ def test_anthropic_load_config_checks_what_the_client_sends(provider_servers: Ca
         "stop_sequences": None,
         "stream": False,
     }
-    with pytest.warns(UserWarning, match="Streaming is not supported"):
+    with pytest.warns(UserWarning, match="Streaming is not currently supported, streaming will be disabled"):
         assert client.load_config({"model": MODEL, "stream": True})["stream"] is False
 
 

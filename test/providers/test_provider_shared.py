@@ -75,7 +75,7 @@ def test_missing_sdk_names_the_extra(api_type: str, monkeypatch: pytest.MonkeyPa
 
 def test_missing_api_key_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GROQ_API_KEY", raising=False)
-    with pytest.raises(ConfigError, match="Groq client: .*api_key"):
+    with pytest.raises(ConfigError, match="Please include the api_key .* for Groq or set the GROQ_API_KEY"):
         OpenAIWrapper(config_list=[{"model": "llama-3.3-70b-versatile", "api_type": "groq"}])
 
 
@@ -90,9 +90,9 @@ def test_validate_parameter() -> None:
         assert validate_parameter(params, "n", int, True, 2, None, None) is None
     with pytest.warns(UserWarning, match="n cannot be None"):
         assert validate_parameter(params, "n", int, False, 2, None, None) == 2
-    with pytest.warns(UserWarning, match="big must be between 0 and 10"):
+    with pytest.warns(UserWarning, match="big has numerical bounds, >= 0 and <= 10, defaulting to 1"):
         assert validate_parameter(params, "big", int, False, 1, (0, 10), None) == 1
-    with pytest.warns(UserWarning, match=r"mode must be one of \['a'\]"):
+    with pytest.warns(UserWarning, match=r"mode must be one of these values \[\['a'\]\]"):
         assert validate_parameter(params, "mode", str, False, "a", None, ["a"]) == "a"
     with pytest.raises(TypeError):
         validate_parameter(params, "mode", str, False, "a", None, "a")  # type: ignore[arg-type]

@@ -120,7 +120,7 @@ def _reason(where: str, err: BaseException) -> str:
     if text.startswith(where):  # our own errors already name the config
         text = text[len(where) :].strip()
     status = getattr(err, "status_code", None)
-    if status and "Error code" not in text:
+    if status and "Error code" not in text and f"(HTTP {status})" not in text:  # the SDK's or ours already says it
         text = f"HTTP {status}: {text}"
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
 

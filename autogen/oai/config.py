@@ -101,9 +101,12 @@ def describe_endpoint(index: int, config: Mapping[str, Any]) -> str:
     if config.get("model_client_cls"):
         return f"config {index} (model {model!r}, custom client {config['model_client_cls']})"
     api_type = config.get("api_type")
-    default = "its default endpoint" if api_type in PROVIDER_CLIENTS else "https://api.openai.com/v1"
-    where = config.get("base_url") or config.get("azure_endpoint") or config.get("client_host") or default
     kind = f"{api_type} " if api_type and api_type not in ("openai", "open_ai") else ""
+    where = config.get("base_url") or config.get("azure_endpoint") or config.get("client_host")
+    if not where:
+        if api_type in PROVIDER_CLIENTS:
+            return f"config {index} (model {model!r} at {api_type}'s default endpoint)"
+        where = "https://api.openai.com/v1"
     return f"config {index} (model {model!r} at {kind}{where})"
 
 

@@ -60,7 +60,7 @@ def test_registry_has_the_nine_classic_clients() -> None:
 
 def test_endpoint_description_names_the_provider() -> None:
     config = {"model": "llama3.1", "api_type": "ollama"}
-    assert describe_endpoint(0, config) == "config 0 (model 'llama3.1' at ollama its default endpoint)"
+    assert describe_endpoint(0, config) == "config 0 (model 'llama3.1' at ollama's default endpoint)"
     config["client_host"] = "http://box:11434"
     assert describe_endpoint(1, config) == "config 1 (model 'llama3.1' at ollama http://box:11434)"
 

@@ -912,6 +912,237 @@ def agent_code_defaults(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+# ---------------------------------------------------------------- notebook patterns (group selection, hooks, ...)
+def _stdin(*lines: str) -> None:
+    """Script what a human types: each input() reads the next line."""
+    import io
+
+    sys.stdin = io.StringIO("".join(line + "\n" for line in lines))
+
+
+def _speakers(gc: Any) -> list:
+    return [m.get("name") for m in gc.messages]
+
+
+def _graph_chat(
+    llm_config: Dict[str, Any], message: str, graph: Callable[..., Any], kind: str, method: str, rounds: int = 5
+) -> Any:
+    """Run a group chat of alice, bob and carol whose transitions are ``graph(alice, bob, carol)``."""
+    team = _team(llm_config)
+    gc = autogen.GroupChat(
+        team,
+        messages=[],
+        max_round=rounds,
+        speaker_selection_method=method,
+        allowed_or_disallowed_speaker_transitions=graph(*team),
+        speaker_transitions_type=kind,
+    )
+    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message=message)
+    return gc
+
+
+@scenario
+def group_selection(server: Any, llm_config: Dict[str, Any]) -> Any:
+    import random
+
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "work"
+    # random, seeded
+    random.seed(7)
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=6, speaker_selection_method="random")
+    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Go random.")
+    out["random"] = _speakers(gc)
+    random.seed(7)
+    team = _team(llm_config)
+    gc = autogen.GroupChat(
+        team, messages=[], max_round=6, speaker_selection_method="random", allow_repeat_speaker=False
+    )
+    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Go random.")
+    out["random_norepeat"] = _speakers(gc)
+
+    # a callable: agent, method name, None
+    calls = []
+
+    def chooser(last_speaker: Any, groupchat: Any) -> Any:
+        calls.append((last_speaker.name, len(groupchat.messages)))
+        n = len(groupchat.messages)
+        if n == 1:
+            return groupchat.agents[2]
+        if n == 2:
+            return "round_robin"
+        if n == 3:
+            return "random"
+        return None
+
+    random.seed(3)
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=8, speaker_selection_method=chooser)
+    r = team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Go callable.")
+    out["callable"] = {"speakers": _speakers(gc), "calls": calls, "summary": r.summary}
+
+    def bad_chooser(last_speaker: Any, groupchat: Any) -> Any:
+        return "nope"
+
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=3, speaker_selection_method=bad_chooser)
+    out["callable_bad"] = scrub(
+        str(attempt(team[0].initiate_chat, autogen.GroupChatManager(gc, llm_config=llm_config), message="x"))
+    )[:300]
+
+    # allowed / disallowed transitions, round robin and auto
+    gc = _graph_chat(llm_config, "Allowed.", lambda a, b, c: {a: [c], b: [a], c: [b]}, "allowed", "round_robin")
+    out["allowed_rr"] = _speakers(gc)
+    gc = _graph_chat(llm_config, "Disallowed.", lambda a, b, c: {a: [b], b: [c], c: [a]}, "disallowed", "round_robin")
+    out["disallowed_rr"] = _speakers(gc)
+    out["disallowed_graph"] = {k.name: [v.name for v in vs] for k, vs in gc.allowed_speaker_transitions_dict.items()}
+    team = _team(llm_config)
+    a, b, c = team
+    out["transitions_bad_type"] = attempt(
+        autogen.GroupChat,
+        team,
+        messages=[],
+        allowed_or_disallowed_speaker_transitions={a: [b]},
+        speaker_transitions_type="sometimes",
+    )
+    out["transitions_no_type"] = attempt(
+        autogen.GroupChat, team, messages=[], allowed_or_disallowed_speaker_transitions={a: [b]}
+    )
+    out["transitions_and_repeat"] = attempt(
+        autogen.GroupChat,
+        team,
+        messages=[],
+        allowed_or_disallowed_speaker_transitions={a: [b]},
+        speaker_transitions_type="allowed",
+        allow_repeat_speaker=False,
+    )
+    out["bad_method"] = attempt(autogen.GroupChat, team, messages=[], speaker_selection_method="nope")
+
+    # auto with a graph: only one candidate -> no LLM call for selection
+    server.reset()
+    server.responder = lambda body: "carol" if body["messages"][-1]["role"] == "system" else "work"
+    gc = _graph_chat(llm_config, "Graph auto.", lambda a, b, c: {a: [b, c], b: [c], c: [a]}, "allowed", "auto", 4)
+    out["auto_graph"] = _speakers(gc)
+    out["auto_graph_requests"] = [r["messages"] for r in server.chat_requests()]
+
+    # manual with scripted stdin: a number, a bad entry then a number, empty and q (no choice)
+    server.reset()
+    server.responder = lambda body: "bob" if body["messages"][-1]["role"] == "system" else "work"
+    _stdin("2", "9", "1", "", "q")
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=5, speaker_selection_method="manual")
+    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Manual.")
+    out["manual"] = _speakers(gc)
+    sys.stdin = sys.__stdin__
+    return out
+
+
+@scenario
+def group_auto_retries(server: Any, llm_config: Dict[str, Any]) -> Any:
+    out: Dict[str, Any] = {}
+    # the model names nobody, then two names, then the right one
+    answers = iter(["nobody here", "alice or bob", "I pick carol", "work"])
+
+    def responder(body: Dict[str, Any]) -> str:
+        return next(answers, "work")
+
+    server.responder = responder
+    team = _team(llm_config)
+    gc = autogen.GroupChat(
+        team, messages=[], max_round=2, max_retries_for_selecting_speaker=2, select_speaker_auto_verbose=True
+    )
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    r = team[0].initiate_chat(manager, message="Retry selection.")
+    out["speakers"] = _speakers(gc)
+    out["result"] = result(r)
+    out["requests"] = [b["messages"] for b in server.chat_requests()]
+    # every attempt fails -> next agent in order
+    server.reset()
+    server.responder = lambda body: "nobody" if len(body["messages"]) <= 3 else "work"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=2, max_retries_for_selecting_speaker=1)
+    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="All fail.")
+    out["all_fail"] = _speakers(gc)
+    out["all_fail_requests"] = len(server.chat_requests())
+    # role_for_select_speaker_messages
+    server.reset()
+    server.responder = lambda body: "bob" if "Read the above" in str(body["messages"][-1]) else "work"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=2, role_for_select_speaker_messages="user")
+    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Role user.")
+    out["role_user"] = _speakers(gc)
+    out["role_user_request"] = server.chat_requests()[0]["messages"]
+    out["bad_role"] = attempt(autogen.GroupChat, team, messages=[], role_for_select_speaker_messages="")
+    out["bad_retries"] = attempt(autogen.GroupChat, team, messages=[], max_retries_for_selecting_speaker=-1)
+    return out
+
+
+@scenario
+def group_extras(server: Any, llm_config: Dict[str, Any]) -> Any:
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "work"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=3, speaker_selection_method="round_robin", admin_name="boss")
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    gc.append({"content": "appended", "role": "user", "name": "bob"}, team[1])
+    out["after_append"] = gc.messages
+    out["append_histories"] = {a.name: histories(a) for a in team}
+    s = manager.messages_to_string(gc.messages)
+    out["to_string"] = s
+    out["from_string"] = manager.messages_from_string(s)
+    gc.reset()
+    r = team[0].initiate_chat(manager, message="Chat then clear.")
+    out["rr"] = _speakers(gc)
+    manager.clear_history()
+    out["after_manager_clear"] = {"gc": gc.messages, "manager": histories(manager)}
+    team[0].reset()
+    out["agent_reset"] = histories(team[0])
+    # func_call_filter with a tool call: only the agent that can run it speaks next
+    server.reset()
+    server.responder = lambda body: "alice" if body["messages"][-1]["role"] == "system" else "work"
+    writer = autogen.AssistantAgent("writer", llm_config=llm_config, description="writes")
+    runner = autogen.UserProxyAgent(
+        "runner", human_input_mode="NEVER", code_execution_config=False, description="runs tools"
+    )
+    other = autogen.AssistantAgent("other", llm_config=llm_config, description="other")
+
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    autogen.register_function(add, caller=writer, executor=runner, description="Add")
+    server.script({"tool_calls": [{"name": "add", "arguments": '{"a": 1, "b": 2}'}]})
+    gc = autogen.GroupChat([writer, runner, other], messages=[], max_round=4, speaker_selection_method="round_robin")
+    gcm = autogen.GroupChatManager(gc, llm_config=llm_config)
+    gc.messages.clear()
+    r = runner.initiate_chat(gcm, message="Add 1 and 2.")
+    out["func_filter_rr"] = [(m.get("name"), m.get("role"), m.get("content")) for m in gc.messages]
+    out["func_filter_result"] = result(r)
+    # introductions
+    server.reset()
+    server.responder = lambda body: "work"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(
+        team, messages=[], max_round=2, speaker_selection_method="round_robin", send_introductions=True
+    )
+    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Intro.")
+    out["intro_messages"] = gc.messages
+    out["intro_request"] = server.chat_requests()[0]["messages"]
+    # a group chat inside a nested chat
+    server.reset()
+    server.responder = lambda body: "inner"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=3, speaker_selection_method="round_robin")
+    inner = autogen.GroupChatManager(gc, llm_config=llm_config)
+    boss = autogen.AssistantAgent("boss", llm_config=False)
+    boss.register_nested_chats(
+        [{"recipient": inner, "message": "Team, go.", "summary_method": "last_msg"}], trigger=lambda s: True
+    )
+    asker = autogen.UserProxyAgent("asker", human_input_mode="NEVER", code_execution_config=False)
+    r = asker.initiate_chat(boss, message="Ask the team.", max_turns=1)
+    out["nested_group"] = {"speakers": _speakers(gc), "result": result(r)}
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -1,0 +1,70 @@
+"""0.2-era notebook patterns run side by side with classic pyautogen 0.2.35 (scripts/classic_diff, the scenarios
+group_selection, group_auto_retries, group_extras, hooks, human_input and transforms). Each test pins what the
+classic package did, through the real openai SDK against the scripted local server."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from llm_server import LLMServer
+
+from autogen import AssistantAgent, GroupChat, GroupChatManager
+
+
+def _team(llm_config: dict[str, Any]) -> list[AssistantAgent]:
+    return [AssistantAgent(n, llm_config=llm_config, description=f"{n} does {n} things.") for n in ("a", "b", "c")]
+
+
+def test_manual_selection_without_a_choice_moves_to_the_next_agent(
+    llm_server: LLMServer, llm_config: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # classic: an empty answer or `q` (or too many invalid answers) gave the next agent in order, without asking
+    # the model; only the agents' own replies reach the model
+    llm_server.responder = lambda body: "b" if body["messages"][-1]["role"] == "system" else "work"
+    monkeypatch.setattr("sys.stdin", io.StringIO("3\n\nq\n"))
+    team = _team(llm_config)
+    gc = GroupChat(team, messages=[], max_round=4, speaker_selection_method="manual")
+    team[0].initiate_chat(GroupChatManager(gc, llm_config=llm_config), message="Manual.")
+    assert [m["name"] for m in gc.messages] == ["a", "c", "a", "b"]
+    assert len(llm_server.chat_requests()) == 3  # three replies, no speaker-selection request
+
+
+def test_verbose_auto_selection_shows_each_round_as_a_chat(
+    llm_server: LLMServer, llm_config: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # classic (select_speaker_auto_verbose=True) printed the selection as a chat between checking_agent and
+    # speaker_selection_agent: the question, each answer, the attempt notice, the feedback; the retry requests carry
+    # those two names
+    answers = iter(["nobody here", "a or b", "I pick c"])
+    llm_server.responder = lambda body: next(answers, "work")
+    team = _team(llm_config)
+    gc = GroupChat(team, messages=[], max_round=2, select_speaker_auto_verbose=True)
+    team[0].initiate_chat(GroupChatManager(gc, llm_config=llm_config), message="Retry selection.")
+    out = capsys.readouterr().out
+    assert [m["name"] for m in gc.messages] == ["a", "c"]
+    rule = "-" * 80
+    expected = (
+        f"checking_agent (to speaker_selection_agent):\n\n{gc.select_speaker_prompt(team)}\n\n{rule}\n"
+        f"speaker_selection_agent (to checking_agent):\n\nnobody here\n\n{rule}\n"
+        ">>>>>>>> Select speaker attempt #1 failed as it did not include any agent names.\n"
+        "checking_agent (to speaker_selection_agent):\n\n"
+    )
+    assert expected in out
+    assert (
+        f"speaker_selection_agent (to checking_agent):\n\na or b\n\n{rule}\n"
+        ">>>>>>>> Select speaker attempt 2 of 3 failed as it included multiple agent names.\n"
+    ) in out
+    assert (
+        f"speaker_selection_agent (to checking_agent):\n\nI pick c\n\n{rule}\n"
+        ">>>>>>>> Select speaker attempt 3 of 3 successfully selected: c\n"
+    ) in out
+    third = llm_server.chat_requests()[2]["messages"]
+    assert [(m["role"], m.get("name")) for m in third[-5:]] == [
+        ("system", "checking_agent"),
+        ("assistant", "speaker_selection_agent"),
+        ("system", "checking_agent"),
+        ("assistant", "speaker_selection_agent"),
+        ("system", "checking_agent"),
+    ]

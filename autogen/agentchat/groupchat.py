@@ -271,11 +271,14 @@ class GroupChat:
     # -- messages ------------------------------------------------------------------------------------------------
 
     def append(self, message: Dict[str, Any], speaker: Agent) -> None:
-        """Record ``message`` as said by ``speaker`` (sets its "name"; a non-text content is turned into text)."""
+        """Record ``message`` as said by ``speaker`` (sets its "name"; a non-text content is turned into text, no
+        content into "" as in classic, e.g. for a message that only calls tools)."""
         if message.get("role") != "function":
             message["name"] = speaker.name
         content = message.get("content")
-        if isinstance(content, list):
+        if content is None:
+            message["content"] = ""
+        elif isinstance(content, list):
             message["content"] = content_str(content)
         elif content is not None and not isinstance(content, str):
             message["content"] = str(content)

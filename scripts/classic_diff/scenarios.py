@@ -1143,6 +1143,32 @@ def group_extras(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def tool_printing(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """What a user sees when an agent runs tool calls (two in one message) and a legacy function call."""
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    autogen.register_function(add, caller=assistant, executor=user, description="Add")
+    server.script(
+        {
+            "tool_calls": [
+                {"name": "add", "arguments": '{"a": 1, "b": 2}'},
+                {"name": "add", "arguments": '{"a": 3, "b": 4}'},
+            ]
+        },
+        {"tool_calls": [{"name": "missing", "arguments": "{}"}]},
+        "TERMINATE",
+    )
+    r = user.initiate_chat(assistant, message="Add twice.", max_turns=3)
+    out: Dict[str, Any] = {"chat": result(r)}
+    out["verbose"] = user.execute_function({"name": "add", "arguments": '{"a": 5, "b": 6}'}, verbose=True)
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -204,7 +204,7 @@ def test_append_names_the_speaker_and_flattens_content(team: list[Any]) -> None:
     chat.append({"role": "assistant", "content": None, "tool_calls": []}, team[1])
     assert chat.messages[0] == {"role": "user", "content": "look: <image>", "name": "planner"}
     assert chat.messages[1]["name"] == "add"
-    assert chat.messages[2]["content"] is None and chat.messages[2]["name"] == "coder"
+    assert chat.messages[2]["content"] == "" and chat.messages[2]["name"] == "coder"  # classic: no content -> ""
     chat.reset()
     assert chat.messages == []
 

@@ -10,11 +10,18 @@ from typing import Any
 import pytest
 from llm_server import LLMServer
 
-from autogen import AssistantAgent, GroupChat, GroupChatManager
+from autogen import AssistantAgent, GroupChat, GroupChatManager, UserProxyAgent, register_function
 
 
 def _team(llm_config: dict[str, Any]) -> list[AssistantAgent]:
     return [AssistantAgent(n, llm_config=llm_config, description=f"{n} does {n} things.") for n in ("a", "b", "c")]
+
+
+def _register_add(caller: Any, executor: Any) -> None:
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    register_function(add, caller=caller, executor=executor, description="Add")
 
 
 def test_manual_selection_without_a_choice_moves_to_the_next_agent(
@@ -68,3 +75,48 @@ def test_verbose_auto_selection_shows_each_round_as_a_chat(
         ("assistant", "speaker_selection_agent"),
         ("system", "checking_agent"),
     ]
+
+
+def test_tool_calls_print_as_classic(
+    llm_server: LLMServer, llm_config: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # classic 0.2.35: the banner alone when a function runs (no call id, no arguments), and each tool response shown
+    # as a message of its own under the sender's head, after the head of the whole tool message
+    assistant = AssistantAgent("assistant", llm_config=llm_config)
+    user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    _register_add(assistant, user)
+    calls = [{"name": "add", "arguments": '{"a": 1, "b": 2}'}, {"name": "add", "arguments": '{"a": 3, "b": 4}'}]
+    llm_server.script({"tool_calls": calls}, "TERMINATE")
+    user.initiate_chat(assistant, message="Add twice.", max_turns=2)
+    out = capsys.readouterr().out
+    rule = "-" * 80
+    head = "user (to assistant):\n\n"
+    ids = [r["tool_call_id"] for m in assistant.chat_messages[user] for r in m.get("tool_responses") or []]
+    assert len(ids) == 2
+    titles = [f"***** Response from calling tool ({i}) *****" for i in ids]
+    shown = [f"{head}{t}\n{v}\n{'*' * len(t)}\n\n{rule}\n" for t, v in zip(titles, ("3", "7"))]
+    banner = "\n>>>>>>>> EXECUTING FUNCTION add...\n"
+    assert f"{rule}\n{banner}{banner}{head}{shown[0]}{shown[1]}" in out
+    assert "Input arguments" not in out and "Call ID" not in out
+
+
+def test_group_chat_stores_a_tool_call_without_content_as_empty_text(
+    llm_server: LLMServer, llm_config: dict[str, Any]
+) -> None:
+    # classic GroupChat.append ran content_str on every message: a message that only calls tools has content ""
+    # in groupchat.messages and in the histories of the agents it is broadcast to (the caller's own history keeps
+    # the message as the model gave it)
+    writer = AssistantAgent("writer", llm_config=llm_config)
+    runner = UserProxyAgent("runner", human_input_mode="NEVER", code_execution_config=False)
+    _register_add(writer, runner)
+    llm_server.script({"tool_calls": [{"name": "add", "arguments": '{"a": 1, "b": 2}'}]}, "3 it is.")
+    gc = GroupChat([runner, writer], messages=[], max_round=4, speaker_selection_method="round_robin")
+    runner.initiate_chat(GroupChatManager(gc, llm_config=llm_config), message="Add 1 and 2.")
+    assert [(m["name"], m["content"]) for m in gc.messages] == [
+        ("runner", "Add 1 and 2."),
+        ("writer", ""),
+        ("runner", "3"),
+        ("writer", "3 it is."),
+    ]
+    assert "tool_calls" in gc.messages[1]
+    assert [m["content"] for m in next(iter(runner.chat_messages.values())) if m.get("tool_calls")] == [""]

@@ -1169,6 +1169,104 @@ def tool_printing(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def hooks(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """What each hookable method sees and when; what reaches the model."""
+    server.script("first answer", "second answer", "third answer")
+    seen: list = []
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config, system_message="Be brief.")
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=1
+    )
+
+    def last_received(content: Any) -> Any:
+        seen.append(["process_last_received_message", content])
+        return f"{content} [hooked]" if isinstance(content, str) else content
+
+    def all_messages(messages: Any) -> Any:
+        seen.append(["process_all_messages_before_reply", [m.get("content") for m in messages]])
+        return messages + [{"role": "user", "content": "extra"}]
+
+    def before_send(sender: Any, message: Any, recipient: Any, silent: Any) -> Any:
+        seen.append(["process_message_before_send", sender.name, message, recipient.name, silent])
+        if isinstance(message, str):
+            return message + " (sent)"
+        return message
+
+    def update_state(agent: Any, messages: Any) -> None:
+        seen.append(["update_agent_state", agent.name, len(messages)])
+        agent.update_system_message(f"Be brief. Turn {len(messages)}.")
+
+    assistant.register_hook("process_last_received_message", last_received)
+    assistant.register_hook("process_all_messages_before_reply", all_messages)
+    assistant.register_hook("process_message_before_send", before_send)
+    out: Dict[str, Any] = {"update_state": attempt(assistant.register_hook, "update_agent_state", update_state)}
+    user.register_hook("process_message_before_send", before_send)
+    r = user.initiate_chat(assistant, message="Hello.")
+    out.update(seen=seen, chat=result(r), requests=[b["messages"] for b in server.chat_requests()])
+    out["assistant_history"] = histories(assistant)
+    out["system_message"] = assistant.system_message
+    out["bad_hook"] = attempt(assistant.register_hook, "nope", last_received)
+    try:
+        assistant.register_hook("nope", last_received)
+    except AssertionError:
+        out["bad_hook_is_assertion"] = True
+    out["twice"] = attempt(assistant.register_hook, "update_agent_state", update_state)
+    out["hook_lists"] = {k: len(v) for k, v in assistant.hook_lists.items()}
+    return out
+
+
+@scenario
+def human_input(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """ChatResult and printed prompts across human_input_mode with scripted stdin."""
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "model says " + str(body["messages"][-1].get("content"))[:20]
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
+    # ALWAYS: text, empty (auto reply), exit
+    _stdin("my own text", "", "exit")
+    user = autogen.UserProxyAgent("user", human_input_mode="ALWAYS", code_execution_config=False)
+    r = user.initiate_chat(assistant, message="Start always.")
+    out["always"] = result(r)
+    # TERMINATE: asked only at the end (max_consecutive_auto_reply or termination message)
+    server.script("TERMINATE")
+    _stdin("keep going", "exit")
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="TERMINATE", code_execution_config=False, max_consecutive_auto_reply=1
+    )
+    r = user.initiate_chat(assistant, message="Start terminate.")
+    out["terminate"] = result(r)
+    # TERMINATE, empty answer at the termination message ends the chat
+    server.script("done TERMINATE")
+    _stdin("")
+    user = autogen.UserProxyAgent(
+        "user",
+        human_input_mode="TERMINATE",
+        code_execution_config=False,
+        is_termination_msg=lambda m: "TERMINATE" in (m.get("content") or ""),
+    )
+    r = user.initiate_chat(assistant, message="Start terminate 2.")
+    out["terminate_empty"] = result(r)
+    # NEVER with default_auto_reply and max_consecutive_auto_reply
+    bot = autogen.ConversableAgent(
+        "bot", llm_config=False, human_input_mode="NEVER", default_auto_reply="default!", max_consecutive_auto_reply=2
+    )
+    server.responder = lambda body: "talk"
+    r = bot.initiate_chat(assistant, message="Start never.")
+    out["never_default"] = result(r)
+    out["usage_assistant"] = [assistant.get_total_usage(), assistant.get_actual_usage()]
+    out["usage_bot"] = [bot.get_total_usage(), bot.get_actual_usage()]
+    autogen.agentchat.utils.gather_usage_summary([assistant, bot])
+    out["gather"] = autogen.gather_usage_summary([assistant, bot])
+    assistant.print_usage_summary()
+    assistant.print_usage_summary(mode="total")
+    bot.print_usage_summary()
+    assistant.reset()
+    out["after_reset"] = [histories(assistant), assistant.get_actual_usage(), assistant.get_total_usage()]
+    out["consecutive"] = [user.max_consecutive_auto_reply(), bot.max_consecutive_auto_reply(assistant)]
+    sys.stdin = sys.__stdin__
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

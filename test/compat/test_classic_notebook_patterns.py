@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from llm_server import LLMServer
 
-from autogen import AssistantAgent, GroupChat, GroupChatManager, UserProxyAgent, register_function
+from autogen import AssistantAgent, ConversableAgent, GroupChat, GroupChatManager, UserProxyAgent, register_function
 
 
 def _team(llm_config: dict[str, Any]) -> list[AssistantAgent]:
@@ -120,3 +120,19 @@ def test_group_chat_stores_a_tool_call_without_content_as_empty_text(
     ]
     assert "tool_calls" in gc.messages[1]
     assert [m["content"] for m in next(iter(runner.chat_messages.values())) if m.get("tool_calls")] == [""]
+
+
+def test_usage_summary_of_an_agent_without_llm_is_one_line(
+    llm_server: LLMServer, llm_config: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # classic: "No cost incurred ..." alone for an agent without an LLM; the "Agent '...':" head only before a summary
+    bot = ConversableAgent("bot", llm_config=False, human_input_mode="NEVER", default_auto_reply="default!")
+    assistant = AssistantAgent("assistant", llm_config=llm_config)
+    llm_server.script("talk")
+    bot.initiate_chat(assistant, message="Hi.", max_turns=1, silent=True)
+    capsys.readouterr()
+    bot.print_usage_summary()
+    assert capsys.readouterr().out == "No cost incurred from agent 'bot'.\n"
+    assistant.print_usage_summary()
+    out = capsys.readouterr().out
+    assert out.startswith("Agent 'assistant':\n") and "* Model 'gpt-4': cost:" in out

@@ -1267,6 +1267,107 @@ def human_input(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def transforms(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """TransformMessages: printed notices and what reaches the model."""
+    from autogen.agentchat.contrib.capabilities import transform_messages
+    from autogen.agentchat.contrib.capabilities import transforms as t
+
+    offline_tiktoken_cache()
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "ok " + str(len(body["messages"]))
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config, system_message="Sys.")
+    capability = transform_messages.TransformMessages(
+        transforms=[
+            t.MessageHistoryLimiter(max_messages=3),
+            t.MessageTokenLimiter(max_tokens_per_message=5, max_tokens=40, min_tokens=1),
+        ]
+    )
+    capability.add_to_agent(assistant)
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=3
+    )
+    long = "word " * 30
+    r = user.initiate_chat(assistant, message="Start. " + long)
+    out["chat"] = result(r)
+    out["requests"] = [b["messages"] for b in server.chat_requests()]
+    limiter = t.MessageHistoryLimiter(max_messages=2, keep_first_message=True)
+    msgs = [{"role": "user", "content": f"m{i}"} for i in range(5)]
+    out["keep_first"] = limiter.apply_transform(msgs)
+    out["keep_first_logs"] = limiter.get_logs(msgs, limiter.apply_transform(msgs))
+    tl = t.MessageTokenLimiter(max_tokens=10)
+    big = [{"role": "user", "content": "alpha beta gamma delta " * 5}, {"role": "user", "content": "short"}]
+    out["token_limited"] = tl.apply_transform([dict(m) for m in big])
+    out["token_logs"] = tl.get_logs(big, tl.apply_transform([dict(m) for m in big]))
+    out["bad_max"] = attempt(t.MessageHistoryLimiter, max_messages=0)
+    out["bad_tokens"] = attempt(t.MessageTokenLimiter, max_tokens=-1)
+    return out
+
+
+@scenario
+def nested_patterns(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """register_nested_chats: trigger kinds, reflection summaries, carryover, callable messages, positions."""
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "reply to " + str(body["messages"][-1].get("content"))[:30]
+    writer = autogen.AssistantAgent("writer", llm_config=llm_config, system_message="Write.")
+    critic = autogen.AssistantAgent("critic", llm_config=llm_config, system_message="Critique.")
+    editor = autogen.AssistantAgent("editor", llm_config=llm_config, system_message="Edit.")
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+
+    def message_fn(recipient: Any, messages: Any, sender: Any, config: Any) -> str:
+        return f"Review from {sender.name}: {messages[-1]['content']}"
+
+    user.register_nested_chats(
+        [
+            {
+                "recipient": critic,
+                "message": message_fn,
+                "summary_method": "reflection_with_llm",
+                "summary_args": {"summary_prompt": "Summarise the critique in one line."},
+                "max_turns": 1,
+            },
+            {
+                "recipient": editor,
+                "message": "Edit it.",
+                "carryover": "Editor carryover.",
+                "summary_method": "last_msg",
+                "max_turns": 1,
+            },
+        ],
+        trigger=autogen.AssistantAgent,
+    )
+    r = user.initiate_chat(writer, message="Write a line.", max_turns=2)
+    out["chat"] = result(r)
+    out["requests"] = [b["messages"] for b in server.chat_requests()]
+    out["critic"] = histories(critic)
+    out["editor"] = histories(editor)
+    # async sequence with prerequisites
+    import asyncio
+
+    server.reset()
+    server.responder = lambda body: "async " + str(body["messages"][-1].get("content"))[:40]
+    u = autogen.UserProxyAgent("u", human_input_mode="NEVER", code_execution_config=False)
+    rs = asyncio.run(
+        u.a_initiate_chats(
+            [
+                {"chat_id": 1, "recipient": writer, "message": "one", "max_turns": 1, "summary_method": "last_msg"},
+                {"chat_id": 2, "recipient": critic, "message": "two", "max_turns": 1, "prerequisites": [1]},
+                {
+                    "chat_id": 3,
+                    "recipient": editor,
+                    "message": "three",
+                    "max_turns": 1,
+                    "prerequisites": [1, 2],
+                    "finished_chat_indexes_to_exclude_from_carryover": [0],
+                },
+            ]
+        )
+    )
+    out["async"] = {k: result(v) for k, v in sorted(rs.items())}
+    out["async_requests"] = sorted(b["messages"][-1]["content"] for b in server.chat_requests())
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

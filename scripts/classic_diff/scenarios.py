@@ -1368,6 +1368,57 @@ def nested_patterns(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def cached_usage(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """A chat run twice with cache_seed: costs, usage summaries and ChatResult.cost with cached answers."""
+    os.chdir(WORK)
+    out: Dict[str, Any] = {}
+    server.script("Paris.", "Rome.")
+    cfg = dict(llm_config, cache_seed=42)
+    for run in (1, 2):
+        assistant = autogen.AssistantAgent("assistant", llm_config=cfg, system_message="Answer.")
+        user = autogen.UserProxyAgent(
+            "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=0
+        )
+        r = user.initiate_chat(assistant, message="Capital of France?")
+        out[f"run{run}"] = {"cost": r.cost, "history": r.chat_history}
+        assistant.print_usage_summary()
+        out[f"run{run}_usage"] = [assistant.get_actual_usage(), assistant.get_total_usage()]
+    out["server_requests"] = len(server.chat_requests())
+    assistant.client.print_usage_summary(mode="actual")
+    assistant.client.clear_usage_summary()
+    assistant.print_usage_summary()
+    out["cleared"] = [assistant.get_actual_usage(), assistant.get_total_usage()]
+    return out
+
+
+@scenario
+def group_summary(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Group chats started with max_turns, reflection summaries through the manager, and the manager's cost."""
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "SUMMARY" if body["messages"][-1]["role"] == "system" else "work"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=10, speaker_selection_method="round_robin")
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    r = team[0].initiate_chat(manager, message="Go.", max_turns=2, summary_method="reflection_with_llm")
+    out["speakers"] = _speakers(gc)
+    out["result"] = result(r)
+    out["summary_request"] = server.chat_requests()[-1]["messages"][-2:]
+    out["manager_history"] = histories(manager)
+    out["manager_usage"] = manager.get_actual_usage()
+    # the manager ending the chat on a termination message
+    server.reset()
+    server.script("r1", "all done TERMINATE", "never")
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=10, speaker_selection_method="round_robin")
+    manager = autogen.GroupChatManager(
+        gc, llm_config=llm_config, is_termination_msg=lambda m: "TERMINATE" in (m.get("content") or "")
+    )
+    r = team[0].initiate_chat(manager, message="Go again.")
+    out["terminated"] = {"speakers": _speakers(gc), "result": result(r)}
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -941,6 +941,13 @@ def _graph_chat(
     return gc
 
 
+def _group_chat(llm_config: Dict[str, Any], message: str, **settings: Any) -> tuple:
+    """alice, bob and carol in a group chat with ``settings``; alice starts it. Returns (team, groupchat, result)."""
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], **settings)
+    return team, gc, team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message=message)
+
+
 @scenario
 def group_selection(server: Any, llm_config: Dict[str, Any]) -> Any:
     import random
@@ -949,9 +956,7 @@ def group_selection(server: Any, llm_config: Dict[str, Any]) -> Any:
     server.responder = lambda body: "work"
     # random, seeded
     random.seed(7)
-    team = _team(llm_config)
-    gc = autogen.GroupChat(team, messages=[], max_round=6, speaker_selection_method="random")
-    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Go random.")
+    team, gc, _ = _group_chat(llm_config, "Go random.", max_round=6, speaker_selection_method="random")
     out["random"] = _speakers(gc)
     random.seed(7)
     team = _team(llm_config)
@@ -976,9 +981,7 @@ def group_selection(server: Any, llm_config: Dict[str, Any]) -> Any:
         return None
 
     random.seed(3)
-    team = _team(llm_config)
-    gc = autogen.GroupChat(team, messages=[], max_round=8, speaker_selection_method=chooser)
-    r = team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Go callable.")
+    team, gc, r = _group_chat(llm_config, "Go callable.", max_round=8, speaker_selection_method=chooser)
     out["callable"] = {"speakers": _speakers(gc), "calls": calls, "summary": r.summary}
 
     def bad_chooser(last_speaker: Any, groupchat: Any) -> Any:
@@ -1029,9 +1032,7 @@ def group_selection(server: Any, llm_config: Dict[str, Any]) -> Any:
     server.reset()
     server.responder = lambda body: "bob" if body["messages"][-1]["role"] == "system" else "work"
     _stdin("2", "9", "1", "", "q")
-    team = _team(llm_config)
-    gc = autogen.GroupChat(team, messages=[], max_round=5, speaker_selection_method="manual")
-    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Manual.")
+    team, gc, _ = _group_chat(llm_config, "Manual.", max_round=5, speaker_selection_method="manual")
     out["manual"] = _speakers(gc)
     sys.stdin = sys.__stdin__
     return out
@@ -1059,17 +1060,13 @@ def group_auto_retries(server: Any, llm_config: Dict[str, Any]) -> Any:
     # every attempt fails -> next agent in order
     server.reset()
     server.responder = lambda body: "nobody" if len(body["messages"]) <= 3 else "work"
-    team = _team(llm_config)
-    gc = autogen.GroupChat(team, messages=[], max_round=2, max_retries_for_selecting_speaker=1)
-    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="All fail.")
+    team, gc, _ = _group_chat(llm_config, "All fail.", max_round=2, max_retries_for_selecting_speaker=1)
     out["all_fail"] = _speakers(gc)
     out["all_fail_requests"] = len(server.chat_requests())
     # role_for_select_speaker_messages
     server.reset()
     server.responder = lambda body: "bob" if "Read the above" in str(body["messages"][-1]) else "work"
-    team = _team(llm_config)
-    gc = autogen.GroupChat(team, messages=[], max_round=2, role_for_select_speaker_messages="user")
-    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Role user.")
+    team, gc, _ = _group_chat(llm_config, "Role user.", max_round=2, role_for_select_speaker_messages="user")
     out["role_user"] = _speakers(gc)
     out["role_user_request"] = server.chat_requests()[0]["messages"]
     out["bad_role"] = attempt(autogen.GroupChat, team, messages=[], role_for_select_speaker_messages="")
@@ -1416,6 +1413,56 @@ def group_summary(server: Any, llm_config: Dict[str, Any]) -> Any:
     )
     r = team[0].initiate_chat(manager, message="Go again.")
     out["terminated"] = {"speakers": _speakers(gc), "result": result(r)}
+    return out
+
+
+@scenario
+def group_edges(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Less trodden group chat settings that 0.2 notebooks use."""
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "bob" if body["messages"][-1]["role"] == "system" else "work"
+    # allow_repeat_speaker as a list
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=4, allow_repeat_speaker=[team[1]])
+    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Repeat list.")
+    out["repeat_list"] = _speakers(gc)
+    out["repeat_list_requests"] = [
+        [m["content"][-60:] for m in b["messages"] if m["role"] == "system"] for b in server.chat_requests()
+    ]
+    # an outside user starts the chat
+    server.reset()
+    server.responder = lambda body: "carol" if body["messages"][-1]["role"] == "system" else "work"
+    team = _team(llm_config)
+    outsider = autogen.UserProxyAgent("outsider", human_input_mode="NEVER", code_execution_config=False)
+    gc = autogen.GroupChat(team, messages=[], max_round=3)
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    r = outsider.initiate_chat(manager, message="From outside.")
+    out["outsider"] = {"speakers": _speakers(gc), "result": result(r), "histories": histories(manager)}
+    out["outsider_agents"] = {a.name: histories(a) for a in team}
+    # manager with max_consecutive_auto_reply
+    server.reset()
+    server.responder = lambda body: "work"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=10, speaker_selection_method="round_robin")
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config, max_consecutive_auto_reply=2)
+    r = team[0].initiate_chat(manager, message="Limited manager.")
+    out["manager_limit"] = _speakers(gc)
+    # clear history phrase
+    server.reset()
+    server.script("bob says clear history", "carol ok", "x", "y")
+    team = _team(llm_config)
+    gc = autogen.GroupChat(
+        team, messages=[], max_round=4, speaker_selection_method="round_robin", enable_clear_history=True
+    )
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    team[0].initiate_chat(manager, message="Start clear.")
+    out["clear_history"] = {"gc": gc.messages, "agents": {a.name: histories(a) for a in team}}
+    # auto selection without an LLM on the manager
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=3)
+    manager = autogen.GroupChatManager(gc, llm_config=False)
+    out["auto_no_llm"] = scrub(repr(attempt(team[0].initiate_chat, manager, message="No LLM manager.")))[:300]
+    out["auto_no_llm_speakers"] = _speakers(gc)
     return out
 
 

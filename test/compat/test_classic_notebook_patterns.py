@@ -136,3 +136,20 @@ def test_usage_summary_of_an_agent_without_llm_is_one_line(
     assistant.print_usage_summary()
     out = capsys.readouterr().out
     assert out.startswith("Agent 'assistant':\n") and "* Model 'gpt-4': cost:" in out
+
+
+def test_a_model_saying_clear_history_clears_nothing(
+    llm_server: LLMServer, llm_config: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # classic honoured enable_clear_history's command only in a reply given as a message dict (a human's answer);
+    # a model's text reply that contains the phrase is passed on as it is
+    llm_server.script("b says clear history", "c ok")
+    team = _team(llm_config)
+    gc = GroupChat(team, messages=[], max_round=3, speaker_selection_method="round_robin", enable_clear_history=True)
+    team[0].initiate_chat(GroupChatManager(gc, llm_config=llm_config), message="Start clear.")
+    assert [m["content"] for m in gc.messages] == ["Start clear.", "b says clear history", "c ok"]
+    assert [m["content"] for m in next(iter(team[2].chat_messages.values()))][:2] == [
+        "Start clear.",
+        "b says clear history",
+    ]
+    assert "Clearing history" not in capsys.readouterr().out

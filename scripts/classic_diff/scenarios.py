@@ -1466,6 +1466,74 @@ def group_edges(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def group_code(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """The classic notebook team: a user proxy that runs code, a coder, a critic; a human asked at the end."""
+    os.chdir(WORK)
+    out: Dict[str, Any] = {}
+    server.script(
+        "coder",  # selection after the user's task
+        "```python\nprint(6 * 7)\n```",
+        "user_proxy",
+        "critic",
+        "Looks right. TERMINATE",
+        "user_proxy",
+    )
+    _stdin("exit")
+    user_proxy = autogen.UserProxyAgent(
+        "user_proxy",
+        system_message="A human admin.",
+        human_input_mode="TERMINATE",
+        code_execution_config={"work_dir": "groupcode", "use_docker": False, "last_n_messages": 2},
+    )
+    coder = autogen.AssistantAgent("coder", llm_config=llm_config, description="Writes Python code.")
+    critic = autogen.AssistantAgent("critic", llm_config=llm_config, description="Checks results.")
+    gc = autogen.GroupChat([user_proxy, coder, critic], messages=[], max_round=8)
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    r = user_proxy.initiate_chat(manager, message="Compute 6*7 with code.")
+    out["speakers"] = _speakers(gc)
+    out["messages"] = gc.messages
+    out["result"] = result(r)
+    out["files"] = sorted(os.listdir(os.path.join(WORK, "groupcode")))
+    out["requests"] = len(server.chat_requests())
+    sys.stdin = sys.__stdin__
+    return out
+
+
+@scenario
+def agent_continue(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Continuing a chat: send() after initiate_chat, clear_history=False, clear_history(nr_messages_to_preserve)."""
+    import asyncio
+
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "answer " + str(len(body["messages"]))
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config, system_message="Sys.")
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=1
+    )
+    r = user.initiate_chat(assistant, message="First.")
+    out["first"] = result(r)
+    out["send"] = attempt(user.send, "Follow-up via send.", assistant)
+    out["after_send"] = histories(user)
+    out["last_message"] = [user.last_message(assistant), assistant.last_message()]
+    r = user.initiate_chat(assistant, message="Continue.", clear_history=False)
+    out["continued"] = result(r)
+    out["sizes"] = [len(v) for v in user.chat_messages.values()]
+    user.clear_history(assistant, nr_messages_to_preserve=2)
+    out["preserved"] = histories(user)
+    assistant.clear_history()
+    out["assistant_cleared"] = histories(assistant)
+    out["send_no_reply"] = attempt(user.send, "No reply wanted.", assistant, request_reply=False)
+    out["after_no_reply"] = histories(assistant)
+    r = asyncio.run(user.a_initiate_chat(assistant, message="Async.", max_turns=1))
+    out["async"] = result(r)
+    out["async_send"] = attempt(lambda: asyncio.run(user.a_send("Async send.", assistant)))
+    out["requests"] = [[m.get("content") for m in b["messages"]] for b in server.chat_requests()]
+    out["generate_reply_dict"] = assistant.generate_reply(messages=[{"role": "user", "content": "direct"}])
+    out["reply_at_receive"] = dict(user.reply_at_receive)
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -1534,6 +1534,31 @@ def agent_continue(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def printed_objects(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """What print() / repr() of the objects a notebook shows looks like."""
+    server.script("Paris.")
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config, system_message="Sys.")
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    r = user.initiate_chat(assistant, message="Capital?", max_turns=1)
+    print(r)
+    print(r.cost)
+    print(r.chat_history)
+    print(repr(r.summary))
+    gc = autogen.GroupChat([assistant, user], messages=[], max_round=2)
+    out: Dict[str, Any] = {
+        "chat_result_repr": scrub(repr(r)),
+        "chat_result_type": [type(r).__name__, type(r).__module__, sorted(vars(r))],
+        "eq": r == autogen.ChatResult(
+            chat_id=r.chat_id, chat_history=r.chat_history, summary=r.summary, cost=r.cost, human_input=r.human_input
+        ),
+        "default": scrub(repr(autogen.ChatResult())),
+        "groupchat_fields": sorted(f for f in vars(gc) if not f.startswith("_")),
+        "usage_repr": repr(autogen.gather_usage_summary([assistant])),
+    }
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

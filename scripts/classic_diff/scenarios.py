@@ -1549,13 +1549,45 @@ def printed_objects(server: Any, llm_config: Dict[str, Any]) -> Any:
     out: Dict[str, Any] = {
         "chat_result_repr": scrub(repr(r)),
         "chat_result_type": [type(r).__name__, type(r).__module__, sorted(vars(r))],
-        "eq": r == autogen.ChatResult(
+        "eq": r
+        == autogen.ChatResult(
             chat_id=r.chat_id, chat_history=r.chat_history, summary=r.summary, cost=r.cost, human_input=r.human_input
         ),
         "default": scrub(repr(autogen.ChatResult())),
         "groupchat_fields": sorted(f for f in vars(gc) if not f.startswith("_")),
         "usage_repr": repr(autogen.gather_usage_summary([assistant])),
     }
+    return out
+
+
+@scenario
+def group_tools_auto(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Tools in an auto group chat: what the selection requests hold around a tool call and its result."""
+    out: Dict[str, Any] = {}
+    server.script(
+        "writer",
+        {"tool_calls": [{"name": "add", "arguments": '{"a": 1, "b": 2}'}]},
+        "writer",
+        "The sum is 3.",
+    )
+    writer = autogen.AssistantAgent("writer", llm_config=llm_config, description="writes", system_message="W.")
+    runner = autogen.UserProxyAgent(
+        "runner", human_input_mode="NEVER", code_execution_config=False, description="runs tools"
+    )
+    other = autogen.AssistantAgent("other", llm_config=llm_config, description="other", system_message="O.")
+
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    autogen.register_function(add, caller=writer, executor=runner, description="Add")
+    gc = autogen.GroupChat([writer, runner, other], messages=[], max_round=5)
+    r = runner.initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Add 1 and 2.")
+    out["speakers"] = _speakers(gc)
+    out["result"] = result(r)
+    out["requests"] = [
+        [{k: v for k, v in m.items() if k != "content" or m["role"] != "system"} for m in b["messages"]]
+        for b in server.chat_requests()
+    ]
     return out
 
 

@@ -1591,6 +1591,32 @@ def group_tools_auto(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def group_user_limits(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """A user proxy inside a round-robin group: its auto-reply limit and its is_termination_msg end the chat."""
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "work"
+    for label, settings in {
+        "limit": {"max_consecutive_auto_reply": 1},
+        "terminate": {"is_termination_msg": lambda m: "STOP" in (m.get("content") or "")},
+        "default_reply": {"default_auto_reply": "keep going", "max_consecutive_auto_reply": 2},
+    }.items():
+        server.reset()
+        server.responder = lambda body: "work"
+        if label == "terminate":
+            server.script("w1 STOP")
+        user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False, **settings)
+        worker = autogen.AssistantAgent("worker", llm_config=llm_config, system_message="W.")
+        gc = autogen.GroupChat([user, worker], messages=[], max_round=8, speaker_selection_method="round_robin")
+        r = user.initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message=f"Start {label}.")
+        out[label] = {
+            "messages": [(m.get("name"), m.get("content")) for m in gc.messages],
+            "summary": r.summary,
+            "history_len": len(r.chat_history),
+        }
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -1617,6 +1617,36 @@ def group_user_limits(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def sequential_groups(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """initiate_chats over group chat managers with carryover and reflection summaries (multi-task notebooks)."""
+    server.responder = lambda body: (
+        "SUMMARY of " + str(len(body["messages"])) if body["messages"][-1]["role"] == "system" else "work"
+    )
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    managers = []
+    teams = []
+    for n in (1, 2):
+        team = [
+            autogen.AssistantAgent(f"a{n}", llm_config=llm_config, system_message="A."),
+            autogen.AssistantAgent(f"b{n}", llm_config=llm_config, system_message="B."),
+        ]
+        gc = autogen.GroupChat(team, messages=[], max_round=3, speaker_selection_method="round_robin")
+        managers.append(autogen.GroupChatManager(gc, llm_config=llm_config))
+        teams.append(team)
+    rs = user.initiate_chats(
+        [
+            {"recipient": managers[0], "message": "Task one.", "summary_method": "reflection_with_llm"},
+            {"recipient": managers[1], "message": "Task two.", "summary_method": "last_msg", "carryover": "Extra."},
+        ]
+    )
+    out: Dict[str, Any] = {"results": [result(r) for r in rs]}
+    out["groups"] = [m.groupchat.messages for m in managers]
+    out["team2_histories"] = {a.name: histories(a) for a in teams[1]}
+    out["requests"] = [b["messages"][-3:] for b in server.chat_requests()]
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -153,3 +153,10 @@ def test_a_model_saying_clear_history_clears_nothing(
         "b says clear history",
     ]
     assert "Clearing history" not in capsys.readouterr().out
+
+
+def test_register_for_llm_on_an_agent_without_llm_says_so_first() -> None:
+    # classic checked the llm_config before anything about the function (even a lambda's name)
+    user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    with pytest.raises(AssertionError, match="To update a tool signature, agent must have an llm_config"):
+        user.register_for_llm(description="x")(lambda: 1)

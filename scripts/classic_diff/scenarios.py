@@ -1647,6 +1647,43 @@ def sequential_groups(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def nested_senders(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Nested chats whose queue names a sender, reflection messages built from chat_messages_for_summary."""
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "said: " + str(body["messages"][-1].get("content"))[:40]
+    writer = autogen.AssistantAgent("writer", llm_config=llm_config, system_message="W.")
+    critic = autogen.AssistantAgent("critic", llm_config=llm_config, system_message="C.")
+    proxy = autogen.UserProxyAgent("proxy", human_input_mode="NEVER", code_execution_config=False)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    seen = []
+
+    def reflection_message(recipient: Any, messages: Any, sender: Any, config: Any) -> str:
+        seen.append([recipient.name, sender.name, len(messages), sorted(config) if isinstance(config, dict) else config])
+        return "Reflect on: " + recipient.chat_messages_for_summary(sender)[-1]["content"]
+
+    writer.register_nested_chats(
+        [
+            {
+                "sender": proxy,
+                "recipient": critic,
+                "message": reflection_message,
+                "summary_method": "last_msg",
+                "max_turns": 1,
+            }
+        ],
+        trigger=user,
+    )
+    r = user.initiate_chat(writer, message="Write something.", max_turns=2)
+    out["chat"] = result(r)
+    out["seen"] = seen
+    out["proxy"] = histories(proxy)
+    out["critic"] = histories(critic)
+    out["writer"] = histories(writer)
+    out["requests"] = [[m.get("content") for m in b["messages"]] for b in server.chat_requests()]
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -1684,6 +1684,49 @@ def nested_senders(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def overrides(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Subclasses that override what 0.2 UIs overrode: get_human_input, a_get_human_input, _print_received_message,
+    receive, generate_reply."""
+    import asyncio
+
+    out: Dict[str, Any] = {"calls": []}
+    calls = out["calls"]
+    server.responder = lambda body: "model " + str(len(body["messages"]))
+
+    class UIProxy(autogen.UserProxyAgent):
+        answers = ["typed one", "", "exit"]
+
+        def get_human_input(self, prompt: str) -> str:
+            calls.append(["get_human_input", prompt])
+            return self.answers.pop(0)
+
+        async def a_get_human_input(self, prompt: str) -> str:
+            calls.append(["a_get_human_input", prompt])
+            return "exit"
+
+        def _print_received_message(self, message: Any, sender: Any, *args: Any, **kwargs: Any) -> None:
+            calls.append(["_print_received_message", sender.name, message if isinstance(message, str) else dict(message)])
+            super()._print_received_message(message, sender, *args, **kwargs)
+
+    class Counting(autogen.AssistantAgent):
+        def receive(self, message: Any, sender: Any, request_reply: Any = None, silent: Any = False) -> None:
+            calls.append(["receive", sender.name, request_reply, silent])
+            super().receive(message, sender, request_reply, silent)
+
+        def generate_reply(self, messages: Any = None, sender: Any = None, **kwargs: Any) -> Any:
+            calls.append(["generate_reply", sender.name if sender else None, len(messages or []), sorted(kwargs)])
+            return super().generate_reply(messages=messages, sender=sender, **kwargs)
+
+    ui = UIProxy("ui", human_input_mode="ALWAYS", code_execution_config=False)
+    assistant = Counting("assistant", llm_config=llm_config, system_message="S.")
+    r = ui.initiate_chat(assistant, message="Hi.")
+    out["chat"] = result(r)
+    r = asyncio.run(ui.a_initiate_chat(assistant, message="Async hi."))
+    out["async_chat"] = result(r)
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -1727,6 +1727,31 @@ def overrides(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def group_async(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Async group chats: a_initiate_chat on a manager (auto and round robin) and a_resume."""
+    import asyncio
+
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "carol" if body["messages"][-1]["role"] == "system" else "work"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=4, allow_repeat_speaker=False)
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    r = asyncio.run(team[0].a_initiate_chat(manager, message="Async auto."))
+    out["auto"] = {"speakers": _speakers(gc), "result": result(r)}
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=6, speaker_selection_method="round_robin")
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    previous = [
+        {"content": "Earlier.", "role": "user", "name": "alice"},
+        {"content": "bob said DONE", "role": "user", "name": "bob"},
+    ]
+    resumed = asyncio.run(manager.a_resume(messages=previous, remove_termination_string="DONE"))
+    out["a_resume"] = scrub(repr(resumed))
+    out["a_resume_messages"] = gc.messages
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -1659,7 +1659,9 @@ def nested_senders(server: Any, llm_config: Dict[str, Any]) -> Any:
     seen = []
 
     def reflection_message(recipient: Any, messages: Any, sender: Any, config: Any) -> str:
-        seen.append([recipient.name, sender.name, len(messages), sorted(config) if isinstance(config, dict) else config])
+        seen.append(
+            [recipient.name, sender.name, len(messages), sorted(config) if isinstance(config, dict) else config]
+        )
         return "Reflect on: " + recipient.chat_messages_for_summary(sender)[-1]["content"]
 
     writer.register_nested_chats(
@@ -1706,7 +1708,9 @@ def overrides(server: Any, llm_config: Dict[str, Any]) -> Any:
             return "exit"
 
         def _print_received_message(self, message: Any, sender: Any, *args: Any, **kwargs: Any) -> None:
-            calls.append(["_print_received_message", sender.name, message if isinstance(message, str) else dict(message)])
+            calls.append(
+                ["_print_received_message", sender.name, message if isinstance(message, str) else dict(message)]
+            )
             super()._print_received_message(message, sender, *args, **kwargs)
 
     class Counting(autogen.AssistantAgent):
@@ -1749,6 +1753,40 @@ def group_async(server: Any, llm_config: Dict[str, Any]) -> Any:
     resumed = asyncio.run(manager.a_resume(messages=previous, remove_termination_string="DONE"))
     out["a_resume"] = scrub(repr(resumed))
     out["a_resume_messages"] = gc.messages
+    return out
+
+
+@scenario
+def group_small(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Underpopulated group chats (two agents, one agent) with auto selection."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stdout, format="LOG %(levelname)s %(message)s")
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "bob" if body["messages"][-1]["role"] == "system" else "work"
+    for label, settings in {"two": {}, "two_norepeat": {"allow_repeat_speaker": False}}.items():
+        server.reset()
+        server.responder = lambda body: "bob" if body["messages"][-1]["role"] == "system" else "work"
+        team = _team(llm_config)[:2]
+        gc = autogen.GroupChat(team, messages=[], max_round=4, **settings)
+        team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message=f"Go {label}.")
+        out[label] = {"speakers": _speakers(gc), "requests": len(server.chat_requests())}
+    solo = _team(llm_config)[:1]
+    gc = autogen.GroupChat(solo, messages=[], max_round=3)
+    out["one"] = scrub(
+        repr(attempt(solo[0].initiate_chat, autogen.GroupChatManager(gc, llm_config=llm_config), message="Solo."))
+    )[:300]
+    out["one_speakers"] = _speakers(gc)
+    gc = autogen.GroupChat([], messages=[], max_round=3)
+    out["none"] = scrub(
+        repr(
+            attempt(
+                autogen.UserProxyAgent("u", code_execution_config=False, human_input_mode="NEVER").initiate_chat,
+                autogen.GroupChatManager(gc, llm_config=llm_config),
+                message="Empty.",
+            )
+        )
+    )[:300]
     return out
 
 

@@ -1790,6 +1790,41 @@ def group_small(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def selection_answers(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """How the selector's answer is read: case, underscores, repeated names, punctuation, markdown."""
+    out: Dict[str, Any] = {}
+    answers = [
+        "bob",
+        "Bob",
+        "BOB",
+        "bob.",
+        "**bob**",
+        "`bob`",
+        "The next speaker is bob",
+        "bob_smith",
+        "bob smith",
+        "bob, bob and carol",
+        "carol carol bob",
+        "alice_b",
+        "alice b",
+        "alice\\_b",
+        "bobby",
+        "",
+        "carol_c",
+        "Carol C",
+    ]
+    names = ["alice_b", "bob", "carol_c", "bob_smith"]
+    for answer in answers:
+        server.reset()
+        server.responder = lambda body, a=answer: a if body["messages"][-1]["role"] == "system" else "work"
+        team = [autogen.AssistantAgent(n, llm_config=llm_config, description=f"{n} role") for n in names]
+        gc = autogen.GroupChat(team, messages=[], max_round=2, max_retries_for_selecting_speaker=0)
+        team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Pick.", silent=True)
+        out[repr(answer)] = _speakers(gc)[1:]
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -1825,6 +1825,55 @@ def selection_answers(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def custom_model_client(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """The custom-model notebook: a ModelClient class registered on an agent."""
+    from types import SimpleNamespace
+
+    out: Dict[str, Any] = {"calls": []}
+
+    class EchoClient:
+        def __init__(self, config: Dict[str, Any], **kwargs: Any) -> None:
+            out["calls"].append(["init", sorted(config), sorted(kwargs)])
+            self.model = config["model"]
+
+        def create(self, params: Dict[str, Any]) -> Any:
+            out["calls"].append(["create", sorted(params), len(params["messages"])])
+            text = "custom reply to " + str(params["messages"][-1].get("content"))
+            message = SimpleNamespace(content=text, function_call=None, tool_calls=None)
+            return SimpleNamespace(
+                choices=[SimpleNamespace(message=message)], model=self.model, cost=0.5, usage=None, id="x"
+            )
+
+        def message_retrieval(self, response: Any) -> list:
+            return [c.message.content for c in response.choices]
+
+        def cost(self, response: Any) -> float:
+            return response.cost
+
+        @staticmethod
+        def get_usage(response: Any) -> Dict[str, Any]:
+            return {
+                "prompt_tokens": 3,
+                "completion_tokens": 4,
+                "total_tokens": 7,
+                "cost": response.cost,
+                "model": response.model,
+            }
+
+    config = {"config_list": [{"model": "my-model", "model_client_cls": "EchoClient", "extra": 1}], "cache_seed": None}
+    assistant = autogen.AssistantAgent("assistant", llm_config=config, system_message="S.")
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    out["before_register"] = scrub(str(attempt(user.initiate_chat, assistant, message="Too early.", max_turns=1)))[:300]
+    assistant.register_model_client(model_client_cls=EchoClient, extra_kw=True)
+    r = user.initiate_chat(assistant, message="Hello custom.", max_turns=2)
+    out["chat"] = result(r)
+    out["usage"] = [assistant.get_actual_usage(), assistant.get_total_usage()]
+    assistant.print_usage_summary()
+    out["wrong_name"] = attempt(assistant.client.register_model_client, model_client_cls=dict)
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -913,6 +913,11 @@ def agent_code_defaults(server: Any, llm_config: Dict[str, Any]) -> Any:
 
 
 # ---------------------------------------------------------------- notebook patterns (group selection, hooks, ...)
+def _answer_selection_with(server: Any, name: str) -> None:
+    """Script the model: a speaker-selection request (it ends with a system message) gets ``name``, others "work"."""
+    server.responder = lambda body: name if body["messages"][-1]["role"] == "system" else "work"
+
+
 def _stdin(*lines: str) -> None:
     """Script what a human types: each input() reads the next line."""
     import io
@@ -1023,14 +1028,14 @@ def group_selection(server: Any, llm_config: Dict[str, Any]) -> Any:
 
     # auto with a graph: only one candidate -> no LLM call for selection
     server.reset()
-    server.responder = lambda body: "carol" if body["messages"][-1]["role"] == "system" else "work"
+    _answer_selection_with(server, "carol")
     gc = _graph_chat(llm_config, "Graph auto.", lambda a, b, c: {a: [b, c], b: [c], c: [a]}, "allowed", "auto", 4)
     out["auto_graph"] = _speakers(gc)
     out["auto_graph_requests"] = [r["messages"] for r in server.chat_requests()]
 
     # manual with scripted stdin: a number, a bad entry then a number, empty and q (no choice)
     server.reset()
-    server.responder = lambda body: "bob" if body["messages"][-1]["role"] == "system" else "work"
+    _answer_selection_with(server, "bob")
     _stdin("2", "9", "1", "", "q")
     team, gc, _ = _group_chat(llm_config, "Manual.", max_round=5, speaker_selection_method="manual")
     out["manual"] = _speakers(gc)
@@ -1096,7 +1101,7 @@ def group_extras(server: Any, llm_config: Dict[str, Any]) -> Any:
     out["agent_reset"] = histories(team[0])
     # func_call_filter with a tool call: only the agent that can run it speaks next
     server.reset()
-    server.responder = lambda body: "alice" if body["messages"][-1]["role"] == "system" else "work"
+    _answer_selection_with(server, "alice")
     writer = autogen.AssistantAgent("writer", llm_config=llm_config, description="writes")
     runner = autogen.UserProxyAgent(
         "runner", human_input_mode="NEVER", code_execution_config=False, description="runs tools"
@@ -1420,7 +1425,7 @@ def group_summary(server: Any, llm_config: Dict[str, Any]) -> Any:
 def group_edges(server: Any, llm_config: Dict[str, Any]) -> Any:
     """Less trodden group chat settings that 0.2 notebooks use."""
     out: Dict[str, Any] = {}
-    server.responder = lambda body: "bob" if body["messages"][-1]["role"] == "system" else "work"
+    _answer_selection_with(server, "bob")
     # allow_repeat_speaker as a list
     team = _team(llm_config)
     gc = autogen.GroupChat(team, messages=[], max_round=4, allow_repeat_speaker=[team[1]])
@@ -1431,7 +1436,7 @@ def group_edges(server: Any, llm_config: Dict[str, Any]) -> Any:
     ]
     # an outside user starts the chat
     server.reset()
-    server.responder = lambda body: "carol" if body["messages"][-1]["role"] == "system" else "work"
+    _answer_selection_with(server, "carol")
     team = _team(llm_config)
     outsider = autogen.UserProxyAgent("outsider", human_input_mode="NEVER", code_execution_config=False)
     gc = autogen.GroupChat(team, messages=[], max_round=3)
@@ -1737,7 +1742,7 @@ def group_async(server: Any, llm_config: Dict[str, Any]) -> Any:
     import asyncio
 
     out: Dict[str, Any] = {}
-    server.responder = lambda body: "carol" if body["messages"][-1]["role"] == "system" else "work"
+    _answer_selection_with(server, "carol")
     team = _team(llm_config)
     gc = autogen.GroupChat(team, messages=[], max_round=4, allow_repeat_speaker=False)
     manager = autogen.GroupChatManager(gc, llm_config=llm_config)
@@ -1763,10 +1768,10 @@ def group_small(server: Any, llm_config: Dict[str, Any]) -> Any:
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stdout, format="LOG %(levelname)s %(message)s")
     out: Dict[str, Any] = {}
-    server.responder = lambda body: "bob" if body["messages"][-1]["role"] == "system" else "work"
+    _answer_selection_with(server, "bob")
     for label, settings in {"two": {}, "two_norepeat": {"allow_repeat_speaker": False}}.items():
         server.reset()
-        server.responder = lambda body: "bob" if body["messages"][-1]["role"] == "system" else "work"
+        _answer_selection_with(server, "bob")
         team = _team(llm_config)[:2]
         gc = autogen.GroupChat(team, messages=[], max_round=4, **settings)
         team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message=f"Go {label}.")

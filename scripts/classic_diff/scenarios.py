@@ -1879,6 +1879,19 @@ def custom_model_client(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def group_human(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """A human (ALWAYS) in a round-robin group chat: typed text, empty answer (auto reply), exit."""
+    server.responder = lambda body: "work"
+    _stdin("typed in group", "", "exit")
+    human = autogen.UserProxyAgent("human", human_input_mode="ALWAYS", code_execution_config=False)
+    worker = autogen.AssistantAgent("worker", llm_config=llm_config, system_message="W.")
+    gc = autogen.GroupChat([human, worker], messages=[], max_round=10, speaker_selection_method="round_robin")
+    r = human.initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Group start.")
+    sys.stdin = sys.__stdin__
+    return {"messages": [(m.get("name"), m.get("content")) for m in gc.messages], "result": result(r)}
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -1,6 +1,6 @@
-"""0.2-era notebook patterns run side by side with classic pyautogen 0.2.35 (scripts/classic_diff, the scenarios
-group_selection, group_auto_retries, group_extras, hooks, human_input and transforms). Each test pins what the
-classic package did, through the real openai SDK against the scripted local server."""
+"""0.2-era notebook patterns run side by side with classic pyautogen 0.2.35 (scripts/classic_diff: the scenarios
+group_selection, group_auto_retries, tool_printing, group_extras, human_input, group_edges and agent_tools found
+these). Each test pins what the classic package did, through the real openai SDK against the scripted local server."""
 
 from __future__ import annotations
 

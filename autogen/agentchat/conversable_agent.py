@@ -234,10 +234,10 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
 
     def print_usage_summary(self, mode: Union[str, List[str]] = ["actual", "total"]) -> None:  # noqa: B006
         stream = self._iostream()
-        stream.print(f"Agent '{self.name}':", flush=True)
-        if self._client is None:
+        if self._client is None:  # classic: this line alone, without the "Agent '...':" head
             stream.print(f"No cost incurred from agent '{self.name}'.", flush=True)
         else:
+            stream.print(f"Agent '{self.name}':", flush=True)
             self._client.print_usage_summary(mode)
 
     # ------------------------------------------------------------------------------ reply registry --

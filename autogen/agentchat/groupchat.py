@@ -76,7 +76,8 @@ class GroupChat:
         allowed_or_disallowed_speaker_transitions: a graph ``{agent: [agents]}`` of the transitions that are allowed
             (or disallowed, see ``speaker_transitions_type``) from one speaker to the next.
         speaker_transitions_type: "allowed" or "disallowed": how to read the graph above.
-        enable_clear_history: honour a ``clear history [agent name] [number of messages to keep]`` command in a reply.
+        enable_clear_history: honour a ``clear history [agent name] [number of messages to keep]`` command in a
+            human's reply (a reply given as a message dict; a model's text reply is never read as a command).
         send_introductions: start each chat by telling every agent who the participants are.
         select_speaker_message_template: the system message of an "auto" selection request; ``{roles}`` becomes the
             list of "name: description" lines and ``{agentlist}`` the list of eligible names.
@@ -271,11 +272,14 @@ class GroupChat:
     # -- messages ------------------------------------------------------------------------------------------------
 
     def append(self, message: Dict[str, Any], speaker: Agent) -> None:
-        """Record ``message`` as said by ``speaker`` (sets its "name"; a non-text content is turned into text)."""
+        """Record ``message`` as said by ``speaker`` (sets its "name"; a non-text content is turned into text, no
+        content into "" as in classic, e.g. for a message that only calls tools)."""
         if message.get("role") != "function":
             message["name"] = speaker.name
         content = message.get("content")
-        if isinstance(content, list):
+        if content is None:
+            message["content"] = ""
+        elif isinstance(content, list):
             message["content"] = content_str(content)
         elif content is not None and not isinstance(content, str):
             message["content"] = str(content)

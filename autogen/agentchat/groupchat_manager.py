@@ -221,13 +221,14 @@ class GroupChatManager(ConversableAgent):
 
     # ------------------------------------------------------------------------------------- clear history --
     def _apply_clear_history_command(self, reply: Union[str, Dict[str, Any]], groupchat: GroupChat) -> Any:
-        content = reply.get("content") if isinstance(reply, dict) else reply
-        if not isinstance(content, str) or "CLEAR HISTORY" not in content.upper():
+        # Only a reply given as a message dict (what a human's answer becomes) carries the command, as in classic:
+        # a model's plain-text reply that happens to say "clear history" leaves the histories alone.
+        if not isinstance(reply, dict):
             return reply
-        if isinstance(reply, dict):
+        content = reply.get("content")
+        if isinstance(content, str) and "CLEAR HISTORY" in content.upper():
             reply["content"] = self.clear_agents_history(reply, groupchat)
-            return reply
-        return self.clear_agents_history({"content": reply}, groupchat)
+        return reply
 
     def clear_agents_history(self, reply: Dict[str, Any], groupchat: GroupChat) -> str:
         """Carry out a "clear history" command found in ``reply`` and return the reply's text without it.

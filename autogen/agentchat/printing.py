@@ -71,16 +71,17 @@ def render_message(
     instantiates ``context``); by default the content is shown as text.
     """
     message = message_to_dict(message)
-    lines: List[str] = []
-    if with_head:
-        lines.append(f"{colored(sender_name, 'yellow')} (to {recipient_name}):\n")
+    head = f"{colored(sender_name, 'yellow')} (to {recipient_name}):\n"
+    lines: List[str] = [head] if with_head else []
     responses = message.get("tool_responses")
     if responses:
+        # classic 0.2.35 showed each tool response as a message of its own, under the sender's head again
         for response in responses:
-            lines += _result_lines(response)
+            lines += [head, *_result_lines(response), "\n" + RULE]
+        if message.get("role") == "tool":  # a tool message's content repeats its responses
+            return lines
     if message.get("role") in ("function", "tool"):
-        if not (responses and message.get("role") == "tool"):  # a tool message's content repeats its responses
-            lines += _result_lines(message)
+        lines += _result_lines(message)
     else:
         content = message.get("content")
         if content is not None:

@@ -76,10 +76,8 @@ def execute_function_flow(
         arguments, content = parse_arguments(func_call.get("arguments", "{}"))
         if arguments is not None:
             kind = "ASYNC FUNCTION" if inspect.iscoroutinefunction(func) else "FUNCTION"  # the classic banners
-            head = f"\n>>>>>>>> EXECUTING {kind} {name}..."
-            if call_id is not None:
-                head += f"\nCall ID: {call_id}"
-            stream.print(colored(head + f"\nInput arguments: {arguments}", "magenta"), flush=True)
+            # classic printed the banner only (the arguments show with verbose=True, with the output)
+            stream.print(colored(f"\n>>>>>>>> EXECUTING {kind} {name}...", "magenta"), flush=True)
             try:
                 content = yield Invoke(func, kwargs=arguments, blocking=True)
                 succeeded = True

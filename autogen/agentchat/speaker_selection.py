@@ -21,12 +21,17 @@ from .._flow import Call, Flow
 from ..exception_utils import NoEligibleSpeaker, UndefinedNextAgent
 from ..io.base import IOStream
 from .messages import content_text
+from .printing import render_message
 
 if TYPE_CHECKING:
     from .agent import Agent
     from .groupchat import GroupChat
 
 logger = logging.getLogger(__name__)
+
+# the classic names of the two sides of a selection round: they show in the requests and in verbose output
+_ASKER = "checking_agent"
+_ANSWERER = "speaker_selection_agent"
 
 VALID_SPEAKER_SELECTION_METHODS = ("auto", "manual", "random", "round_robin")
 
@@ -220,8 +225,8 @@ def eligible_speakers(groupchat: GroupChat, last_speaker: Agent) -> Tuple[Option
 def manual_select_speaker(agents: Sequence[Agent]) -> Optional[Agent]:
     """Ask the human (through the default IOStream) to pick the next speaker from a numbered list.
 
-    Invalid answers are asked again (three tries in all); an empty answer or ``q`` returns None, meaning "choose
-    automatically".
+    Invalid answers are asked again (three tries in all); an empty answer or ``q`` returns None, and the group chat
+    then moves to the next agent in order (classic's "auto selection" here never asked the model).
     """
     iostream = IOStream.get_default()
     iostream.print("Please select the next speaker from the following list:")
@@ -317,7 +322,7 @@ def build_selection_messages(groupchat: GroupChat, agents: Sequence[Agent]) -> L
             {
                 "role": groupchat.role_for_select_speaker_messages,
                 "content": groupchat.select_speaker_prompt(list(agents)),
-                "name": "checking_agent",  # the classic name of the asker of the selection question
+                "name": _ASKER,
             }
         )
     transform = groupchat.select_speaker_transform_messages
@@ -383,6 +388,11 @@ def _answer_text(client: Any, response: Any) -> Optional[str]:
     return content_text(content) if content is not None else None
 
 
+def _show(iostream: Any, message: Dict[str, Any], sender: str, recipient: str) -> None:
+    for line in render_message(message, sender, recipient):
+        iostream.print(line, flush=True)
+
+
 def auto_select_speaker_steps(
     groupchat: GroupChat, last_speaker: Agent, selector: Optional[Any], agents: Sequence[Agent]
 ) -> Flow[Agent]:
@@ -407,9 +417,14 @@ def auto_select_speaker_steps(
     agentlist = f"{[agent.name for agent in agents]}"
     attempts = 1 + groupchat.max_retries_for_selecting_speaker
     answer: Optional[str] = None
+    question = messages[-1]
     for attempt in range(1, attempts + 1):
+        if verbose:  # classic showed each selection round as a chat between these two agents
+            _show(iostream, question, _ASKER, _ANSWERER)
         response = yield Call(client, "create", messages=messages, **extra)
         answer = _answer_text(client, response)
+        if verbose:
+            _show(iostream, {"content": answer, "role": "assistant"}, _ANSWERER, _ASKER)
         chosen, problem = resolve_speaker(answer, agents)
         if chosen is not None:
             if verbose:
@@ -423,18 +438,19 @@ def auto_select_speaker_steps(
                 classic = f"Select speaker attempt {attempt} of {attempts} failed as it included multiple agent names."
             else:
                 classic = f"Select speaker attempt #{attempt} failed as it did not include any agent names."
-            iostream.print(f">>>>>>>> {classic} The answer was: {answer!r}", flush=True)
+            iostream.print(f">>>>>>>> {classic}", flush=True)
         if attempt < attempts:
             template = (
                 groupchat.select_speaker_auto_multiple_template
                 if problem == "multiple"
                 else groupchat.select_speaker_auto_none_template
             )
-            feedback = {
+            question = {
                 "role": groupchat.role_for_select_speaker_messages,
                 "content": template.format(agentlist=agentlist),
+                "name": _ASKER,
             }
-            messages = [*messages, {"role": "assistant", "content": answer or ""}, feedback]
+            messages = [*messages, {"role": "assistant", "content": answer or "", "name": _ANSWERER}, question]
     fallback = next_agent_in_order(groupchat.agents, last_speaker, agents)
     logger.warning(
         "GroupChat select_speaker failed to resolve the next speaker's name. This is because the speaker selection "
@@ -499,6 +515,6 @@ def select_speaker_steps(groupchat: GroupChat, last_speaker: Agent, selector: Op
         return random.choice(candidates)
     if method == "manual":
         chosen = manual_select_speaker(candidates)
-        if chosen is not None:
-            return chosen
+        # no choice (empty answer, `q`, or too many invalid ones): the next agent in order speaks, as in classic
+        return chosen if chosen is not None else next_agent_in_order(groupchat.agents, last_speaker, candidates)
     return (yield from auto_select_speaker_steps(groupchat, last_speaker, selector, candidates))

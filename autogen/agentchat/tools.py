@@ -154,7 +154,6 @@ class ToolsMixin:
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
             from ..function_utils import get_function_schema
 
-            func_name = _tool_name(func, name)
             if self.llm_config is None:
                 raise LLMConfigRequiredError(
                     "LLM config must be setup before registering a function for LLM. "
@@ -163,6 +162,7 @@ class ToolsMixin:
             self._llm_config_or_raise(
                 "update a tool signature" if api_style == "tool" else "update a function signature"
             )
+            func_name = _tool_name(func, name)  # after the llm_config checks, which classic made first
             text = description or getattr(func, "_description", None) or inspect.getdoc(func)
             if not text:
                 raise ValueError(

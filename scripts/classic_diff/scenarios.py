@@ -912,6 +912,986 @@ def agent_code_defaults(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+# ---------------------------------------------------------------- notebook patterns (group selection, hooks, ...)
+def _answer_selection_with(server: Any, name: str) -> None:
+    """Script the model: a speaker-selection request (it ends with a system message) gets ``name``, others "work"."""
+    server.responder = lambda body: name if body["messages"][-1]["role"] == "system" else "work"
+
+
+def _stdin(*lines: str) -> None:
+    """Script what a human types: each input() reads the next line."""
+    import io
+
+    sys.stdin = io.StringIO("".join(line + "\n" for line in lines))
+
+
+def _speakers(gc: Any) -> list:
+    return [m.get("name") for m in gc.messages]
+
+
+def _graph_chat(
+    llm_config: Dict[str, Any], message: str, graph: Callable[..., Any], kind: str, method: str, rounds: int = 5
+) -> Any:
+    """Run a group chat of alice, bob and carol whose transitions are ``graph(alice, bob, carol)``."""
+    team = _team(llm_config)
+    gc = autogen.GroupChat(
+        team,
+        messages=[],
+        max_round=rounds,
+        speaker_selection_method=method,
+        allowed_or_disallowed_speaker_transitions=graph(*team),
+        speaker_transitions_type=kind,
+    )
+    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message=message)
+    return gc
+
+
+def _group_chat(llm_config: Dict[str, Any], message: str, **settings: Any) -> tuple:
+    """alice, bob and carol in a group chat with ``settings``; alice starts it. Returns (team, groupchat, result)."""
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], **settings)
+    return team, gc, team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message=message)
+
+
+@scenario
+def group_selection(server: Any, llm_config: Dict[str, Any]) -> Any:
+    import random
+
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "work"
+    # random, seeded
+    random.seed(7)
+    team, gc, _ = _group_chat(llm_config, "Go random.", max_round=6, speaker_selection_method="random")
+    out["random"] = _speakers(gc)
+    random.seed(7)
+    team = _team(llm_config)
+    gc = autogen.GroupChat(
+        team, messages=[], max_round=6, speaker_selection_method="random", allow_repeat_speaker=False
+    )
+    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Go random.")
+    out["random_norepeat"] = _speakers(gc)
+
+    # a callable: agent, method name, None
+    calls = []
+
+    def chooser(last_speaker: Any, groupchat: Any) -> Any:
+        calls.append((last_speaker.name, len(groupchat.messages)))
+        n = len(groupchat.messages)
+        if n == 1:
+            return groupchat.agents[2]
+        if n == 2:
+            return "round_robin"
+        if n == 3:
+            return "random"
+        return None
+
+    random.seed(3)
+    team, gc, r = _group_chat(llm_config, "Go callable.", max_round=8, speaker_selection_method=chooser)
+    out["callable"] = {"speakers": _speakers(gc), "calls": calls, "summary": r.summary}
+
+    def bad_chooser(last_speaker: Any, groupchat: Any) -> Any:
+        return "nope"
+
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=3, speaker_selection_method=bad_chooser)
+    out["callable_bad"] = scrub(
+        str(attempt(team[0].initiate_chat, autogen.GroupChatManager(gc, llm_config=llm_config), message="x"))
+    )[:300]
+
+    # allowed / disallowed transitions, round robin and auto
+    gc = _graph_chat(llm_config, "Allowed.", lambda a, b, c: {a: [c], b: [a], c: [b]}, "allowed", "round_robin")
+    out["allowed_rr"] = _speakers(gc)
+    gc = _graph_chat(llm_config, "Disallowed.", lambda a, b, c: {a: [b], b: [c], c: [a]}, "disallowed", "round_robin")
+    out["disallowed_rr"] = _speakers(gc)
+    out["disallowed_graph"] = {k.name: [v.name for v in vs] for k, vs in gc.allowed_speaker_transitions_dict.items()}
+    team = _team(llm_config)
+    a, b, c = team
+    out["transitions_bad_type"] = attempt(
+        autogen.GroupChat,
+        team,
+        messages=[],
+        allowed_or_disallowed_speaker_transitions={a: [b]},
+        speaker_transitions_type="sometimes",
+    )
+    out["transitions_no_type"] = attempt(
+        autogen.GroupChat, team, messages=[], allowed_or_disallowed_speaker_transitions={a: [b]}
+    )
+    out["transitions_and_repeat"] = attempt(
+        autogen.GroupChat,
+        team,
+        messages=[],
+        allowed_or_disallowed_speaker_transitions={a: [b]},
+        speaker_transitions_type="allowed",
+        allow_repeat_speaker=False,
+    )
+    out["bad_method"] = attempt(autogen.GroupChat, team, messages=[], speaker_selection_method="nope")
+
+    # auto with a graph: only one candidate -> no LLM call for selection
+    server.reset()
+    _answer_selection_with(server, "carol")
+    gc = _graph_chat(llm_config, "Graph auto.", lambda a, b, c: {a: [b, c], b: [c], c: [a]}, "allowed", "auto", 4)
+    out["auto_graph"] = _speakers(gc)
+    out["auto_graph_requests"] = [r["messages"] for r in server.chat_requests()]
+
+    # manual with scripted stdin: a number, a bad entry then a number, empty and q (no choice)
+    server.reset()
+    _answer_selection_with(server, "bob")
+    _stdin("2", "9", "1", "", "q")
+    team, gc, _ = _group_chat(llm_config, "Manual.", max_round=5, speaker_selection_method="manual")
+    out["manual"] = _speakers(gc)
+    sys.stdin = sys.__stdin__
+    return out
+
+
+@scenario
+def group_auto_retries(server: Any, llm_config: Dict[str, Any]) -> Any:
+    out: Dict[str, Any] = {}
+    # the model names nobody, then two names, then the right one
+    answers = iter(["nobody here", "alice or bob", "I pick carol", "work"])
+
+    def responder(body: Dict[str, Any]) -> str:
+        return next(answers, "work")
+
+    server.responder = responder
+    team = _team(llm_config)
+    gc = autogen.GroupChat(
+        team, messages=[], max_round=2, max_retries_for_selecting_speaker=2, select_speaker_auto_verbose=True
+    )
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    r = team[0].initiate_chat(manager, message="Retry selection.")
+    out["speakers"] = _speakers(gc)
+    out["result"] = result(r)
+    out["requests"] = [b["messages"] for b in server.chat_requests()]
+    # every attempt fails -> next agent in order
+    server.reset()
+    server.responder = lambda body: "nobody" if len(body["messages"]) <= 3 else "work"
+    team, gc, _ = _group_chat(llm_config, "All fail.", max_round=2, max_retries_for_selecting_speaker=1)
+    out["all_fail"] = _speakers(gc)
+    out["all_fail_requests"] = len(server.chat_requests())
+    # role_for_select_speaker_messages
+    server.reset()
+    server.responder = lambda body: "bob" if "Read the above" in str(body["messages"][-1]) else "work"
+    team, gc, _ = _group_chat(llm_config, "Role user.", max_round=2, role_for_select_speaker_messages="user")
+    out["role_user"] = _speakers(gc)
+    out["role_user_request"] = server.chat_requests()[0]["messages"]
+    out["bad_role"] = attempt(autogen.GroupChat, team, messages=[], role_for_select_speaker_messages="")
+    out["bad_retries"] = attempt(autogen.GroupChat, team, messages=[], max_retries_for_selecting_speaker=-1)
+    return out
+
+
+@scenario
+def group_extras(server: Any, llm_config: Dict[str, Any]) -> Any:
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "work"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=3, speaker_selection_method="round_robin", admin_name="boss")
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    gc.append({"content": "appended", "role": "user", "name": "bob"}, team[1])
+    out["after_append"] = gc.messages
+    out["append_histories"] = {a.name: histories(a) for a in team}
+    s = manager.messages_to_string(gc.messages)
+    out["to_string"] = s
+    out["from_string"] = manager.messages_from_string(s)
+    gc.reset()
+    r = team[0].initiate_chat(manager, message="Chat then clear.")
+    out["rr"] = _speakers(gc)
+    manager.clear_history()
+    out["after_manager_clear"] = {"gc": gc.messages, "manager": histories(manager)}
+    team[0].reset()
+    out["agent_reset"] = histories(team[0])
+    # func_call_filter with a tool call: only the agent that can run it speaks next
+    server.reset()
+    _answer_selection_with(server, "alice")
+    writer = autogen.AssistantAgent("writer", llm_config=llm_config, description="writes")
+    runner = autogen.UserProxyAgent(
+        "runner", human_input_mode="NEVER", code_execution_config=False, description="runs tools"
+    )
+    other = autogen.AssistantAgent("other", llm_config=llm_config, description="other")
+
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    autogen.register_function(add, caller=writer, executor=runner, description="Add")
+    server.script({"tool_calls": [{"name": "add", "arguments": '{"a": 1, "b": 2}'}]})
+    gc = autogen.GroupChat([writer, runner, other], messages=[], max_round=4, speaker_selection_method="round_robin")
+    gcm = autogen.GroupChatManager(gc, llm_config=llm_config)
+    gc.messages.clear()
+    r = runner.initiate_chat(gcm, message="Add 1 and 2.")
+    out["func_filter_rr"] = [(m.get("name"), m.get("role"), m.get("content")) for m in gc.messages]
+    out["func_filter_result"] = result(r)
+    # introductions
+    server.reset()
+    server.responder = lambda body: "work"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(
+        team, messages=[], max_round=2, speaker_selection_method="round_robin", send_introductions=True
+    )
+    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Intro.")
+    out["intro_messages"] = gc.messages
+    out["intro_request"] = server.chat_requests()[0]["messages"]
+    # a group chat inside a nested chat
+    server.reset()
+    server.responder = lambda body: "inner"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=3, speaker_selection_method="round_robin")
+    inner = autogen.GroupChatManager(gc, llm_config=llm_config)
+    boss = autogen.AssistantAgent("boss", llm_config=False)
+    boss.register_nested_chats(
+        [{"recipient": inner, "message": "Team, go.", "summary_method": "last_msg"}], trigger=lambda s: True
+    )
+    asker = autogen.UserProxyAgent("asker", human_input_mode="NEVER", code_execution_config=False)
+    r = asker.initiate_chat(boss, message="Ask the team.", max_turns=1)
+    out["nested_group"] = {"speakers": _speakers(gc), "result": result(r)}
+    return out
+
+
+@scenario
+def tool_printing(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """What a user sees when an agent runs tool calls (two in one message) and a legacy function call."""
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    autogen.register_function(add, caller=assistant, executor=user, description="Add")
+    server.script(
+        {
+            "tool_calls": [
+                {"name": "add", "arguments": '{"a": 1, "b": 2}'},
+                {"name": "add", "arguments": '{"a": 3, "b": 4}'},
+            ]
+        },
+        {"tool_calls": [{"name": "missing", "arguments": "{}"}]},
+        "TERMINATE",
+    )
+    r = user.initiate_chat(assistant, message="Add twice.", max_turns=3)
+    out: Dict[str, Any] = {"chat": result(r)}
+    out["verbose"] = user.execute_function({"name": "add", "arguments": '{"a": 5, "b": 6}'}, verbose=True)
+    return out
+
+
+@scenario
+def hooks(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """What each hookable method sees and when; what reaches the model."""
+    server.script("first answer", "second answer", "third answer")
+    seen: list = []
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config, system_message="Be brief.")
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=1
+    )
+
+    def last_received(content: Any) -> Any:
+        seen.append(["process_last_received_message", content])
+        return f"{content} [hooked]" if isinstance(content, str) else content
+
+    def all_messages(messages: Any) -> Any:
+        seen.append(["process_all_messages_before_reply", [m.get("content") for m in messages]])
+        return messages + [{"role": "user", "content": "extra"}]
+
+    def before_send(sender: Any, message: Any, recipient: Any, silent: Any) -> Any:
+        seen.append(["process_message_before_send", sender.name, message, recipient.name, silent])
+        if isinstance(message, str):
+            return message + " (sent)"
+        return message
+
+    def update_state(agent: Any, messages: Any) -> None:
+        seen.append(["update_agent_state", agent.name, len(messages)])
+        agent.update_system_message(f"Be brief. Turn {len(messages)}.")
+
+    assistant.register_hook("process_last_received_message", last_received)
+    assistant.register_hook("process_all_messages_before_reply", all_messages)
+    assistant.register_hook("process_message_before_send", before_send)
+    out: Dict[str, Any] = {"update_state": attempt(assistant.register_hook, "update_agent_state", update_state)}
+    user.register_hook("process_message_before_send", before_send)
+    r = user.initiate_chat(assistant, message="Hello.")
+    out.update(seen=seen, chat=result(r), requests=[b["messages"] for b in server.chat_requests()])
+    out["assistant_history"] = histories(assistant)
+    out["system_message"] = assistant.system_message
+    out["bad_hook"] = attempt(assistant.register_hook, "nope", last_received)
+    try:
+        assistant.register_hook("nope", last_received)
+    except AssertionError:
+        out["bad_hook_is_assertion"] = True
+    out["twice"] = attempt(assistant.register_hook, "update_agent_state", update_state)
+    out["hook_lists"] = {k: len(v) for k, v in assistant.hook_lists.items()}
+    return out
+
+
+@scenario
+def human_input(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """ChatResult and printed prompts across human_input_mode with scripted stdin."""
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "model says " + str(body["messages"][-1].get("content"))[:20]
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
+    # ALWAYS: text, empty (auto reply), exit
+    _stdin("my own text", "", "exit")
+    user = autogen.UserProxyAgent("user", human_input_mode="ALWAYS", code_execution_config=False)
+    r = user.initiate_chat(assistant, message="Start always.")
+    out["always"] = result(r)
+    # TERMINATE: asked only at the end (max_consecutive_auto_reply or termination message)
+    server.script("TERMINATE")
+    _stdin("keep going", "exit")
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="TERMINATE", code_execution_config=False, max_consecutive_auto_reply=1
+    )
+    r = user.initiate_chat(assistant, message="Start terminate.")
+    out["terminate"] = result(r)
+    # TERMINATE, empty answer at the termination message ends the chat
+    server.script("done TERMINATE")
+    _stdin("")
+    user = autogen.UserProxyAgent(
+        "user",
+        human_input_mode="TERMINATE",
+        code_execution_config=False,
+        is_termination_msg=lambda m: "TERMINATE" in (m.get("content") or ""),
+    )
+    r = user.initiate_chat(assistant, message="Start terminate 2.")
+    out["terminate_empty"] = result(r)
+    # NEVER with default_auto_reply and max_consecutive_auto_reply
+    bot = autogen.ConversableAgent(
+        "bot", llm_config=False, human_input_mode="NEVER", default_auto_reply="default!", max_consecutive_auto_reply=2
+    )
+    server.responder = lambda body: "talk"
+    r = bot.initiate_chat(assistant, message="Start never.")
+    out["never_default"] = result(r)
+    out["usage_assistant"] = [assistant.get_total_usage(), assistant.get_actual_usage()]
+    out["usage_bot"] = [bot.get_total_usage(), bot.get_actual_usage()]
+    autogen.agentchat.utils.gather_usage_summary([assistant, bot])
+    out["gather"] = autogen.gather_usage_summary([assistant, bot])
+    assistant.print_usage_summary()
+    assistant.print_usage_summary(mode="total")
+    bot.print_usage_summary()
+    assistant.reset()
+    out["after_reset"] = [histories(assistant), assistant.get_actual_usage(), assistant.get_total_usage()]
+    out["consecutive"] = [user.max_consecutive_auto_reply(), bot.max_consecutive_auto_reply(assistant)]
+    sys.stdin = sys.__stdin__
+    return out
+
+
+@scenario
+def transforms(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """TransformMessages: printed notices and what reaches the model."""
+    from autogen.agentchat.contrib.capabilities import transform_messages
+    from autogen.agentchat.contrib.capabilities import transforms as t
+
+    offline_tiktoken_cache()
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "ok " + str(len(body["messages"]))
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config, system_message="Sys.")
+    capability = transform_messages.TransformMessages(
+        transforms=[
+            t.MessageHistoryLimiter(max_messages=3),
+            t.MessageTokenLimiter(max_tokens_per_message=5, max_tokens=40, min_tokens=1),
+        ]
+    )
+    capability.add_to_agent(assistant)
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=3
+    )
+    long = "word " * 30
+    r = user.initiate_chat(assistant, message="Start. " + long)
+    out["chat"] = result(r)
+    out["requests"] = [b["messages"] for b in server.chat_requests()]
+    limiter = t.MessageHistoryLimiter(max_messages=2, keep_first_message=True)
+    msgs = [{"role": "user", "content": f"m{i}"} for i in range(5)]
+    out["keep_first"] = limiter.apply_transform(msgs)
+    out["keep_first_logs"] = limiter.get_logs(msgs, limiter.apply_transform(msgs))
+    tl = t.MessageTokenLimiter(max_tokens=10)
+    big = [{"role": "user", "content": "alpha beta gamma delta " * 5}, {"role": "user", "content": "short"}]
+    out["token_limited"] = tl.apply_transform([dict(m) for m in big])
+    out["token_logs"] = tl.get_logs(big, tl.apply_transform([dict(m) for m in big]))
+    out["bad_max"] = attempt(t.MessageHistoryLimiter, max_messages=0)
+    out["bad_tokens"] = attempt(t.MessageTokenLimiter, max_tokens=-1)
+    return out
+
+
+@scenario
+def nested_patterns(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """register_nested_chats: trigger kinds, reflection summaries, carryover, callable messages, positions."""
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "reply to " + str(body["messages"][-1].get("content"))[:30]
+    writer = autogen.AssistantAgent("writer", llm_config=llm_config, system_message="Write.")
+    critic = autogen.AssistantAgent("critic", llm_config=llm_config, system_message="Critique.")
+    editor = autogen.AssistantAgent("editor", llm_config=llm_config, system_message="Edit.")
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+
+    def message_fn(recipient: Any, messages: Any, sender: Any, config: Any) -> str:
+        return f"Review from {sender.name}: {messages[-1]['content']}"
+
+    user.register_nested_chats(
+        [
+            {
+                "recipient": critic,
+                "message": message_fn,
+                "summary_method": "reflection_with_llm",
+                "summary_args": {"summary_prompt": "Summarise the critique in one line."},
+                "max_turns": 1,
+            },
+            {
+                "recipient": editor,
+                "message": "Edit it.",
+                "carryover": "Editor carryover.",
+                "summary_method": "last_msg",
+                "max_turns": 1,
+            },
+        ],
+        trigger=autogen.AssistantAgent,
+    )
+    r = user.initiate_chat(writer, message="Write a line.", max_turns=2)
+    out["chat"] = result(r)
+    out["requests"] = [b["messages"] for b in server.chat_requests()]
+    out["critic"] = histories(critic)
+    out["editor"] = histories(editor)
+    # async sequence with prerequisites
+    import asyncio
+
+    server.reset()
+    server.responder = lambda body: "async " + str(body["messages"][-1].get("content"))[:40]
+    u = autogen.UserProxyAgent("u", human_input_mode="NEVER", code_execution_config=False)
+    rs = asyncio.run(
+        u.a_initiate_chats(
+            [
+                {"chat_id": 1, "recipient": writer, "message": "one", "max_turns": 1, "summary_method": "last_msg"},
+                {"chat_id": 2, "recipient": critic, "message": "two", "max_turns": 1, "prerequisites": [1]},
+                {
+                    "chat_id": 3,
+                    "recipient": editor,
+                    "message": "three",
+                    "max_turns": 1,
+                    "prerequisites": [1, 2],
+                    "finished_chat_indexes_to_exclude_from_carryover": [0],
+                },
+            ]
+        )
+    )
+    out["async"] = {k: result(v) for k, v in sorted(rs.items())}
+    out["async_requests"] = sorted(b["messages"][-1]["content"] for b in server.chat_requests())
+    return out
+
+
+@scenario
+def cached_usage(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """A chat run twice with cache_seed: costs, usage summaries and ChatResult.cost with cached answers."""
+    os.chdir(WORK)
+    out: Dict[str, Any] = {}
+    server.script("Paris.", "Rome.")
+    cfg = dict(llm_config, cache_seed=42)
+    for run in (1, 2):
+        assistant = autogen.AssistantAgent("assistant", llm_config=cfg, system_message="Answer.")
+        user = autogen.UserProxyAgent(
+            "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=0
+        )
+        r = user.initiate_chat(assistant, message="Capital of France?")
+        out[f"run{run}"] = {"cost": r.cost, "history": r.chat_history}
+        assistant.print_usage_summary()
+        out[f"run{run}_usage"] = [assistant.get_actual_usage(), assistant.get_total_usage()]
+    out["server_requests"] = len(server.chat_requests())
+    assistant.client.print_usage_summary(mode="actual")
+    assistant.client.clear_usage_summary()
+    assistant.print_usage_summary()
+    out["cleared"] = [assistant.get_actual_usage(), assistant.get_total_usage()]
+    return out
+
+
+@scenario
+def group_summary(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Group chats started with max_turns, reflection summaries through the manager, and the manager's cost."""
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "SUMMARY" if body["messages"][-1]["role"] == "system" else "work"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=10, speaker_selection_method="round_robin")
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    r = team[0].initiate_chat(manager, message="Go.", max_turns=2, summary_method="reflection_with_llm")
+    out["speakers"] = _speakers(gc)
+    out["result"] = result(r)
+    out["summary_request"] = server.chat_requests()[-1]["messages"][-2:]
+    out["manager_history"] = histories(manager)
+    out["manager_usage"] = manager.get_actual_usage()
+    # the manager ending the chat on a termination message
+    server.reset()
+    server.script("r1", "all done TERMINATE", "never")
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=10, speaker_selection_method="round_robin")
+    manager = autogen.GroupChatManager(
+        gc, llm_config=llm_config, is_termination_msg=lambda m: "TERMINATE" in (m.get("content") or "")
+    )
+    r = team[0].initiate_chat(manager, message="Go again.")
+    out["terminated"] = {"speakers": _speakers(gc), "result": result(r)}
+    return out
+
+
+@scenario
+def group_edges(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Less trodden group chat settings that 0.2 notebooks use."""
+    out: Dict[str, Any] = {}
+    _answer_selection_with(server, "bob")
+    # allow_repeat_speaker as a list
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=4, allow_repeat_speaker=[team[1]])
+    team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Repeat list.")
+    out["repeat_list"] = _speakers(gc)
+    out["repeat_list_requests"] = [
+        [m["content"][-60:] for m in b["messages"] if m["role"] == "system"] for b in server.chat_requests()
+    ]
+    # an outside user starts the chat
+    server.reset()
+    _answer_selection_with(server, "carol")
+    team = _team(llm_config)
+    outsider = autogen.UserProxyAgent("outsider", human_input_mode="NEVER", code_execution_config=False)
+    gc = autogen.GroupChat(team, messages=[], max_round=3)
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    r = outsider.initiate_chat(manager, message="From outside.")
+    out["outsider"] = {"speakers": _speakers(gc), "result": result(r), "histories": histories(manager)}
+    out["outsider_agents"] = {a.name: histories(a) for a in team}
+    # manager with max_consecutive_auto_reply
+    server.reset()
+    server.responder = lambda body: "work"
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=10, speaker_selection_method="round_robin")
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config, max_consecutive_auto_reply=2)
+    r = team[0].initiate_chat(manager, message="Limited manager.")
+    out["manager_limit"] = _speakers(gc)
+    # clear history phrase
+    server.reset()
+    server.script("bob says clear history", "carol ok", "x", "y")
+    team = _team(llm_config)
+    gc = autogen.GroupChat(
+        team, messages=[], max_round=4, speaker_selection_method="round_robin", enable_clear_history=True
+    )
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    team[0].initiate_chat(manager, message="Start clear.")
+    out["clear_history"] = {"gc": gc.messages, "agents": {a.name: histories(a) for a in team}}
+    # auto selection without an LLM on the manager
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=3)
+    manager = autogen.GroupChatManager(gc, llm_config=False)
+    out["auto_no_llm"] = scrub(repr(attempt(team[0].initiate_chat, manager, message="No LLM manager.")))[:300]
+    out["auto_no_llm_speakers"] = _speakers(gc)
+    return out
+
+
+@scenario
+def group_code(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """The classic notebook team: a user proxy that runs code, a coder, a critic; a human asked at the end."""
+    os.chdir(WORK)
+    out: Dict[str, Any] = {}
+    server.script(
+        "coder",  # selection after the user's task
+        "```python\nprint(6 * 7)\n```",
+        "user_proxy",
+        "critic",
+        "Looks right. TERMINATE",
+        "user_proxy",
+    )
+    _stdin("exit")
+    user_proxy = autogen.UserProxyAgent(
+        "user_proxy",
+        system_message="A human admin.",
+        human_input_mode="TERMINATE",
+        code_execution_config={"work_dir": "groupcode", "use_docker": False, "last_n_messages": 2},
+    )
+    coder = autogen.AssistantAgent("coder", llm_config=llm_config, description="Writes Python code.")
+    critic = autogen.AssistantAgent("critic", llm_config=llm_config, description="Checks results.")
+    gc = autogen.GroupChat([user_proxy, coder, critic], messages=[], max_round=8)
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    r = user_proxy.initiate_chat(manager, message="Compute 6*7 with code.")
+    out["speakers"] = _speakers(gc)
+    out["messages"] = gc.messages
+    out["result"] = result(r)
+    out["files"] = sorted(os.listdir(os.path.join(WORK, "groupcode")))
+    out["requests"] = len(server.chat_requests())
+    sys.stdin = sys.__stdin__
+    return out
+
+
+@scenario
+def agent_continue(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Continuing a chat: send() after initiate_chat, clear_history=False, clear_history(nr_messages_to_preserve)."""
+    import asyncio
+
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "answer " + str(len(body["messages"]))
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config, system_message="Sys.")
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=1
+    )
+    r = user.initiate_chat(assistant, message="First.")
+    out["first"] = result(r)
+    out["send"] = attempt(user.send, "Follow-up via send.", assistant)
+    out["after_send"] = histories(user)
+    out["last_message"] = [user.last_message(assistant), assistant.last_message()]
+    r = user.initiate_chat(assistant, message="Continue.", clear_history=False)
+    out["continued"] = result(r)
+    out["sizes"] = [len(v) for v in user.chat_messages.values()]
+    user.clear_history(assistant, nr_messages_to_preserve=2)
+    out["preserved"] = histories(user)
+    assistant.clear_history()
+    out["assistant_cleared"] = histories(assistant)
+    out["send_no_reply"] = attempt(user.send, "No reply wanted.", assistant, request_reply=False)
+    out["after_no_reply"] = histories(assistant)
+    r = asyncio.run(user.a_initiate_chat(assistant, message="Async.", max_turns=1))
+    out["async"] = result(r)
+    out["async_send"] = attempt(lambda: asyncio.run(user.a_send("Async send.", assistant)))
+    out["requests"] = [[m.get("content") for m in b["messages"]] for b in server.chat_requests()]
+    out["generate_reply_dict"] = assistant.generate_reply(messages=[{"role": "user", "content": "direct"}])
+    out["reply_at_receive"] = dict(user.reply_at_receive)
+    return out
+
+
+@scenario
+def printed_objects(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """What print() / repr() of the objects a notebook shows looks like."""
+    server.script("Paris.")
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config, system_message="Sys.")
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    r = user.initiate_chat(assistant, message="Capital?", max_turns=1)
+    print(r)
+    print(r.cost)
+    print(r.chat_history)
+    print(repr(r.summary))
+    gc = autogen.GroupChat([assistant, user], messages=[], max_round=2)
+    out: Dict[str, Any] = {
+        "chat_result_repr": scrub(repr(r)),
+        "chat_result_type": [type(r).__name__, type(r).__module__, sorted(vars(r))],
+        "eq": r
+        == autogen.ChatResult(
+            chat_id=r.chat_id, chat_history=r.chat_history, summary=r.summary, cost=r.cost, human_input=r.human_input
+        ),
+        "default": scrub(repr(autogen.ChatResult())),
+        "groupchat_fields": sorted(f for f in vars(gc) if not f.startswith("_")),
+        "usage_repr": repr(autogen.gather_usage_summary([assistant])),
+    }
+    return out
+
+
+@scenario
+def group_tools_auto(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Tools in an auto group chat: what the selection requests hold around a tool call and its result."""
+    out: Dict[str, Any] = {}
+    server.script(
+        "writer",
+        {"tool_calls": [{"name": "add", "arguments": '{"a": 1, "b": 2}'}]},
+        "writer",
+        "The sum is 3.",
+    )
+    writer = autogen.AssistantAgent("writer", llm_config=llm_config, description="writes", system_message="W.")
+    runner = autogen.UserProxyAgent(
+        "runner", human_input_mode="NEVER", code_execution_config=False, description="runs tools"
+    )
+    other = autogen.AssistantAgent("other", llm_config=llm_config, description="other", system_message="O.")
+
+    def add(a: int, b: int) -> int:
+        return a + b
+
+    autogen.register_function(add, caller=writer, executor=runner, description="Add")
+    gc = autogen.GroupChat([writer, runner, other], messages=[], max_round=5)
+    r = runner.initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Add 1 and 2.")
+    out["speakers"] = _speakers(gc)
+    out["result"] = result(r)
+    out["requests"] = [
+        [{k: v for k, v in m.items() if k != "content" or m["role"] != "system"} for m in b["messages"]]
+        for b in server.chat_requests()
+    ]
+    return out
+
+
+@scenario
+def group_user_limits(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """A user proxy inside a round-robin group: its auto-reply limit and its is_termination_msg end the chat."""
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "work"
+    for label, settings in {
+        "limit": {"max_consecutive_auto_reply": 1},
+        "terminate": {"is_termination_msg": lambda m: "STOP" in (m.get("content") or "")},
+        "default_reply": {"default_auto_reply": "keep going", "max_consecutive_auto_reply": 2},
+    }.items():
+        server.reset()
+        server.responder = lambda body: "work"
+        if label == "terminate":
+            server.script("w1 STOP")
+        user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False, **settings)
+        worker = autogen.AssistantAgent("worker", llm_config=llm_config, system_message="W.")
+        gc = autogen.GroupChat([user, worker], messages=[], max_round=8, speaker_selection_method="round_robin")
+        r = user.initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message=f"Start {label}.")
+        out[label] = {
+            "messages": [(m.get("name"), m.get("content")) for m in gc.messages],
+            "summary": r.summary,
+            "history_len": len(r.chat_history),
+        }
+    return out
+
+
+@scenario
+def sequential_groups(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """initiate_chats over group chat managers with carryover and reflection summaries (multi-task notebooks)."""
+    server.responder = lambda body: (
+        "SUMMARY of " + str(len(body["messages"])) if body["messages"][-1]["role"] == "system" else "work"
+    )
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    managers = []
+    teams = []
+    for n in (1, 2):
+        team = [
+            autogen.AssistantAgent(f"a{n}", llm_config=llm_config, system_message="A."),
+            autogen.AssistantAgent(f"b{n}", llm_config=llm_config, system_message="B."),
+        ]
+        gc = autogen.GroupChat(team, messages=[], max_round=3, speaker_selection_method="round_robin")
+        managers.append(autogen.GroupChatManager(gc, llm_config=llm_config))
+        teams.append(team)
+    rs = user.initiate_chats(
+        [
+            {"recipient": managers[0], "message": "Task one.", "summary_method": "reflection_with_llm"},
+            {"recipient": managers[1], "message": "Task two.", "summary_method": "last_msg", "carryover": "Extra."},
+        ]
+    )
+    out: Dict[str, Any] = {"results": [result(r) for r in rs]}
+    out["groups"] = [m.groupchat.messages for m in managers]
+    out["team2_histories"] = {a.name: histories(a) for a in teams[1]}
+    out["requests"] = [b["messages"][-3:] for b in server.chat_requests()]
+    return out
+
+
+@scenario
+def nested_senders(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Nested chats whose queue names a sender, reflection messages built from chat_messages_for_summary."""
+    out: Dict[str, Any] = {}
+    server.responder = lambda body: "said: " + str(body["messages"][-1].get("content"))[:40]
+    writer = autogen.AssistantAgent("writer", llm_config=llm_config, system_message="W.")
+    critic = autogen.AssistantAgent("critic", llm_config=llm_config, system_message="C.")
+    proxy = autogen.UserProxyAgent("proxy", human_input_mode="NEVER", code_execution_config=False)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    seen = []
+
+    def reflection_message(recipient: Any, messages: Any, sender: Any, config: Any) -> str:
+        seen.append(
+            [recipient.name, sender.name, len(messages), sorted(config) if isinstance(config, dict) else config]
+        )
+        return "Reflect on: " + recipient.chat_messages_for_summary(sender)[-1]["content"]
+
+    writer.register_nested_chats(
+        [
+            {
+                "sender": proxy,
+                "recipient": critic,
+                "message": reflection_message,
+                "summary_method": "last_msg",
+                "max_turns": 1,
+            }
+        ],
+        trigger=user,
+    )
+    r = user.initiate_chat(writer, message="Write something.", max_turns=2)
+    out["chat"] = result(r)
+    out["seen"] = seen
+    out["proxy"] = histories(proxy)
+    out["critic"] = histories(critic)
+    out["writer"] = histories(writer)
+    out["requests"] = [[m.get("content") for m in b["messages"]] for b in server.chat_requests()]
+    return out
+
+
+@scenario
+def overrides(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Subclasses that override what 0.2 UIs overrode: get_human_input, a_get_human_input, _print_received_message,
+    receive, generate_reply."""
+    import asyncio
+
+    out: Dict[str, Any] = {"calls": []}
+    calls = out["calls"]
+    server.responder = lambda body: "model " + str(len(body["messages"]))
+
+    class UIProxy(autogen.UserProxyAgent):
+        answers = ["typed one", "", "exit"]
+
+        def get_human_input(self, prompt: str) -> str:
+            calls.append(["get_human_input", prompt])
+            return self.answers.pop(0)
+
+        async def a_get_human_input(self, prompt: str) -> str:
+            calls.append(["a_get_human_input", prompt])
+            return "exit"
+
+        def _print_received_message(self, message: Any, sender: Any, *args: Any, **kwargs: Any) -> None:
+            calls.append(
+                ["_print_received_message", sender.name, message if isinstance(message, str) else dict(message)]
+            )
+            super()._print_received_message(message, sender, *args, **kwargs)
+
+    class Counting(autogen.AssistantAgent):
+        def receive(self, message: Any, sender: Any, request_reply: Any = None, silent: Any = False) -> None:
+            calls.append(["receive", sender.name, request_reply, silent])
+            super().receive(message, sender, request_reply, silent)
+
+        def generate_reply(self, messages: Any = None, sender: Any = None, **kwargs: Any) -> Any:
+            calls.append(["generate_reply", sender.name if sender else None, len(messages or []), sorted(kwargs)])
+            return super().generate_reply(messages=messages, sender=sender, **kwargs)
+
+    ui = UIProxy("ui", human_input_mode="ALWAYS", code_execution_config=False)
+    assistant = Counting("assistant", llm_config=llm_config, system_message="S.")
+    r = ui.initiate_chat(assistant, message="Hi.")
+    out["chat"] = result(r)
+    r = asyncio.run(ui.a_initiate_chat(assistant, message="Async hi."))
+    out["async_chat"] = result(r)
+    return out
+
+
+@scenario
+def group_async(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Async group chats: a_initiate_chat on a manager (auto and round robin) and a_resume."""
+    import asyncio
+
+    out: Dict[str, Any] = {}
+    _answer_selection_with(server, "carol")
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=4, allow_repeat_speaker=False)
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    r = asyncio.run(team[0].a_initiate_chat(manager, message="Async auto."))
+    out["auto"] = {"speakers": _speakers(gc), "result": result(r)}
+    team = _team(llm_config)
+    gc = autogen.GroupChat(team, messages=[], max_round=6, speaker_selection_method="round_robin")
+    manager = autogen.GroupChatManager(gc, llm_config=llm_config)
+    previous = [
+        {"content": "Earlier.", "role": "user", "name": "alice"},
+        {"content": "bob said DONE", "role": "user", "name": "bob"},
+    ]
+    resumed = asyncio.run(manager.a_resume(messages=previous, remove_termination_string="DONE"))
+    out["a_resume"] = scrub(repr(resumed))
+    out["a_resume_messages"] = gc.messages
+    return out
+
+
+@scenario
+def group_small(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Underpopulated group chats (two agents, one agent) with auto selection."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, stream=sys.stdout, format="LOG %(levelname)s %(message)s")
+    out: Dict[str, Any] = {}
+    _answer_selection_with(server, "bob")
+    for label, settings in {"two": {}, "two_norepeat": {"allow_repeat_speaker": False}}.items():
+        server.reset()
+        _answer_selection_with(server, "bob")
+        team = _team(llm_config)[:2]
+        gc = autogen.GroupChat(team, messages=[], max_round=4, **settings)
+        team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message=f"Go {label}.")
+        out[label] = {"speakers": _speakers(gc), "requests": len(server.chat_requests())}
+    solo = _team(llm_config)[:1]
+    gc = autogen.GroupChat(solo, messages=[], max_round=3)
+    out["one"] = scrub(
+        repr(attempt(solo[0].initiate_chat, autogen.GroupChatManager(gc, llm_config=llm_config), message="Solo."))
+    )[:300]
+    out["one_speakers"] = _speakers(gc)
+    gc = autogen.GroupChat([], messages=[], max_round=3)
+    out["none"] = scrub(
+        repr(
+            attempt(
+                autogen.UserProxyAgent("u", code_execution_config=False, human_input_mode="NEVER").initiate_chat,
+                autogen.GroupChatManager(gc, llm_config=llm_config),
+                message="Empty.",
+            )
+        )
+    )[:300]
+    return out
+
+
+@scenario
+def selection_answers(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """How the selector's answer is read: case, underscores, repeated names, punctuation, markdown."""
+    out: Dict[str, Any] = {}
+    answers = [
+        "bob",
+        "Bob",
+        "BOB",
+        "bob.",
+        "**bob**",
+        "`bob`",
+        "The next speaker is bob",
+        "bob_smith",
+        "bob smith",
+        "bob, bob and carol",
+        "carol carol bob",
+        "alice_b",
+        "alice b",
+        "alice\\_b",
+        "bobby",
+        "",
+        "carol_c",
+        "Carol C",
+    ]
+    names = ["alice_b", "bob", "carol_c", "bob_smith"]
+    for answer in answers:
+        server.reset()
+        server.responder = lambda body, a=answer: a if body["messages"][-1]["role"] == "system" else "work"
+        team = [autogen.AssistantAgent(n, llm_config=llm_config, description=f"{n} role") for n in names]
+        gc = autogen.GroupChat(team, messages=[], max_round=2, max_retries_for_selecting_speaker=0)
+        team[0].initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Pick.", silent=True)
+        out[repr(answer)] = _speakers(gc)[1:]
+    return out
+
+
+@scenario
+def custom_model_client(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """The custom-model notebook: a ModelClient class registered on an agent."""
+    from types import SimpleNamespace
+
+    out: Dict[str, Any] = {"calls": []}
+
+    class EchoClient:
+        def __init__(self, config: Dict[str, Any], **kwargs: Any) -> None:
+            out["calls"].append(["init", sorted(config), sorted(kwargs)])
+            self.model = config["model"]
+
+        def create(self, params: Dict[str, Any]) -> Any:
+            out["calls"].append(["create", sorted(params), len(params["messages"])])
+            text = "custom reply to " + str(params["messages"][-1].get("content"))
+            message = SimpleNamespace(content=text, function_call=None, tool_calls=None)
+            return SimpleNamespace(
+                choices=[SimpleNamespace(message=message)], model=self.model, cost=0.5, usage=None, id="x"
+            )
+
+        def message_retrieval(self, response: Any) -> list:
+            return [c.message.content for c in response.choices]
+
+        def cost(self, response: Any) -> float:
+            return response.cost
+
+        @staticmethod
+        def get_usage(response: Any) -> Dict[str, Any]:
+            return {
+                "prompt_tokens": 3,
+                "completion_tokens": 4,
+                "total_tokens": 7,
+                "cost": response.cost,
+                "model": response.model,
+            }
+
+    config = {"config_list": [{"model": "my-model", "model_client_cls": "EchoClient", "extra": 1}], "cache_seed": None}
+    assistant = autogen.AssistantAgent("assistant", llm_config=config, system_message="S.")
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    out["before_register"] = scrub(str(attempt(user.initiate_chat, assistant, message="Too early.", max_turns=1)))[:300]
+    assistant.register_model_client(model_client_cls=EchoClient, extra_kw=True)
+    r = user.initiate_chat(assistant, message="Hello custom.", max_turns=2)
+    out["chat"] = result(r)
+    out["usage"] = [assistant.get_actual_usage(), assistant.get_total_usage()]
+    assistant.print_usage_summary()
+    out["wrong_name"] = attempt(assistant.client.register_model_client, model_client_cls=dict)
+    return out
+
+
+@scenario
+def group_human(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """A human (ALWAYS) in a round-robin group chat: typed text, empty answer (auto reply), exit."""
+    server.responder = lambda body: "work"
+    _stdin("typed in group", "", "exit")
+    human = autogen.UserProxyAgent("human", human_input_mode="ALWAYS", code_execution_config=False)
+    worker = autogen.AssistantAgent("worker", llm_config=llm_config, system_message="W.")
+    gc = autogen.GroupChat([human, worker], messages=[], max_round=10, speaker_selection_method="round_robin")
+    r = human.initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message="Group start.")
+    sys.stdin = sys.__stdin__
+    return {"messages": [(m.get("name"), m.get("content")) for m in gc.messages], "result": result(r)}
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

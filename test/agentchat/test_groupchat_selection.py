@@ -204,7 +204,7 @@ def test_append_names_the_speaker_and_flattens_content(team: list[Any]) -> None:
     chat.append({"role": "assistant", "content": None, "tool_calls": []}, team[1])
     assert chat.messages[0] == {"role": "user", "content": "look: <image>", "name": "planner"}
     assert chat.messages[1]["name"] == "add"
-    assert chat.messages[2]["content"] is None and chat.messages[2]["name"] == "coder"
+    assert chat.messages[2]["content"] == "" and chat.messages[2]["name"] == "coder"  # classic: no content -> ""
     chat.reset()
     assert chat.messages == []
 
@@ -467,16 +467,25 @@ def test_manual_selection(team: list[Any]) -> None:
 
 
 @pytest.mark.parametrize("answer", ["", "q"])
-def test_manual_selection_falls_back_to_auto(team: list[Any], answer: str) -> None:
+def test_manual_selection_without_a_choice_takes_the_next_agent(team: list[Any], answer: str) -> None:
+    # classic: no choice gives the next agent in order, with or without an LLM (the model is not asked)
     planner, coder, critic = team
     chat = GroupChat(team, speaker_selection_method="manual")
     client = FakeClient(["critic"])
     with IOStream.set_default(ScriptedIO([answer])):
-        assert chat.select_speaker(planner, Selector(client)) is critic
-    assert len(client.requests) == 1
-    # without an LLM the fallback is the next agent in order
+        assert chat.select_speaker(planner, Selector(client)) is coder
+    assert len(client.requests) == 0
     with IOStream.set_default(ScriptedIO([answer])):
         assert chat.select_speaker(planner, Selector()) is coder
+    # with a transition graph, the next agent the graph allows
+    graph = GroupChat(
+        team,
+        speaker_selection_method="manual",
+        allowed_or_disallowed_speaker_transitions={planner: [critic, planner], coder: [planner], critic: [planner]},
+        speaker_transitions_type="allowed",
+    )
+    with IOStream.set_default(ScriptedIO([answer])):
+        assert graph.select_speaker(planner, Selector(client)) is critic
 
 
 def test_manual_selection_gives_up_after_three_bad_answers(team: list[Any]) -> None:
@@ -514,9 +523,11 @@ def test_auto_retries_with_feedback_then_succeeds(team: list[Any]) -> None:
         assert chat.select_speaker(planner, Selector(client)) is critic
     first, second, third = (r["messages"] for r in client.requests)
     assert second[: len(first)] == first
-    assert second[len(first)] == {"role": "assistant", "content": "coder and critic"}
+    answer = {"role": "assistant", "content": "coder and critic", "name": "speaker_selection_agent"}
+    assert second[len(first)] == answer
     assert second[-1]["role"] == "user" and "more than one participant" in second[-1]["content"]
-    assert third[-2] == {"role": "assistant", "content": "nobody"}
+    assert second[-1]["name"] == "checking_agent"
+    assert third[-2] == {"role": "assistant", "content": "nobody", "name": "speaker_selection_agent"}
     assert "did not name a participant" in third[-1]["content"]
     assert "attempt 1 of 3 failed as it included multiple agent names" in io.output
     assert "attempt #2 failed as it did not include any agent names" in io.output

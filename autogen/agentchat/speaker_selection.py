@@ -473,8 +473,8 @@ def _method_name(method: str) -> str:
     if lowered not in VALID_SPEAKER_SELECTION_METHODS:
         raise ValueError(
             f"GroupChat speaker_selection_method is set to '{method}'. It should be one of "
-            f"{list(VALID_SPEAKER_SELECTION_METHODS)} (case insensitive), or a callable "
-            "(last_speaker, groupchat) -> Agent | str | None."
+            f"{list(VALID_SPEAKER_SELECTION_METHODS)} (case insensitive). "  # the classic sentence, then ours
+            "It may also be a callable (last_speaker, groupchat) -> Agent | str | None."
         )
     return lowered
 

@@ -285,6 +285,12 @@ def test_bad_transition_settings() -> None:
     with pytest.raises(ValueError, match=classic(sentence)):
         GroupChat(members, [], allowed_or_disallowed_speaker_transitions=graph, speaker_transitions_type="foo")  # type: ignore[arg-type]
     sentence = (
+        "GroupChat speaker_selection_method is set to 'loudest'. "
+        "It should be one of ['auto', 'manual', 'random', 'round_robin'] (case insensitive). "
+    )
+    with pytest.raises(ValueError, match=classic(sentence)):
+        GroupChat(members, [], speaker_selection_method="loudest")  # type: ignore[arg-type]
+    sentence = (
         "Don't provide both allowed_or_disallowed_speaker_transitions and allow_repeat_speaker in group chat. "
         "Please set one of them to None."
     )

@@ -1892,6 +1892,161 @@ def group_human(server: Any, llm_config: Dict[str, Any]) -> Any:
     return {"messages": [(m.get("name"), m.get("content")) for m in gc.messages], "result": result(r)}
 
 
+# ---------------------------------------------------------------- contrib capabilities
+def _requests_seen(server: Any) -> list:
+    """The messages of each chat request the scripted model got, data URIs shortened."""
+    seen = []
+    for body in server.chat_requests():
+        text = json.dumps(body.get("messages"))
+        seen.append(json.loads(re.sub(r"data:image/(\w+);base64,[A-Za-z0-9+/=]+", r"data:image/\1;base64,<b64>", text)))
+    server.requests.clear()
+    return seen
+
+
+def _png(name: str, color: str) -> str:
+    from PIL import Image
+
+    path = os.path.join(WORK, name)
+    Image.new("RGB", (4, 4), color).save(path)
+    return path
+
+
+@scenario
+def vision_capability(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """VisionCapability on a text-only assistant: the caption request, the augmented message, the system message."""
+    from autogen.agentchat.contrib.capabilities.vision_capability import VisionCapability
+
+    red = _png("red.png", "red")
+    out: Dict[str, Any] = {"no_config": attempt(VisionCapability, lmm_config=None)}
+    out["no_config_empty"] = attempt(VisionCapability, lmm_config={})
+    assistant = autogen.AssistantAgent("seer", llm_config=llm_config, system_message="You answer.")
+    vision = VisionCapability(lmm_config=llm_config)
+    vision.add_to_agent(assistant)
+    out["system_message"] = assistant.system_message
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    server.script("A small red square.", "It is red.")
+    r = user.initiate_chat(assistant, message=f"What colour is <img {red}>?", max_turns=1)
+    out["chat"] = result(r)
+    out["requests_1"] = _requests_seen(server)
+    server.script("A small red square again.", "Still red.")
+    r = user.initiate_chat(assistant, message=f"And now <img {red}> ok", max_turns=1, clear_history=False)
+    out["requests_same_image"] = _requests_seen(server)
+    out["direct"] = {
+        "plain": vision.process_last_received_message("no image here"),
+        "list_text": vision.process_last_received_message(
+            [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]
+        ),
+        "other_part": attempt(
+            vision.process_last_received_message, [{"type": "audio", "x": 1}, {"type": "text", "text": "t"}]
+        ),
+        "not_dict": attempt(vision.process_last_received_message, ["raw string part"]),
+    }
+    calls: list = []
+
+    def caption(url: str, image: Any, client: Any) -> str:
+        calls.append([os.path.basename(url), type(image).__name__, type(client).__name__])
+        return "custom caption"
+
+    custom = VisionCapability(lmm_config=None, custom_caption_func=caption)
+    out["custom"] = custom.process_last_received_message(f"See <img {red}> and <img {red}>.")
+    out["custom_calls"] = calls
+    other = autogen.ConversableAgent("twice", llm_config=False, system_message="Base.")
+    VisionCapability(lmm_config=None, custom_caption_func=caption).add_to_agent(other)
+    VisionCapability(lmm_config=None, custom_caption_func=caption).add_to_agent(other)
+    out["twice_system_message"] = other.system_message
+    out["twice_hooks"] = len(other.hook_lists["process_last_received_message"])
+    out["defaults"] = [
+        vision._description_prompt,
+        VisionCapability(lmm_config=None, custom_caption_func=caption, description_prompt=None)._description_prompt,
+    ]
+    return out
+
+
+class _SquareGenerator:
+    """A custom ImageGenerator: a 2x2 image whose colour is the prompt's first word."""
+
+    def __init__(self) -> None:
+        self.prompts: list = []
+
+    def generate_image(self, prompt: str) -> Any:
+        from PIL import Image
+
+        self.prompts.append(prompt)
+        return Image.new("RGB", (2, 2), "blue")
+
+    def cache_key(self, prompt: str) -> str:
+        return "square:" + prompt
+
+
+@scenario
+def image_generation(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """ImageGeneration with a custom ImageGenerator and a disk cache: analyzer prompts, reply, cache hit."""
+    from autogen.agentchat.contrib.capabilities import generate_images as gi
+
+    out: Dict[str, Any] = {"constants": [gi.SYSTEM_MESSAGE, gi.DESCRIPTION_MESSAGE, gi.PROMPT_INSTRUCTIONS]}
+    gen = _SquareGenerator()
+    painter = autogen.ConversableAgent(
+        "painter", llm_config=llm_config, system_message="You paint.", human_input_mode="NEVER"
+    )
+    with autogen.Cache.disk(cache_path_root=os.path.join(WORK, "imgcache")) as cache:
+        cap = gi.ImageGeneration(image_generator=gen, cache=cache)
+        cap.add_to_agent(painter)
+        out["system_message"] = painter.system_message
+        out["description"] = painter.description
+        out["reply_funcs"] = [getattr(f["reply_func"], "__name__", "?") for f in painter._reply_func_list][:4]
+        user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+        server.script("Yes.", "Blue square, flat.")
+        r = user.initiate_chat(painter, message="Please draw a blue square.", max_turns=1)
+        hist = r.chat_history
+        out["reply"] = json.loads(re.sub(r"base64,[A-Za-z0-9+/=]+", "base64,<b64>", json.dumps(hist[-1])))
+        out["requests_1"] = _requests_seen(server)
+        server.script("yes", "Blue square, flat.")
+        r = user.initiate_chat(painter, message="Draw it again.", max_turns=1)
+        out["requests_2"] = _requests_seen(server)
+        out["generator_prompts"] = gen.prompts
+        server.script("No", "Just words.")
+        r = user.initiate_chat(painter, message="How are you?", max_turns=1)
+        out["no_image_reply"] = r.chat_history[-1]
+        out["requests_3"] = _requests_seen(server)
+        server.script("yesterday maybe", "words")
+        r = user.initiate_chat(painter, message="What did you do yesterday?", max_turns=1)
+        out["yesterday_reply"] = json.loads(
+            re.sub(r"base64,[A-Za-z0-9+/=]+", "base64,<b64>", json.dumps(r.chat_history[-1]))
+        )
+        out["requests_4"] = len(_requests_seen(server))
+    nollm = autogen.ConversableAgent("nollm", llm_config=False)
+    out["no_llm"] = attempt(gi.ImageGeneration(image_generator=_SquareGenerator()).add_to_agent, nollm)
+    twice = autogen.ConversableAgent("twice", llm_config=llm_config, system_message="T.")
+    gi.ImageGeneration(image_generator=gen).add_to_agent(twice)
+    gi.ImageGeneration(image_generator=gen).add_to_agent(twice)
+    out["twice"] = [twice.system_message, twice.description, len(twice._reply_func_list)]
+    out["dalle_bad"] = [
+        attempt(gi.DalleImageGenerator, {"config_list": [{"model": "gpt-4", "api_key": "x"}]}),
+        attempt(gi.DalleImageGenerator, {"config_list": [{"model": "dall-e-3", "api_key": "x"}]}, resolution="big"),
+    ]
+    dalle = gi.DalleImageGenerator({"config_list": [{"model": "dall-e-3", "api_key": "x"}]})
+    out["dalle_key"] = dalle.cache_key("cat")
+    return out
+
+
+@scenario
+def text_analyzer(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """TextAnalyzerAgent: analyze_text's request and answer, and the two-message reply."""
+    from autogen.agentchat.contrib.text_analyzer_agent import TextAnalyzerAgent
+
+    analyzer = TextAnalyzerAgent(llm_config=llm_config)
+    out: Dict[str, Any] = {"name": analyzer.name, "human_input_mode": analyzer.human_input_mode}
+    server.script("  positive  ")
+    out["analyze"] = analyzer.analyze_text("I love it.", "Is the sentiment positive?")
+    out["requests"] = len(_requests_seen(server))
+    server.script("two-message answer")
+    msgs = [{"role": "user", "content": "The text."}, {"role": "user", "content": "The instructions."}]
+    out["reply"] = analyzer.generate_reply(messages=msgs)
+    _requests_seen(server)
+    out["no_llm"] = attempt(TextAnalyzerAgent(llm_config=False).analyze_text, "t", "i")
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

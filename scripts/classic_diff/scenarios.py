@@ -2047,6 +2047,56 @@ def text_analyzer(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def agent_optimizer(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """AgentOptimizer with a scripted optimizer model: record_one_conversation (given, typed, invalid) and step."""
+    from autogen.agentchat.contrib.agent_optimizer import AgentOptimizer
+
+    config = {
+        "config_list": [{"model": "gpt-4-1106-preview", "base_url": server.base_url, "api_key": "test"}],
+        "cache_seed": None,
+    }
+    out: Dict[str, Any] = {"not_dict": attempt(AgentOptimizer, 1, "x"), "empty": attempt(AgentOptimizer, 1, {})}
+    out["other_model"] = scrub(str(attempt(lambda: AgentOptimizer(1, llm_config).step)))[:80]
+    opt = AgentOptimizer(max_actions_per_step=1, llm_config=config)
+    out["attrs"] = [opt.max_actions_per_step, opt.optimizer_model]
+    out["step_before_record"] = attempt(opt.step)
+    history = [{"role": "user", "content": "What is 2+2?", "name": "user"}, {"role": "assistant", "content": "4"}]
+    opt.record_one_conversation(history, is_satisfied=True)
+    _stdin("1", "x")
+    opt.record_one_conversation(history)
+    out["invalid_answer"] = attempt(opt.record_one_conversation, history)
+    sys.stdin = sys.__stdin__
+    out["recorded"] = [opt._trial_conversations_history, opt._trial_conversations_performance]
+    add = {
+        "name": "add_numbers",
+        "description": "Add two numbers.",
+        "arguments": json.dumps({"a": {"type": "integer", "description": "first"}, "b": {"type": "integer"}}),
+        "packages": "",
+        "code": "def add_numbers(a, b):\n    return a + b",
+    }
+    server.script({"content": None, "tool_calls": [{"name": "add_function", "arguments": json.dumps(add)}]})
+    llm_sigs, executors = opt.step()
+    out["step_1"] = [llm_sigs, sorted(executors)]
+    reqs = server.chat_requests()
+    out["step_1_request"] = {
+        "count": len(reqs),
+        "tools": [t["function"]["name"] for t in reqs[0].get("tools", [])],
+        "tool_choice": reqs[0].get("tool_choice"),
+        "roles": [m["role"] for m in reqs[0]["messages"]],
+    }
+    server.requests.clear()
+    opt.record_one_conversation(history, is_satisfied=False)
+    server.script(
+        {"content": None, "tool_calls": [{"name": "remove_function", "arguments": '{"name": "add_numbers"}'}]}
+    )
+    llm_sigs, executors = opt.step()
+    out["step_2"] = [llm_sigs, sorted(executors)]
+    opt.reset_optimizer()
+    out["after_reset"] = [opt._trial_functions, opt._best_performance]
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -1906,9 +1906,9 @@ def _requests_seen(server: Any) -> list:
 def _png(name: str, color: str) -> str:
     from PIL import Image
 
-    path = os.path.join(WORK, name)
-    Image.new("RGB", (4, 4), color).save(path)
-    return path
+    os.chdir(WORK)  # the image goes by its relative name, so printed messages are the same in both runs
+    Image.new("RGB", (4, 4), color).save(name)
+    return name
 
 
 @scenario
@@ -2094,6 +2094,29 @@ def agent_optimizer(server: Any, llm_config: Dict[str, Any]) -> Any:
     out["step_2"] = [llm_sigs, sorted(executors)]
     opt.reset_optimizer()
     out["after_reset"] = [opt._trial_functions, opt._best_performance]
+    return out
+
+
+@scenario
+def vision_async(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """VisionCapability in an async chat and on a group chat member: the captions reach the model."""
+    import asyncio
+
+    from autogen.agentchat.contrib.capabilities.vision_capability import VisionCapability
+
+    red = _png("red.png", "red")
+    seer = autogen.AssistantAgent("seer", llm_config=llm_config, system_message="You answer.")
+    VisionCapability(lmm_config=llm_config).add_to_agent(seer)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    server.script("A red square.", "Red, async.")
+    r = asyncio.run(user.a_initiate_chat(seer, message=f"Colour? <img {red}>", max_turns=1))
+    out: Dict[str, Any] = {"async": result(r), "async_requests": _requests_seen(server)}
+    blue = _png("blue.png", "blue")
+    gc = autogen.GroupChat([user, seer], messages=[], max_round=2, speaker_selection_method="round_robin")
+    server.script("A blue square.", "Blue, in a group.")
+    user.initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message=f"Group: <img {blue}>")
+    out["group"] = [(m.get("name"), m.get("content")) for m in gc.messages]
+    out["group_requests"] = _requests_seen(server)
     return out
 
 

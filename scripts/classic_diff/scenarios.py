@@ -2120,6 +2120,97 @@ def vision_async(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+def _compressible_module() -> Any:
+    """CompressibleAgent's module; pyautogen 0.2.35 no longer has it, so its classic run loads the 0.2.31 file
+    named by CLASSIC_COMPRESSIBLE (unzip it from the pyautogen==0.2.31 wheel)."""
+    import importlib
+    import importlib.util
+
+    name = "autogen.agentchat.contrib.compressible_agent"
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        path = os.environ.get("CLASSIC_COMPRESSIBLE")
+        if not path:
+            raise
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules[name] = module
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        return module
+
+
+@scenario
+def compressible(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """CompressibleAgent: compress_config checks, TERMINATE at the token limit, COMPRESS with verbose printing."""
+    offline_tiktoken_cache()
+    CompressibleAgent = _compressible_module().CompressibleAgent
+    config = dict(llm_config, model="gpt-4")
+    out: Dict[str, Any] = {}
+    checks = {
+        "no_model": dict(llm_config=llm_config, compress_config=True),
+        "bad_mode": dict(llm_config=config, compress_config={"mode": "SHRINK"}),
+        "not_dict": dict(llm_config=config, compress_config="yes"),
+        "customized_without_function": dict(llm_config=config, compress_config={"mode": "CUSTOMIZED"}),
+        "bad_leave": dict(llm_config=config, compress_config={"mode": "COMPRESS", "leave_last_n": -1}),
+        "bad_trigger": dict(llm_config=config, compress_config={"mode": "COMPRESS", "trigger_count": 0}),
+        "low_trigger": dict(llm_config=config, compress_config={"mode": "COMPRESS", "trigger_count": 3}),
+        "function_not_customized": dict(
+            llm_config=config, compress_config={"mode": "COMPRESS", "compress_function": lambda m: (False, None)}
+        ),
+        "no_llm": dict(llm_config=False, compress_config=True),
+    }
+    for key, kwargs in checks.items():
+        agent = attempt(CompressibleAgent, "c", **kwargs)
+        out[key] = agent if isinstance(agent, str) else agent.compress_config
+    default = CompressibleAgent("d", llm_config=config)
+    out["defaults"] = [default.compress_config, default.human_input_mode, default._code_execution_config]
+    out["default_compress"] = CompressibleAgent("e", llm_config=config, compress_config=True).compress_config
+
+    # TERMINATE: no reply once the history fills the model's window
+    term = CompressibleAgent("term", llm_config=config, compress_config=True, system_message="S.")
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    r = user.initiate_chat(term, message="word " * 8300, max_turns=2, silent=True)
+    out["terminate"] = [len(r.chat_history), r.chat_history[-1]["content"][:20], len(server.chat_requests())]
+    server.requests.clear()
+
+    def model(body: Dict[str, Any]) -> str:
+        first = body["messages"][0].get("content") or ""
+        return "SUMMARY of it." if "compress" in first.lower() else "reply " + "x " * 40
+
+    server.responder = model
+    comp = CompressibleAgent(
+        "comp",
+        llm_config=config,
+        system_message="S.",
+        compress_config={"mode": "COMPRESS", "trigger_count": 150, "verbose": True, "leave_last_n": 1},
+    )
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, default_auto_reply="go on " * 20
+    )
+    r = user.initiate_chat(comp, message="Task: count.", max_turns=4)
+    out["compress_history"] = r.chat_history
+    out["comp_history"] = [(m["role"], m.get("name"), m["content"][:60]) for m in comp.chat_messages[user]]
+    out["user_history"] = [(m["role"], m.get("name"), m["content"][:60]) for m in user.chat_messages[comp]]
+    reqs = server.chat_requests()
+    out["requests"] = [[(m["role"], (m.get("content") or "")[:60]) for m in b["messages"]] for b in reqs]
+
+    def custom(messages: list) -> Any:
+        return True, [messages[0], {"role": "user", "content": "custom squeeze"}]
+
+    cust = CompressibleAgent(
+        "cust",
+        llm_config=config,
+        system_message="S.",
+        compress_config={"mode": "CUSTOMIZED", "trigger_count": 100, "compress_function": custom},
+    )
+    server.requests.clear()
+    r = user.initiate_chat(cust, message="Task: " + "long " * 100, max_turns=2)
+    out["custom_requests"] = [[m["role"] for m in b["messages"]] for b in server.chat_requests()]
+    out["custom_history"] = [(m["role"], m["content"][:30]) for m in cust.chat_messages[user]]
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -1,9 +1,11 @@
-"""Classic 0.2 behaviour of the contrib capabilities (VisionCapability, ImageGeneration's DALL-E settings), found by
-running the classic_diff scenarios `vision_capability` and `image_generation` under pyautogen 0.2.35 and here.
+"""Classic 0.2 behaviour of the contrib capabilities (VisionCapability, ImageGeneration's DALL-E settings) and of
+CompressibleAgent, found by running the classic_diff scenarios `vision_capability`, `image_generation` (pyautogen
+0.2.35) and `compressible` (the 0.2.31 module, the last release that had it) side by side with this tree.
 The model is the local OpenAI-compatible server, reached through the real openai SDK."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -106,3 +108,75 @@ def test_dalle_generator_settings_errors_start_with_the_classic_sentence() -> No
         DalleImageGenerator({"config_list": [{"model": "gpt-4", "api_key": "x"}]})
     with pytest.raises(ValueError, match=r"^Invalid resolution format: big"):
         DalleImageGenerator({"config_list": [{"model": "dall-e-3", "api_key": "x"}]}, resolution="big")
+
+
+# ------------------------------------------------------------------------------------------ CompressibleAgent
+
+
+def _compressor(llm_server: Any, **compress: Any) -> Any:
+    from autogen.agentchat.contrib.compressible_agent import CompressibleAgent
+
+    return CompressibleAgent("comp", llm_config=llm_server.llm_config(), system_message="S.", compress_config=compress)
+
+
+def test_compressing_mid_chat_keeps_every_turn_of_max_turns(llm_server: Any) -> None:
+    """Compression rewrites both histories during a reply; the chat still runs its max_turns, as in classic."""
+    llm_server.responder = lambda body: (
+        "SUMMARY." if "compress" in (body["messages"][0].get("content") or "").lower() else "reply " + "x " * 40
+    )
+    comp = _compressor(llm_server, mode="COMPRESS", trigger_count=150, leave_last_n=1)
+    user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False, default_auto_reply="go " * 40)
+    result = user.initiate_chat(comp, message="Task.", max_turns=4, silent=True)
+
+    answers = [b for b in llm_server.chat_requests() if "compress" not in b["messages"][0]["content"].lower()]
+    assert len(answers) == 4  # one answer per turn
+    assert result.chat_history[-1]["content"].startswith("reply x")
+    assert [m["role"] for m in result.chat_history][:2] == ["assistant", "system"]  # the compressed history
+
+
+def test_compress_config_checks_are_the_classic_ones(llm_server: Any) -> None:
+    with pytest.raises(ValueError, match="^leave_last_n must be a non-negative integer"):
+        _compressor(llm_server, mode="COMPRESS", leave_last_n=-1)
+    with pytest.raises(
+        ValueError, match="^Invalid compression mode. Allowed values are: COMPRESS, TERMINATE, CUSTOMIZED"
+    ):
+        _compressor(llm_server, mode="SHRINK")
+    with pytest.raises(ValueError, match="^trigger_count must be a positive number"):
+        _compressor(llm_server, mode="COMPRESS", trigger_count=0)
+    with pytest.raises(ValueError, match="^compress_function must be provided when mode is CUSTOMIZED"):
+        _compressor(llm_server, mode="CUSTOMIZED")
+
+
+def test_compress_config_warnings_are_printed_as_classic(llm_server: Any) -> None:
+    printed = _Printed()
+    with IOStream.set_default(printed):
+        low = _compressor(llm_server, mode="COMPRESS", trigger_count=3)
+        _compressor(llm_server, mode="COMPRESS", compress_function=lambda messages: (False, None))
+    assert low.compress_config is False
+    assert printed.lines[0].startswith(
+        "Warning: trigger_count 3 is less than the initial token count "
+    ) and printed.lines[0].endswith(
+        "(system message + function description if passed), compression will be disabled. "
+        "Please increase trigger_count if you want to enable compression.\n"
+    )
+    assert printed.lines[1] == "Warning: compress_function is provided but mode is not 'CUSTOMIZED'.\n"
+
+
+def test_compression_prints_the_classic_lines(llm_server: Any) -> None:
+    from autogen.formatting_utils import colored
+
+    llm_server.script("first", "SUMMARY.", "second")
+    comp = _compressor(llm_server, mode="COMPRESS", trigger_count=40, leave_last_n=0, verbose=True)
+    user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False, default_auto_reply="go " * 40)
+    printed = _Printed()
+    with IOStream.set_default(printed):
+        user.initiate_chat(comp, message="Task.", max_turns=2, silent=True)
+    text = "".join(printed.lines)
+    assert "To be compressed:\n##comp(ASSISTANT)## first\n##user(USER)## go go" in text
+    assert "SUMMARY. " + colored("\n" + "*" * 80, "magenta") + "\n" in text
+    counts = [line for line in printed.lines if "Token Count" in line]
+    assert len(counts) == 1 and re.fullmatch(
+        r".*Token Count \(including \d+ tokens from system msg and function descriptions\)\. "
+        r"Before compression : \d+ \| After: \d+.*\n",
+        counts[0],
+    )

@@ -434,7 +434,9 @@ class ConversableAgent(HistoryMixin, BuiltinReplies, ToolsMixin, CodeExecutionMi
                 break
             before = len(history)
             yield Call(self, "send", reply, recipient, request_reply=True, silent=silent)
-            if turn == max_turns - 1 or len(history) <= before + 1:  # last turn, or no answer came
+            # last turn, or no answer came (only the message sent was added; a history that shrank was rewritten
+            # by the recipient, e.g. a CompressibleAgent compressing it, and the chat goes on)
+            if turn == max_turns - 1 or len(history) == before + 1:
                 break
             reply = yield Call(self, "generate_reply", messages=history, sender=recipient)
 

@@ -1892,6 +1892,325 @@ def group_human(server: Any, llm_config: Dict[str, Any]) -> Any:
     return {"messages": [(m.get("name"), m.get("content")) for m in gc.messages], "result": result(r)}
 
 
+# ---------------------------------------------------------------- contrib capabilities
+def _requests_seen(server: Any) -> list:
+    """The messages of each chat request the scripted model got, data URIs shortened."""
+    seen = []
+    for body in server.chat_requests():
+        text = json.dumps(body.get("messages"))
+        seen.append(json.loads(re.sub(r"data:image/(\w+);base64,[A-Za-z0-9+/=]+", r"data:image/\1;base64,<b64>", text)))
+    server.requests.clear()
+    return seen
+
+
+def _png(name: str, color: str) -> str:
+    from PIL import Image
+
+    os.chdir(WORK)  # the image goes by its relative name, so printed messages are the same in both runs
+    Image.new("RGB", (4, 4), color).save(name)
+    return name
+
+
+@scenario
+def vision_capability(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """VisionCapability on a text-only assistant: the caption request, the augmented message, the system message."""
+    from autogen.agentchat.contrib.capabilities.vision_capability import VisionCapability
+
+    red = _png("red.png", "red")
+    out: Dict[str, Any] = {"no_config": attempt(VisionCapability, lmm_config=None)}
+    out["no_config_empty"] = attempt(VisionCapability, lmm_config={})
+    assistant = autogen.AssistantAgent("seer", llm_config=llm_config, system_message="You answer.")
+    vision = VisionCapability(lmm_config=llm_config)
+    vision.add_to_agent(assistant)
+    out["system_message"] = assistant.system_message
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    server.script("A small red square.", "It is red.")
+    r = user.initiate_chat(assistant, message=f"What colour is <img {red}>?", max_turns=1)
+    out["chat"] = result(r)
+    out["requests_1"] = _requests_seen(server)
+    server.script("A small red square again.", "Still red.")
+    r = user.initiate_chat(assistant, message=f"And now <img {red}> ok", max_turns=1, clear_history=False)
+    out["requests_same_image"] = _requests_seen(server)
+    out["direct"] = {
+        "plain": vision.process_last_received_message("no image here"),
+        "list_text": vision.process_last_received_message(
+            [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]
+        ),
+        "other_part": attempt(
+            vision.process_last_received_message, [{"type": "audio", "x": 1}, {"type": "text", "text": "t"}]
+        ),
+        "not_dict": attempt(vision.process_last_received_message, ["raw string part"]),
+    }
+    calls: list = []
+
+    def caption(url: str, image: Any, client: Any) -> str:
+        calls.append([os.path.basename(url), type(image).__name__, type(client).__name__])
+        return "custom caption"
+
+    custom = VisionCapability(lmm_config=None, custom_caption_func=caption)
+    out["custom"] = custom.process_last_received_message(f"See <img {red}> and <img {red}>.")
+    out["custom_calls"] = calls
+    other = autogen.ConversableAgent("twice", llm_config=False, system_message="Base.")
+    VisionCapability(lmm_config=None, custom_caption_func=caption).add_to_agent(other)
+    VisionCapability(lmm_config=None, custom_caption_func=caption).add_to_agent(other)
+    out["twice_system_message"] = other.system_message
+    out["twice_hooks"] = len(other.hook_lists["process_last_received_message"])
+    out["defaults"] = [
+        vision._description_prompt,
+        VisionCapability(lmm_config=None, custom_caption_func=caption, description_prompt=None)._description_prompt,
+    ]
+    return out
+
+
+class _SquareGenerator:
+    """A custom ImageGenerator: a 2x2 image whose colour is the prompt's first word."""
+
+    def __init__(self) -> None:
+        self.prompts: list = []
+
+    def generate_image(self, prompt: str) -> Any:
+        from PIL import Image
+
+        self.prompts.append(prompt)
+        return Image.new("RGB", (2, 2), "blue")
+
+    def cache_key(self, prompt: str) -> str:
+        return "square:" + prompt
+
+
+@scenario
+def image_generation(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """ImageGeneration with a custom ImageGenerator and a disk cache: analyzer prompts, reply, cache hit."""
+    from autogen.agentchat.contrib.capabilities import generate_images as gi
+
+    out: Dict[str, Any] = {"constants": [gi.SYSTEM_MESSAGE, gi.DESCRIPTION_MESSAGE, gi.PROMPT_INSTRUCTIONS]}
+    gen = _SquareGenerator()
+    painter = autogen.ConversableAgent(
+        "painter", llm_config=llm_config, system_message="You paint.", human_input_mode="NEVER"
+    )
+    with autogen.Cache.disk(cache_path_root=os.path.join(WORK, "imgcache")) as cache:
+        cap = gi.ImageGeneration(image_generator=gen, cache=cache)
+        cap.add_to_agent(painter)
+        out["system_message"] = painter.system_message
+        out["description"] = painter.description
+        out["reply_funcs"] = [getattr(f["reply_func"], "__name__", "?") for f in painter._reply_func_list][:4]
+        user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+        server.script("Yes.", "Blue square, flat.")
+        r = user.initiate_chat(painter, message="Please draw a blue square.", max_turns=1)
+        hist = r.chat_history
+        out["reply"] = json.loads(re.sub(r"base64,[A-Za-z0-9+/=]+", "base64,<b64>", json.dumps(hist[-1])))
+        out["requests_1"] = _requests_seen(server)
+        server.script("yes", "Blue square, flat.")
+        r = user.initiate_chat(painter, message="Draw it again.", max_turns=1)
+        out["requests_2"] = _requests_seen(server)
+        out["generator_prompts"] = gen.prompts
+        server.script("No", "Just words.")
+        r = user.initiate_chat(painter, message="How are you?", max_turns=1)
+        out["no_image_reply"] = r.chat_history[-1]
+        out["requests_3"] = _requests_seen(server)
+        server.script("yesterday maybe", "words")
+        r = user.initiate_chat(painter, message="What did you do yesterday?", max_turns=1)
+        out["yesterday_reply"] = json.loads(
+            re.sub(r"base64,[A-Za-z0-9+/=]+", "base64,<b64>", json.dumps(r.chat_history[-1]))
+        )
+        out["requests_4"] = len(_requests_seen(server))
+    nollm = autogen.ConversableAgent("nollm", llm_config=False)
+    out["no_llm"] = attempt(gi.ImageGeneration(image_generator=_SquareGenerator()).add_to_agent, nollm)
+    twice = autogen.ConversableAgent("twice", llm_config=llm_config, system_message="T.")
+    gi.ImageGeneration(image_generator=gen).add_to_agent(twice)
+    gi.ImageGeneration(image_generator=gen).add_to_agent(twice)
+    out["twice"] = [twice.system_message, twice.description, len(twice._reply_func_list)]
+    out["dalle_bad"] = [
+        attempt(gi.DalleImageGenerator, {"config_list": [{"model": "gpt-4", "api_key": "x"}]}),
+        attempt(gi.DalleImageGenerator, {"config_list": [{"model": "dall-e-3", "api_key": "x"}]}, resolution="big"),
+    ]
+    dalle = gi.DalleImageGenerator({"config_list": [{"model": "dall-e-3", "api_key": "x"}]})
+    out["dalle_key"] = dalle.cache_key("cat")
+    return out
+
+
+@scenario
+def text_analyzer(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """TextAnalyzerAgent: analyze_text's request and answer, and the two-message reply."""
+    from autogen.agentchat.contrib.text_analyzer_agent import TextAnalyzerAgent
+
+    analyzer = TextAnalyzerAgent(llm_config=llm_config)
+    out: Dict[str, Any] = {"name": analyzer.name, "human_input_mode": analyzer.human_input_mode}
+    server.script("  positive  ")
+    out["analyze"] = analyzer.analyze_text("I love it.", "Is the sentiment positive?")
+    out["requests"] = len(_requests_seen(server))
+    server.script("two-message answer")
+    msgs = [{"role": "user", "content": "The text."}, {"role": "user", "content": "The instructions."}]
+    out["reply"] = analyzer.generate_reply(messages=msgs)
+    _requests_seen(server)
+    out["no_llm"] = attempt(TextAnalyzerAgent(llm_config=False).analyze_text, "t", "i")
+    return out
+
+
+@scenario
+def agent_optimizer(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """AgentOptimizer with a scripted optimizer model: record_one_conversation (given, typed, invalid) and step."""
+    from autogen.agentchat.contrib.agent_optimizer import AgentOptimizer
+
+    config = {
+        "config_list": [{"model": "gpt-4-1106-preview", "base_url": server.base_url, "api_key": "test"}],
+        "cache_seed": None,
+    }
+    out: Dict[str, Any] = {"not_dict": attempt(AgentOptimizer, 1, "x"), "empty": attempt(AgentOptimizer, 1, {})}
+    out["other_model"] = scrub(str(attempt(lambda: AgentOptimizer(1, llm_config).step)))[:80]
+    opt = AgentOptimizer(max_actions_per_step=1, llm_config=config)
+    out["attrs"] = [opt.max_actions_per_step, opt.optimizer_model]
+    out["step_before_record"] = attempt(opt.step)
+    history = [{"role": "user", "content": "What is 2+2?", "name": "user"}, {"role": "assistant", "content": "4"}]
+    opt.record_one_conversation(history, is_satisfied=True)
+    _stdin("1", "x")
+    opt.record_one_conversation(history)
+    out["invalid_answer"] = attempt(opt.record_one_conversation, history)
+    sys.stdin = sys.__stdin__
+    out["recorded"] = [opt._trial_conversations_history, opt._trial_conversations_performance]
+    add = {
+        "name": "add_numbers",
+        "description": "Add two numbers.",
+        "arguments": json.dumps({"a": {"type": "integer", "description": "first"}, "b": {"type": "integer"}}),
+        "packages": "",
+        "code": "def add_numbers(a, b):\n    return a + b",
+    }
+    server.script({"content": None, "tool_calls": [{"name": "add_function", "arguments": json.dumps(add)}]})
+    llm_sigs, executors = opt.step()
+    out["step_1"] = [llm_sigs, sorted(executors)]
+    reqs = server.chat_requests()
+    out["step_1_request"] = {
+        "count": len(reqs),
+        "tools": [t["function"]["name"] for t in reqs[0].get("tools", [])],
+        "tool_choice": reqs[0].get("tool_choice"),
+        "roles": [m["role"] for m in reqs[0]["messages"]],
+    }
+    server.requests.clear()
+    opt.record_one_conversation(history, is_satisfied=False)
+    server.script(
+        {"content": None, "tool_calls": [{"name": "remove_function", "arguments": '{"name": "add_numbers"}'}]}
+    )
+    llm_sigs, executors = opt.step()
+    out["step_2"] = [llm_sigs, sorted(executors)]
+    opt.reset_optimizer()
+    out["after_reset"] = [opt._trial_functions, opt._best_performance]
+    return out
+
+
+@scenario
+def vision_async(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """VisionCapability in an async chat and on a group chat member: the captions reach the model."""
+    import asyncio
+
+    from autogen.agentchat.contrib.capabilities.vision_capability import VisionCapability
+
+    red = _png("red.png", "red")
+    seer = autogen.AssistantAgent("seer", llm_config=llm_config, system_message="You answer.")
+    VisionCapability(lmm_config=llm_config).add_to_agent(seer)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    server.script("A red square.", "Red, async.")
+    r = asyncio.run(user.a_initiate_chat(seer, message=f"Colour? <img {red}>", max_turns=1))
+    out: Dict[str, Any] = {"async": result(r), "async_requests": _requests_seen(server)}
+    blue = _png("blue.png", "blue")
+    gc = autogen.GroupChat([user, seer], messages=[], max_round=2, speaker_selection_method="round_robin")
+    server.script("A blue square.", "Blue, in a group.")
+    user.initiate_chat(autogen.GroupChatManager(gc, llm_config=llm_config), message=f"Group: <img {blue}>")
+    out["group"] = [(m.get("name"), m.get("content")) for m in gc.messages]
+    out["group_requests"] = _requests_seen(server)
+    return out
+
+
+def _compressible_module() -> Any:
+    """CompressibleAgent's module; pyautogen 0.2.35 no longer has it, so its classic run loads the 0.2.31 file
+    named by CLASSIC_COMPRESSIBLE (unzip it from the pyautogen==0.2.31 wheel)."""
+    import importlib
+    import importlib.util
+
+    name = "autogen.agentchat.contrib.compressible_agent"
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        path = os.environ.get("CLASSIC_COMPRESSIBLE")
+        if not path:
+            raise
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+        sys.modules[name] = module
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        return module
+
+
+@scenario
+def compressible(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """CompressibleAgent: compress_config checks, TERMINATE at the token limit, COMPRESS with verbose printing."""
+    offline_tiktoken_cache()
+    CompressibleAgent = _compressible_module().CompressibleAgent
+    config = dict(llm_config, model="gpt-4")
+    out: Dict[str, Any] = {}
+    checks = {
+        "no_model": dict(llm_config=llm_config, compress_config=True),
+        "bad_mode": dict(llm_config=config, compress_config={"mode": "SHRINK"}),
+        "not_dict": dict(llm_config=config, compress_config="yes"),
+        "customized_without_function": dict(llm_config=config, compress_config={"mode": "CUSTOMIZED"}),
+        "bad_leave": dict(llm_config=config, compress_config={"mode": "COMPRESS", "leave_last_n": -1}),
+        "bad_trigger": dict(llm_config=config, compress_config={"mode": "COMPRESS", "trigger_count": 0}),
+        "low_trigger": dict(llm_config=config, compress_config={"mode": "COMPRESS", "trigger_count": 3}),
+        "function_not_customized": dict(
+            llm_config=config, compress_config={"mode": "COMPRESS", "compress_function": lambda m: (False, None)}
+        ),
+        "no_llm": dict(llm_config=False, compress_config=True),
+    }
+    for key, kwargs in checks.items():
+        agent = attempt(CompressibleAgent, "c", **kwargs)
+        out[key] = agent if isinstance(agent, str) else agent.compress_config
+    default = CompressibleAgent("d", llm_config=config)
+    out["defaults"] = [default.compress_config, default.human_input_mode, default._code_execution_config]
+    out["default_compress"] = CompressibleAgent("e", llm_config=config, compress_config=True).compress_config
+
+    # TERMINATE: no reply once the history fills the model's window
+    term = CompressibleAgent("term", llm_config=config, compress_config=True, system_message="S.")
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    r = user.initiate_chat(term, message="word " * 8300, max_turns=2, silent=True)
+    out["terminate"] = [len(r.chat_history), r.chat_history[-1]["content"][:20], len(server.chat_requests())]
+    server.requests.clear()
+
+    def model(body: Dict[str, Any]) -> str:
+        first = body["messages"][0].get("content") or ""
+        return "SUMMARY of it." if "compress" in first.lower() else "reply " + "x " * 40
+
+    server.responder = model
+    comp = CompressibleAgent(
+        "comp",
+        llm_config=config,
+        system_message="S.",
+        compress_config={"mode": "COMPRESS", "trigger_count": 150, "verbose": True, "leave_last_n": 1},
+    )
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, default_auto_reply="go on " * 20
+    )
+    r = user.initiate_chat(comp, message="Task: count.", max_turns=4)
+    out["compress_history"] = r.chat_history
+    out["comp_history"] = [(m["role"], m.get("name"), m["content"][:60]) for m in comp.chat_messages[user]]
+    out["user_history"] = [(m["role"], m.get("name"), m["content"][:60]) for m in user.chat_messages[comp]]
+    reqs = server.chat_requests()
+    out["requests"] = [[(m["role"], (m.get("content") or "")[:60]) for m in b["messages"]] for b in reqs]
+
+    def custom(messages: list) -> Any:
+        return True, [messages[0], {"role": "user", "content": "custom squeeze"}]
+
+    cust = CompressibleAgent(
+        "cust",
+        llm_config=config,
+        system_message="S.",
+        compress_config={"mode": "CUSTOMIZED", "trigger_count": 100, "compress_function": custom},
+    )
+    server.requests.clear()
+    r = user.initiate_chat(cust, message="Task: " + "long " * 100, max_turns=2)
+    out["custom_requests"] = [[m["role"] for m in b["messages"]] for b in server.chat_requests()]
+    out["custom_history"] = [(m["role"], m["content"][:30]) for m in cust.chat_messages[user]]
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

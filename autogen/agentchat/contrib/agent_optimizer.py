@@ -172,7 +172,7 @@ class AgentOptimizer:
         self._best_conversations_performance: List[Dict[str, int]] = []
         self._best_functions: List[FunctionSpec] = []
         self._failure_functions_performance: List[Dict[str, Any]] = []
-        self._best_performance = -1.0
+        self._best_performance: float = -1  # an int, as classic kept it
         self.rejections = []
 
     @property

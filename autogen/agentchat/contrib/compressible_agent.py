@@ -101,7 +101,11 @@ def token_limit_flow(
             history[:] = compressed
         peer_histories = getattr(sender, "chat_messages", None) if sender is not None else None
         if peer_histories is not None and agent.compress_config["broadcast"]:
-            peer_histories[agent] = [_swap_role(m) for m in compressed]
+            swapped = [_swap_role(m) for m in compressed]
+            if isinstance(peer_histories.get(agent), list):
+                peer_histories[agent][:] = swapped  # in place: a running initiate_chat holds this list
+            else:
+                peer_histories[agent] = swapped
     return (True, None) if final else (False, None)
 
 
@@ -121,7 +125,8 @@ def compress_flow(
             len(messages),
         )
         return False, None
-    transcript = "To be compressed:\n" + "\n".join(filter(None, (_transcript_line(m) for m in messages[1:keep_from])))
+    lines = filter(None, (_transcript_line(m) for m in messages[1:keep_from]))
+    transcript = "To be compressed:\n" + "".join(line + "\n" for line in lines)
     verbose = bool(agent.compress_config and agent.compress_config.get("verbose"))
     if verbose:
         agent._print(colored("*" * 30 + "Start compressing the following content:" + "*" * 30, "magenta"))
@@ -137,7 +142,7 @@ def compress_flow(
         summary = content_str(getattr(summary, "content", None) or "")
     if verbose:
         agent._print(colored("*" * 30 + "Content after compressing:" + "*" * 30, "magenta"))
-        agent._print(summary)
+        agent._print(summary + " " + colored("\n" + "*" * 80, "magenta"))  # the classic layout
     compressed = {"content": COMPRESSED_PREFIX + summary, "role": "system"}
     return True, [messages[0], compressed, *messages[keep_from:]]
 
@@ -213,14 +218,22 @@ Check your answer, and reply "TERMINATE" when the task is done."""
         if compress_config is True:
             compress_config = {}
         if not isinstance(compress_config, dict):
-            raise ValueError("compress_config must be a dict, or True/False.")
+            raise ValueError("compress_config must be a dict or True/False.")
         config = {**DEFAULT_COMPRESS_CONFIG, **compress_config}
         if config["mode"] not in MODES:
-            raise ValueError(f"compress_config['mode'] must be one of {list(MODES)}, got {config['mode']!r}.")
+            raise ValueError(
+                f"Invalid compression mode. Allowed values are: {', '.join(MODES)} (got {config['mode']!r})."
+            )
         if config["mode"] == "CUSTOMIZED" and not callable(config["compress_function"]):
-            raise ValueError("compress_function must be given (a callable) when mode is 'CUSTOMIZED'.")
+            raise ValueError(
+                "compress_function must be provided when mode is CUSTOMIZED: a callable "
+                "(messages) -> (success, compressed messages)."
+            )
         if config["mode"] != "CUSTOMIZED" and config["compress_function"] is not None:
-            logger.warning("compress_function is ignored unless mode is 'CUSTOMIZED'.")
+            self._print("Warning: compress_function is provided but mode is not 'CUSTOMIZED'.")  # classic's line
+        leave = config["leave_last_n"]
+        if isinstance(leave, bool) or not isinstance(leave, int) or leave < 0:
+            raise ValueError(f"leave_last_n must be a non-negative integer (got {leave!r}).")
         if config.get("async"):
             logger.warning("Asynchronous compression is not supported; compression runs before the reply.")
         max_tokens = config.get("max_tokens")
@@ -235,11 +248,26 @@ Check your answer, and reply "TERMINATE" when the task is done."""
         trigger = config["trigger_count"]
         if isinstance(trigger, float):
             if not 0 < trigger <= 1:
-                raise ValueError("A float trigger_count is a share of the context window, in (0, 1].")
+                raise ValueError(
+                    "trigger_count must be a positive number; a float is a share of the context window, in (0, 1]."
+                )
             trigger = int(trigger * self._max_token_allowed)
         if not isinstance(trigger, int) or trigger <= 0:
-            raise ValueError("trigger_count must be a positive int (tokens) or a float in (0, 1].")
+            raise ValueError(
+                "trigger_count must be a positive number: an int (tokens) or a float in (0, 1] (a share of the "
+                "context window)."
+            )
         config["trigger_count"] = trigger
+        init_count = self._compute_init_token_count()
+        if trigger < init_count:
+            # classic's warning; classic meant to turn compression off here (and then failed on the next line)
+            self._print(
+                f"Warning: trigger_count {trigger} is less than the initial token count {init_count} (system message "
+                "+ function description if passed), compression will be disabled. Please increase trigger_count if "
+                "you want to enable compression."
+            )
+            self.compress_config = False
+            return
         self.compress_config = config
 
     @property
@@ -337,7 +365,6 @@ Check your answer, and reply "TERMINATE" when the task is done."""
         self._print(
             colored(
                 f"Token Count (including {init_token_count} tokens from system msg and function descriptions). "
-                f"Model '{self._model}' limit: {self._max_token_allowed}.\n"
                 f"Before compression : {token_used} | After: {token_after_compression}",
                 "magenta",
             )

@@ -57,13 +57,15 @@ class ImageGenerator(Protocol):
 
 def _validate_model(model: Any) -> str:
     if not isinstance(model, str) or not (model in DALLE_MODELS or model.startswith("gpt-image")):
-        raise ValueError(f"Invalid image model {model!r}: use 'dall-e-3', 'dall-e-2' or a 'gpt-image-*' model.")
+        raise ValueError(
+            f"Invalid DALL-E model: {model}. Must be 'dall-e-3' or 'dall-e-2' (or an OpenAI 'gpt-image-*' model)."
+        )
     return model
 
 
 def _validate_resolution(resolution: str) -> str:
     if not isinstance(resolution, str) or not _RESOLUTION.match(resolution):
-        raise ValueError(f"Invalid resolution {resolution!r}: write it as WIDTHxHEIGHT, e.g. '1024x1024'.")
+        raise ValueError(f"Invalid resolution format: {resolution}. Write it as WIDTHxHEIGHT, e.g. '1024x1024'.")
     return resolution
 
 

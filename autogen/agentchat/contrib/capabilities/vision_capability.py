@@ -2,20 +2,19 @@
 
 Each image of a received message (``<img ...>`` tags or ``image_url`` parts) is replaced, for the agent's reply,
 by its location and a caption written by the multimodal model of ``lmm_config`` (or by ``custom_caption_func``).
+The model is asked once per distinct picture (by its bytes): a file redrawn under the same name is described anew.
 Needs pillow (the ``lmm`` extra) only when a ``custom_caption_func`` is given, since it receives a PIL image.
 """
 
 from __future__ import annotations
 
-import logging
+import hashlib
 from typing import Any, Callable, Dict, List, Optional, Union
 
 from ....code_utils import content_str
 from .agent_capability import AgentCapability
 
 __all__ = ["DEFAULT_DESCRIPTION_PROMPT", "VisionCapability"]
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_DESCRIPTION_PROMPT = (
     "Write a detailed caption for this image. "
@@ -43,7 +42,12 @@ class VisionCapability(AgentCapability):
     ) -> None:
         super().__init__()
         if not lmm_config and custom_caption_func is None:
-            raise ValueError("VisionCapability needs an lmm_config (a multimodal model) or a custom_caption_func.")
+            from ....exception_utils import ConfigAssertionError
+
+            raise ConfigAssertionError(
+                "Vision Capability requires a valid lmm_config or custom_caption_func. Pass lmm_config= the "
+                "llm_config of a multimodal model (e.g. gpt-4o), or custom_caption_func=(url, image, client) -> str."
+            )
         if custom_caption_func is not None and not callable(custom_caption_func):
             raise TypeError("custom_caption_func must be a function (image_url, pil_image, lmm_client) -> caption.")
         self._lmm_config = lmm_config
@@ -55,7 +59,7 @@ class VisionCapability(AgentCapability):
             from ....oai.client import OpenAIWrapper
 
             self._lmm_client = OpenAIWrapper(**lmm_config)
-        self._captions: Dict[str, str] = {}
+        self._captions: Dict[str, str] = {}  # by the SHA-256 of the image's data
 
     def add_to_agent(self, agent: Any) -> None:
         """Tell ``agent`` it can interpret images, and caption the images of each message it receives."""
@@ -78,20 +82,25 @@ class VisionCapability(AgentCapability):
                 caption = self._caption(url)
                 text += f"<img {url}> in case you can not see, the caption of this image is: {caption}\n"
             else:
-                logger.warning("VisionCapability: skipped a content part of type %r (not text or image_url)", kind)
+                from ....io.base import IOStream
+
+                # the classic line, word for word (its "`test`" included): scripts may look for it
+                IOStream.get_default().print(
+                    f"Warning: the input type should either be `test` or `image_url`. Skip {kind} here."
+                )
         return text
 
     def _caption(self, url: str) -> str:
-        """The caption of the image at ``url``, asked once per image."""
-        if url not in self._captions:
-            from ..img_utils import get_image_data, get_pil_image
+        """The caption of the image at ``url`` as it is now (a file such as plot.png may have been redrawn)."""
+        from ..img_utils import get_image_data, get_pil_image
 
-            if self._custom_caption_func is not None:
-                caption = self._custom_caption_func(url, get_pil_image(url), self._lmm_client)
-            else:
-                caption = self._get_image_caption(str(get_image_data(url)))
-            self._captions[url] = caption
-        return self._captions[url]
+        if self._custom_caption_func is not None:  # called for every image, as classic did
+            return self._custom_caption_func(url, get_pil_image(url), self._lmm_client)
+        data = str(get_image_data(url))
+        key = hashlib.sha256(data.encode()).hexdigest()  # the same picture is not described twice
+        if key not in self._captions:
+            self._captions[key] = self._get_image_caption(data)
+        return self._captions[key]
 
     def _get_image_caption(self, img_data: str) -> str:
         """Ask the multimodal model for a caption of the base64-encoded image ``img_data``."""

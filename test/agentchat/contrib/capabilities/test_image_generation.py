@@ -44,7 +44,7 @@ def test_dalle_generator_by_url_and_by_b64(llm_server: Any) -> None:
 
 
 def test_dalle_generator_validates_its_settings(llm_server: Any) -> None:
-    with pytest.raises(ValueError, match="Invalid image model"):
+    with pytest.raises(ValueError, match="Invalid DALL-E model: gpt-4"):
         DalleImageGenerator({"config_list": [{"model": "gpt-4"}]})
     with pytest.raises(ValueError, match="Invalid resolution"):
         DalleImageGenerator(dalle_config(llm_server), resolution="big")

@@ -105,7 +105,7 @@ def test_custom_caption_function_gets_a_pil_image(png_file: Path) -> None:
 
 
 def test_needs_a_model_or_a_caption_function() -> None:
-    with pytest.raises(ValueError, match="lmm_config .* or a custom_caption_func"):
+    with pytest.raises(ValueError, match="requires a valid lmm_config or custom_caption_func"):
         VisionCapability(lmm_config=None)
     with pytest.raises(TypeError, match="custom_caption_func must be a function"):
         VisionCapability(lmm_config=None, custom_caption_func="nope")  # type: ignore[arg-type]

@@ -145,15 +145,15 @@ def _check_entry(index: int, config: Mapping[str, Any], from_list: bool) -> None
         )
     model = config.get("model")
     if model is None or model == "":
-        if from_list and custom is None:
-            message = (
-                f"config {index} of the config list has no 'model'. Every config needs one, e.g. "
-                '{"model": "gpt-4o", "api_key": "..."} (or give "model" once in the llm_config next to config_list).'
+        # an OpenAI/Azure config may leave the model to create(model=...), as classic allowed (config_list_openai_aoai
+        # gives such configs); create() names the config when neither gives one. Classic's provider clients asserted
+        # a model when the wrapper was built: the same sentence and AssertionError here.
+        classic = _classic_no_model(config.get("api_type"))
+        if from_list and custom is None and classic:
+            raise ConfigAssertionError(
+                f"{classic} config {index} of the config list has no 'model'. Every config needs one, e.g. "
+                '{"model": "...", "api_key": "..."} (or give "model" once in the llm_config next to config_list).'
             )
-            classic = _classic_no_model(config.get("api_type"))
-            if classic:  # classic's provider clients asserted a model: the same sentence and AssertionError
-                raise ConfigAssertionError(f"{classic} {message}")
-            raise ConfigError(message)
     elif not isinstance(model, str):
         raise ConfigError(f"config {index}: 'model' must be a string, got {type(model).__name__} {model!r}")
 

@@ -1892,6 +1892,214 @@ def group_human(server: Any, llm_config: Dict[str, Any]) -> Any:
     return {"messages": [(m.get("name"), m.get("content")) for m in gc.messages], "result": result(r)}
 
 
+# ---------------------------------------------------------------- oai.client: OpenAIWrapper used directly
+def _texts(client: Any, response: Any) -> Any:
+    """What extract_text_or_completion_object gives, with SDK objects reduced to their dicts."""
+    out = []
+    for item in client.extract_text_or_completion_object(response):
+        if isinstance(item, str) or item is None:
+            out.append(item)
+        else:
+            d = item.model_dump() if hasattr(item, "model_dump") else dict(item)
+            out.append({k: v for k, v in sorted(d.items()) if v is not None or k == "content"})
+    return out
+
+
+_HI = [{"role": "user", "content": "Hi"}]
+
+
+def _sent(server: Any) -> Any:
+    """The keys (and a few values) of the last chat request the server received."""
+    body = server.chat_requests()[-1]
+    return {k: (v if k not in ("messages",) else [m.get("content") for m in v]) for k, v in sorted(body.items())}
+
+
+@scenario
+def wrapper_create(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """OpenAIWrapper.create: n>1, templates, filter_func, passthrough params, tool and function calls."""
+    from autogen import OpenAIWrapper
+
+    os.chdir(WORK)
+    out: Dict[str, Any] = {}
+    base = llm_config["config_list"][0]
+    client = OpenAIWrapper(config_list=[base], cache_seed=None)
+    msgs = [{"role": "user", "content": "Hi"}]
+    server.script({"choices": ["one", "two", "three"]})
+    r = client.create(messages=msgs, n=3)
+    out["n3"] = [_texts(client, r), _sent(server)["n"], len(r.choices)]
+    server.script({"tool_calls": [{"name": "add", "arguments": {"a": 1}, "id": "c1"}]})
+    r = client.create(messages=msgs, tools=[{"type": "function", "function": {"name": "add", "parameters": {}}}])
+    out["tool_call"] = _texts(client, r)
+    server.script({"content": "and text", "tool_calls": [{"name": "add", "arguments": "{}", "id": "c2"}]})
+    out["tool_call_text"] = _texts(client, client.create(messages=msgs))
+    server.script({"function_call": {"name": "f", "arguments": {"x": 2}}})
+    out["function_call"] = _texts(client, client.create(messages=msgs))
+    server.script({"content": None})
+    out["none_content"] = _texts(client, client.create(messages=msgs))
+    # templates
+    server.responder = lambda body: "got " + str(body["messages"])
+    r = client.create(messages=[{"role": "user", "content": "Hello {name}"}], context={"name": "Ann"})
+    out["context_no_flag"] = _sent(server)["messages"]
+    r = client.create(
+        messages=[{"role": "user", "content": "Hello {name}"}], context={"name": "Ann"}, allow_format_str_template=True
+    )
+    out["context_flag"] = [_sent(server)["messages"], sorted(_sent(server))]
+    r = attempt(
+        client.create,
+        messages=[{"role": "user", "content": "Hello {missing}"}],
+        context={"name": "Ann"},
+        allow_format_str_template=True,
+    )
+    out["context_missing"] = r if isinstance(r, str) else _sent(server)["messages"]
+    r = client.create(messages=[{"role": "user", "content": lambda ctx: "Fn " + ctx["name"]}], context={"name": "Bo"})
+    out["context_callable"] = _sent(server)["messages"]
+    r = attempt(client.create, prompt="Say {word}", context={"word": "yes"}, allow_format_str_template=True)
+    out["prompt"] = [scrub(r)[:200] if isinstance(r, str) else "ok", server.requests[-1].path, server.requests[-1].body]
+    r = attempt(client.create, messages=msgs, context={"name": "Ann"}, allow_format_str_template=True)
+    out["context_plain"] = _sent(server)["messages"]
+    # passthrough params
+    client.create(
+        messages=msgs,
+        response_format={"type": "json_object"},
+        temperature=0.3,
+        max_tokens=7,
+        seed=5,
+        stop=["x"],
+        user="u1",
+        logprobs=True,
+        top_p=0.9,
+    )
+    out["passthrough"] = _sent(server)
+    r = attempt(client.create, messages=msgs, made_up_param=1)
+    out["unknown_param"] = r if isinstance(r, str) else _sent(server)
+    r = attempt(client.create, messages=msgs, extra_body={"custom": 1})
+    out["extra_body"] = r if isinstance(r, str) else _sent(server)
+    # filter_func
+    server.responder = None
+    server.script("bad", "good")
+    two = OpenAIWrapper(config_list=[dict(base), dict(base, model="gpt-4o")], cache_seed=None)
+    seen = []
+
+    def keep_good(context: Any, response: Any) -> bool:
+        text = two.extract_text_or_completion_object(response)[0]
+        seen.append([sorted(context) if isinstance(context, dict) else repr(context), text])
+        return text == "good"
+
+    r = two.create(messages=msgs, filter_func=keep_good)
+    out["filter_func"] = [_texts(two, r), seen, [b["model"] for b in server.chat_requests()[-2:]], r.model]
+    server.script("bad1", "bad2")
+    seen.clear()
+    r = attempt(two.create, messages=msgs, filter_func=keep_good)
+    out["filter_func_all_fail"] = [r if isinstance(r, str) else _texts(two, r), seen]
+    server.script("ctx")
+    seen.clear()
+    two.create(messages=msgs, filter_func=lambda context, response: seen.append(context) or True, context={"k": 1})
+    out["filter_func_context"] = [seen, _sent(server)["messages"]]
+    server.script("later")
+    one = OpenAIWrapper(config_list=[base], cache_seed=None)
+    r = attempt(one.create, messages=msgs, filter_func=lambda context, response: False)
+    out["filter_func_single"] = r if isinstance(r, str) else _texts(one, r)
+    return out
+
+
+@scenario
+def wrapper_config(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """OpenAIWrapper(config_list=..., **base) precedence, create-time overrides, tags, bad configs."""
+    from autogen import OpenAIWrapper
+
+    os.chdir(WORK)
+    out: Dict[str, Any] = {}
+    base, msgs = llm_config["config_list"][0], _HI
+    c = OpenAIWrapper(config_list=[dict(base, temperature=0.1)], temperature=0.9, max_tokens=11, cache_seed=None)
+    c.create(messages=msgs)
+    out["base_vs_entry"] = _sent(server)
+    c.create(messages=msgs, temperature=0.5, model="gpt-4o")
+    out["create_overrides"] = _sent(server)
+    c = OpenAIWrapper(config_list=[dict(base, tags=["a"], model_client_cls=None)], cache_seed=None)
+    out["tags_entry"] = attempt(lambda: (c.create(messages=msgs), _sent(server))[1])
+    c = OpenAIWrapper(**dict(base, tags=["t"]), cache_seed=None)
+    out["no_list"] = attempt(lambda: (c.create(messages=msgs), _sent(server))[1])
+    out["empty_list"] = attempt(lambda: OpenAIWrapper(config_list=[], cache_seed=None).create(messages=msgs))
+    no_model = [{"base_url": base["base_url"], "api_key": "k"}]
+    for key, extra in (("no_model", {}), ("model_at_create", {"model": "gpt-4"})):
+        wrapper = attempt(OpenAIWrapper, config_list=no_model, cache_seed=None)
+        done = wrapper if isinstance(wrapper, str) else attempt(wrapper.create, messages=msgs, **extra)
+        out[key] = done if isinstance(done, str) else _sent(server)
+    out["bad_kwarg"] = attempt(lambda: type(OpenAIWrapper(config_list=[base], nonsense=1)).__name__)
+    out["bad_api_type"] = attempt(
+        lambda: type(OpenAIWrapper(config_list=[dict(base, api_type="nope")], cache_seed=None)).__name__
+    )
+    c = OpenAIWrapper(config_list=[base], cache_seed=None)
+    out["attrs"] = {
+        n: hasattr(c, n)
+        for n in ["total_usage_summary", "actual_usage_summary", "_clients", "_config_list", "wrapper_id"]
+    }
+    out["config_list_attr"] = scrub(repr(getattr(c, "_config_list", None)))
+    out["legacy_names"] = {
+        n: attempt(lambda n=n: type(getattr(autogen, n)).__name__) for n in ["Completion", "ChatCompletion"]
+    }
+    out["legacy_create"] = attempt(autogen.Completion.create, prompt="x")
+    out["legacy_chat_create"] = attempt(autogen.ChatCompletion.create, messages=msgs)
+    return out
+
+
+@scenario
+def wrapper_usage(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """print_usage_summary modes, clear_usage_summary, actual vs total with cache hits, cost on responses."""
+    from autogen import OpenAIWrapper
+    from autogen.cache import Cache
+
+    os.chdir(WORK)
+    out: Dict[str, Any] = {}
+    base, msgs = llm_config["config_list"][0], _HI
+    c = OpenAIWrapper(config_list=[base])
+    print("--- empty")
+    c.print_usage_summary()
+    c.print_usage_summary(mode="actual")
+    c.print_usage_summary(mode="total")
+    out["empty"] = [c.actual_usage_summary, c.total_usage_summary]
+    server.script(
+        {"content": "a", "usage": {"prompt_tokens": 100, "completion_tokens": 50}},
+        {"content": "b", "usage": {"prompt_tokens": 10, "completion_tokens": 5}, "model": "gpt-4o"},
+    )
+    with Cache.disk(cache_seed=7, cache_path_root=os.path.join(WORK, "cache")) as cache:
+        r1 = c.create(messages=msgs, cache=cache)
+        r2 = c.create(messages=msgs, cache=cache)
+        r3 = c.create(messages=[{"role": "user", "content": "other"}], cache=cache)
+    out["responses"] = [
+        [r.cost, r.model, type(r.usage).__name__, hasattr(r, "config_id"), getattr(r, "pass_filter", None)]
+        for r in (r1, r2, r3)
+    ]
+    out["cost_fn"] = [c.cost(r1), c.cost(r3)]
+    out["get_usage"] = OpenAIWrapper.get_usage(r1) if hasattr(OpenAIWrapper, "get_usage") else "absent"
+    out["usages"] = [c.actual_usage_summary, c.total_usage_summary]
+    print("--- both")
+    c.print_usage_summary()
+    print("--- actual")
+    c.print_usage_summary(mode="actual")
+    print("--- total")
+    c.print_usage_summary(mode="total")
+    print("--- list")
+    c.print_usage_summary(mode=["actual", "total"])
+    print("--- bad")
+    out["bad_mode"] = attempt(c.print_usage_summary, mode="nope")
+    c.clear_usage_summary()
+    print("--- cleared")
+    c.print_usage_summary()
+    out["cleared"] = [c.actual_usage_summary, c.total_usage_summary]
+    # cache_seed on the wrapper and per call
+    server.script("s1", "s2", "s3")
+    d = OpenAIWrapper(config_list=[base], cache_seed=3, cache_path_root=os.path.join(WORK, "c2"))
+    a = d.create(messages=msgs)
+    b = d.create(messages=msgs)
+    e = d.create(messages=msgs, cache_seed=None)
+    f = d.create(messages=msgs, cache_seed=4)
+    out["cache_seed"] = [[x.choices[0].message.content, x.cost > 0] for x in (a, b, e, f)]
+    out["cache_seed_usage"] = [d.actual_usage_summary, d.total_usage_summary]
+    out["cache_dirs"] = sorted(os.listdir(WORK))
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -2100,6 +2100,78 @@ def wrapper_usage(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def config_helpers(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Edge inputs of the config helpers: empty lists and files, env vars, filters, dotenv, get_first_llm_config."""
+    from autogen.oai import openai_utils as ou
+
+    os.chdir(WORK)
+    out: Dict[str, Any] = {}
+    files = {"empty_list.json": "[]", "dict.json": '{"model": "gpt-4"}', "blank.json": "", "bad.json": "[{,]"}
+    for name, text in files.items():
+        with open(name, "w") as f:
+            f.write(text)
+        out[name] = attempt(autogen.config_list_from_json, name)
+    out["missing_location"] = attempt(autogen.config_list_from_json, "OAI", file_location="nowhere")
+    os.environ["ENV_MISSING_PATH"] = "no/such/file.json"
+    out["env_missing_path"] = attempt(autogen.config_list_from_json, "ENV_MISSING_PATH")
+    os.environ["ENV_DICT"] = '{"model": "gpt-4"}'
+    out["env_dict"] = attempt(autogen.config_list_from_json, "ENV_DICT")
+    os.environ["ENV_EMPTY"] = ""
+    out["env_empty"] = attempt(autogen.config_list_from_json, "ENV_EMPTY")
+    os.environ["ENV_LIST"] = '[{"model": "a", "tags": ["x"]}, {"model": "b"}]'
+    out["env_filter_empty_values"] = attempt(autogen.config_list_from_json, "ENV_LIST", filter_dict={"model": []})
+    out["env_filter_tags_str"] = attempt(autogen.config_list_from_json, "ENV_LIST", filter_dict={"tags": "x"})
+    configs = [{"model": "a", "tags": ["x", "y"]}, {"model": "b", "api_type": None}, {"model": "c", "tags": []}]
+    out["filter"] = {
+        "empty_configs": attempt(ou.filter_config, [], {"model": ["a"]}),
+        "none_value": attempt(ou.filter_config, configs, {"api_type": [None]}),
+        "tags_any": attempt(ou.filter_config, configs, {"tags": ["y", "z"]}),
+        "tags_none": attempt(ou.filter_config, configs, {"tags": [None]}),
+        "exclude_none": attempt(ou.filter_config, configs, {"api_type": [None]}, exclude=True),
+        "two_filters_exclude": attempt(ou.filter_config, configs, {"model": ["a", "b"], "tags": ["x"]}, exclude=True),
+        "input_untouched": configs,
+    }
+    for var in ["OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_API_BASE", "OPENAI_API_BASE"]:
+        os.environ.pop(var, None)
+    out["aoai_nothing"] = attempt(autogen.config_list_openai_aoai, key_file_path=WORK)
+    os.environ["OPENAI_API_KEY"] = "sk-env1\nsk-env2"
+    os.environ["OPENAI_API_BASE"] = "http://b1\nhttp://b2"
+    os.environ["AZURE_OPENAI_API_KEY"] = "az1"
+    os.environ["AZURE_OPENAI_API_BASE"] = "https://az.openai.azure.com"
+    out["aoai_env"] = attempt(autogen.config_list_openai_aoai, key_file_path=WORK)
+    out["aoai_env_version"] = attempt(autogen.config_list_openai_aoai, key_file_path=WORK, aoai_api_version="v9")
+    out["models_env"] = attempt(autogen.config_list_from_models, key_file_path=WORK, model_list=["m1"])
+    out["models_empty_list"] = attempt(autogen.config_list_from_models, key_file_path=WORK, model_list=[])
+    out["gpt4_gpt35_filter"] = attempt(autogen.config_list_gpt4_gpt35, key_file_path=WORK, exclude="aoai")
+    for var in ["OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_API_BASE", "OPENAI_API_BASE"]:
+        os.environ.pop(var, None)
+    out["dotenv_no_file"] = attempt(autogen.config_list_from_dotenv)
+    with open(".env", "w") as f:
+        f.write("OPENAI_API_KEY=sk-cwd\nK2=v2\n")
+    out["dotenv_cwd"] = attempt(autogen.config_list_from_dotenv)
+    out["dotenv_bad_map"] = attempt(autogen.config_list_from_dotenv, ".env", model_api_key_map={"gpt-4": 5})
+    out["dotenv_map_no_key"] = attempt(
+        autogen.config_list_from_dotenv, ".env", model_api_key_map={"gpt-4": {"api_type": "x"}}
+    )
+    out["dotenv_empty_map"] = attempt(autogen.config_list_from_dotenv, ".env", model_api_key_map={})
+    for var in ["OPENAI_API_KEY", "K2"]:
+        os.environ.pop(var, None)
+    out["get_config_list"] = {
+        "none_key": attempt(autogen.get_config_list, ["k", None, " "]),
+        "base_urls_none": attempt(autogen.get_config_list, ["k"], base_urls=None, api_type="openai"),
+        "not_a_list": attempt(autogen.get_config_list, "k"),
+    }
+    if hasattr(autogen, "get_first_llm_config"):
+        out["first"] = {
+            "dict": attempt(autogen.get_first_llm_config, {"config_list": [{"model": "a"}, {"model": "b"}]}),
+            "flat": attempt(autogen.get_first_llm_config, {"model": "a", "temperature": 1}),
+            "empty": attempt(autogen.get_first_llm_config, {"config_list": []}),
+            "false": attempt(autogen.get_first_llm_config, False),
+        }
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -1,9 +1,13 @@
 """OpenAIWrapper used directly, as 0.2-era scripts do, measured side by side with classic 0.2.35
-(scripts/classic_diff scenarios wrapper_create, wrapper_config, wrapper_usage): through the real openai SDK
+(scripts/classic_diff scenarios wrapper_create, wrapper_config, wrapper_usage, config_helpers): through the real openai SDK
 against the local server."""
 
 from __future__ import annotations
 
+import errno
+import json
+import pickle
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +15,7 @@ import pytest
 import autogen
 from autogen import OpenAIWrapper
 from autogen.oai.errors import ConfigError
+from autogen.oai.openai_utils import filter_config
 
 USER = [{"role": "user", "content": "Hi"}]
 
@@ -40,3 +45,42 @@ def test_agent_with_model_in_llm_config_next_to_the_list(llm_server: Any) -> Non
     reply = assistant.generate_reply(messages=[{"role": "user", "content": "ping"}])
     assert reply == "echo: ping"
     assert llm_server.chat_requests()[0]["model"] == "gpt-4"
+
+
+# ----- config helpers (scenario config_helpers)
+
+
+def test_filter_config_exclude_with_several_keys_drops_a_config_matching_any() -> None:
+    configs = [
+        {"model": "gpt-4", "api_type": "azure"},
+        {"model": "gpt-4", "api_type": "openai"},
+        {"model": "gpt-3.5-turbo", "api_type": "azure"},
+        {"model": "gpt-3.5-turbo", "api_type": "openai"},
+    ]
+    kept = filter_config(configs, {"model": ["gpt-4"], "api_type": ["azure"]}, exclude=True)
+    assert kept == [{"model": "gpt-3.5-turbo", "api_type": "openai"}]
+    # one key: the complement of the include filter, as before
+    assert filter_config(configs, {"model": ["gpt-4"]}, exclude=True) == configs[2:]
+
+
+def test_missing_config_file_is_classics_file_not_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MY_LIST", raising=False)
+    with pytest.raises(FileNotFoundError) as caught:
+        autogen.config_list_from_json("MY_LIST", file_location="nowhere")
+    err = caught.value
+    assert str(err).startswith("[Errno 2] No such file or directory: 'nowhere/MY_LIST'. ")
+    assert "no environment variable 'MY_LIST'" in str(err)
+    assert (err.errno, err.strerror, err.filename) == (errno.ENOENT, "No such file or directory", "nowhere/MY_LIST")
+    copy = pickle.loads(pickle.dumps(err))
+    assert type(copy) is type(err) and str(copy) == str(err)
+
+
+def test_config_file_that_is_not_json_starts_with_the_decoder_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "OAI_CONFIG_LIST"
+    path.write_text("[{,]")
+    with pytest.raises(json.JSONDecodeError) as caught:
+        autogen.config_list_from_json(str(path))
+    err = caught.value
+    assert str(err).startswith("Expecting property name enclosed in double quotes: line 1 column 3 (char 2). ")
+    assert "is not valid JSON" in str(err) and (err.lineno, err.colno, err.pos) == (1, 3, 2)

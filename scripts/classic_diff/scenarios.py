@@ -2172,6 +2172,46 @@ def config_helpers(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def wrapper_stream(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """OpenAIWrapper.create(stream=True) (printed text, tool calls, usage), a_create, Azure configs on the wire."""
+    import asyncio
+
+    from autogen import OpenAIWrapper
+
+    offline_tiktoken_cache()  # classic counts the tokens of a streamed answer
+    base = llm_config["config_list"][0]
+    out: Dict[str, Any] = {}
+    c = OpenAIWrapper(config_list=[base], cache_seed=None)
+    server.script({"content": "Streamed answer here.", "usage": {"prompt_tokens": 9, "completion_tokens": 4}})
+    print("--- stream text")
+    r = c.create(messages=_HI, stream=True)
+    print("\n--- end")
+    out["text"] = [_texts(c, r), r.choices[0].finish_reason, r.usage and dict(r.usage), r.cost, r.model]
+    out["text_sent"] = {k: v for k, v in _sent(server).items() if k != "messages"}
+    server.script({"content": None, "tool_calls": [{"name": "add", "arguments": {"a": 1, "b": 2}, "id": "c9"}]})
+    print("--- stream tool")
+    r = c.create(messages=_HI, stream=True, tools=[{"type": "function", "function": {"name": "add", "parameters": {}}}])
+    print("\n--- end")
+    out["tool"] = [_texts(c, r), r.choices[0].finish_reason]
+    out["usage"] = [c.actual_usage_summary, c.total_usage_summary]
+    server.script("async one")
+    r = asyncio.run(c.a_create(messages=_HI)) if hasattr(c, "a_create") else None
+    out["a_create"] = "absent" if r is None else _texts(c, r)
+    az = dict(base, api_type="azure", base_url=server.url, api_version="2024-02-01", model="gpt-3.5-turbo")
+    server.script("azure")
+    r = attempt(OpenAIWrapper(config_list=[az], cache_seed=None).create, messages=_HI)
+    last = server.requests[-1]
+    out["azure"] = [
+        r if isinstance(r, str) else r.choices[0].message.content,
+        last.path,
+        last.query,
+        last.body and last.body.get("model"),
+        sorted(h for h in last.headers if h.lower() in ("api-key", "authorization")),
+    ]
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

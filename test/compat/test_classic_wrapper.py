@@ -1,5 +1,5 @@
 """OpenAIWrapper used directly, as 0.2-era scripts do, measured side by side with classic 0.2.35
-(scripts/classic_diff scenarios wrapper_create, wrapper_config, wrapper_usage, config_helpers): through the real openai SDK
+(scripts/classic_diff scenarios wrapper_create, wrapper_config, wrapper_usage, wrapper_stream, config_helpers): through the real openai SDK
 against the local server."""
 
 from __future__ import annotations
@@ -45,6 +45,21 @@ def test_agent_with_model_in_llm_config_next_to_the_list(llm_server: Any) -> Non
     reply = assistant.generate_reply(messages=[{"role": "user", "content": "ping"}])
     assert reply == "echo: ping"
     assert llm_server.chat_requests()[0]["model"] == "gpt-4"
+
+
+def test_streamed_answer_is_printed_in_green_then_an_empty_line(
+    llm_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # scenario wrapper_stream: classic printed the colour, the text as it came, the reset, a line end and print's own
+    wrapper = OpenAIWrapper(config_list=llm_server.config_list(), cache_seed=None)
+    llm_server.script("Streamed answer here.")
+    assert wrapper.create(messages=USER, stream=True).choices[0].message.content == "Streamed answer here."
+    assert capsys.readouterr().out == "\033[32mStreamed answer here.\033[0m\n\n"
+    # an answer with only a tool call printed the same frame around nothing
+    llm_server.script({"content": None, "tool_calls": [{"name": "add", "arguments": {"a": 1}}]})
+    tools = [{"type": "function", "function": {"name": "add", "parameters": {}}}]
+    assert wrapper.create(messages=USER, stream=True, tools=tools).choices[0].message.tool_calls
+    assert capsys.readouterr().out == "\033[32m\033[0m\n\n"
 
 
 # ----- config helpers (scenario config_helpers)

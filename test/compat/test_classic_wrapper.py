@@ -10,6 +10,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
+import openai
 import pytest
 
 import autogen
@@ -60,6 +61,25 @@ def test_streamed_answer_is_printed_in_green_then_an_empty_line(
     tools = [{"type": "function", "function": {"name": "add", "parameters": {}}}]
     assert wrapper.create(messages=USER, stream=True, tools=tools).choices[0].message.tool_calls
     assert capsys.readouterr().out == "\033[32m\033[0m\n\n"
+
+
+def test_a_failed_call_raises_the_sdks_error_with_its_own_text_first(llm_server: Any) -> None:
+    # scenario wrapper_create ("prompt"): classic raised the SDK's exception unchanged, e.g. "Error code: 404 - ..."
+    wrapper = OpenAIWrapper(config_list=llm_server.config_list(), cache_seed=None)
+    llm_server.script({"status": 404, "content": "no such model"})
+    with pytest.raises(openai.NotFoundError) as caught:
+        wrapper.create(messages=USER)
+    text = str(caught.value)
+    assert text.startswith("Error code: 404 - {") and "no such model" in text
+    assert f"(The LLM call failed: config 0 (model 'gpt-4' at {llm_server.base_url}), NotFoundError.)" in text
+    # several configs: the last one's text first, then each failure
+    wrapper = OpenAIWrapper(config_list=llm_server.config_list() * 2, cache_seed=None)
+    llm_server.script({"status": 404, "content": "first"}, {"status": 404, "content": "second"})
+    with pytest.raises(openai.NotFoundError) as caught:
+        wrapper.create(messages=USER)
+    text = str(caught.value)
+    assert text.startswith("Error code: 404 - {") and "second" in text.split("(All 2 configs")[0]
+    assert "(All 2 configs of the config list failed. config 0 (model 'gpt-4'" in text and "first" in text
 
 
 # ----- config helpers (scenario config_helpers)

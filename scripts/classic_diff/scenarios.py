@@ -1986,11 +1986,11 @@ def wrapper_create(server: Any, llm_config: Dict[str, Any]) -> Any:
         return text == "good"
 
     r = two.create(messages=msgs, filter_func=keep_good)
-    out["filter_func"] = [_texts(two, r), seen, [b["model"] for b in server.chat_requests()[-2:]], r.model]
+    out["filter_func"] = [_texts(two, r), list(seen), [b["model"] for b in server.chat_requests()[-2:]], r.model]
     server.script("bad1", "bad2")
     seen.clear()
     r = attempt(two.create, messages=msgs, filter_func=keep_good)
-    out["filter_func_all_fail"] = [r if isinstance(r, str) else _texts(two, r), seen]
+    out["filter_func_all_fail"] = [r if isinstance(r, str) else _texts(two, r), list(seen)]
     server.script("ctx")
     seen.clear()
     two.create(messages=msgs, filter_func=lambda context, response: seen.append(context) or True, context={"k": 1})
@@ -2007,9 +2007,9 @@ def wrapper_config(server: Any, llm_config: Dict[str, Any]) -> Any:
     """OpenAIWrapper(config_list=..., **base) precedence, create-time overrides, tags, bad configs."""
     from autogen import OpenAIWrapper
 
-    os.chdir(WORK)
     out: Dict[str, Any] = {}
     base, msgs = llm_config["config_list"][0], _HI
+    os.chdir(WORK)  # the legacy Completion.create caches in the working folder
     c = OpenAIWrapper(config_list=[dict(base, temperature=0.1)], temperature=0.9, max_tokens=11, cache_seed=None)
     c.create(messages=msgs)
     out["base_vs_entry"] = _sent(server)

@@ -211,7 +211,8 @@ def _attach(response: Any, client: Any, config_id: int) -> None:
 
 def _cost(client: Any, response: Any, price: Optional[tuple[float, float]]) -> float:
     if price is None:
-        return float(client.cost(response))
+        cost = client.cost(response)
+        return cost if isinstance(cost, (int, float)) else float(cost)  # classic kept an int 0 (unpriced model) as is
     usage = client.get_usage(response) or {}
     return ((usage.get("prompt_tokens") or 0) * price[0] + (usage.get("completion_tokens") or 0) * price[1]) / 1000
 

@@ -2212,6 +2212,42 @@ def wrapper_stream(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def wrapper_misc(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """OpenAIWrapper.instantiate, config prices, and an agent streaming its answers in a chat."""
+    from autogen import OpenAIWrapper
+
+    offline_tiktoken_cache()  # classic counts the tokens of a streamed answer
+    base = llm_config["config_list"][0]
+    out: Dict[str, Any] = {}
+    inst = OpenAIWrapper.instantiate
+    out["instantiate"] = [
+        attempt(inst, "Hi {x}", {"x": 1}),
+        attempt(inst, "Hi {x}", {"x": 1}, True),
+        attempt(inst, "Hi {y}", {"x": 1}, True),
+        attempt(inst, None, {"x": 1}, True),
+        attempt(inst, lambda c: "f" + str(c["x"]), {"x": 2}),
+        attempt(inst, "Hi {x}", None, True),
+    ]
+    usage = {"usage": {"prompt_tokens": 1000, "completion_tokens": 1000}}
+    for key, price in [("price_pair", [0.001, 0.002]), ("price_single", [0.5]), ("price_str", "x")]:
+        w = attempt(OpenAIWrapper, config_list=[dict(base, model="my-model", price=price)], cache_seed=None)
+        server.script(dict(usage, content="p"))
+        r = w if isinstance(w, str) else attempt(w.create, messages=_HI)
+        server.reset()
+        out[key] = r if isinstance(r, str) else [r.cost, w.total_usage_summary]
+    server.script(dict(usage, content="unpriced"))
+    w = OpenAIWrapper(config_list=[dict(base, model="my-model")], cache_seed=None)
+    r = w.create(messages=_HI)
+    out["unpriced"] = [r.cost, w.total_usage_summary]
+    server.script("Streaming in a chat.")
+    assistant = autogen.AssistantAgent("assistant", llm_config=dict(llm_config, stream=True), system_message="S.")
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    r = user.initiate_chat(assistant, message="Stream it.", max_turns=1)
+    out["agent_stream"] = [r.chat_history, _sent(server).get("stream")]
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

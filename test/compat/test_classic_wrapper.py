@@ -1,5 +1,5 @@
 """OpenAIWrapper used directly, as 0.2-era scripts do, measured side by side with classic 0.2.35
-(scripts/classic_diff scenarios wrapper_create, wrapper_config, wrapper_usage, wrapper_stream, config_helpers): through the real openai SDK
+(scripts/classic_diff scenarios wrapper_create, wrapper_config, wrapper_usage, wrapper_stream, wrapper_misc, config_helpers): through the real openai SDK
 against the local server."""
 
 from __future__ import annotations
@@ -80,6 +80,21 @@ def test_a_failed_call_raises_the_sdks_error_with_its_own_text_first(llm_server:
     text = str(caught.value)
     assert text.startswith("Error code: 404 - {") and "second" in text.split("(All 2 configs")[0]
     assert "(All 2 configs of the config list failed. config 0 (model 'gpt-4'" in text and "first" in text
+
+
+def test_an_unpriced_model_costs_an_int_zero_as_printed_by_classic(
+    llm_server: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # scenario wrapper_misc: classic's cost of a model missing from the price table was 0 (an int), so its usage
+    # summary printed "Total cost: 0"
+    wrapper = OpenAIWrapper(config_list=llm_server.config_list(model="my-model"), cache_seed=None)
+    llm_server.script({"content": "x", "usage": {"prompt_tokens": 10, "completion_tokens": 5}})
+    response = wrapper.create(messages=USER)
+    assert response.cost == 0 and type(response.cost) is int
+    capsys.readouterr()
+    wrapper.print_usage_summary(mode="total")
+    printed = capsys.readouterr().out
+    assert "Total cost: 0\n" in printed and "* Model 'my-model': cost: 0, prompt_tokens: 10" in printed
 
 
 # ----- config helpers (scenario config_helpers)

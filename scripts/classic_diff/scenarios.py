@@ -2172,6 +2172,12 @@ def config_helpers(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+def _streaming(llm_config: Dict[str, Any]) -> tuple[Dict[str, Any], Dict[str, Any]]:
+    """The scripted model's config and an empty summary, with tiktoken offline (classic counts streamed tokens)."""
+    offline_tiktoken_cache()
+    return llm_config["config_list"][0], {}
+
+
 @scenario
 def wrapper_stream(server: Any, llm_config: Dict[str, Any]) -> Any:
     """OpenAIWrapper.create(stream=True) (printed text, tool calls, usage), a_create, Azure configs on the wire."""
@@ -2179,9 +2185,7 @@ def wrapper_stream(server: Any, llm_config: Dict[str, Any]) -> Any:
 
     from autogen import OpenAIWrapper
 
-    offline_tiktoken_cache()  # classic counts the tokens of a streamed answer
-    base = llm_config["config_list"][0]
-    out: Dict[str, Any] = {}
+    base, out = _streaming(llm_config)
     c = OpenAIWrapper(config_list=[base], cache_seed=None)
     server.script({"content": "Streamed answer here.", "usage": {"prompt_tokens": 9, "completion_tokens": 4}})
     print("--- stream text")
@@ -2195,8 +2199,10 @@ def wrapper_stream(server: Any, llm_config: Dict[str, Any]) -> Any:
     print("\n--- end")
     out["tool"] = [_texts(c, r), r.choices[0].finish_reason]
     out["usage"] = [c.actual_usage_summary, c.total_usage_summary]
-    server.script("async one")
-    r = asyncio.run(c.a_create(messages=_HI)) if hasattr(c, "a_create") else None
+    r = None
+    if hasattr(c, "a_create"):  # ours only: classic 0.2.35 had no OpenAIWrapper.a_create
+        server.script("async one")
+        r = asyncio.run(c.a_create(messages=_HI))
     out["a_create"] = "absent" if r is None else _texts(c, r)
     az = dict(base, api_type="azure", base_url=server.url, api_version="2024-02-01", model="gpt-3.5-turbo")
     server.script("azure")
@@ -2217,9 +2223,7 @@ def wrapper_misc(server: Any, llm_config: Dict[str, Any]) -> Any:
     """OpenAIWrapper.instantiate, config prices, and an agent streaming its answers in a chat."""
     from autogen import OpenAIWrapper
 
-    offline_tiktoken_cache()  # classic counts the tokens of a streamed answer
-    base = llm_config["config_list"][0]
-    out: Dict[str, Any] = {}
+    base, out = _streaming(llm_config)
     inst = OpenAIWrapper.instantiate
     out["instantiate"] = [
         attempt(inst, "Hi {x}", {"x": 1}),

@@ -158,6 +158,15 @@ def _check_entry(index: int, config: Mapping[str, Any], from_list: bool) -> None
         raise ConfigError(f"config {index}: 'model' must be a string, got {type(model).__name__} {model!r}")
 
 
+def _rename_api_base(config: dict[str, Any]) -> None:
+    """``api_base`` (openai<1's name, still in old config files) is the endpoint: ``base_url``. Classic 0.2 sent it
+    as a request argument and failed with a TypeError; left in the body, the request would go to api.openai.com
+    with the key meant for that endpoint."""
+    if "api_base" in config:
+        api_base = config.pop("api_base")
+        config.setdefault("base_url", api_base)
+
+
 def _number(value: str) -> Optional[float]:
     try:
         number = float(value.strip())
@@ -224,6 +233,7 @@ def prepare_config_list(
                 f"config {index} of the config list must be a dict, got {type(entry).__name__}: {entry!r}"
             )
         merged = _coerce_client_numbers({**base_config, **entry}, f"config {index}")
+        _rename_api_base(merged)
         _check_entry(index, merged, from_list)
         client_kwargs, call_config = separate_client_config(merged)
         custom = merged.get("model_client_cls")

@@ -2252,6 +2252,38 @@ def wrapper_misc(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def wrapper_keys(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Client settings in config entries: legacy keys, headers, organization, api_version without Azure."""
+    from autogen import OpenAIWrapper
+
+    base = llm_config["config_list"][0]
+    out: Dict[str, Any] = {}
+    cases = {
+        "api_base": {"model": "gpt-4", "api_key": "k", "api_base": base["base_url"]},
+        "headers": dict(base, default_headers={"X-Test": "1"}, organization="org-1"),
+        "openai_api_version": dict(base, api_version="2024-02-01"),
+        "api_type_openai": dict(base, api_type="openai"),
+        "timeout_str": dict(base, timeout="30", max_retries="1"),
+        "no_key": {"model": "gpt-4", "base_url": base["base_url"]},
+        "unknown_key": dict(base, nonsense_setting=1),
+    }
+    os.environ.pop("OPENAI_API_KEY", None)
+    for key, config in cases.items():
+        server.reset()
+        w = attempt(OpenAIWrapper, config_list=[config], cache_seed=None)
+        r = w if isinstance(w, str) else attempt(w.create, messages=_HI)
+        req = server.requests[-1] if server.requests else None
+        out[key] = [
+            scrub(r)[:160] if isinstance(r, str) else "ok",
+            None if req is None else sorted(k for k in req.body or {} if k != "messages"),
+            None
+            if req is None
+            else {h: v for h, v in req.headers.items() if h.lower() in ("x-test", "openai-organization")},
+        ]
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -1,5 +1,5 @@
 """OpenAIWrapper used directly, as 0.2-era scripts do, measured side by side with classic 0.2.35
-(scripts/classic_diff scenarios wrapper_create, wrapper_config, wrapper_usage, wrapper_stream, wrapper_misc, config_helpers): through the real openai SDK
+(scripts/classic_diff scenarios wrapper_create, wrapper_config, wrapper_usage, wrapper_stream, wrapper_misc, wrapper_keys, config_helpers): through the real openai SDK
 against the local server."""
 
 from __future__ import annotations
@@ -95,6 +95,15 @@ def test_an_unpriced_model_costs_an_int_zero_as_printed_by_classic(
     wrapper.print_usage_summary(mode="total")
     printed = capsys.readouterr().out
     assert "Total cost: 0\n" in printed and "* Model 'my-model': cost: 0, prompt_tokens: 10" in printed
+
+
+def test_api_base_of_old_config_files_is_the_endpoint(llm_server: Any) -> None:
+    # scenario wrapper_keys: openai<1 configs named the endpoint "api_base"; classic 0.2 failed with a TypeError
+    # (it passed it to completions.create); it must never leave for api.openai.com with this endpoint's key
+    wrapper = OpenAIWrapper(config_list=[{"model": "gpt-4", "api_key": "k", "api_base": llm_server.base_url}])
+    assert wrapper.create(messages=USER, cache_seed=None).choices[0].message.content == "echo: Hi"
+    (body,) = llm_server.chat_requests()
+    assert "api_base" not in body
 
 
 # ----- config helpers (scenario config_helpers)

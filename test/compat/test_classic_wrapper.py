@@ -1,6 +1,6 @@
-"""OpenAIWrapper used directly, as 0.2-era scripts do, measured side by side with classic 0.2.35
-(scripts/classic_diff scenarios wrapper_create, wrapper_config, wrapper_usage, wrapper_stream, wrapper_misc, wrapper_keys, config_helpers): through the real openai SDK
-against the local server."""
+"""OpenAIWrapper used directly and the config helpers, as 0.2-era scripts use them, measured side by side with classic
+0.2.35 (scripts/classic_diff scenarios wrapper_create, wrapper_config, wrapper_usage, wrapper_stream, wrapper_misc,
+wrapper_keys, config_helpers): through the real openai SDK against the local server."""
 
 from __future__ import annotations
 

@@ -119,20 +119,34 @@ def _reason(where: str, err: BaseException) -> str:
     text = str(getattr(err, "message", None) or err or "").strip()
     if text.startswith(where):  # our own errors already name the config
         text = text[len(where) :].strip()
-    status = getattr(err, "status_code", None)
-    if status and "Error code" not in text and f"(HTTP {status})" not in text:  # the SDK's or ours already says it
-        text = f"HTTP {status}: {text}"
+    status = _status_not_in(err, text)
+    if status:
+        text = f"{status}: {text}"
     return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def _status_not_in(err: BaseException, text: str) -> str:
+    """ "HTTP <status>" of an API error whose text does not say it yet (the SDK's and ours do), else ""."""
+    status = getattr(err, "status_code", None)
+    return f"HTTP {status}" if status and "Error code" not in text and f"(HTTP {status})" not in text else ""
 
 
 def _all_failed(failures: list[tuple[str, BaseException]]) -> BaseException:
     """The error to raise when every config failed: the last error, with a message naming each failure."""
-    last = failures[-1][1]
-    details = "; ".join(f"{where}: {_reason(where, err)}" for where, err in failures)
-    if len(failures) == 1:
-        message = f"The LLM call failed. {details}"
-    else:
+    last_where, last = failures[-1]
+    # classic raised the last config's own error unchanged: its text comes first (unless it is ours and already
+    # names the config), then where the calls went
+    own = str(getattr(last, "message", None) or last or "").strip()
+    own_first = bool(own) and not own.startswith(last_where)
+    if len(failures) > 1:
+        details = "; ".join(f"{where}: {_reason(where, err)}" for where, err in failures)
         message = f"All {len(failures)} configs of the config list failed. {details}"
+        message = f"{own} ({message})" if own_first else message
+    elif own_first:
+        status = _status_not_in(last, own)
+        message = f"{own} (The LLM call failed: {last_where}, {type(last).__name__}{', ' + status if status else ''}.)"
+    else:
+        message = f"The LLM call failed. {last_where}: {_reason(last_where, last)}"
     if _is_timeout(last):
         message = (
             "OpenAI API call timed out. This could be due to congestion or too small a timeout value. The timeout "
@@ -197,7 +211,8 @@ def _attach(response: Any, client: Any, config_id: int) -> None:
 
 def _cost(client: Any, response: Any, price: Optional[tuple[float, float]]) -> float:
     if price is None:
-        return float(client.cost(response))
+        cost = client.cost(response)
+        return cost if isinstance(cost, (int, float)) else float(cost)  # classic kept an int 0 (unpriced model) as is
     usage = client.get_usage(response) or {}
     return ((usage.get("prompt_tokens") or 0) * price[0] + (usage.get("completion_tokens") or 0) * price[1]) / 1000
 

@@ -145,17 +145,26 @@ def _check_entry(index: int, config: Mapping[str, Any], from_list: bool) -> None
         )
     model = config.get("model")
     if model is None or model == "":
-        if from_list and custom is None:
-            message = (
-                f"config {index} of the config list has no 'model'. Every config needs one, e.g. "
-                '{"model": "gpt-4o", "api_key": "..."} (or give "model" once in the llm_config next to config_list).'
+        # an OpenAI/Azure config may leave the model to create(model=...), as classic allowed (config_list_openai_aoai
+        # gives such configs); create() names the config when neither gives one. Classic's provider clients asserted
+        # a model when the wrapper was built: the same sentence and AssertionError here.
+        classic = _classic_no_model(config.get("api_type"))
+        if from_list and custom is None and classic:
+            raise ConfigAssertionError(
+                f"{classic} config {index} of the config list has no 'model'. Every config needs one, e.g. "
+                '{"model": "...", "api_key": "..."} (or give "model" once in the llm_config next to config_list).'
             )
-            classic = _classic_no_model(config.get("api_type"))
-            if classic:  # classic's provider clients asserted a model: the same sentence and AssertionError
-                raise ConfigAssertionError(f"{classic} {message}")
-            raise ConfigError(message)
     elif not isinstance(model, str):
         raise ConfigError(f"config {index}: 'model' must be a string, got {type(model).__name__} {model!r}")
+
+
+def _rename_api_base(config: dict[str, Any]) -> None:
+    """``api_base`` (openai<1's name, still in old config files) is the endpoint: ``base_url``. Classic 0.2 sent it
+    as a request argument and failed with a TypeError; left in the body, the request would go to api.openai.com
+    with the key meant for that endpoint."""
+    if "api_base" in config:
+        api_base = config.pop("api_base")
+        config.setdefault("base_url", api_base)
 
 
 def _number(value: str) -> Optional[float]:
@@ -224,6 +233,7 @@ def prepare_config_list(
                 f"config {index} of the config list must be a dict, got {type(entry).__name__}: {entry!r}"
             )
         merged = _coerce_client_numbers({**base_config, **entry}, f"config {index}")
+        _rename_api_base(merged)
         _check_entry(index, merged, from_list)
         client_kwargs, call_config = separate_client_config(merged)
         custom = merged.get("model_client_cls")

@@ -148,5 +148,5 @@ def compute_cost(
                     '{"price" : [prompt_price_per_1k, completion_token_price_per_1k]} for customized pricing.',
                     model,
                 )
-            return 0.0
+            return 0  # an int, as classic: summaries print "Total cost: 0"
     return ((prompt_tokens or 0) * price[0] + (completion_tokens or 0) * price[1]) / 1000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -227,16 +228,16 @@ def filter_config(
 
     Values are lists of accepted values (a single value is accepted too). A config's list value
     (``tags``) matches when any of its items is accepted; ``None`` among the accepted values matches
-    configs without the key. With ``exclude=True`` the configs matching are dropped instead.
+    configs without the key. With ``exclude=True`` a config is kept only when it matches none of the keys (as
+    classic 0.2.35: ``{"model": ["gpt-4"], "api_type": ["azure"]}`` drops every gpt-4 config and every Azure one).
     """
     if not filter_dict:
         return config_list
-    kept = []
-    for config in config_list:
-        matched = all(_matches(config.get(key), wanted, key in config) for key, wanted in filter_dict.items())
-        if matched != exclude:
-            kept.append(config)
-    return kept
+    return [
+        config
+        for config in config_list
+        if all(_matches(config.get(key), wanted, key in config) != exclude for key, wanted in filter_dict.items())
+    ]
 
 
 class ConfigJSONError(ConfigError, json.JSONDecodeError):
@@ -248,13 +249,28 @@ class ConfigJSONError(ConfigError, json.JSONDecodeError):
         self.args = (message,)
 
 
+class ConfigFileNotFoundError(FileNotFoundError):
+    """A config-list file that does not exist: classic's ``[Errno 2] No such file or directory: 'PATH'`` (with its
+    ``errno``, ``strerror`` and ``filename``), then what to do."""
+
+    def __init__(self, path: str, guidance: str) -> None:
+        super().__init__(errno.ENOENT, os.strerror(errno.ENOENT), path)
+        self.guidance = guidance
+
+    def __str__(self) -> str:
+        return f"{super().__str__()}. {self.guidance}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.filename, self.guidance))
+
+
 def _parse_config_json(text: str, source: str) -> list[dict[str, Any]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        message = (
-            f"{source} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno} (char {err.pos}). "
-            'It should hold a list of configs such as [{"model": "gpt-4o", "api_key": "..."}].'
+        message = (  # classic's text first (the JSONDecodeError's own)
+            f"{err}. {source} is not valid JSON; "
+            'it should hold a list of configs such as [{"model": "gpt-4o", "api_key": "..."}].'
         )
         raise ConfigJSONError(message, err) from err
     if not isinstance(data, list):
@@ -286,9 +302,10 @@ def config_list_from_json(
     else:
         path = os.path.join(file_location, env_or_file) if file_location else env_or_file
         if not os.path.exists(path):
-            raise FileNotFoundError(
+            raise ConfigFileNotFoundError(
+                path,
                 f"No config list found: there is no environment variable {env_or_file!r} and no file {path!r}. "
-                "Create the file (a JSON list of configs) or set the variable to the JSON or to a file path."
+                "Create the file (a JSON list of configs) or set the variable to the JSON or to a file path.",
             )
         source = f"The file {path!r}"
         text = Path(path).read_text()

@@ -43,6 +43,11 @@ class _Choice:
     finish_reason: Optional[str] = None
 
 
+# streamed text is printed in green, as classic AutoGen printed it
+_GREEN = "\033[32m"
+_RESET = "\033[0m"
+
+
 class StreamCollector:
     """Feed it chunks with ``add``; ``completion_dict()`` is the chat completion they make up.
 
@@ -79,8 +84,10 @@ class StreamCollector:
             if delta.content:
                 state.content.append(delta.content)
                 if self._output is not None:
+                    if not self._printed:
+                        self._output.print(_GREEN, end="")
+                        self._printed = True
                     self._output.print(delta.content, end="", flush=True)
-                    self._printed = True
             if getattr(delta, "refusal", None):
                 state.refusal.append(delta.refusal)
             for call in getattr(delta, "tool_calls", None) or []:
@@ -108,9 +115,14 @@ class StreamCollector:
         return [index for index, state in sorted(self._choices.items()) if not state.finish_reason]
 
     def finish(self) -> None:
-        """End the printed line, if anything was printed."""
-        if self._printed and self._output is not None:
-            self._output.print("", flush=True)
+        """End the printed answer as classic did: the colour reset, a line end and an empty line (an answer without
+        text, e.g. only tool calls, prints just that frame)."""
+        if self._output is None:
+            return
+        if not self._printed:
+            self._output.print(_GREEN, end="")
+            self._printed = True
+        self._output.print(_RESET + "\n", flush=True)
 
     def completion_text(self) -> str:
         return "".join("".join(c.content) for c in self._choices.values())

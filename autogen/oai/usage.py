@@ -21,7 +21,7 @@ def update_usage_summary(
     """``summary`` with one call's ``usage`` (a ModelClient.get_usage dict) added; incomplete usage is ignored."""
     if not usage or any(key not in usage for key in USAGE_KEYS):
         return summary
-    summary = summary if summary is not None else {"total_cost": 0.0}
+    summary = summary if summary is not None else {"total_cost": 0}  # an int until a cost is added, as classic
     cost = usage["cost"] or 0
     summary["total_cost"] = summary.get("total_cost", 0) + cost
     per_model = summary.setdefault(usage["model"], {counter: 0 for counter in _COUNTERS})

@@ -2211,6 +2211,398 @@ def compressible(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+# ---------------------------------------------------------------- oai.client: OpenAIWrapper used directly
+def _texts(client: Any, response: Any) -> Any:
+    """What extract_text_or_completion_object gives, with SDK objects reduced to their dicts."""
+    out = []
+    for item in client.extract_text_or_completion_object(response):
+        if isinstance(item, str) or item is None:
+            out.append(item)
+        else:
+            d = item.model_dump() if hasattr(item, "model_dump") else dict(item)
+            out.append({k: v for k, v in sorted(d.items()) if v is not None or k == "content"})
+    return out
+
+
+_HI = [{"role": "user", "content": "Hi"}]
+
+
+def _sent(server: Any) -> Any:
+    """The keys (and a few values) of the last chat request the server received."""
+    body = server.chat_requests()[-1]
+    return {k: (v if k not in ("messages",) else [m.get("content") for m in v]) for k, v in sorted(body.items())}
+
+
+@scenario
+def wrapper_create(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """OpenAIWrapper.create: n>1, templates, filter_func, passthrough params, tool and function calls."""
+    from autogen import OpenAIWrapper
+
+    os.chdir(WORK)
+    out: Dict[str, Any] = {}
+    base = llm_config["config_list"][0]
+    client = OpenAIWrapper(config_list=[base], cache_seed=None)
+    msgs = [{"role": "user", "content": "Hi"}]
+    server.script({"choices": ["one", "two", "three"]})
+    r = client.create(messages=msgs, n=3)
+    out["n3"] = [_texts(client, r), _sent(server)["n"], len(r.choices)]
+    server.script({"tool_calls": [{"name": "add", "arguments": {"a": 1}, "id": "c1"}]})
+    r = client.create(messages=msgs, tools=[{"type": "function", "function": {"name": "add", "parameters": {}}}])
+    out["tool_call"] = _texts(client, r)
+    server.script({"content": "and text", "tool_calls": [{"name": "add", "arguments": "{}", "id": "c2"}]})
+    out["tool_call_text"] = _texts(client, client.create(messages=msgs))
+    server.script({"function_call": {"name": "f", "arguments": {"x": 2}}})
+    out["function_call"] = _texts(client, client.create(messages=msgs))
+    server.script({"content": None})
+    out["none_content"] = _texts(client, client.create(messages=msgs))
+    # templates
+    server.responder = lambda body: "got " + str(body["messages"])
+    r = client.create(messages=[{"role": "user", "content": "Hello {name}"}], context={"name": "Ann"})
+    out["context_no_flag"] = _sent(server)["messages"]
+    r = client.create(
+        messages=[{"role": "user", "content": "Hello {name}"}], context={"name": "Ann"}, allow_format_str_template=True
+    )
+    out["context_flag"] = [_sent(server)["messages"], sorted(_sent(server))]
+    r = attempt(
+        client.create,
+        messages=[{"role": "user", "content": "Hello {missing}"}],
+        context={"name": "Ann"},
+        allow_format_str_template=True,
+    )
+    out["context_missing"] = r if isinstance(r, str) else _sent(server)["messages"]
+    r = client.create(messages=[{"role": "user", "content": lambda ctx: "Fn " + ctx["name"]}], context={"name": "Bo"})
+    out["context_callable"] = _sent(server)["messages"]
+    r = attempt(client.create, prompt="Say {word}", context={"word": "yes"}, allow_format_str_template=True)
+    out["prompt"] = [scrub(r)[:200] if isinstance(r, str) else "ok", server.requests[-1].path, server.requests[-1].body]
+    r = attempt(client.create, messages=msgs, context={"name": "Ann"}, allow_format_str_template=True)
+    out["context_plain"] = _sent(server)["messages"]
+    # passthrough params
+    client.create(
+        messages=msgs,
+        response_format={"type": "json_object"},
+        temperature=0.3,
+        max_tokens=7,
+        seed=5,
+        stop=["x"],
+        user="u1",
+        logprobs=True,
+        top_p=0.9,
+    )
+    out["passthrough"] = _sent(server)
+    r = attempt(client.create, messages=msgs, made_up_param=1)
+    out["unknown_param"] = r if isinstance(r, str) else _sent(server)
+    r = attempt(client.create, messages=msgs, extra_body={"custom": 1})
+    out["extra_body"] = r if isinstance(r, str) else _sent(server)
+    # filter_func
+    server.responder = None
+    server.script("bad", "good")
+    two = OpenAIWrapper(config_list=[dict(base), dict(base, model="gpt-4o")], cache_seed=None)
+    seen = []
+
+    def keep_good(context: Any, response: Any) -> bool:
+        text = two.extract_text_or_completion_object(response)[0]
+        seen.append([sorted(context) if isinstance(context, dict) else repr(context), text])
+        return text == "good"
+
+    r = two.create(messages=msgs, filter_func=keep_good)
+    out["filter_func"] = [_texts(two, r), list(seen), [b["model"] for b in server.chat_requests()[-2:]], r.model]
+    server.script("bad1", "bad2")
+    seen.clear()
+    r = attempt(two.create, messages=msgs, filter_func=keep_good)
+    out["filter_func_all_fail"] = [r if isinstance(r, str) else _texts(two, r), list(seen)]
+    server.script("ctx")
+    seen.clear()
+    two.create(messages=msgs, filter_func=lambda context, response: seen.append(context) or True, context={"k": 1})
+    out["filter_func_context"] = [seen, _sent(server)["messages"]]
+    server.script("later")
+    one = OpenAIWrapper(config_list=[base], cache_seed=None)
+    r = attempt(one.create, messages=msgs, filter_func=lambda context, response: False)
+    out["filter_func_single"] = r if isinstance(r, str) else _texts(one, r)
+    return out
+
+
+@scenario
+def wrapper_config(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """OpenAIWrapper(config_list=..., **base) precedence, create-time overrides, tags, bad configs."""
+    from autogen import OpenAIWrapper
+
+    out: Dict[str, Any] = {}
+    base, msgs = llm_config["config_list"][0], _HI
+    os.chdir(WORK)  # the legacy Completion.create caches in the working folder
+    c = OpenAIWrapper(config_list=[dict(base, temperature=0.1)], temperature=0.9, max_tokens=11, cache_seed=None)
+    c.create(messages=msgs)
+    out["base_vs_entry"] = _sent(server)
+    c.create(messages=msgs, temperature=0.5, model="gpt-4o")
+    out["create_overrides"] = _sent(server)
+    c = OpenAIWrapper(config_list=[dict(base, tags=["a"], model_client_cls=None)], cache_seed=None)
+    out["tags_entry"] = attempt(lambda: (c.create(messages=msgs), _sent(server))[1])
+    c = OpenAIWrapper(**dict(base, tags=["t"]), cache_seed=None)
+    out["no_list"] = attempt(lambda: (c.create(messages=msgs), _sent(server))[1])
+    out["empty_list"] = attempt(lambda: OpenAIWrapper(config_list=[], cache_seed=None).create(messages=msgs))
+    no_model = [{"base_url": base["base_url"], "api_key": "k"}]
+    for key, extra in (("no_model", {}), ("model_at_create", {"model": "gpt-4"})):
+        wrapper = attempt(OpenAIWrapper, config_list=no_model, cache_seed=None)
+        done = wrapper if isinstance(wrapper, str) else attempt(wrapper.create, messages=msgs, **extra)
+        out[key] = done if isinstance(done, str) else _sent(server)
+    out["bad_kwarg"] = attempt(lambda: type(OpenAIWrapper(config_list=[base], nonsense=1)).__name__)
+    out["bad_api_type"] = attempt(
+        lambda: type(OpenAIWrapper(config_list=[dict(base, api_type="nope")], cache_seed=None)).__name__
+    )
+    c = OpenAIWrapper(config_list=[base], cache_seed=None)
+    out["attrs"] = {
+        n: hasattr(c, n)
+        for n in ["total_usage_summary", "actual_usage_summary", "_clients", "_config_list", "wrapper_id"]
+    }
+    out["config_list_attr"] = scrub(repr(getattr(c, "_config_list", None)))
+    out["legacy_names"] = {
+        n: attempt(lambda n=n: type(getattr(autogen, n)).__name__) for n in ["Completion", "ChatCompletion"]
+    }
+    out["legacy_create"] = attempt(autogen.Completion.create, prompt="x")
+    out["legacy_chat_create"] = attempt(autogen.ChatCompletion.create, messages=msgs)
+    return out
+
+
+@scenario
+def wrapper_usage(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """print_usage_summary modes, clear_usage_summary, actual vs total with cache hits, cost on responses."""
+    from autogen import OpenAIWrapper
+    from autogen.cache import Cache
+
+    os.chdir(WORK)
+    out: Dict[str, Any] = {}
+    base, msgs = llm_config["config_list"][0], _HI
+    c = OpenAIWrapper(config_list=[base])
+    print("--- empty")
+    c.print_usage_summary()
+    c.print_usage_summary(mode="actual")
+    c.print_usage_summary(mode="total")
+    out["empty"] = [c.actual_usage_summary, c.total_usage_summary]
+    server.script(
+        {"content": "a", "usage": {"prompt_tokens": 100, "completion_tokens": 50}},
+        {"content": "b", "usage": {"prompt_tokens": 10, "completion_tokens": 5}, "model": "gpt-4o"},
+    )
+    with Cache.disk(cache_seed=7, cache_path_root=os.path.join(WORK, "cache")) as cache:
+        r1 = c.create(messages=msgs, cache=cache)
+        r2 = c.create(messages=msgs, cache=cache)
+        r3 = c.create(messages=[{"role": "user", "content": "other"}], cache=cache)
+    out["responses"] = [
+        [r.cost, r.model, type(r.usage).__name__, hasattr(r, "config_id"), getattr(r, "pass_filter", None)]
+        for r in (r1, r2, r3)
+    ]
+    out["cost_fn"] = [c.cost(r1), c.cost(r3)]
+    out["get_usage"] = OpenAIWrapper.get_usage(r1) if hasattr(OpenAIWrapper, "get_usage") else "absent"
+    out["usages"] = [c.actual_usage_summary, c.total_usage_summary]
+    print("--- both")
+    c.print_usage_summary()
+    print("--- actual")
+    c.print_usage_summary(mode="actual")
+    print("--- total")
+    c.print_usage_summary(mode="total")
+    print("--- list")
+    c.print_usage_summary(mode=["actual", "total"])
+    print("--- bad")
+    out["bad_mode"] = attempt(c.print_usage_summary, mode="nope")
+    c.clear_usage_summary()
+    print("--- cleared")
+    c.print_usage_summary()
+    out["cleared"] = [c.actual_usage_summary, c.total_usage_summary]
+    # cache_seed on the wrapper and per call
+    server.script("s1", "s2", "s3")
+    d = OpenAIWrapper(config_list=[base], cache_seed=3, cache_path_root=os.path.join(WORK, "c2"))
+    a = d.create(messages=msgs)
+    b = d.create(messages=msgs)
+    e = d.create(messages=msgs, cache_seed=None)
+    f = d.create(messages=msgs, cache_seed=4)
+    out["cache_seed"] = [[x.choices[0].message.content, x.cost > 0] for x in (a, b, e, f)]
+    out["cache_seed_usage"] = [d.actual_usage_summary, d.total_usage_summary]
+    out["cache_dirs"] = sorted(os.listdir(WORK))
+    return out
+
+
+@scenario
+def config_helpers(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Edge inputs of the config helpers: empty lists and files, env vars, filters, dotenv, get_first_llm_config."""
+    from autogen.oai import openai_utils as ou
+
+    os.chdir(WORK)
+    out: Dict[str, Any] = {}
+    files = {"empty_list.json": "[]", "dict.json": '{"model": "gpt-4"}', "blank.json": "", "bad.json": "[{,]"}
+    for name, text in files.items():
+        with open(name, "w") as f:
+            f.write(text)
+        out[name] = attempt(autogen.config_list_from_json, name)
+    out["missing_location"] = attempt(autogen.config_list_from_json, "OAI", file_location="nowhere")
+    os.environ["ENV_MISSING_PATH"] = "no/such/file.json"
+    out["env_missing_path"] = attempt(autogen.config_list_from_json, "ENV_MISSING_PATH")
+    os.environ["ENV_DICT"] = '{"model": "gpt-4"}'
+    out["env_dict"] = attempt(autogen.config_list_from_json, "ENV_DICT")
+    os.environ["ENV_EMPTY"] = ""
+    out["env_empty"] = attempt(autogen.config_list_from_json, "ENV_EMPTY")
+    os.environ["ENV_LIST"] = '[{"model": "a", "tags": ["x"]}, {"model": "b"}]'
+    out["env_filter_empty_values"] = attempt(autogen.config_list_from_json, "ENV_LIST", filter_dict={"model": []})
+    out["env_filter_tags_str"] = attempt(autogen.config_list_from_json, "ENV_LIST", filter_dict={"tags": "x"})
+    configs = [{"model": "a", "tags": ["x", "y"]}, {"model": "b", "api_type": None}, {"model": "c", "tags": []}]
+    out["filter"] = {
+        "empty_configs": attempt(ou.filter_config, [], {"model": ["a"]}),
+        "none_value": attempt(ou.filter_config, configs, {"api_type": [None]}),
+        "tags_any": attempt(ou.filter_config, configs, {"tags": ["y", "z"]}),
+        "tags_none": attempt(ou.filter_config, configs, {"tags": [None]}),
+        "exclude_none": attempt(ou.filter_config, configs, {"api_type": [None]}, exclude=True),
+        "two_filters_exclude": attempt(ou.filter_config, configs, {"model": ["a", "b"], "tags": ["x"]}, exclude=True),
+        "input_untouched": configs,
+    }
+    for var in ["OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_API_BASE", "OPENAI_API_BASE"]:
+        os.environ.pop(var, None)
+    out["aoai_nothing"] = attempt(autogen.config_list_openai_aoai, key_file_path=WORK)
+    os.environ["OPENAI_API_KEY"] = "sk-env1\nsk-env2"
+    os.environ["OPENAI_API_BASE"] = "http://b1\nhttp://b2"
+    os.environ["AZURE_OPENAI_API_KEY"] = "az1"
+    os.environ["AZURE_OPENAI_API_BASE"] = "https://az.openai.azure.com"
+    out["aoai_env"] = attempt(autogen.config_list_openai_aoai, key_file_path=WORK)
+    out["aoai_env_version"] = attempt(autogen.config_list_openai_aoai, key_file_path=WORK, aoai_api_version="v9")
+    out["models_env"] = attempt(autogen.config_list_from_models, key_file_path=WORK, model_list=["m1"])
+    out["models_empty_list"] = attempt(autogen.config_list_from_models, key_file_path=WORK, model_list=[])
+    out["gpt4_gpt35_filter"] = attempt(autogen.config_list_gpt4_gpt35, key_file_path=WORK, exclude="aoai")
+    for var in ["OPENAI_API_KEY", "AZURE_OPENAI_API_KEY", "AZURE_OPENAI_API_BASE", "OPENAI_API_BASE"]:
+        os.environ.pop(var, None)
+    out["dotenv_no_file"] = attempt(autogen.config_list_from_dotenv)
+    with open(".env", "w") as f:
+        f.write("OPENAI_API_KEY=sk-cwd\nK2=v2\n")
+    out["dotenv_cwd"] = attempt(autogen.config_list_from_dotenv)
+    out["dotenv_bad_map"] = attempt(autogen.config_list_from_dotenv, ".env", model_api_key_map={"gpt-4": 5})
+    out["dotenv_map_no_key"] = attempt(
+        autogen.config_list_from_dotenv, ".env", model_api_key_map={"gpt-4": {"api_type": "x"}}
+    )
+    out["dotenv_empty_map"] = attempt(autogen.config_list_from_dotenv, ".env", model_api_key_map={})
+    for var in ["OPENAI_API_KEY", "K2"]:
+        os.environ.pop(var, None)
+    out["get_config_list"] = {
+        "none_key": attempt(autogen.get_config_list, ["k", None, " "]),
+        "base_urls_none": attempt(autogen.get_config_list, ["k"], base_urls=None, api_type="openai"),
+        "not_a_list": attempt(autogen.get_config_list, "k"),
+    }
+    if hasattr(autogen, "get_first_llm_config"):
+        out["first"] = {
+            "dict": attempt(autogen.get_first_llm_config, {"config_list": [{"model": "a"}, {"model": "b"}]}),
+            "flat": attempt(autogen.get_first_llm_config, {"model": "a", "temperature": 1}),
+            "empty": attempt(autogen.get_first_llm_config, {"config_list": []}),
+            "false": attempt(autogen.get_first_llm_config, False),
+        }
+    return out
+
+
+def _streaming(llm_config: Dict[str, Any]) -> tuple[Dict[str, Any], Dict[str, Any]]:
+    """The scripted model's config and an empty summary, with tiktoken offline (classic counts streamed tokens)."""
+    offline_tiktoken_cache()
+    return llm_config["config_list"][0], {}
+
+
+@scenario
+def wrapper_stream(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """OpenAIWrapper.create(stream=True) (printed text, tool calls, usage), a_create, Azure configs on the wire."""
+    import asyncio
+
+    from autogen import OpenAIWrapper
+
+    base, out = _streaming(llm_config)
+    c = OpenAIWrapper(config_list=[base], cache_seed=None)
+    server.script({"content": "Streamed answer here.", "usage": {"prompt_tokens": 9, "completion_tokens": 4}})
+    print("--- stream text")
+    r = c.create(messages=_HI, stream=True)
+    print("\n--- end")
+    out["text"] = [_texts(c, r), r.choices[0].finish_reason, r.usage and dict(r.usage), r.cost, r.model]
+    out["text_sent"] = {k: v for k, v in _sent(server).items() if k != "messages"}
+    server.script({"content": None, "tool_calls": [{"name": "add", "arguments": {"a": 1, "b": 2}, "id": "c9"}]})
+    print("--- stream tool")
+    r = c.create(messages=_HI, stream=True, tools=[{"type": "function", "function": {"name": "add", "parameters": {}}}])
+    print("\n--- end")
+    out["tool"] = [_texts(c, r), r.choices[0].finish_reason]
+    out["usage"] = [c.actual_usage_summary, c.total_usage_summary]
+    r = None
+    if hasattr(c, "a_create"):  # ours only: classic 0.2.35 had no OpenAIWrapper.a_create
+        server.script("async one")
+        r = asyncio.run(c.a_create(messages=_HI))
+    out["a_create"] = "absent" if r is None else _texts(c, r)
+    az = dict(base, api_type="azure", base_url=server.url, api_version="2024-02-01", model="gpt-3.5-turbo")
+    server.script("azure")
+    r = attempt(OpenAIWrapper(config_list=[az], cache_seed=None).create, messages=_HI)
+    last = server.requests[-1]
+    out["azure"] = [
+        r if isinstance(r, str) else r.choices[0].message.content,
+        last.path,
+        last.query,
+        last.body and last.body.get("model"),
+        sorted(h for h in last.headers if h.lower() in ("api-key", "authorization")),
+    ]
+    return out
+
+
+@scenario
+def wrapper_misc(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """OpenAIWrapper.instantiate, config prices, and an agent streaming its answers in a chat."""
+    from autogen import OpenAIWrapper
+
+    base, out = _streaming(llm_config)
+    inst = OpenAIWrapper.instantiate
+    out["instantiate"] = [
+        attempt(inst, "Hi {x}", {"x": 1}),
+        attempt(inst, "Hi {x}", {"x": 1}, True),
+        attempt(inst, "Hi {y}", {"x": 1}, True),
+        attempt(inst, None, {"x": 1}, True),
+        attempt(inst, lambda c: "f" + str(c["x"]), {"x": 2}),
+        attempt(inst, "Hi {x}", None, True),
+    ]
+    usage = {"usage": {"prompt_tokens": 1000, "completion_tokens": 1000}}
+    for key, price in [("price_pair", [0.001, 0.002]), ("price_single", [0.5]), ("price_str", "x")]:
+        w = attempt(OpenAIWrapper, config_list=[dict(base, model="my-model", price=price)], cache_seed=None)
+        server.script(dict(usage, content="p"))
+        r = w if isinstance(w, str) else attempt(w.create, messages=_HI)
+        server.reset()
+        out[key] = r if isinstance(r, str) else [r.cost, w.total_usage_summary]
+    server.script(dict(usage, content="unpriced"))
+    w = OpenAIWrapper(config_list=[dict(base, model="my-model")], cache_seed=None)
+    r = w.create(messages=_HI)
+    out["unpriced"] = [r.cost, w.total_usage_summary]
+    server.script("Streaming in a chat.")
+    assistant = autogen.AssistantAgent("assistant", llm_config=dict(llm_config, stream=True), system_message="S.")
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    r = user.initiate_chat(assistant, message="Stream it.", max_turns=1)
+    out["agent_stream"] = [r.chat_history, _sent(server).get("stream")]
+    return out
+
+
+@scenario
+def wrapper_keys(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """Client settings in config entries: legacy keys, headers, organization, api_version without Azure."""
+    from autogen import OpenAIWrapper
+
+    base = llm_config["config_list"][0]
+    out: Dict[str, Any] = {}
+    cases = {
+        "api_base": {"model": "gpt-4", "api_key": "k", "api_base": base["base_url"]},
+        "headers": dict(base, default_headers={"X-Test": "1"}, organization="org-1"),
+        "openai_api_version": dict(base, api_version="2024-02-01"),
+        "api_type_openai": dict(base, api_type="openai"),
+        "timeout_str": dict(base, timeout="30", max_retries="1"),
+        "no_key": {"model": "gpt-4", "base_url": base["base_url"]},
+        "unknown_key": dict(base, nonsense_setting=1),
+    }
+    os.environ.pop("OPENAI_API_KEY", None)
+    for key, config in cases.items():
+        server.reset()
+        w = attempt(OpenAIWrapper, config_list=[config], cache_seed=None)
+        r = w if isinstance(w, str) else attempt(w.create, messages=_HI)
+        req = server.requests[-1] if server.requests else None
+        out[key] = [
+            scrub(r)[:160] if isinstance(r, str) else "ok",
+            None if req is None else sorted(k for k in req.body or {} if k != "messages"),
+            None
+            if req is None
+            else {h: v for h, v in req.headers.items() if h.lower() in ("x-test", "openai-organization")},
+        ]
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

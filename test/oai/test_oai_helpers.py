@@ -99,7 +99,7 @@ def test_stream_collector_reassembles_choices_and_calls() -> None:
     ]
     assert second["message"]["content"] == "Other" and second["finish_reason"] == "stop"
     assert data["usage"] == {"prompt_tokens": 1, "completion_tokens": 2}
-    assert "".join(printer.out) == "HelOtherlo\n"
+    assert "".join(printer.out) == "\033[32mHelOtherlo\033[0m\n\n"  # green, as classic printed streams
 
 
 def test_message_json_cache_gives_the_plain_encoding() -> None:

@@ -209,8 +209,14 @@ def test_base_config_merges_under_each_entry(llm_server: Any) -> None:
 
 
 def test_config_without_model_or_empty_list_is_a_clear_error(llm_server: Any) -> None:
-    with pytest.raises(ConfigError, match="config 1 of the config list has no 'model'"):
-        OpenAIWrapper(config_list=llm_server.config_list() + [{"api_key": "x", "base_url": llm_server.base_url}])
+    # a config without a model is refused when create() gives none either (classic: when the wrapper was built
+    # for providers only; test/compat/test_classic_wrapper.py)
+    wrapper = OpenAIWrapper(
+        config_list=[{"api_key": "x", "base_url": llm_server.base_url}] + llm_server.config_list(), cache_seed=None
+    )
+    with pytest.raises(ConfigError, match=r"config 0 \(model None at .*\) has no 'model'"):
+        wrapper.create(messages=USER)
+    assert llm_server.chat_requests() == []
     with pytest.raises(ConfigError, match="config_list is empty"):
         OpenAIWrapper(config_list=[])
     with pytest.raises(ConfigError, match="must be a list"):

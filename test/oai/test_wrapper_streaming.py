@@ -24,10 +24,11 @@ def test_stream_content_is_printed_and_returned(llm_server: Any) -> None:
         response = wrapper.create(messages=USER, stream=True)
     assert response.choices[0].message.content == TEXT
     assert response.choices[0].finish_reason == "stop"
-    # printed piece by piece (the server sends 4-character chunks), then a line end
-    pieces = [p for p in io.printed if p.strip()]
+    # printed piece by piece (the server sends 4-character chunks) in green, then classic's colour reset and an
+    # empty line (test/compat/test_classic_wrapper.py)
+    pieces = [p for p in io.printed if p.strip() and "\033[" not in p]
     assert len(pieces) > 5 and "".join(pieces) == TEXT
-    assert io.output.endswith("\n")
+    assert io.output == "\033[32m" + TEXT + "\033[0m\n\n"
     # usage came from the final usage chunk the wrapper asked for
     [body] = llm_server.chat_requests()
     assert body["stream"] is True and body["stream_options"] == {"include_usage": True}

@@ -51,7 +51,9 @@ def test_an_anthropic_error_is_the_sdks_own_exception(provider_servers: Any) -> 
     assert isinstance(err, anthropic.APIStatusError) and isinstance(err, ProviderAPIError)
     assert err.status_code == 429 and err.provider == "Anthropic"
     assert err.body["error"]["type"] == "rate_limit_error"  # the SDK's attributes are there
-    assert "slow down" in str(err) and str(err).startswith("The LLM call failed.")
+    # the error's own text first (as classic raised it), then where the call went
+    assert str(err).startswith(f"Anthropic request for model '{CLAUDE}' failed (HTTP 429)")
+    assert "slow down" in str(err) and "(The LLM call failed: config 0 (model" in str(err)
     assert isinstance(err.__cause__, anthropic.RateLimitError)
 
     server.fail(400, "bad request")

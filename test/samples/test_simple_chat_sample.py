@@ -69,7 +69,7 @@ def test_streamed_answers_are_printed_once(simple_chat: ModuleType, llm_server: 
     (body,) = llm_server.chat_requests()
     assert body["stream"] is True
     assert io.output.count("A streamed answer.") == 1
-    assert "assistant: A streamed answer.\n" in io.output
+    assert "assistant: \033[32mA streamed answer.\033[0m\n" in io.output  # in green, as classic printed streams
 
 
 def test_the_script_in_a_terminal(llm_server: LLMServer, tmp_path: Path) -> None:

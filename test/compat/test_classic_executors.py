@@ -62,3 +62,10 @@ def test_format_functions_for_prompt_is_the_classic_text(tmp_path: Path) -> None
 def test_function_source_that_does_not_compile_raises_the_classic_sentence() -> None:
     with pytest.raises(ValueError, match=r"^Could not compile function: invalid syntax"):
         FunctionWithRequirements.from_str("def oops(:\n  pass\n")
+
+
+def test_an_empty_list_of_blocks_raises_the_classic_value_error(tmp_path: Path) -> None:
+    # Classic's Docker executor raised this ValueError; its local executor failed with UnboundLocalError.
+    with pytest.raises(ValueError, match=r"^No code blocks to execute\."):
+        LocalCommandLineCodeExecutor(work_dir=tmp_path).execute_code_blocks([])
+    assert not list(tmp_path.iterdir())

@@ -91,8 +91,11 @@ class CommandLineExecutorBase:
         """Save and run the blocks in order, stopping at the first that fails.
 
         Output of all blocks run is concatenated; ``exit_code`` is that of the last block run (124 when it
-        was killed after ``timeout``); ``code_file`` is the file of the first block.
+        was killed after ``timeout``); ``code_file`` is the file of the first block. An empty list raises
+        ValueError, as classic did.
         """
+        if not code_blocks:
+            raise ValueError("No code blocks to execute. Pass at least one CodeBlock.")
         failure = self._prepare()
         if failure is not None:
             return failure

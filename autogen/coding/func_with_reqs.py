@@ -97,7 +97,7 @@ class FunctionWithRequirementsStr:
         try:
             tree = ast.parse(self.func)
         except SyntaxError as exc:
-            raise ValueError(f"Could not parse the function source: {exc}") from exc
+            raise ValueError(f"Could not compile function: {exc}. The source must be valid Python.") from exc
         defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
         if len(defs) != 1:
             raise ValueError(
@@ -201,9 +201,11 @@ def to_stub(func: AnyFunction) -> str:
         signature = _plain_signature(inspect.signature(target))
     except (TypeError, ValueError):
         signature = "(...)"
-    doc = inspect.getdoc(target) or ""
-    body = textwrap.indent(f'"""{doc}"""\n...' if doc else "...", "    ")
-    return f"{prefix} {target.__name__}{signature}:\n{body}\n"
+    # The docstring as written (only dedented), and no newline after "...": the classic prompt text, so
+    # format_functions_for_prompt gives the same system message (and cache key) as 0.2 did.
+    doc = target.__doc__
+    docstring = textwrap.indent(f'"""{textwrap.dedent(doc)}"""', "    ") + "\n" if doc else ""
+    return f"{prefix} {target.__name__}{signature}:\n{docstring}    ..."
 
 
 def requirements_of(funcs: Sequence[AnyFunction]) -> tuple[list[str], list[str]]:

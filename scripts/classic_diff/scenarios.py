@@ -2603,6 +2603,314 @@ def wrapper_keys(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+# ---------------------------------------------------------------- code executors used directly
+def _run_blocks(executor: Any, *blocks: tuple) -> Any:
+    """execute_code_blocks on (language, code) pairs: exit code, output, code_file (work dir as <work>)."""
+    from autogen.coding import CodeBlock
+
+    r = attempt(executor.execute_code_blocks, [CodeBlock(code=c, language=lang) for lang, c in blocks])
+    if isinstance(r, str):
+        return scrub(r)
+    return [type(r).__name__, r.exit_code, scrub(r.output), scrub(str(r.code_file))]
+
+
+def _files(folder: str) -> list:
+    return sorted(os.path.relpath(os.path.join(d, f), folder) for d, _, fs in os.walk(folder) for f in fs)
+
+
+@scenario
+def exec_local(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """LocalCommandLineCodeExecutor built and called directly: languages, file names, failures, timeouts."""
+    from autogen.coding import LocalCommandLineCodeExecutor
+
+    wd = os.path.join(WORK, "local")
+    out: Dict[str, Any] = {"work_dir_before": os.path.exists(wd)}
+    ex = LocalCommandLineCodeExecutor(work_dir=wd, timeout=2)
+    out["work_dir_after"] = [os.path.isdir(wd), type(ex.work_dir).__name__, scrub(str(ex.work_dir))]
+    out["timeout"] = ex.timeout
+    out["policies"] = ex.execution_policies
+    out["extractor"] = type(ex.code_extractor).__name__
+    cases: Dict[str, tuple] = {
+        "python": (("python", "print('hi')"),),
+        "py": (("py", "print('py alias')"),),
+        "Python": (("Python", "print('upper')"),),
+        "python3": (("python3", "print(3)"),),
+        "sh": (("sh", "echo from sh; echo err >&2"),),
+        "bash": (("bash", "echo $BASH_VERSION | cut -c1"),),
+        "shell": (("shell", "echo shell"),),
+        "stderr_and_out": (("python", "import sys; print('out'); print('warn', file=sys.stderr)"),),
+        "two_blocks": (("python", "print('a')"), ("sh", "echo b")),
+        "fail_first": (("python", "raise ValueError('bad')"), ("python", "print('never')")),
+        "fail_second": (("python", "print('ok')"), ("sh", "exit 5")),
+        "exit3": (("python", "import sys; sys.exit(3)"),),
+        "filename": (("python", "# filename: named.py\nprint('named')"),),
+        "filename_sh": (("sh", "# filename: run.sh\necho named sh"),),
+        "filename_sub": (("python", "# filename: sub/dir/x.py\nprint('sub')"),),
+        "filename_outside": (("python", "# filename: ../outside.py\nprint('out')"),),
+        "filename_abs": (("python", "# filename: /tmp/abs_x.py\nprint('abs')"),),
+        "timeout": (("python", "import time; print('start', flush=True); time.sleep(10)"),),
+        "timeout_sh": (("sh", "sleep 10"),),
+        "html": (("html", "<p>hi</p>"),),
+        "css": (("css", "p {}"),),
+        "javascript": (("javascript", "console.log(1)"),),
+        "js": (("js", "console.log(2)"),),
+        "unknown": (("cobol", "DISPLAY 'x'"),),
+        "empty_lang": (("", "print(1)"),),
+        "pwsh": (("pwsh", "Write-Host hi"),),
+        "cwd": (("python", "import os; print(os.getcwd())"),),
+        "pip_silenced": (("sh", "pip install --help >/dev/null; echo done"),),
+        "empty_list": (),
+    }
+    for key, blocks in cases.items():
+        out[key] = _run_blocks(ex, *blocks)
+    out["files"] = _files(wd)
+    out["outside_written"] = os.path.exists(os.path.join(WORK, "outside.py"))
+    out["abs_written"] = os.path.exists("/tmp/abs_x.py")
+    import warnings as w
+
+    with w.catch_warnings(record=True) as caught:
+        w.simplefilter("always")
+        out["restart"] = [attempt(ex.restart), [(c.category.__name__, str(c.message)) for c in caught]]
+    out["has_stop"] = hasattr(ex, "stop")
+    out["ctx"] = hasattr(ex, "__enter__")
+    out["sanitize"] = [
+        attempt(LocalCommandLineCodeExecutor.sanitize_command, "bash", "rm -rf /"),
+        attempt(LocalCommandLineCodeExecutor.sanitize_command, "python", "rm -rf /"),
+    ]
+    out["bad_args"] = {
+        "timeout0": attempt(LocalCommandLineCodeExecutor, timeout=0, work_dir=wd),
+        "module": attempt(LocalCommandLineCodeExecutor, work_dir=wd, functions_module="not-valid"),
+        "nested_missing": attempt(
+            lambda: scrub(str(LocalCommandLineCodeExecutor(work_dir=os.path.join(WORK, "a", "b")).work_dir))
+        ),
+    }
+    policy = LocalCommandLineCodeExecutor(work_dir=wd, execution_policies={"python": False, "javascript": True})
+    out["policy_python_off"] = _run_blocks(policy, ("python", "print('not run')"))
+    out["policy_js_on"] = _run_blocks(policy, ("javascript", "console.log('js ran')"))
+    rel = os.path.join(WORK, "relcwd")
+    os.makedirs(rel)
+    os.chdir(rel)
+    out["relative"] = _run_blocks(LocalCommandLineCodeExecutor(work_dir="rel"), ("python", "print('rel')"))
+    out["default_dir"] = _run_blocks(LocalCommandLineCodeExecutor(), ("python", "print('dot')"))
+    out["relcwd_files"] = _files(rel)
+    return out
+
+
+def _add(a: int, b: int) -> int:
+    """Add two numbers."""
+    return a + b
+
+
+@scenario
+def exec_functions(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """functions= and functions_module: the module written, the prompt text, failures to import or install."""
+    from autogen.coding import LocalCommandLineCodeExecutor
+    from autogen.coding.func_with_reqs import with_requirements
+
+    def load_data() -> str:
+        """Load some sample data."""
+        import json as j
+
+        return j.dumps({"x": 1})
+
+    @with_requirements(python_packages=["no_such_pkg_autogen_xyz"], global_imports=["no_such_pkg_autogen_xyz"])
+    def needs_missing() -> int:
+        """Needs a missing package."""
+        return 1
+
+    @with_requirements(global_imports=["math"])
+    def uses_math(x: float) -> float:
+        return math.sqrt(x)  # type: ignore[name-defined]  # noqa: F821
+
+    out: Dict[str, Any] = {}
+    wd = os.path.join(WORK, "funcs")
+    ex = LocalCommandLineCodeExecutor(work_dir=wd, functions=[_add, load_data, uses_math])
+    out["prompt"] = ex.format_functions_for_prompt()
+    out["prompt_custom"] = ex.format_functions_for_prompt("Module $module_name:\n$functions")
+    out["module"] = ex.functions_module
+    out["functions"] = [getattr(f, "__name__", type(f).__name__) for f in ex.functions]
+    out["file_before_run"] = os.path.exists(os.path.join(wd, "functions.py"))
+    out["run"] = _run_blocks(
+        ex, ("python", "from functions import _add, load_data, uses_math\nprint(_add(1, 2), load_data(), uses_math(9))")
+    )
+    out["module_text"] = open(os.path.join(wd, "functions.py")).read()
+    out["files"] = _files(wd)
+    named = LocalCommandLineCodeExecutor(
+        work_dir=os.path.join(WORK, "named"), functions=[_add], functions_module="tools"
+    )
+    out["named_run"] = _run_blocks(named, ("python", "from tools import _add\nprint(_add(2, 3))"))
+    out["named_files"] = _files(os.path.join(WORK, "named"))
+    missing = attempt(
+        LocalCommandLineCodeExecutor, work_dir=os.path.join(WORK, "miss"), functions=[needs_missing], timeout=30
+    )
+    out["missing_build"] = scrub(missing) if isinstance(missing, str) else type(missing).__name__
+    if not isinstance(missing, str):
+        res = _run_blocks(missing, ("python", "print(1)"))
+        out["missing_run"] = res if isinstance(res, str) else res[:2] + [res[2].splitlines()[:1]]
+    bad_src = 'def broken() -> int:\n    """Broken."""\n    import no_such_module_abc\n    return 1\n'
+    from autogen.coding.func_with_reqs import FunctionWithRequirements
+
+    bad = FunctionWithRequirements.from_str(bad_src)
+    ex_bad = LocalCommandLineCodeExecutor(work_dir=os.path.join(WORK, "bad"), functions=[bad])
+    out["body_import_run"] = _run_blocks(ex_bad, ("python", "from functions import broken\nprint(broken())"))
+    syntax = attempt(FunctionWithRequirements.from_str, "def oops(:\n  pass\n")
+    out["syntax_from_str"] = scrub(syntax) if isinstance(syntax, str) else type(syntax).__name__
+    glob_bad = FunctionWithRequirements.from_callable(_add, global_imports=["no_such_module_def"])
+    ex_glob = LocalCommandLineCodeExecutor(work_dir=os.path.join(WORK, "glob"), functions=[glob_bad])
+    res = _run_blocks(ex_glob, ("python", "print('after')"))
+    out["global_import_fail"] = (
+        res if isinstance(res, str) else res[:2] + [res[2].splitlines()[:1], res[2].splitlines()[-1:]]
+    )
+    return out
+
+
+@scenario
+def exec_misc(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """MarkdownCodeExtractor, CodeExecutorFactory.create, results and blocks as objects."""
+    from autogen.coding import CodeBlock, CodeExecutorFactory, LocalCommandLineCodeExecutor, MarkdownCodeExtractor
+    from autogen.coding.base import CodeResult, CommandLineCodeResult
+
+    ext = MarkdownCodeExtractor()
+    texts = [
+        "```python\nprint(1)\n```\ntext\n```sh\necho 2\n```",
+        "```\nno lang\n```",
+        "no code",
+        [{"type": "text", "text": "```py\nx=1\n```"}],
+        "```python\n# filename: a.py\nprint(1)\n```",
+    ]
+    out: Dict[str, Any] = {"extract": [repr(attempt(ext.extract_code_blocks, t)) for t in texts]}
+    wd = os.path.join(WORK, "fac")
+    cfgs = {
+        "local": {"executor": "commandline-local", "commandline-local": {"work_dir": wd, "timeout": 7}},
+        "instance": {"executor": LocalCommandLineCodeExecutor(work_dir=wd)},
+        "bad": {"executor": "nope"},
+        "missing": {},
+        "ipython_no_extra": {"executor": "ipython-embedded"},
+    }
+    for key, cfg in cfgs.items():
+        r = attempt(CodeExecutorFactory.create, cfg)
+        out[f"factory_{key}"] = scrub(r) if isinstance(r, str) else [type(r).__name__, getattr(r, "timeout", None)]
+    r = CommandLineCodeResult(exit_code=0, output="x")
+    out["result"] = [repr(r), r.model_dump() if hasattr(r, "model_dump") else r.dict(), isinstance(r, CodeResult)]
+    out["block"] = repr(CodeBlock(code="x", language="python"))
+    out["bad_block"] = scrub(attempt(CodeBlock, code="x"))[:60]
+    return out
+
+
+@scenario
+def exec_docker(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """DockerCommandLineCodeExecutor: names, files, results, timeouts, restart, stop, context manager."""
+    import docker
+
+    from autogen.coding import DockerCommandLineCodeExecutor
+
+    client = docker.from_env()
+    tag = os.path.basename(WORK).replace("_", "").lower()
+    name = f"classic-diff-{tag}"
+    wd = os.path.join(WORK, "dock")
+    out: Dict[str, Any] = {"work_dir_before": os.path.exists(wd)}
+    ex = DockerCommandLineCodeExecutor(work_dir=wd, container_name=name, timeout=3)
+    try:
+        out["work_dir_after"] = os.path.isdir(wd)
+        out["props"] = [ex.timeout, scrub(str(ex.work_dir)), scrub(str(ex.bind_dir)), type(ex.code_extractor).__name__]
+        out["container"] = [c.status for c in client.containers.list(all=True, filters={"name": name})]
+        cases: Dict[str, tuple] = {
+            "python": (("python", "print('hi')"),),
+            "py": (("py", "print('alias')"),),
+            "sh": (("sh", "echo out; echo err >&2"),),
+            "bash": (("bash", "echo bash"),),
+            "two": (("python", "print('a')"), ("sh", "echo b")),
+            "fail": (("python", "raise ValueError('bad')"), ("python", "print('never')")),
+            "exit3": (("sh", "exit 3"),),
+            "filename": (("python", "# filename: named.py\nprint('named')"),),
+            "filename_sub": (("python", "# filename: sub/x.py\nprint('sub')"),),
+            "outside": (("python", "# filename: ../outside.py\nprint('x')"),),
+            "timeout": (("python", "import time; print('start', flush=True); time.sleep(20)"),),
+            "html": (("html", "<p>hi</p>"),),
+            "unknown": (("cobol", "x"),),
+            "cwd": (("python", "import os; print(os.getcwd())"),),
+            "empty_list": (),
+        }
+        for key, blocks in cases.items():
+            out[key] = _run_blocks(ex, *blocks)
+        out["files"] = _files(wd)
+        out["restart"] = attempt(ex.restart)
+        out["after_restart"] = _run_blocks(ex, ("python", "print('again')"))
+        out["reuse_name"] = scrub(str(attempt(DockerCommandLineCodeExecutor, work_dir=wd, container_name=name)))[:80]
+    finally:
+        out["stop"] = attempt(ex.stop)
+    import time
+
+    for _ in range(50):
+        left = client.containers.list(all=True, filters={"name": name})
+        if not left:
+            break
+        time.sleep(0.2)
+    out["after_stop"] = [c.status for c in left]
+    out["stop_again"] = attempt(ex.stop)
+    out["run_after_stop"] = _run_blocks(ex, ("python", "print('x')"))
+    name2 = name + "-ctx"
+    with DockerCommandLineCodeExecutor(work_dir=wd, container_name=name2, auto_remove=False) as ctx:
+        out["ctx_run"] = _run_blocks(ctx, ("sh", "echo ctx"))
+    kept = client.containers.list(all=True, filters={"name": name2})
+    out["ctx_kept"] = [c.status for c in kept]
+    for c in kept:
+        c.remove(force=True)
+    return out
+
+
+@scenario
+def exec_jupyter(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """JupyterCodeExecutor on a LocalJupyterServer: state, errors, display data, timeouts, restart, stop."""
+    from autogen.coding import CodeBlock
+    from autogen.coding.jupyter import JupyterCodeExecutor, LocalJupyterServer
+
+    wd = os.path.join(WORK, "jup")
+    out: Dict[str, Any] = {}
+
+    def run(ex: Any, *blocks: tuple) -> Any:
+        r = attempt(ex.execute_code_blocks, [CodeBlock(code=c, language=lang) for lang, c in blocks])
+        if isinstance(r, str):
+            return scrub(r)
+        text = re.sub(r"\x1b\[[0-9;]*m", "", r.output)
+        files = [re.sub(r"[0-9a-f]{32}", "<hex>", scrub(str(f))) for f in r.output_files]
+        return [type(r).__name__, r.exit_code, re.sub(r"[0-9a-f]{32}", "<hex>", scrub(text)), files]
+
+    with LocalJupyterServer() as js:
+        info = js.connection_info
+        out["info"] = [type(info).__name__, info.use_https, type(info.port).__name__, bool(info.token)]
+        missing = attempt(JupyterCodeExecutor, js, output_dir=wd, timeout=3)
+        out["missing_output_dir"] = scrub(missing) if isinstance(missing, str) else type(missing).__name__
+        if not isinstance(missing, str):
+            missing.stop()
+        os.makedirs(wd, exist_ok=True)
+        out["bad_kernel"] = scrub(str(attempt(JupyterCodeExecutor, js, kernel_name="nope", output_dir=wd)))[:90]
+        ex = JupyterCodeExecutor(js, output_dir=wd, timeout=3)
+        out["props"] = [type(ex.code_extractor).__name__, scrub(str(getattr(ex, "output_dir", None)))]
+        cases: Dict[str, tuple] = {
+            "print": (("python", "print('hi')"),),
+            "state": (("python", "x = 41"), ("python", "print(x + 1)")),
+            "value": (("python", "1 + 1"),),
+            "error": (("python", "raise ValueError('bad')"),),
+            "error_then_more": (("python", "print('a')\nraise KeyError('k')"), ("python", "print('never')")),
+            "html": (("python", "from IPython.display import HTML, display\ndisplay(HTML('<b>x</b>'))"),),
+            "bang": (("python", "!echo bang"),),
+            "sh_lang": (("sh", "echo sh"),),
+            "unknown": (("cobol", "x"),),
+            "timeout": (("python", "import time\nprint('start', flush=True)\ntime.sleep(20)"),),
+            "after_timeout": (("python", "print('alive', x)"),),
+            "empty_list": (),
+        }
+        for key, blocks in cases.items():
+            out[key] = run(ex, *blocks)
+        out["restart"] = attempt(ex.restart)
+        out["after_restart"] = run(ex, ("python", "print('x' in dir())"))
+        out["files"] = [re.sub(r"[0-9a-f]{32}", "<hex>", f) for f in _files(wd)]
+        out["stop"] = attempt(ex.stop)
+        # (not run: a block after stop() waits forever under classic 0.2.35; ours raises RuntimeError)
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -239,3 +239,12 @@ def test_missing_daemon_says_what_to_do(tmp_path: Path, monkeypatch: pytest.Monk
     assert "docker is not running" in message
     assert "no-docker-here.sock" in message
     assert '"use_docker": False' in message and "AUTOGEN_USE_DOCKER" in message
+
+
+@pytest.mark.docker
+def test_an_empty_list_of_blocks_raises_the_classic_value_error(module_executor: DockerCommandLineCodeExecutor) -> None:
+    with pytest.raises(ValueError, match=r"^No code blocks to execute\."):
+        module_executor.execute_code_blocks([])
+    assert module_executor.execute_code_blocks([CodeBlock(code="print('still runs')", language="python")]).output == (
+        "still runs\n"
+    )

@@ -22,10 +22,10 @@ from autogen.state import FileStore, RedisStore
 pytestmark = pytest.mark.timeout(600)
 
 
-def spec(server: LLMServer, i: int, turns: int = 1, **extra: Any) -> ChatSpec:
+def spec(server: LLMServer, i: int, turns: int = 1, topic: str = "question", **extra: Any) -> ChatSpec:
     return ChatSpec(
         two_agents,
-        message=f"question {i}",
+        message=f"{topic} {i}",
         chat_kwargs={"max_turns": turns},
         factory_args={"base_url": server.base_url},
         chat_id=f"chat-{i}",
@@ -125,7 +125,8 @@ def test_a_killed_worker_loses_no_chat(llm_server: LLMServer, ray_cluster: Any, 
         for store in stores:
             if isinstance(store, RedisStore):
                 store.delete()
-        specs = [spec(llm_server, i, turns=2, checkpoint=stores[i]) for i in range(10)]
+        # questions of this test's own: a chat an earlier test cancelled may still reach the shared server late
+        specs = [spec(llm_server, i, turns=2, topic="kill-test question", checkpoint=stores[i]) for i in range(10)]
         batch = run_chats(specs, backend="ray", ray_pool=own, retry=RetryPolicy(max_attempts=2), progress=False)
 
         assert [o.ok for o in batch] == [True] * 10, [o.error for o in batch.failures]
@@ -134,14 +135,14 @@ def test_a_killed_worker_loses_no_chat(llm_server: LLMServer, ray_cluster: Any, 
         assert all(o.worker != victim["worker"] for o in retried)
         for o in batch:
             assert [m["content"] for m in o.result.chat_history] == [
-                f"question {o.index}",
-                f"echo: question {o.index}",
+                f"kill-test question {o.index}",
+                f"echo: kill-test question {o.index}",
                 "thanks",
                 "echo: thanks",
             ]
         # no chat started over: each first question was asked once; the retried ones asked "thanks" again
         firsts = Counter(last_user_content(b) for b in llm_server.chat_requests())
-        assert all(firsts[f"question {i}"] == 1 for i in range(10))
+        assert all(firsts[f"kill-test question {i}"] == 1 for i in range(10)), firsts
         assert firsts["thanks"] == 10 + len(retried)
         assert all(store.load()["status"] == "finished" for store in stores)
 

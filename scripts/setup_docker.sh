@@ -11,7 +11,10 @@
 #
 # Environment knobs: AUTOGEN_DOCKER_IMAGE (default python:3-slim), DOCKERD_LOG (default /tmp/dockerd.log),
 # DEBIAN_SUITE (default bookworm), DEBIAN_MIRROR (default: the mirror apt uses), DOCKER_WAIT_SECONDS (default 60).
+# `setup_docker.sh --clear-stale-pidfiles` only removes daemon pid files left behind by a killed daemon (see 2.).
 set -euo pipefail
+CLEAR_ONLY=0
+[ "${1:-}" = "--clear-stale-pidfiles" ] && CLEAR_ONLY=1
 
 IMAGE="${AUTOGEN_DOCKER_IMAGE:-python:3-slim}"
 DOCKERD_LOG="${DOCKERD_LOG:-/tmp/dockerd.log}"
@@ -28,7 +31,7 @@ as_root() {
 missing=()
 command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-if [ "${#missing[@]}" -gt 0 ]; then
+if [ "${#missing[@]}" -gt 0 ] && [ "$CLEAR_ONLY" = 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     as_root apt-get update -qq
@@ -36,22 +39,78 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # --- 2. daemon ---------------------------------------------------------------------------------------------
-if ! docker info >/dev/null 2>&1; then
+# A daemon killed without its own shutdown (a session ending, a machine restored from a snapshot) leaves its pid
+# files behind. When the pid such a file names has since been given to another process, dockerd either refuses to
+# start (docker.pid) or waits for a containerd that is not there ("containerd is still running", then a timeout):
+# that is how a CI run on a reused machine once failed. A pid file whose process is not the daemon it names goes.
+# AUTOGEN_DOCKER_PIDFILES ("FILE:NAME FILE:NAME") replaces the list, for the script's own test.
+read -r -a PIDFILES <<<"${AUTOGEN_DOCKER_PIDFILES:-/var/run/docker.pid:dockerd /var/run/docker/containerd/containerd.pid:containerd}"
+
+clear_stale_pidfiles() {
+    local entry file name pid
+    for entry in "${PIDFILES[@]}"; do
+        file="${entry%%:*}"
+        name="${entry##*:}"
+        [ -e "$file" ] || continue
+        pid="$( { tr -dc '0-9' <"$file"; } 2>/dev/null || true)"
+        if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" = "$name" ]; then
+            continue
+        fi
+        log "removing stale $file (pid ${pid:-none} is not a running $name)"
+        as_root rm -f "$file"
+    done
+}
+
+# Stop the dockerd this script started (and the containerd it started in turn) after a failed start.
+stop_started_dockerd() {
+    local pid
+    pid="$( { tr -dc '0-9' </var/run/docker.pid; } 2>/dev/null || true)"
+    [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" = dockerd ] || pid=""
+    [ -n "$pid" ] || pid="$(pgrep -x dockerd | head -n 1 || true)"
+    if [ -n "$pid" ]; then
+        as_root kill -TERM "$pid" 2>/dev/null || true
+        local waited=0
+        while [ -e "/proc/$pid" ] && [ "$waited" -lt 15 ]; do
+            sleep 1
+            waited=$((waited + 1))
+        done
+        as_root kill -KILL "$pid" 2>/dev/null || true
+    fi
+    # Only the containerd a dockerd starts (its config lives under /var/run/docker), never a system one.
+    as_root pkill -KILL -f '^containerd --config /var/run/docker/containerd/' 2>/dev/null || true
+    # Whatever process the containerd pid file still names is not one dockerd can use: the next start makes its own.
+    as_root rm -f /var/run/docker/containerd/containerd.pid
+}
+
+start_dockerd() {
+    clear_stale_pidfiles
     log "starting dockerd (log: $DOCKERD_LOG)"
     as_root sh -c "nohup dockerd >>'$DOCKERD_LOG' 2>&1 &"
-    waited=0
+    local waited=0
     until docker info >/dev/null 2>&1; do
         if [ "$waited" -ge "$WAIT_SECONDS" ]; then
             log "dockerd did not answer within ${WAIT_SECONDS}s; last lines of $DOCKERD_LOG:"
             tail -n 30 "$DOCKERD_LOG" >&2 || true
-            exit 1
+            return 1
         fi
         sleep 1
         waited=$((waited + 1))
     done
     log "dockerd is up after ${waited}s"
-else
+}
+
+if [ "$CLEAR_ONLY" = 1 ]; then
+    clear_stale_pidfiles
+    exit 0
+fi
+
+if docker info >/dev/null 2>&1; then
     log "docker daemon already running"
+elif ! start_dockerd; then
+    # One more try from a clean state: whatever the first start left running or half-written is removed first.
+    log "stopping that dockerd and trying once more"
+    stop_started_dockerd
+    start_dockerd || exit 1
 fi
 
 # --- 4. the Jupyter kernel gateway image (after the base image, at exit) --------------------------------------

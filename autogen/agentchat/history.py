@@ -15,7 +15,7 @@ from .. import runtime_logging
 from ..io.base import IOStream
 from .errors import HookError, InvalidMessageError
 from .messages import assert_valid_name, instantiate, message_to_dict, normalize_name, to_history_message
-from .printing import render_message
+from .printing import print_message
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -218,16 +218,14 @@ class HistoryMixin:
 
     def _print_received_message(self, message: Any, sender: Agent, skip_head: bool = False) -> None:
         allow = bool(isinstance(self.llm_config, dict) and self.llm_config.get("allow_format_str_template", False))
-        lines = render_message(
+        print_message(
+            self._iostream(),
             message,
             sender.name,
             self.name,
             with_head=not skip_head,
             render_content=lambda m: instantiate(m.get("content"), m.get("context"), allow),
         )
-        stream = self._iostream()
-        for line in lines:
-            stream.print(line, flush=True)
 
     # -------------------------------------------------------------------------------------- hooks --
     def register_hook(self, hookable_method: str, hook: Callable[..., Any]) -> None:

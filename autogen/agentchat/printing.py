@@ -1,7 +1,7 @@
 """How a message looks on screen: ``sender (to recipient):``, the content, tool calls and results, a rule.
 
-:func:`render_message` is a pure function returning the lines to print (already coloured); the agent
-prints them through the IOStream in force.
+:func:`render_message` is a pure function returning the lines to print (already coloured);
+:func:`print_message` prints them on a given IOStream (the agent's, or the one in force).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any, Callable, List, Optional
 
 from .messages import Message, content_text, message_to_dict
 
-__all__ = ["RULE", "colored", "render_message", "say"]
+__all__ = ["RULE", "colored", "print_message", "render_message", "say"]
 
 RULE = "-" * 80
 
@@ -90,3 +90,19 @@ def render_message(
         lines += _call_lines(message)
     lines.append("\n" + RULE)
     return lines
+
+
+def print_message(
+    iostream: Any,
+    message: Any,
+    sender_name: str,
+    recipient_name: str,
+    *,
+    with_head: bool = True,
+    render_content: Optional[Callable[[Message], Any]] = None,
+) -> None:
+    """Print :func:`render_message`'s lines on ``iostream``, each flushed."""
+    for line in render_message(
+        message, sender_name, recipient_name, with_head=with_head, render_content=render_content
+    ):
+        iostream.print(line, flush=True)

@@ -21,7 +21,7 @@ from .._flow import Call, Flow
 from ..exception_utils import NoEligibleSpeaker, UndefinedNextAgent
 from ..io.base import IOStream
 from .messages import content_text
-from .printing import render_message
+from .printing import print_message
 
 if TYPE_CHECKING:
     from .agent import Agent
@@ -388,11 +388,6 @@ def _answer_text(client: Any, response: Any) -> Optional[str]:
     return content_text(content) if content is not None else None
 
 
-def _show(iostream: Any, message: Dict[str, Any], sender: str, recipient: str) -> None:
-    for line in render_message(message, sender, recipient):
-        iostream.print(line, flush=True)
-
-
 def auto_select_speaker_steps(
     groupchat: GroupChat, last_speaker: Agent, selector: Optional[Any], agents: Sequence[Agent]
 ) -> Flow[Agent]:
@@ -420,11 +415,11 @@ def auto_select_speaker_steps(
     question = messages[-1]
     for attempt in range(1, attempts + 1):
         if verbose:  # classic showed each selection round as a chat between these two agents
-            _show(iostream, question, _ASKER, _ANSWERER)
+            print_message(iostream, question, _ASKER, _ANSWERER)
         response = yield Call(client, "create", messages=messages, **extra)
         answer = _answer_text(client, response)
         if verbose:
-            _show(iostream, {"content": answer, "role": "assistant"}, _ANSWERER, _ASKER)
+            print_message(iostream, {"content": answer, "role": "assistant"}, _ANSWERER, _ASKER)
         chosen, problem = resolve_speaker(answer, agents)
         if chosen is not None:
             if verbose:

@@ -131,6 +131,9 @@ def test_docker_stop_keeps_the_stopped_container_without_auto_remove(tmp_path: P
     try:
         assert ex.container_name == name
         assert ex.execute_code_blocks([CodeBlock(code="echo kept", language="sh")]).output == "kept\n"
+        # lines in the order written (classic gave "a\nc\nb\n": Python's buffering; docs/compatibility.md)
+        code = "import sys\nprint('a')\nprint('b', file=sys.stderr)\nprint('c')"
+        assert ex.execute_code_blocks([CodeBlock(code=code, language="python")]).output == "a\nb\nc\n"
         ex.stop()
         assert _container_statuses(docker_client, name) == ["exited"]
     finally:

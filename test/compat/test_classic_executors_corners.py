@@ -123,7 +123,9 @@ def test_docker_mounts_bind_dir_and_saves_code_in_work_dir(tmp_path: Path, docke
     assert "python: can't open file '/workspace/tmp_code_" in result.output
 
 
-def test_docker_stop_keeps_the_stopped_container_without_auto_remove(tmp_path: Path, docker_client: Any) -> None:
+def test_docker_without_auto_remove_keeps_the_stopped_container_and_restart_revives_it(
+    tmp_path: Path, docker_client: Any
+) -> None:
     from autogen.coding import DockerCommandLineCodeExecutor
 
     name = f"s8exec-keep-{uuid.uuid4().hex[:8]}"
@@ -131,9 +133,12 @@ def test_docker_stop_keeps_the_stopped_container_without_auto_remove(tmp_path: P
     try:
         assert ex.container_name == name
         assert ex.execute_code_blocks([CodeBlock(code="echo kept", language="sh")]).output == "kept\n"
-        # lines in the order written (classic gave "a\nc\nb\n": Python's buffering; docs/compatibility.md)
-        code = "import sys\nprint('a')\nprint('b', file=sys.stderr)\nprint('c')"
-        assert ex.execute_code_blocks([CodeBlock(code=code, language="python")]).output == "a\nb\nc\n"
+        ex.stop()
+        assert _container_statuses(docker_client, name) == ["exited"]
+        # classic: restart() brings the kept container back and blocks run again (ours raised "has been stopped"
+        # and left the restarted container running, as stop() thought it was already stopped)
+        ex.restart()
+        assert ex.execute_code_blocks([CodeBlock(code="print('back')", language="python")]).output == "back\n"
         ex.stop()
         assert _container_statuses(docker_client, name) == ["exited"]
     finally:

@@ -158,15 +158,22 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     _needs_jupyter()
     pytest.importorskip("kernel_gateway", reason="needs jupyter-kernel-gateway for LocalJupyterServer")
-    from autogen.coding.jupyter import JupyterCodeExecutor, LocalJupyterServer
+    from autogen.coding.jupyter import LocalJupyterServer
 
     with LocalJupyterServer(log_file=str(tmp_path_factory.mktemp("jlog") / "gateway.log")) as server:
-        ex = JupyterCodeExecutor(server, output_dir=tmp_path_factory.mktemp("jup"), timeout=60)
-        yield ex
-        ex.stop()
+        yield server
+
+
+@pytest.fixture(scope="module")
+def jupyter(jupyter_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    from autogen.coding.jupyter import JupyterCodeExecutor
+
+    ex = JupyterCodeExecutor(jupyter_server, output_dir=tmp_path_factory.mktemp("jup"), timeout=60)
+    yield ex
+    ex.stop()
 
 
 @pytest.mark.parametrize("which", ["embedded", "jupyter"])
@@ -206,6 +213,27 @@ def test_embedded_timeout_and_output_dir_can_be_assigned(embedded: Any, tmp_path
     finally:
         embedded.output_dir, embedded.timeout = old_dir, old_timeout
     assert embedded.execute_code_blocks([CodeBlock(code="print('alive')", language="python")]).output == "alive\n"
+
+
+@pytest.mark.parametrize("which", ["embedded", "jupyter"])
+def test_restart_after_stop_says_to_create_a_new_executor(
+    which: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    # an AssertionError without a message (JupyterCodeExecutor) or jupyter_client's "Cannot restart the kernel"
+    # (embedded) before
+    from autogen.coding.jupyter import EmbeddedIPythonCodeExecutor, JupyterCodeExecutor
+
+    if which == "jupyter":
+        ex: Any = JupyterCodeExecutor(request.getfixturevalue("jupyter_server"), output_dir=tmp_path)
+    else:
+        _needs_jupyter()
+        ex = EmbeddedIPythonCodeExecutor(output_dir=tmp_path)
+    ex.stop()
+    message = f"The kernel has been stopped; create a new {type(ex).__name__}."
+    with pytest.raises(RuntimeError, match=message):
+        ex.restart()
+    with pytest.raises(RuntimeError, match=message):
+        ex.execute_code_blocks([CodeBlock(code="print(1)", language="python")])
 
 
 # --------------------------------------------------------------------- UserProxyAgent with each executor

@@ -3070,6 +3070,10 @@ def exec_docker_bind(server: Any, llm_config: Dict[str, Any]) -> Any:
     kept = client.containers.list(all=True, filters={"name": name3})
     out["keep_status"] = [k.status for k in kept]
     out["keep_restart_after_stop"] = _s8_scrub(str(attempt(ex3.restart)))[:60]
+    out["keep_status_after_restart"] = [k.status for k in client.containers.list(all=True, filters={"name": name3})]
+    out["keep_run_after_restart"] = _s8_run(ex3, ("python", "print('back')"))
+    out["keep_stop_again"] = attempt(ex3.stop)
+    out["keep_status_end"] = [k.status for k in client.containers.list(all=True, filters={"name": name3})]
     for k in client.containers.list(all=True, filters={"name": name3}):
         k.remove(force=True)
     return out

@@ -12,7 +12,7 @@ import os
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 from ._lifecycle import StopOnExit
 from ._process import RunOutcome
@@ -122,8 +122,14 @@ class ContainerSession(StopOnExit):
         except docker.errors.APIError as exc:
             raise ContainerStartError(f"Could not start a container from image {image!r}: {exc}") from exc
         self._wait_until_running()
-        self._atexit_hook = self.stop if stop_at_exit else None
-        if self._atexit_hook is not None:
+        self._stop_at_exit = stop_at_exit
+        self._atexit_hook: Optional[Callable[[], None]] = None
+        self._watch_exit()
+
+    def _watch_exit(self) -> None:
+        """Stop the container when the interpreter exits (with ``stop_at_exit``)."""
+        if self._stop_at_exit and self._atexit_hook is None:
+            self._atexit_hook = self.stop
             atexit.register(self._atexit_hook)
 
     @property
@@ -175,9 +181,14 @@ class ContainerSession(StopOnExit):
         return RunOutcome(exit_code=124 if timed_out else exit_code, stdout=output, stderr="", timed_out=timed_out)
 
     def restart(self) -> None:
+        """Restart the container. One that :meth:`stop` stopped but did not remove (no ``auto_remove``) runs
+        again and takes commands, as in classic; a removed one raises docker's ``NotFound``."""
         self._container.restart(timeout=2)
         self._wait_until_running()
         self._wait_until_exec_works()
+        if self._stopped:
+            self._stopped = False
+            self._watch_exit()
 
     def _wait_until_exec_works(self) -> None:
         # Just after a restart the daemon may report "running" while an exec still fails ("cannot exec in a

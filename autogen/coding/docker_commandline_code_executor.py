@@ -97,7 +97,8 @@ class DockerCommandLineCodeExecutor(CommandLineExecutorBase, StopOnExit):
         return self._session.exec([*command, relative_path], timeout=self._timeout)
 
     def restart(self) -> None:
-        """Restart the container (its processes end; files and installed packages stay)."""
+        """Restart the container (its processes end; files and installed packages stay). A container that
+        :meth:`stop` stopped without removing it (``auto_remove=False``) runs again, as in classic."""
         self._session.restart()
 
     def stop(self) -> None:

@@ -2911,6 +2911,272 @@ def exec_jupyter(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+# ---------------------------------------------------------------- s8exec: executor corners (venv, bind_dir, Jupyter edges, agents)
+_PNG_1PX = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+
+
+def _s8_scrub(text: str) -> str:
+    """scrub() plus the names that change from run to run: code-file hashes, output-file uuids, ANSI codes."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", scrub(text))
+    text = re.sub(r"tmp_code_[0-9a-f]{32}", "tmp_code_<md5>", text)
+    return re.sub(r"[0-9a-f]{32}", "<hex>", text)
+
+
+def _s8_run(executor: Any, *blocks: tuple) -> Any:
+    from autogen.coding import CodeBlock
+
+    r = attempt(executor.execute_code_blocks, [CodeBlock(code=c, language=lang) for lang, c in blocks])
+    if isinstance(r, str):
+        return _s8_scrub(r)
+    out = [type(r).__name__, r.exit_code, _s8_scrub(r.output)]
+    if hasattr(r, "output_files"):
+        out.append([_s8_scrub(str(f)) for f in r.output_files])
+        out.append([os.path.exists(f) and open(f, "rb").read()[:4].hex() for f in r.output_files])
+    if hasattr(r, "code_file"):
+        out.append(_s8_scrub(str(r.code_file)))
+    return out
+
+
+def _s8_numbers(n: int) -> list:
+    """The first n numbers."""
+    return list(range(n))
+
+
+def _s8_needs_docker() -> str:
+    """Docker SDK version."""
+    import docker  # installed beside autogen, missing in a new venv
+
+    return str(docker.__version__)
+
+
+def _s8_global_docker() -> str:
+    """Docker SDK version, from the module's own imports."""
+    return str(docker.__version__)  # type: ignore[name-defined]  # noqa: F821
+
+
+def _s8_with_requirements(func: Any, **kwargs: Any) -> Any:
+    from autogen.coding.func_with_reqs import with_requirements
+
+    return with_requirements(**kwargs)(func)
+
+
+@scenario
+def exec_venv(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """LocalCommandLineCodeExecutor(virtual_env_context=create_virtual_env(dir), functions=[...])."""
+    from autogen.code_utils import create_virtual_env
+    from autogen.coding import LocalCommandLineCodeExecutor
+
+    venv_dir = os.path.join(WORK, ".venv")
+    ctx = create_virtual_env(venv_dir)
+    out: Dict[str, Any] = {"ctx": [scrub(str(ctx.env_exe)), scrub(str(ctx.bin_path))]}
+    wd = os.path.join(WORK, "venv_funcs")
+    ex = LocalCommandLineCodeExecutor(virtual_env_context=ctx, work_dir=wd, functions=[_s8_numbers])
+    out["prompt"] = ex.format_functions_for_prompt()
+    out["run"] = _s8_run(
+        ex,
+        ("python", "import sys\nfrom functions import _s8_numbers\nprint(sys.executable)\nprint(_s8_numbers(3))"),
+    )
+    out["sh"] = _s8_run(ex, ("sh", "command -v python"))
+    out["sh_pip"] = _s8_run(ex, ("sh", "command -v pip"))
+    out["site"] = _s8_run(ex, ("python", "import sys; print(sys.prefix != sys.base_prefix)"))
+    out["files"] = _files(wd)
+
+    def with_functions(key: str, functions: list) -> None:
+        folder = os.path.join(WORK, f"venv_{key}")
+        made = attempt(LocalCommandLineCodeExecutor, virtual_env_context=ctx, work_dir=folder, functions=functions)
+        out[f"{key}_build"] = _s8_scrub(made) if isinstance(made, str) else type(made).__name__
+        if isinstance(made, str):
+            return
+        out[f"{key}_prompt"] = made.format_functions_for_prompt()
+        res = _s8_run(made, ("python", "print('never')"))
+        out[f"{key}_run"] = res if isinstance(res, str) else res[:2] + [res[2].splitlines()[:1]]
+        out[f"{key}_run_tail"] = res if isinstance(res, str) else res[2].splitlines()[-1:]
+        out[f"{key}_files"] = _files(folder)
+        out[f"{key}_module"] = open(os.path.join(folder, "functions.py")).read() if _files(folder) else None
+        out[f"{key}_body_import"] = _s8_run(made, ("python", "from functions import *\nprint(_s8_needs_docker())"))
+
+    with_functions("missing", [_s8_needs_docker])  # the import is in the function's body
+    with_functions("global", [_s8_with_requirements(_s8_global_docker, global_imports=["docker"]), _s8_needs_docker])
+    return out
+
+
+@scenario
+def exec_docker_bind(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """DockerCommandLineCodeExecutor(work_dir=Y, bind_dir=X), X != Y: mounts, files, policies, restart, stop."""
+    import time
+
+    import docker
+
+    from autogen.coding import DockerCommandLineCodeExecutor
+
+    client = docker.from_env()
+    tag = os.path.basename(WORK).replace("_", "").lower()
+    out: Dict[str, Any] = {}
+    real = os.path.join(WORK, "host_bind")
+    os.makedirs(real)
+    link = os.path.join(WORK, "seen_here")
+    os.symlink(real, link)  # the executor's own view of the mounted folder (as inside a container)
+
+    def gone(name: str) -> list:
+        for _ in range(50):
+            left = client.containers.list(all=True, filters={"name": name})
+            if not left:
+                break
+            time.sleep(0.2)
+        return [c.status for c in left]
+
+    name = f"s8exec-bind-{tag}"
+    ex = DockerCommandLineCodeExecutor(
+        work_dir=link,
+        bind_dir=real,
+        container_name=name,
+        timeout=5,
+        execution_policies={"python": True, "javascript": True, "sh": False},
+    )
+    try:
+        out["props"] = [scrub(str(ex.work_dir)), scrub(str(ex.bind_dir)), type(ex.bind_dir).__name__]
+        c = client.containers.get(name)
+        out["mounts"] = [[scrub(m["Source"]), m["Destination"], m["RW"]] for m in c.attrs["Mounts"]]
+        out["workdir"] = c.attrs["Config"]["WorkingDir"]
+        out["policies"] = ex.execution_policies
+        out["py"] = _s8_run(ex, ("python", "open('made.txt', 'w').write('x')\nprint('wrote')"))
+        out["named"] = _s8_run(ex, ("python", "# filename: sub/named.py\nprint(__file__)"))
+        out["sh_saved"] = _s8_run(ex, ("sh", "echo not run"))
+        out["js"] = _s8_run(ex, ("javascript", "console.log(1)"))
+        out["files_real"] = _files(real)
+        out["restart"] = attempt(ex.restart)
+        out["status_after_restart"] = client.containers.get(name).status
+        out["after_restart"] = _s8_run(ex, ("python", "import os; print(sorted(os.listdir('.')))"))
+    finally:
+        out["stop"] = attempt(ex.stop)
+    out["after_stop"] = gone(name)
+
+    # work_dir and bind_dir two unrelated folders on this machine: the container does not see the saved file
+    apart = os.path.join(WORK, "apart")
+    name2 = f"s8exec-apart-{tag}"
+    ex2 = DockerCommandLineCodeExecutor(work_dir=apart, bind_dir=real, container_name=name2)
+    out["apart"] = _s8_run(ex2, ("python", "print('unreachable')"))
+    out["apart_files"] = [_files(apart), sorted(_files(real))]
+    ex2.stop()
+    out["apart_gone"] = gone(name2)
+
+    # auto_remove=False, stop_container=False: stop() still stops it; the stopped container stays
+    name3 = f"s8exec-keep-{tag}"
+    ex3 = DockerCommandLineCodeExecutor(
+        work_dir=os.path.join(WORK, "keep"), container_name=name3, auto_remove=False, stop_container=False
+    )
+    out["keep_run"] = _s8_run(ex3, ("sh", "echo kept"))
+    out["keep_stop"] = attempt(ex3.stop)
+    kept = client.containers.list(all=True, filters={"name": name3})
+    out["keep_status"] = [k.status for k in kept]
+    out["keep_restart_after_stop"] = _s8_scrub(str(attempt(ex3.restart)))[:60]
+    out["keep_status_after_restart"] = [k.status for k in client.containers.list(all=True, filters={"name": name3})]
+    out["keep_run_after_restart"] = _s8_run(ex3, ("python", "print('back')"))
+    out["keep_stop_again"] = attempt(ex3.stop)
+    out["keep_status_end"] = [k.status for k in client.containers.list(all=True, filters={"name": name3})]
+    for k in client.containers.list(all=True, filters={"name": name3}):
+        k.remove(force=True)
+    return out
+
+
+def _s8_jupyter_cases(ex: Any, wd: str) -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    png = f"import base64\nfrom IPython.display import Image, display\ndisplay(Image(data=base64.b64decode('{_PNG_1PX}')))"
+    cases: Dict[str, tuple] = {
+        "empty_list": (),
+        "image": (("python", png),),
+        "print_and_image": (("python", "print('before')\n" + png),),
+        "raise": (("python", "x = 1\nraise ValueError('bad')"),),
+        "print_then_raise": (("python", "print('out')\nraise KeyError('k')"),),
+        "pip": (("python", "!pip install --no-index no_such_pkg_s8exec"),),
+        "pip_quiet": (("python", "!pip install -q --no-index no_such_pkg_s8exec"),),
+        "bang": (("python", "!echo bang"),),
+        "timeout": (("python", "import time\nprint('start', flush=True)\ntime.sleep(30)"),),
+        "after_timeout": (("python", "print('alive', x)"),),
+    }
+    for key, blocks in cases.items():
+        out[key] = _s8_run(ex, *blocks)
+    out["restart"] = attempt(ex.restart)
+    out["after_restart"] = _s8_run(ex, ("python", "print('x' in dir())"))
+    out["files"] = [_s8_scrub(f) for f in _files(wd)]
+    return out
+
+
+@scenario
+def exec_jupyter_edges(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """JupyterCodeExecutor(LocalJupyterServer) and EmbeddedIPythonCodeExecutor on edge inputs."""
+    from autogen.coding.jupyter import EmbeddedIPythonCodeExecutor, JupyterCodeExecutor, LocalJupyterServer
+
+    out: Dict[str, Any] = {}
+    wd = os.path.join(WORK, "jup")
+    os.makedirs(wd)
+    with LocalJupyterServer() as js:
+        ex = JupyterCodeExecutor(js, output_dir=wd, timeout=3)
+        out["jupyter"] = _s8_jupyter_cases(ex, wd)
+        ex.stop()
+    wd2 = os.path.join(WORK, "emb")
+    os.makedirs(wd2)
+    emb = EmbeddedIPythonCodeExecutor(output_dir=wd2, timeout=3)
+    out["embedded_props"] = [emb.timeout, emb.kernel_name, scrub(str(emb.output_dir))]
+    out["embedded"] = _s8_jupyter_cases(emb, wd2)
+    attempt(getattr(emb, "stop", lambda: None))
+    return out
+
+
+def _s8_agent_chat(server: Any, llm_config: Dict[str, Any], executor: Any) -> Any:
+    """One chat: the assistant answers with code blocks, the user proxy runs them through ``executor``."""
+    server.script(
+        "```\nprint('no language given')\n```",
+        "```python\nprint('hello from code')\n```",
+        "```python\nx = 2\nprint(x * 21)\n```\n```python\nraise ValueError('boom')\n```",
+        "```cobol\nDISPLAY 'hi'\n```",
+        "TERMINATE",
+    )
+    user = autogen.UserProxyAgent(
+        "user_proxy",
+        human_input_mode="NEVER",
+        max_consecutive_auto_reply=5,
+        code_execution_config=executor if isinstance(executor, dict) else {"executor": executor},
+        is_termination_msg=lambda m: (m.get("content") or "").strip() == "TERMINATE",
+    )
+    assistant = autogen.AssistantAgent("assistant", llm_config=llm_config)
+    r = user.initiate_chat(assistant, message="Run some code.")
+    return [_s8_scrub(str(m.get("content"))) for m in r.chat_history]
+
+
+@scenario
+def exec_agents(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """UserProxyAgent(code_execution_config={"executor": ...}) with each executor class."""
+    import docker
+
+    from autogen.coding import DockerCommandLineCodeExecutor, LocalCommandLineCodeExecutor
+    from autogen.coding.jupyter import EmbeddedIPythonCodeExecutor, JupyterCodeExecutor, LocalJupyterServer
+
+    out: Dict[str, Any] = {}
+    out["local"] = _s8_agent_chat(server, llm_config, LocalCommandLineCodeExecutor(work_dir=os.path.join(WORK, "a")))
+    tag = os.path.basename(WORK).replace("_", "").lower()
+    name = f"s8exec-agent-{tag}"
+    dex = DockerCommandLineCodeExecutor(work_dir=os.path.join(WORK, "d"), container_name=name)
+    try:
+        out["docker"] = _s8_agent_chat(server, llm_config, dex)
+    finally:
+        dex.stop()
+    for c in docker.from_env().containers.list(all=True, filters={"name": name}):
+        c.remove(force=True)
+    wd = os.path.join(WORK, "j")
+    os.makedirs(wd)
+    with LocalJupyterServer() as js:
+        jex = JupyterCodeExecutor(js, output_dir=wd)
+        out["jupyter"] = _s8_agent_chat(server, llm_config, jex)
+        jex.stop()
+    emb = EmbeddedIPythonCodeExecutor(output_dir=wd)
+    out["embedded"] = _s8_agent_chat(server, llm_config, emb)
+    attempt(getattr(emb, "stop", lambda: None))
+    by_name = {"executor": "ipython-embedded", "ipython-embedded": {"output_dir": wd, "timeout": 20}}
+    out["embedded_by_name"] = _s8_agent_chat(server, llm_config, by_name)
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -40,11 +40,25 @@ class KernelExecutorBase(StopOnExit):
 
     @property
     def timeout(self) -> int:
+        """Seconds a block may run before it is interrupted; settable (classic code assigned it)."""
         return self._timeout
+
+    @timeout.setter
+    def timeout(self, value: int) -> None:
+        if value < 1:
+            raise ValueError("Timeout must be greater than or equal to 1.")
+        self._timeout = value
 
     @property
     def output_dir(self) -> Path:
+        """Where displayed images and HTML are saved; settable (created when missing), as the classic field was."""
         return self._output_dir
+
+    @output_dir.setter
+    def output_dir(self, value: Union[Path, str]) -> None:
+        path = Path(value)
+        path.mkdir(parents=True, exist_ok=True)
+        self._output_dir = path
 
     @property
     def kernel_name(self) -> str:

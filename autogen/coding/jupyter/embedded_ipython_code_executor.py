@@ -24,6 +24,7 @@ __all__ = ("EmbeddedIPythonCodeExecutor",)
 logger = logging.getLogger(__name__)
 
 _READY_TIMEOUT = 60.0
+_STOPPED = "The kernel has been stopped; create a new EmbeddedIPythonCodeExecutor."
 
 
 class EmbeddedIPythonCodeExecutor(KernelExecutorBase):
@@ -50,6 +51,7 @@ class EmbeddedIPythonCodeExecutor(KernelExecutorBase):
             )
         self._manager: KernelManager = jupyter_client.KernelManager(kernel_name=kernel_name)
         self._client: Optional[BlockingKernelClient] = None
+        self._stopped = False
         self._manager.start_kernel()
         self._connect()
         self._prepare_kernel()
@@ -68,7 +70,7 @@ class EmbeddedIPythonCodeExecutor(KernelExecutorBase):
     def _execute(self, code: str, timeout: float, silent: bool = False) -> KernelOutput:
         client = self._client
         if client is None:
-            raise RuntimeError("The kernel has been stopped; create a new EmbeddedIPythonCodeExecutor.")
+            raise RuntimeError(_STOPPED)
         msg_id = client.execute(code, silent=silent, store_history=not silent, allow_stdin=False, stop_on_error=True)
         run = KernelOutput(msg_id)
         deadline = time.monotonic() + timeout
@@ -108,6 +110,8 @@ class EmbeddedIPythonCodeExecutor(KernelExecutorBase):
 
     def restart(self) -> None:
         """Restart the kernel: all state (variables, imports) is lost."""
+        if self._stopped:
+            raise RuntimeError(_STOPPED)
         if self._client is not None:
             self._client.stop_channels()
             self._client = None
@@ -118,6 +122,7 @@ class EmbeddedIPythonCodeExecutor(KernelExecutorBase):
     def stop(self) -> None:
         """Shut the kernel down. Safe to call more than once."""
         atexit.unregister(self.stop)
+        self._stopped = True
         if self._client is not None:
             self._client.stop_channels()
             self._client = None

@@ -18,6 +18,8 @@ __all__ = ("JupyterCodeExecutor",)
 
 logger = logging.getLogger(__name__)
 
+_STOPPED = "The kernel has been stopped; create a new JupyterCodeExecutor."
+
 
 class JupyterCodeExecutor(KernelExecutorBase):
     """Starts a ``kernel_name`` kernel on ``jupyter_server`` (anything with ``connection_info``, or a
@@ -73,7 +75,7 @@ class JupyterCodeExecutor(KernelExecutorBase):
 
     def _execute(self, code: str, timeout: float, silent: bool = False) -> KernelOutput:
         if self._kernel_id is None:
-            raise RuntimeError("The kernel has been stopped; create a new JupyterCodeExecutor.")
+            raise RuntimeError(_STOPPED)
         return self._kernel_client.run(code, timeout, silent=silent)
 
     def _prepare_kernel(self) -> None:
@@ -94,7 +96,8 @@ class JupyterCodeExecutor(KernelExecutorBase):
 
     def restart(self) -> None:
         """Restart the kernel: all state is lost."""
-        assert self._kernel_id is not None
+        if self._kernel_id is None:
+            raise RuntimeError(_STOPPED)
         self._kernel_client.stop()
         self._jupyter_client.restart_kernel(self._kernel_id)
         self._kernel_client = self._jupyter_client.get_kernel_client(self._kernel_id)

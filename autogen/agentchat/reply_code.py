@@ -48,11 +48,16 @@ def validate_code_execution_config(config: Any) -> Union[Dict[str, Any], Literal
         )
     config = dict(config)
     if config.get("executor") is not None:
-        for key in ("use_docker", "work_dir", "timeout"):
+        hints = {
+            "use_docker": "pick DockerCommandLineCodeExecutor or LocalCommandLineCodeExecutor as the executor",
+            "work_dir": "pass work_dir=... when you build the executor",
+            "timeout": "pass timeout=... when you build the executor",
+        }
+        for key, hint in hints.items():
             if key in config:
                 raise ConfigError(
                     f"'{key}' in code_execution_config is not valid when 'executor' is set. Use the appropriate "
-                    f"arg in the chosen executor instead (e.g. {key}=... when you build the executor)."
+                    f"arg in the chosen executor instead ({hint})."
                 )
     messages_to_scan(config.get("last_n_messages", "auto"), [])
     check_max_output_chars(config.get("max_output_chars", DEFAULT_MAX_OUTPUT_CHARS))

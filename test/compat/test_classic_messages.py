@@ -77,8 +77,11 @@ def test_executor_settings_beside_an_executor(tmp_path: Path, key: str, value: A
         f"'{key}' in code_execution_config is not valid when 'executor' is set. "
         "Use the appropriate arg in the chosen executor instead"
     )
-    with pytest.raises(ValueError, match=classic(sentence)):
+    with pytest.raises(ValueError, match=classic(sentence)) as raised:
         agent("a", code_execution_config={"executor": executor, key: value})
+    # the fix names what to do with this key (executors take no use_docker argument)
+    fix = {"use_docker": "DockerCommandLineCodeExecutor", "work_dir": "work_dir=...", "timeout": "timeout=..."}[key]
+    assert fix in str(raised.value)
 
 
 def test_last_n_messages_out_of_range() -> None:

@@ -16,7 +16,8 @@
 #   5. pytest           python -m pytest test -q -ra --timeout=300 "$@"; status 5 (no tests collected) counts as
 #                       success;
 #   6. matrix           scripts/test_matrix.sh: the LLM-layer tests in fresh venvs at the edges of the supported
-#                       versions (Python 3.9 + openai 1.55.3 + pydantic 1; Python 3.13 + newest openai + pydantic 2);
+#                       versions (Python 3.9 + openai 1.55.3 + pydantic 1; Python 3.13 + newest openai + pydantic 2),
+#                       and the vector-store tests on chromadb's oldest supported release (0.5.1);
 #                       the venvs are kept under .matrix/ and reused;
 #   7. lint             ruff check, ruff format --check, mypy autogen; it runs after the tests so that their output
 #                       comes first, and an error in it still fails the run.
@@ -216,7 +217,8 @@ fi
 
 # --- 6. matrix ---------------------------------------------------------------------------------------------
 # The LLM-layer tests at the edges of the supported versions (oldest/newest openai and Python, pydantic 1 and 2),
-# each in a venv with only the core dependencies; the venvs are kept under .matrix/ for the next run.
+# and the vector stores on the oldest chromadb, each in a venv with only the core dependencies and the cell's pins;
+# the venvs are kept under .matrix/ for the next run.
 matrix_rc=0
 if [ "${AUTOGEN_SKIP_MATRIX:-0}" != 1 ]; then
     phase "matrix"

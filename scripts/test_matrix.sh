@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# The supported-versions matrix of the LLM layer: the LLM-layer tests (chat, tools, streaming, async, fallback,
-# cache, cost, the direct transport) in fresh venvs at the edges of what pyproject.toml declares.
+# The supported-versions matrix: tests in fresh venvs at the edges of what pyproject.toml declares.
 #
 #   ./scripts/test_matrix.sh                      # the CI cells (below)
 #   ./scripts/test_matrix.sh 3.11:openai==1.80.0 3.12:openai==2.16.0   # other cells: PYTHON:REQUIREMENT[,REQ...]
+#   ./scripts/test_matrix.sh '3.11:chromadb==0.6.3,numpy<2@vectordb'  # a cell of another test group
 #
+# Test groups (a cell's "@GROUP", default llm):
+#   llm       the LLM layer: wrapper (chat, tools, streaming, async, fallback, cache, cost, the direct transport),
+#             the loop-stall and deadline checks, agents chatting with tools through the real SDK
+#   vectordb  the vector stores and retrieve_utils (chromadb's oldest supported release)
 # CI cells (scripts/test.sh runs them after the main suite):
 #   oldest   Python 3.9,  openai 1.55.3 (the declared floor), pydantic 1.x
 #   newest   Python 3.13, the newest openai pip finds,         pydantic 2.x
+#   chromadb Python 3.11, chromadb 0.5.1 (the declared floor; the newest is in the main suite's environment)
 # Each venv holds only the core dependencies, pytest and the cell's pins, and is kept under $AUTOGEN_MATRIX_DIR
 # (default: <repo>/.matrix) keyed by its pins, so a second run reuses it; the Python is found through pyenv
 # (`pyenv root`/versions/X.Y.*) or as pythonX.Y on PATH. A cell whose Python is missing fails under CI and is
@@ -20,14 +25,22 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 AG_LOG_TAG=test_matrix.sh
 
 MATRIX_DIR="${AUTOGEN_MATRIX_DIR:-$PWD/.matrix}"
-# The LLM layer's tests: wrapper (chat, tools, fallback, cache, cost, streaming, async, Azure), the direct path,
-# the loop-stall and deadline checks, and agents chatting with tools through the real SDK.
-TESTS=(
+LLM_TESTS=(
     test/oai
     test/agentchat/test_agent_llm.py
     test/agentchat/test_agent_tools.py
 )
-DEFAULT_CELLS=("3.9:openai==1.55.3,pydantic<2" "3.13:openai,pydantic>=2")
+VECTORDB_TESTS=(
+    test/agentchat/contrib/vectordb
+    test/test_retrieve_utils.py
+)
+# chromadb 0.5.x was built against numpy 1 (np.float_): its cell pins numpy<2, as its users' environments have it;
+# beautifulsoup4 and markdownify for retrieve_utils' URL and HTML tests.
+DEFAULT_CELLS=(
+    "3.9:openai==1.55.3,pydantic<2"
+    "3.13:openai,pydantic>=2"
+    "3.11:chromadb==0.5.1,numpy<2,beautifulsoup4,markdownify@vectordb"
+)
 
 find_python() {
     local want="$1" root candidate
@@ -42,7 +55,23 @@ find_python() {
 }
 
 run_cell() {
-    local cell="$1" version="${1%%:*}" pins="${1#*:}" python venv key
+    local cell="$1" version="${1%%:*}" pins="${1#*:}" group=llm python venv key
+    if [[ "$pins" == *@* ]]; then
+        group="${pins##*@}"
+        pins="${pins%@*}"
+    fi
+    local tests=() probe='import sys, openai, pydantic; print(f"python {sys.version.split()[0]}, openai {openai.__version__}, pydantic {pydantic.VERSION}")'
+    case "$group" in
+        llm) tests=("${LLM_TESTS[@]}") ;;
+        vectordb)
+            tests=("${VECTORDB_TESTS[@]}")
+            probe='import sys, chromadb, numpy; print(f"python {sys.version.split()[0]}, chromadb {chromadb.__version__}, numpy {numpy.__version__}")'
+            ;;
+        *)
+            ag_log "ERROR: unknown test group '$group' in the matrix cell $cell (llm or vectordb)"
+            return 1
+            ;;
+    esac
     if ! python="$(find_python "$version")"; then
         if ag_in_ci; then
             ag_log "ERROR: no Python $version for the matrix cell $cell"
@@ -71,10 +100,10 @@ run_cell() {
         return 1
     }
     local versions
-    versions="$("$venv/bin/python" -c 'import sys, openai, pydantic; print(f"python {sys.version.split()[0]}, openai {openai.__version__}, pydantic {pydantic.VERSION}")')"
+    versions="$("$venv/bin/python" -c "$probe")"
     ag_log "cell $cell: $versions"
     # PYTHONPATH is the venv's own: the editable install of this tree, nothing from the caller's environment.
-    env -u PYTHONPATH HF_HUB_OFFLINE=1 "$venv/bin/python" -m pytest "${TESTS[@]}" -q -p no:cacheprovider \
+    env -u PYTHONPATH HF_HUB_OFFLINE=1 "$venv/bin/python" -m pytest "${tests[@]}" -q -p no:cacheprovider \
         --timeout=300 -m "not docker and not redis"
 }
 

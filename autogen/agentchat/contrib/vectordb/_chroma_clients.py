@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 from ..rag.errors import import_extra
 from ._open_files import open_files_in, wait_until_closed
@@ -100,11 +100,26 @@ def _self_closing_client_class() -> Any:
     return CountedClient
 
 
+def _systems_by_identifier() -> Optional[Dict[str, Any]]:
+    """chromadb's registry of running Systems by identifier (a folder), or None when it cannot be found.
+
+    Its class has had its own module since chromadb 0.5.4 (in ``chromadb.api.client`` before), and the registry
+    was spelled ``_identifer_to_system`` until then."""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+    except ImportError:
+        from chromadb.api.client import SharedSystemClient
+    for name in ("_identifier_to_system", "_identifer_to_system"):
+        systems = getattr(SharedSystemClient, name, None)
+        if isinstance(systems, dict):
+            return systems
+    return None
+
+
 def _stop_system(identifier: str) -> None:
     """Stop chromadb's System of ``identifier`` (a folder) and forget it, so the folder's next client starts anew."""
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    system = SharedSystemClient._identifier_to_system.pop(identifier, None)
+    systems = _systems_by_identifier()
+    system = systems.pop(identifier, None) if systems is not None else None
     if system is not None:
         system.stop()
 
@@ -132,10 +147,8 @@ def _chroma_file(relative: str) -> bool:
 def _folder_in_use(folder: str) -> bool:
     """Whether a chromadb System of this process still serves ``folder`` (while any client of it is open; when
     chromadb's registry cannot be read, the folder counts as in use and nothing is awaited)."""
-    from chromadb.api.shared_system_client import SharedSystemClient
-
-    systems = getattr(SharedSystemClient, "_identifier_to_system", None)
-    if not isinstance(systems, dict):
+    systems = _systems_by_identifier()
+    if systems is None:
         return True
     wanted = os.path.realpath(folder)
     for system in list(systems.values()):

@@ -96,6 +96,8 @@ _CLASSIC_MAX_TOKENS = (("32k", 32000), ("16k", 16000), ("gpt-4", 8000))
 
 DEFAULT_DB_PATH = "tmp/db"  # where the default chromadb store lives (the classic ChromaVectorDB default folder)
 CODE_LANGUAGES = ("python", "py", "sh", "bash", "shell")
+NO_INSTALL_LANGUAGES = ("bash", "shell", "sh")  # blocks run_code answers with NO_INSTALL_ANSWER, unrun
+NO_INSTALL_ANSWER = "You MUST NOT install any packages because all the packages needed are already installed."
 WIDER_SEARCHES = (3, 5, 7, 9)  # when the results are used up: search again for n_results times these
 
 
@@ -297,6 +299,8 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         """Retrieve the ``n_results`` chunks closest to ``problem`` (containing ``search_string`` if given)
         into ``self._results``. Subclasses may override this to retrieve from elsewhere; they set
         ``self._results`` to QueryResults or to a chromadb-style dict."""
+        if not self._collection:
+            self._iostream().print("Trying to create collection.", flush=True)  # the classic line
         self._init_db()
         cfg = self.retrieve_config
         self._results = self._vector_db.retrieve_docs(
@@ -377,6 +381,14 @@ class RetrieveUserProxyAgent(UserProxyAgent):
             if lang != UNKNOWN and lang.lower() in CODE_LANGUAGES:
                 return False
         return not any(self._check_update_context(text))
+
+    def run_code(self, code: str, **kwargs: Any) -> Tuple[int, str, Optional[str]]:
+        """Run a code block of the assistant, refusing (as classic did) to install packages: shell blocks and
+        code starting with ``!`` or ``pip`` get the answer :data:`NO_INSTALL_ANSWER` (exit code 0), unrun."""
+        lang = kwargs.get("lang")
+        if code.startswith(("!", "pip")) or lang in NO_INSTALL_LANGUAGES:
+            return 0, NO_INSTALL_ANSWER, None
+        return super().run_code(code, **kwargs)
 
     def _notice(self, text: str, color: str = "green") -> None:
         self._iostream().print(colored(text, color), flush=True)

@@ -8,6 +8,7 @@ recalls memos whose cosine similarity to the cue is above 0.25.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any, Callable, List, Optional, Tuple
 
@@ -63,6 +64,7 @@ class MemoStore:
         self.verbosity = verbosity
         self.path_to_db_dir = path_to_db_dir
         self._print = printer or say
+        existed = os.path.isfile(os.path.join(path_to_db_dir, "chroma.sqlite3"))
         self.db = ChromaVectorDB(
             path=path_to_db_dir,
             embedding_function=embedding_function,
@@ -72,6 +74,9 @@ class MemoStore:
             self.reset_db()
         else:
             self.db.create_collection(COLLECTION, get_or_create=True)
+            if existed:  # announced at every verbosity, as classic did
+                self._print(colored("\nLOADING MEMORY FROM DISK", "light_green"))
+                self._print(colored(f"    Location = {path_to_db_dir}", "light_green"))
         if self.verbosity >= 3:
             self.list_memos()
 
@@ -116,7 +121,7 @@ class MemoStore:
                     f"\nINPUT-OUTPUT PAIR ADDED TO VECTOR DATABASE:\n  INPUT\n    {input_text}\n  OUTPUT\n",
                     "light_yellow",
                 )
-                + colored(f"    {output_text}", "light_yellow")
+                + colored(f"    {output_text}\n", "light_yellow")
             )
 
     def get_related_memos(self, query_text: str, n_results: int, threshold: float) -> List[Memo]:
@@ -134,8 +139,8 @@ class MemoStore:
             if self.verbosity >= 1:
                 self._print(
                     colored(
-                        f"\nINPUT-OUTPUT PAIR RETRIEVED FROM VECTOR DATABASE:\n  INPUT1\n    {query_text}\n"
-                        f"  INPUT2\n    {doc['content']}\n  OUTPUT\n    {output}\n  DISTANCE\n    {distance:.3f}",
+                        f"\nINPUT-OUTPUT PAIR RETRIEVED FROM VECTOR DATABASE:\n  INPUT1\n    {doc['content']}\n"
+                        f"  OUTPUT\n    {output}\n  DISTANCE\n    {distance:.3f}",
                         "light_yellow",
                     )
                 )

@@ -145,34 +145,42 @@ class Teachability(AgentCapability):
             task = self._analyze(comment, EXTRACT_TASK)
             general_task = self._analyze(task, GENERALIZE_TASK)
             if advice and general_task:
+                self._note("\nREMEMBER THIS TASK-ADVICE PAIR")
                 self.memo_store.add_input_output_pair(general_task, advice)
         if _is_yes(self._analyze(comment, HAS_INFORMATION)):
             question = self._analyze(comment, QUESTION_FOR_INFORMATION)
             answer = self._analyze(comment, EXTRACT_INFORMATION)
             if question and answer:
+                self._note("\nREMEMBER THIS QUESTION-ANSWER PAIR")
                 self.memo_store.add_input_output_pair(question, answer)
 
     def _consider_memo_retrieval(self, comment: str, is_task: bool) -> str:
         """``comment`` followed by the memos relevant to it (and to its task, in general form)."""
+        self._note("\nLOOK FOR RELEVANT MEMOS, AS QUESTION-ANSWER PAIRS")
         memos = self._retrieve_relevant_memos(comment)
         if is_task:
+            self._note("\nLOOK FOR RELEVANT MEMOS, AS TASK-ADVICE PAIRS")
             task = self._analyze(comment, EXTRACT_TASK)
             general_task = self._analyze(task, GENERALIZE_TASK)
             memos.extend(self._retrieve_relevant_memos(general_task))
         outputs = list(dict.fromkeys(output for _input, output, _distance in memos if output))
-        return comment + self._concatenate_memo_texts(outputs)
+        memo_texts = self._concatenate_memo_texts(outputs)
+        if memo_texts:
+            self._note("\nMEMOS APPENDED TO LAST MESSAGE..." + memo_texts + "\n")
+        return comment + memo_texts
 
     def _retrieve_relevant_memos(self, cue: str) -> List[Memo]:
         memos = self.memo_store.get_related_memos(cue, self.max_num_retrievals, self.recall_threshold)
         if self.verbosity >= 1 and not memos:
-            nearest = self.memo_store.get_nearest_memo(cue)
-            if nearest is not None:
-                say(
-                    colored(
-                        f"\nTHE CLOSEST MEMO IS BEYOND THE THRESHOLD ({nearest[2]:.3f}): {nearest[1]}", "light_yellow"
-                    )
-                )
+            self._note("\nTHE CLOSEST MEMO IS BEYOND THE THRESHOLD:")
+            self.memo_store.get_nearest_memo(cue)  # printed by the store at verbosity >= 1
+            say("")
         return memos
+
+    def _note(self, text: str) -> None:
+        """A memory operation, printed when verbosity >= 1 (the classic lines)."""
+        if self.verbosity >= 1:
+            say(colored(text, "light_yellow"))
 
     @staticmethod
     def _concatenate_memo_texts(outputs: List[str]) -> str:

@@ -1,0 +1,167 @@
+"""Teachability and RetrieveChat as classic 0.2.35 shows them (found side by side, scripts/classic_diff: teach_recall,
+rag_chat): the printed memory lines, "Trying to create collection.", and the refusal to install packages.
+
+Real chromadb and the real openai SDK against the local model server (test/llm_server.py).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+pytest.importorskip("chromadb")
+pytest.importorskip("sentence_transformers")
+pytestmark = pytest.mark.usefixtures("collect_cycles")  # each test's agents close their chromadb folder after it
+
+from autogen import ConversableAgent  # noqa: E402
+from autogen.agentchat.contrib.capabilities import teachability as t  # noqa: E402
+from autogen.agentchat.contrib.capabilities.teachability import Teachability  # noqa: E402
+from autogen.agentchat.contrib.retrieve_assistant_agent import RetrieveAssistantAgent  # noqa: E402
+from autogen.agentchat.contrib.retrieve_user_proxy_agent import RetrieveUserProxyAgent  # noqa: E402
+
+NO_INSTALL = "You MUST NOT install any packages because all the packages needed are already installed."
+
+
+# ------------------------------------------------------------------------------------------------ Teachability --
+def _analyzer(text: str, instructions: str) -> str:
+    answers = {
+        t.IS_TASK: "no",
+        t.HAS_INFORMATION: "yes" if text.startswith("Remember") else "no",
+        t.QUESTION_FOR_INFORMATION: "What is my favourite colour?",
+        t.EXTRACT_INFORMATION: "My favourite colour is teal.",
+    }
+    return answers.get(instructions, "no")
+
+
+@pytest.fixture
+def prompts(llm_server: Any) -> List[str]:
+    seen: List[str] = []
+
+    def respond(body: Dict[str, Any]) -> str:
+        last = body["messages"][-1]["content"]
+        if last.startswith("# TEXT\n"):
+            text, instructions = last[len("# TEXT\n") :].split("\n\n# INSTRUCTIONS\n")
+            return _analyzer(text, instructions)
+        seen.append(last)
+        return "noted"
+
+    llm_server.responder = respond
+    return seen
+
+
+def _chat(llm_config: Dict[str, Any], db: Path, message: str, **teach_args: Any) -> None:
+    agent = ConversableAgent("teachable_agent", llm_config=llm_config, human_input_mode="NEVER")
+    Teachability(path_to_db_dir=str(db), **teach_args).add_to_agent(agent)
+    user = ConversableAgent("user", llm_config=False, human_input_mode="NEVER")
+    user.initiate_chat(agent, message=message, max_turns=1)
+
+
+def test_teachability_prints_the_classic_memory_lines(
+    llm_config: Dict[str, Any], prompts: List[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "memos"
+    _chat(llm_config, db, "Remember this: my favourite colour is teal.", reset_db=True, verbosity=1)
+    first = capsys.readouterr().out
+    assert "CLEARING MEMORY" in first
+    assert "LOADING MEMORY FROM DISK" not in first  # a new store: nothing loaded
+    assert "\nREMEMBER THIS QUESTION-ANSWER PAIR\n" in first
+    assert "INPUT-OUTPUT PAIR ADDED TO VECTOR DATABASE:" in first
+
+    # a later chat, as after a restart: the store announces itself at every verbosity (classic)
+    _chat(llm_config, db, "What is my favourite colour?", verbosity=0)
+    quiet = capsys.readouterr().out
+    assert f"LOADING MEMORY FROM DISK\n    Location = {db}\n" in quiet
+    assert "LOOK FOR RELEVANT MEMOS" not in quiet
+
+    _chat(llm_config, db, "What is my favourite colour?", verbosity=1)
+    loud = capsys.readouterr().out
+    assert "\nLOOK FOR RELEVANT MEMOS, AS QUESTION-ANSWER PAIRS\n" in loud
+    # INPUT1 is the stored memo's input, as classic printed it
+    assert (
+        "INPUT-OUTPUT PAIR RETRIEVED FROM VECTOR DATABASE:\n  INPUT1\n    What is my favourite colour?\n  OUTPUT\n"
+        in loud
+    )
+    assert "\nMEMOS APPENDED TO LAST MESSAGE...\n\n# " in loud
+    assert loud.index("MEMOS APPENDED") < loud.index("- My favourite colour is teal.")
+    assert prompts[-1].startswith("What is my favourite colour?\n\n# ")
+    assert prompts[-1].endswith("- My favourite colour is teal.\n")
+
+
+def test_teachability_closest_memo_beyond_threshold(
+    llm_config: Dict[str, Any], prompts: List[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "memos"
+    _chat(llm_config, db, "Remember this: my favourite colour is teal.", reset_db=True)
+    capsys.readouterr()
+    _chat(llm_config, db, "Which trains leave for Lisbon tonight?", verbosity=1, recall_threshold=0.01)
+    out = capsys.readouterr().out
+    # classic: the heading line, then the nearest memo as a retrieved pair, then an empty line
+    assert "\nTHE CLOSEST MEMO IS BEYOND THE THRESHOLD:\n\nINPUT-OUTPUT PAIR RETRIEVED FROM VECTOR DATABASE:\n" in out
+    assert "MEMOS APPENDED" not in out
+    assert prompts[-1] == "Which trains leave for Lisbon tonight?"
+
+
+# ------------------------------------------------------------------------------------------------- RetrieveChat --
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "colours.txt").write_text("The favourite colour of the team is teal.\n", encoding="utf-8")
+    return folder
+
+
+def _retrieve_chat(llm_config: Dict[str, Any], docs: Path, tmp_path: Path) -> tuple:
+    proxy = RetrieveUserProxyAgent(
+        "ragproxyagent",
+        human_input_mode="NEVER",
+        max_consecutive_auto_reply=2,
+        code_execution_config={"work_dir": str(tmp_path / "code"), "use_docker": False},
+        retrieve_config={
+            "task": "code",
+            "docs_path": str(docs),
+            "db_config": {"path": str(tmp_path / "chroma")},
+            "collection_name": "colours",
+        },
+    )
+    assistant = RetrieveAssistantAgent("assistant", system_message="You help.", llm_config=llm_config)
+    proxy.initiate_chat(assistant, message=proxy.message_generator, problem="Which colour?", n_results=1)
+    return proxy, assistant
+
+
+@pytest.mark.parametrize(
+    "code_reply",
+    [
+        "```python\n!pip --version\n```",  # classic: code starting with "!" or "pip" is not run
+        "```sh\npip --version\n```",  # shell blocks are not run either
+        "```python\npip --version\n```",
+    ],
+)
+def test_retrieve_proxy_refuses_to_install_packages(
+    llm_config: Dict[str, Any],
+    llm_server: Any,
+    docs: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    code_reply: str,
+) -> None:
+    llm_server.script(code_reply, "TERMINATE")
+    proxy, assistant = _retrieve_chat(llm_config, docs, tmp_path)
+    out = capsys.readouterr().out
+    answer = proxy.chat_messages[assistant][2]["content"]
+    assert answer.startswith("exitcode: 0 (execution succeeded)\nCode output: ")
+    assert answer.endswith(NO_INSTALL)
+    assert "pip " not in answer  # the block did not run
+    # classic prints this line before the first retrieval
+    assert out.index("Trying to create collection.\n") < out.index("VectorDB returns doc_ids:")
+
+
+def test_retrieve_proxy_still_runs_python(
+    llm_config: Dict[str, Any], llm_server: Any, docs: Path, tmp_path: Path
+) -> None:
+    llm_server.script("```python\nprint('teal' * 2)\n```", "TERMINATE")
+    proxy, assistant = _retrieve_chat(llm_config, docs, tmp_path)
+    answer = proxy.chat_messages[assistant][2]["content"]
+    assert answer.startswith("exitcode: 0 (execution succeeded)\nCode output: ")
+    assert "tealteal" in answer

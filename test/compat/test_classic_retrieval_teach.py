@@ -165,3 +165,46 @@ def test_retrieve_proxy_still_runs_python(
     answer = proxy.chat_messages[assistant][2]["content"]
     assert answer.startswith("exitcode: 0 (execution succeeded)\nCode output: ")
     assert "tealteal" in answer
+
+
+def test_update_context_typed_by_the_user_sends_the_next_chunks(
+    llm_config: Dict[str, Any], llm_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Classic: a message of the proxy that is just "UPDATE CONTEXT" (a human typed it) goes out as the question
+    with the next chunks."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("The team colour is teal.\nThe walls are grey.\n", encoding="utf-8")
+    proxy = RetrieveUserProxyAgent(
+        "ragproxyagent",
+        human_input_mode="NEVER",
+        code_execution_config=False,
+        retrieve_config={
+            "task": "qa",
+            "docs_path": str(folder),
+            "chunk_mode": "one_line",
+            "db_config": {"path": str(tmp_path / "chroma")},
+            "collection_name": "colours",
+        },
+    )
+    assistant = RetrieveAssistantAgent("assistant", system_message="You help.", llm_config=llm_config)
+    llm_server.script("I need more.")
+    proxy.initiate_chat(
+        assistant, message=proxy.message_generator, problem="Which colour is the team?", n_results=1, max_turns=1
+    )
+    first = assistant.chat_messages[proxy][0]["content"]
+    sent = [line for line in (folder / "a.txt").read_text().splitlines() if line in first]
+    assert len(sent) == 1
+    capsys.readouterr()
+
+    proxy.send("update context", assistant, request_reply=False)
+    second = assistant.last_message(proxy)["content"]
+    assert "Which colour is the team?" in second
+    rest = [line for line in (folder / "a.txt").read_text().splitlines() if line not in sent]
+    assert rest[0] in second and sent[0] not in second
+    assert "Adding content of doc" in capsys.readouterr().out
+
+    proxy.send("UPDATE CONTEXT", assistant, request_reply=False)  # nothing left: classic sends TERMINATE
+    assert assistant.last_message(proxy)["content"] == "TERMINATE"
+    proxy.send("update context, please", assistant, request_reply=False)  # only the bare phrase is replaced
+    assert assistant.last_message(proxy)["content"] == "update context, please"

@@ -172,6 +172,7 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         self._doc_contents: List[str] = []
         self._doc_idx = -1
         self.register_reply(Agent, type(self)._generate_retrieve_user_reply, position=2)
+        self.register_hook("process_message_before_send", self._check_update_context_before_send)
 
     def _prepare_retrieve_config(self, retrieve_config: Any) -> Any:
         """Hook for subclasses: adjust the raw config before it is checked (the class's store by default)."""
@@ -370,6 +371,15 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         prefix = self.customized_answer_prefix
         lacks_prefix = bool(prefix) and prefix not in upper
         return asks, lacks_prefix
+
+    def _check_update_context_before_send(self, sender: Agent, message: Any, recipient: Agent, silent: bool) -> Any:
+        """A message of this agent that is exactly "UPDATE CONTEXT" (a human typed it) is sent as the question with
+        the next chunks, as classic did. The retrieval runs in the hook (hooks are plain functions)."""
+        text = message.get("content") if isinstance(message, dict) else message
+        if not isinstance(text, str) or text.strip().upper() != UPDATE_CONTEXT or not self.problem:
+            return message
+        new_text = self._generate_message(self._next_context(), self._task)
+        return {**message, "content": new_text} if isinstance(message, dict) else new_text
 
     def _is_termination_msg_retrievechat(self, message: Any) -> bool:
         """A reply ends the chat unless it holds code to run or asks for more context."""

@@ -103,6 +103,29 @@ def test_teachability_closest_memo_beyond_threshold(
     assert prompts[-1] == "Which trains leave for Lisbon tonight?"
 
 
+def test_teachability_recalls_memos_of_a_classic_memo_folder(
+    llm_config: Dict[str, Any], prompts: List[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder written by classic 0.2.35: chromadb collection "memos" holding the inputs under ids "1", "2", ...,
+    and the outputs in uid_text_dict.pkl. Its memos are recalled with their outputs."""
+    import pickle
+
+    from autogen.agentchat.contrib.vectordb.chromadb import ChromaVectorDB
+
+    db = tmp_path / "classic_memos"
+    store = ChromaVectorDB(path=str(db), distance="l2")
+    store.create_collection("memos")
+    store.insert_docs([{"id": "1", "content": "What is my favourite colour?"}], "memos")  # no metadata, as classic
+    store.close()
+    with open(db / "uid_text_dict.pkl", "wb") as f:
+        pickle.dump({"1": ("What is my favourite colour?", "My favourite colour is teal.")}, f)
+
+    _chat(llm_config, db, "What is my favourite colour?", verbosity=0)
+    assert "LOADING MEMORY FROM DISK" in capsys.readouterr().out
+    assert prompts[-1].startswith("What is my favourite colour?\n\n# ")
+    assert prompts[-1].endswith("- My favourite colour is teal.\n")
+
+
 # ------------------------------------------------------------------------------------------------- RetrieveChat --
 @pytest.fixture
 def docs(tmp_path: Path) -> Path:

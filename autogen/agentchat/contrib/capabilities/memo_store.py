@@ -8,14 +8,18 @@ recalls memos whose cosine similarity to the cue is above 0.25.
 
 from __future__ import annotations
 
+import logging
 import os
+import pickle
 import time
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ...printing import colored, say
 from ..vectordb.base import Document, chunk_id
 
 __all__ = ["Memo", "MemoStore"]
+
+logger = logging.getLogger(__name__)
 
 Memo = Tuple[str, str, float]  # (input text, output text, distance to the cue)
 
@@ -46,6 +50,23 @@ PREPOPULATED_MEMOS: Tuple[Tuple[str, str], ...] = (
 """Example memos for :meth:`MemoStore.prepopulate`: remarks, and whether each gives general advice."""
 
 
+CLASSIC_DICT = "uid_text_dict.pkl"
+
+
+def _read_classic_outputs(path_to_db_dir: str) -> Dict[str, str]:
+    """``{memo id: output}`` from the ``uid_text_dict.pkl`` of a folder written by classic AutoGen ({} if none)."""
+    path = os.path.join(path_to_db_dir, CLASSIC_DICT)
+    if not os.path.isfile(path):
+        return {}
+    try:
+        with open(path, "rb") as f:
+            pairs = pickle.load(f)  # the user's own memo folder, written by classic AutoGen's MemoStore
+        return {str(uid): str(pair[1]) for uid, pair in pairs.items()}
+    except Exception as exc:  # a damaged file must not stop the agent: its memos are recalled without output
+        logger.warning("Could not read the classic memo file %s (%s); its memos have no output.", path, exc)
+        return {}
+
+
 class MemoStore:
     """Memos kept in ``path_to_db_dir`` (reopened as they were unless ``reset``), open until :meth:`close` or until
     the store is garbage-collected."""
@@ -70,6 +91,8 @@ class MemoStore:
             embedding_function=embedding_function,
             distance="l2",
         )
+        # a folder written by classic AutoGen keeps the memos' outputs in a pickle beside chromadb, by memo id
+        self._classic_outputs: Dict[str, str] = {} if reset else _read_classic_outputs(path_to_db_dir)
         if reset:
             self.reset_db()
         else:
@@ -134,7 +157,7 @@ class MemoStore:
         for doc, distance in rows[0] if rows else []:
             if distance > threshold:
                 continue
-            output = str((doc.get("metadata") or {}).get("output", ""))
+            output = self._output(doc)
             memos.append((doc["content"], output, distance))
             if self.verbosity >= 1:
                 self._print(
@@ -146,6 +169,11 @@ class MemoStore:
                 )
         return memos
 
+    def _output(self, doc: Document) -> str:
+        """What a memo recalls: its ``output`` metadata, or for a memo stored by classic AutoGen its pickled output."""
+        output = (doc.get("metadata") or {}).get("output")
+        return str(output) if output is not None else self._classic_outputs.get(str(doc["id"]), "")
+
     def get_nearest_memo(self, query_text: str) -> Optional[Memo]:
         """The memo closest to ``query_text`` (whatever its distance), or None when there is none."""
         memos = self.get_related_memos(query_text, 1, float("inf"))
@@ -155,7 +183,7 @@ class MemoStore:
         """Every memo as ``(input, output)``, oldest first (printed too)."""
         docs = self.db.get_docs_by_ids(None, COLLECTION)
         docs.sort(key=lambda d: float((d.get("metadata") or {}).get("added_at", 0.0)))
-        memos = [(d["content"], str((d.get("metadata") or {}).get("output", ""))) for d in docs]
+        memos = [(d["content"], self._output(d)) for d in docs]
         self._print(colored("LIST OF MEMOS", "light_green"))
         for input_text, output_text in memos:
             self._print(colored(f"  INPUT\n    {input_text}\n  OUTPUT\n    {output_text}", "light_green"))

@@ -231,3 +231,12 @@ def test_update_context_typed_by_the_user_sends_the_next_chunks(
     assert assistant.last_message(proxy)["content"] == "TERMINATE"
     proxy.send("update context, please", assistant, request_reply=False)  # only the bare phrase is replaced
     assert assistant.last_message(proxy)["content"] == "update context, please"
+
+
+def test_missing_docs_path_is_a_value_error_with_the_classic_sentence(tmp_path: Path) -> None:
+    from autogen.retrieve_utils import get_files_from_dir
+
+    missing = tmp_path / "nope"
+    with pytest.raises(ValueError, match=r"^Directory .*nope does not exist\. ") as info:
+        get_files_from_dir(str(missing))
+    assert isinstance(info.value, FileNotFoundError)  # what this project raised before, still caught

@@ -11,6 +11,7 @@ __all__ = [
     "CollectionExistsError",
     "CollectionNotFoundError",
     "ConfigError",
+    "DocumentPathNotFoundError",
     "EmbeddingModelNotFoundError",
     "MissingExtraError",
     "RetrievalError",
@@ -39,6 +40,11 @@ class CollectionNotFoundError(RetrievalError, KeyError):
 
 class CollectionExistsError(RetrievalError, ValueError):
     """A collection was to be created, but one of that name exists (and neither reuse nor overwrite was asked)."""
+
+
+class DocumentPathNotFoundError(RetrievalError, FileNotFoundError, ValueError):
+    """A document path (``docs_path``, ``dir_path``) is neither a file, a folder nor a URL. A ValueError too, as
+    classic's "Directory ... does not exist." was."""
 
 
 def import_extra(module: str, *, package: str, extra: str, feature: str) -> ModuleType:

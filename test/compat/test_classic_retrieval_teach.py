@@ -240,3 +240,26 @@ def test_missing_docs_path_is_a_value_error_with_the_classic_sentence(tmp_path: 
     with pytest.raises(ValueError, match=r"^Directory .*nope does not exist\. ") as info:
         get_files_from_dir(str(missing))
     assert isinstance(info.value, FileNotFoundError)  # what this project raised before, still caught
+
+
+def test_default_prompt_lists_the_sources_of_the_context(
+    llm_config: Dict[str, Any], llm_server: Any, docs: Path, tmp_path: Path
+) -> None:
+    """Classic's default task named the documents the context came from and asked for a `Sources:` line."""
+    proxy = RetrieveUserProxyAgent(
+        "ragproxyagent",
+        human_input_mode="NEVER",
+        code_execution_config=False,
+        retrieve_config={
+            "docs_path": str(docs),
+            "db_config": {"path": str(tmp_path / "chroma")},
+            "collection_name": "colours",
+        },
+    )
+    assistant = RetrieveAssistantAgent("assistant", system_message="You help.", llm_config=llm_config)
+    llm_server.script("Teal.\nSources: colours.txt")
+    proxy.initiate_chat(assistant, message=proxy.message_generator, problem="Which colour?", n_results=1)
+    first = llm_server.chat_requests()[-1]["messages"][-1]["content"]
+    assert str([str(docs / "colours.txt")]) in first
+    assert "`Sources: " in first
+    assert proxy._current_docs_in_context == [str(docs / "colours.txt")]

@@ -171,6 +171,7 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         self._doc_ids: List[str] = []
         self._doc_contents: List[str] = []
         self._doc_idx = -1
+        self._current_docs_in_context: List[str] = []  # the sources of the chunks of the last context (classic name)
         self.register_reply(Agent, type(self)._generate_retrieve_user_reply, position=2)
         self.register_hook("process_message_before_send", self._check_update_context_before_send)
 
@@ -333,6 +334,7 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         for doc in selection.too_long:
             self._notice(f"Skip doc_id {doc['id']} as it is too long to fit in the context.")
             self._doc_ids.append(str(doc["id"]))
+        self._current_docs_in_context = [str((doc.get("metadata") or {}).get("source", "")) for doc in selection.docs]
         for doc in selection.docs:
             self._notice(f"Adding content of doc {doc['id']} to context.")
             self._doc_ids.append(str(doc["id"]))
@@ -361,7 +363,9 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         if not doc_contents:
             self._notice("No more context, will terminate.")
             return "TERMINATE"
-        return build_prompt(task, self.problem, doc_contents, self.customized_prompt or "")
+        return build_prompt(
+            task, self.problem, doc_contents, self.customized_prompt or "", self._current_docs_in_context
+        )
 
     def _check_update_context(self, message: Any) -> Tuple[bool, bool]:
         """``(asks for more context, lacks the answer prefix)``: either means "update the context"."""

@@ -263,3 +263,9 @@ def test_default_prompt_lists_the_sources_of_the_context(
     assert str([str(docs / "colours.txt")]) in first
     assert "`Sources: " in first
     assert proxy._current_docs_in_context == [str(docs / "colours.txt")]
+
+
+def test_teachability_without_llm_is_an_assertion_error(tmp_path: Path) -> None:
+    agent = ConversableAgent("a", llm_config=False)
+    with pytest.raises(AssertionError, match=r"^Teachability requires a valid llm_config\. "):
+        Teachability(path_to_db_dir=str(tmp_path / "db")).add_to_agent(agent)

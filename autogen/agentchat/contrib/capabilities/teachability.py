@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from ....exception_utils import ConfigAssertionError
 from ...printing import colored, say
 from ..rag.errors import ConfigError
 from ..text_analyzer_agent import TextAnalyzerAgent
@@ -104,9 +105,9 @@ class Teachability(AgentCapability):
         """Teach ``agent`` to learn: hook its incoming messages and tell its LLM about the recalled notes."""
         llm_config = self.llm_config if self.llm_config is not None else getattr(agent, "llm_config", None)
         if not llm_config:
-            raise ConfigError(
-                "Teachability needs an LLM to analyze messages: give the agent an llm_config, or pass llm_config "
-                "to Teachability."
+            raise ConfigAssertionError(  # classic asserted it: an AssertionError (and our ConfigError)
+                "Teachability requires a valid llm_config. It needs an LLM to analyze messages: give the agent an "
+                "llm_config, or pass llm_config to Teachability."
             )
         self.llm_config = llm_config
         analyzer_config: Dict[str, Any] = {k: v for k, v in llm_config.items() if k not in ("tools", "functions")}

@@ -3262,6 +3262,38 @@ def rag_utils(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def rag_errors(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """RetrieveUserProxyAgent set-up mistakes: no docs_path, a missing collection, an unknown task, a name in use."""
+    import logging
+
+    from autogen.agentchat.contrib.retrieve_user_proxy_agent import RetrieveUserProxyAgent
+
+    docs = _docs_folder()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s", stream=sys.stdout)
+    emb = _word_embedding()
+    db = {"path": os.path.join(WORK, "errdb")}
+    out: Dict[str, Any] = {}
+
+    def first_message(name: str, **config: Any) -> Any:
+        def run() -> Any:
+            cfg = {"embedding_function": emb, "db_config": db, "collection_name": name, **config}
+            proxy = RetrieveUserProxyAgent("rag", human_input_mode="NEVER", retrieve_config=cfg)
+            return proxy.message_generator(proxy, None, {"problem": "colour?", "n_results": 1})[:60]
+
+        printed, value = _captured(run)
+        return [re.sub(r"\b(doc_\d+|[0-9a-f]{8}|[0-9a-f]{32})\b", "<id>", printed), value]
+
+    out["no_docs_path_missing"] = first_message("missing")
+    out["docs_path_none_missing"] = first_message("missing2", docs_path=None)
+    out["unknown_task"] = first_message("t", docs_path=docs, task="summarise")
+    out["created"] = first_message("made", docs_path=docs, chunk_mode="one_line")
+    out["exists_no_get_or_create"] = first_message("made", docs_path=docs, chunk_mode="one_line")
+    out["no_docs_path_existing"] = first_message("made")
+    out["overwrite"] = first_message("made", docs_path=docs, chunk_mode="one_line", overwrite=True)
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -269,3 +269,17 @@ def test_teachability_without_llm_is_an_assertion_error(tmp_path: Path) -> None:
     agent = ConversableAgent("a", llm_config=False)
     with pytest.raises(AssertionError, match=r"^Teachability requires a valid llm_config\. "):
         Teachability(path_to_db_dir=str(tmp_path / "db")).add_to_agent(agent)
+
+
+def test_missing_collection_is_a_value_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Classic's stores raised ValueError for a collection that does not exist; 0.2 code catches that."""
+    proxy = RetrieveUserProxyAgent(
+        "ragproxyagent",
+        human_input_mode="NEVER",
+        retrieve_config={"docs_path": None, "db_config": {"path": str(tmp_path / "chroma")}, "collection_name": "gone"},
+    )
+    with pytest.raises(ValueError, match="gone"):
+        proxy.message_generator(proxy, None, {"problem": "Which colour?", "n_results": 1})
+    assert "Trying to create collection." not in capsys.readouterr().out  # classic: only when docs_path is given
+    with pytest.raises(ValueError):
+        proxy._vector_db.get_collection("gone")

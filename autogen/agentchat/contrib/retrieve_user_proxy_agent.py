@@ -301,7 +301,7 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         """Retrieve the ``n_results`` chunks closest to ``problem`` (containing ``search_string`` if given)
         into ``self._results``. Subclasses may override this to retrieve from elsewhere; they set
         ``self._results`` to QueryResults or to a chromadb-style dict."""
-        if not self._collection:
+        if not self._collection and self.retrieve_config.docs_path is not None:
             self._iostream().print("Trying to create collection.", flush=True)  # the classic line
         self._init_db()
         cfg = self.retrieve_config

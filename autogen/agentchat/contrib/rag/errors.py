@@ -31,8 +31,9 @@ class EmbeddingModelNotFoundError(RetrievalError, RuntimeError):
     """No embedding model could be loaded (nothing is ever downloaded for the default one)."""
 
 
-class CollectionNotFoundError(RetrievalError, KeyError):
-    """A vector-store collection that was expected to exist does not."""
+class CollectionNotFoundError(RetrievalError, KeyError, ValueError):
+    """A vector-store collection that was expected to exist does not. A ValueError too: classic's stores raised
+    that (code written for them catches it around ``get_collection``)."""
 
     def __str__(self) -> str:  # KeyError would show the message quoted
         return str(self.args[0]) if self.args else ""

@@ -135,20 +135,27 @@ def docs(tmp_path: Path) -> Path:
     return folder
 
 
-def _retrieve_chat(llm_config: Dict[str, Any], docs: Path, tmp_path: Path) -> tuple:
+def _agents(llm_config: Dict[str, Any], docs: Any, tmp_path: Path, code: bool = False, **config: Any) -> tuple:
+    """A RetrieveUserProxyAgent on ``docs`` (its chromadb store in ``tmp_path``) and a RetrieveAssistantAgent."""
+    execution = {"work_dir": str(tmp_path / "code"), "use_docker": False} if code else False
     proxy = RetrieveUserProxyAgent(
         "ragproxyagent",
         human_input_mode="NEVER",
         max_consecutive_auto_reply=2,
-        code_execution_config={"work_dir": str(tmp_path / "code"), "use_docker": False},
+        code_execution_config=execution,
         retrieve_config={
-            "task": "code",
-            "docs_path": str(docs),
+            "docs_path": None if docs is None else str(docs),
             "db_config": {"path": str(tmp_path / "chroma")},
             "collection_name": "colours",
+            **config,
         },
     )
     assistant = RetrieveAssistantAgent("assistant", system_message="You help.", llm_config=llm_config)
+    return proxy, assistant
+
+
+def _retrieve_chat(llm_config: Dict[str, Any], docs: Path, tmp_path: Path) -> tuple:
+    proxy, assistant = _agents(llm_config, docs, tmp_path, code=True, task="code")
     proxy.initiate_chat(assistant, message=proxy.message_generator, problem="Which colour?", n_results=1)
     return proxy, assistant
 
@@ -198,19 +205,7 @@ def test_update_context_typed_by_the_user_sends_the_next_chunks(
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "a.txt").write_text("The team colour is teal.\nThe walls are grey.\n", encoding="utf-8")
-    proxy = RetrieveUserProxyAgent(
-        "ragproxyagent",
-        human_input_mode="NEVER",
-        code_execution_config=False,
-        retrieve_config={
-            "task": "qa",
-            "docs_path": str(folder),
-            "chunk_mode": "one_line",
-            "db_config": {"path": str(tmp_path / "chroma")},
-            "collection_name": "colours",
-        },
-    )
-    assistant = RetrieveAssistantAgent("assistant", system_message="You help.", llm_config=llm_config)
+    proxy, assistant = _agents(llm_config, folder, tmp_path, task="qa", chunk_mode="one_line")
     llm_server.script("I need more.")
     proxy.initiate_chat(
         assistant, message=proxy.message_generator, problem="Which colour is the team?", n_results=1, max_turns=1
@@ -246,17 +241,7 @@ def test_default_prompt_lists_the_sources_of_the_context(
     llm_config: Dict[str, Any], llm_server: Any, docs: Path, tmp_path: Path
 ) -> None:
     """Classic's default task named the documents the context came from and asked for a `Sources:` line."""
-    proxy = RetrieveUserProxyAgent(
-        "ragproxyagent",
-        human_input_mode="NEVER",
-        code_execution_config=False,
-        retrieve_config={
-            "docs_path": str(docs),
-            "db_config": {"path": str(tmp_path / "chroma")},
-            "collection_name": "colours",
-        },
-    )
-    assistant = RetrieveAssistantAgent("assistant", system_message="You help.", llm_config=llm_config)
+    proxy, assistant = _agents(llm_config, docs, tmp_path)
     llm_server.script("Teal.\nSources: colours.txt")
     proxy.initiate_chat(assistant, message=proxy.message_generator, problem="Which colour?", n_results=1)
     first = llm_server.chat_requests()[-1]["messages"][-1]["content"]
@@ -271,13 +256,11 @@ def test_teachability_without_llm_is_an_assertion_error(tmp_path: Path) -> None:
         Teachability(path_to_db_dir=str(tmp_path / "db")).add_to_agent(agent)
 
 
-def test_missing_collection_is_a_value_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_collection_is_a_value_error(
+    llm_config: Dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Classic's stores raised ValueError for a collection that does not exist; 0.2 code catches that."""
-    proxy = RetrieveUserProxyAgent(
-        "ragproxyagent",
-        human_input_mode="NEVER",
-        retrieve_config={"docs_path": None, "db_config": {"path": str(tmp_path / "chroma")}, "collection_name": "gone"},
-    )
+    proxy, _ = _agents(llm_config, None, tmp_path, collection_name="gone")
     with pytest.raises(ValueError, match="gone"):
         proxy.message_generator(proxy, None, {"problem": "Which colour?", "n_results": 1})
     assert "Trying to create collection." not in capsys.readouterr().out  # classic: only when docs_path is given

@@ -266,3 +266,32 @@ def test_missing_collection_is_a_value_error(
     assert "Trying to create collection." not in capsys.readouterr().out  # classic: only when docs_path is given
     with pytest.raises(ValueError):
         proxy._vector_db.get_collection("gone")
+
+
+def test_answer_without_the_prefix_searches_with_it_and_keeps_the_context(
+    llm_config: Dict[str, Any], llm_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Classic's multi-hop step: a reply lacking customized_answer_prefix is searched with (its first sentence),
+    and the next message carries every chunk found so far."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    lines = ["The team likes the colour of its logo best.", "The logo of the team is orange.", "Lunch is at noon."]
+    (folder / "a.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proxy, assistant = _agents(
+        llm_config, folder, tmp_path, task="qa", chunk_mode="one_line", customized_answer_prefix="the answer is"
+    )
+    queries: List[str] = []
+    retrieve = proxy.retrieve_docs
+    monkeypatch.setattr(
+        proxy, "retrieve_docs", lambda problem, *a, **k: (queries.append(problem), retrieve(problem, *a, **k))
+    )
+    llm_server.script("The logo of the team is orange or not? I must look.\nMore words.", "The answer is orange.")
+    proxy.initiate_chat(
+        assistant, message=proxy.message_generator, problem="Which colour does the team like?", n_results=1
+    )
+    assert queries == ["Which colour does the team like?", "The logo of the team is orange or not?"]
+    assert proxy._intermediate_answers == {"The logo of the team is orange or not?"}
+    first, second = [r["messages"][-1]["content"] for r in llm_server.chat_requests()]
+    assert lines[0] in first and lines[1] not in first
+    assert lines[0] in second and lines[1] in second  # the chunk sent before, and the one the answer found
+    assert assistant.chat_messages[proxy][0]["content"] == second  # the conversation was reset

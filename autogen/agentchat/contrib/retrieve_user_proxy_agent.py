@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Union
+import re
+from typing import Any, Callable, Dict, List, Literal, Optional, Set, Tuple, Union
 
 from ..._flow import Flow, Invoke, flow_backed, run_sync
 from ...code_utils import UNKNOWN, content_str, extract_code
@@ -113,10 +114,14 @@ def retrieve_reply_flow(
     if not messages or not agent.update_context:
         return False, None
     text = content_str(messages[-1].get("content"))
-    if not any(agent._check_update_context(text)):
+    asks, lacks_prefix = agent._check_update_context(text)
+    if not (asks or lacks_prefix):
         return False, None
     agent._notice("Updating context and resetting conversation.")
-    doc_contents = yield Invoke(agent._next_context, blocking=True)
+    if asks:
+        doc_contents = yield Invoke(agent._next_context, blocking=True)
+    else:  # an intermediate answer (no customized_answer_prefix): search with it, keep what was sent (multi-hop)
+        doc_contents = yield Invoke(agent._context_for_intermediate_answer, args=(text,), blocking=True)
     if not doc_contents:
         agent._notice("No more context, will terminate.")
         return True, "TERMINATE"
@@ -171,6 +176,7 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         self._doc_ids: List[str] = []
         self._doc_contents: List[str] = []
         self._doc_idx = -1
+        self._intermediate_answers: Set[str] = set()  # first sentences of the answers that lacked the prefix
         self._current_docs_in_context: List[str] = []  # the sources of the chunks of the last context (classic name)
         self.register_reply(Agent, type(self)._generate_retrieve_user_reply, position=2)
         self.register_hook("process_message_before_send", self._check_update_context_before_send)
@@ -321,6 +327,7 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         self._doc_idx = -1
         self._results = []
         if not intermediate:
+            self._intermediate_answers = set()
             self._doc_ids = []
             self._doc_contents = []
 
@@ -356,6 +363,23 @@ class RetrieveUserProxyAgent(UserProxyAgent):
             doc_contents = self._get_context(self._results)
             found = to_query_results(self._results)
             if doc_contents or not found or len(found[0]) < wanted:  # found something, or the store is used up
+                break
+        return doc_contents
+
+    def _context_for_intermediate_answer(self, answer: str) -> str:
+        """Classic's multi-hop step: retrieve with the first sentence of ``answer`` and send every chunk so far."""
+        first_line = answer.split("\n")[0].strip()
+        intermediate = re.split(r"(?<=[.!?])\s+", first_line)[0]
+        self._intermediate_answers.add(intermediate)
+        doc_contents = ""
+        for factor in (1, *WIDER_SEARCHES):
+            wanted = self.n_results * factor
+            self._reset(intermediate=True)
+            self.retrieve_docs(intermediate, wanted, self._search_string)
+            self._get_context(self._results)
+            doc_contents = "\n".join(self._doc_contents)
+            found = to_query_results(self._results)
+            if doc_contents or not found or len(found[0]) < wanted:
                 break
         return doc_contents
 

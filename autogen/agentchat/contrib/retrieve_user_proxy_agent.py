@@ -299,7 +299,7 @@ class RetrieveUserProxyAgent(UserProxyAgent):
             warn=lambda text: self._notice(text, "yellow"),
         )
         if added:
-            self._notice(f"Added {added} chunks to the collection {cfg.collection_name!r}.")
+            logger.info("Added %d chunks to the collection %r.", added, cfg.collection_name)  # classic: logged
         self._collection = True
 
     # --------------------------------------------------------------------------------- retrieval --

@@ -295,3 +295,13 @@ def test_answer_without_the_prefix_searches_with_it_and_keeps_the_context(
     assert lines[0] in first and lines[1] not in first
     assert lines[0] in second and lines[1] in second  # the chunk sent before, and the one the answer found
     assert assistant.chat_messages[proxy][0]["content"] == second  # the conversation was reset
+
+
+def test_no_docs_path_key_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING"):
+        RetrieveUserProxyAgent("rag", retrieve_config={"collection_name": "kept"})
+    assert "docs_path is not provided in retrieve_config. Will raise ValueError if the collection `kept`" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        RetrieveUserProxyAgent("rag", retrieve_config={"docs_path": None, "collection_name": "kept"})
+    assert "docs_path" not in caplog.text

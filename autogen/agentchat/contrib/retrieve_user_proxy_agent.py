@@ -167,6 +167,12 @@ class RetrieveUserProxyAgent(UserProxyAgent):
             is_termination_msg=is_termination_msg or self._is_termination_msg_retrievechat,
             **kwargs,
         )
+        if retrieve_config is None or (isinstance(retrieve_config, dict) and "docs_path" not in retrieve_config):
+            logger.warning(  # classic's warning
+                "docs_path is not provided in retrieve_config. Will raise ValueError if the collection `%s` doesn't "
+                "exist. Set docs_path to None to suppress this warning.",
+                self.retrieve_config.collection_name,
+            )
         self._vector_db_instance: Optional[VectorDB] = None
         self._collection = False  # whether the collection was prepared (documents loaded) by this agent
         self.problem = ""

@@ -305,3 +305,13 @@ def test_no_docs_path_key_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture
     with caplog.at_level("WARNING"):
         RetrieveUserProxyAgent("rag", retrieve_config={"docs_path": None, "collection_name": "kept"})
     assert "docs_path" not in caplog.text
+
+
+def test_query_vector_db_has_the_keys_of_chromadbs_query_result(docs: Path, tmp_path: Path) -> None:
+    from autogen.retrieve_utils import create_vector_db_from_dir, query_vector_db
+
+    client = create_vector_db_from_dir(str(docs), db_path=str(tmp_path / "db"))
+    result = query_vector_db(["Which colour?"], n_results=1, client=client)
+    assert sorted(result) == ["data", "distances", "documents", "embeddings", "ids", "included", "metadatas", "uris"]
+    assert result["embeddings"] is None and result["uris"] is None and result["data"] is None
+    assert result["documents"] == [["The favourite colour of the team is teal."]]

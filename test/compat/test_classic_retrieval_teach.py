@@ -315,3 +315,12 @@ def test_query_vector_db_has_the_keys_of_chromadbs_query_result(docs: Path, tmp_
     assert sorted(result) == ["data", "distances", "documents", "embeddings", "ids", "included", "metadatas", "uris"]
     assert result["embeddings"] is None and result["uris"] is None and result["data"] is None
     assert result["documents"] == [["The favourite colour of the team is teal."]]
+
+
+def test_prepopulate_db_is_the_memo_stores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from autogen.agentchat.contrib.capabilities.memo_store import PREPOPULATED_MEMOS
+
+    teachability = Teachability(verbosity=1, reset_db=True, path_to_db_dir=str(tmp_path / "db"))
+    teachability.prepopulate_db()
+    assert "\nPREPOPULATING MEMORY\n" in capsys.readouterr().out  # classic's line at verbosity >= 1
+    assert sorted(teachability.memo_store.list_memos()) == sorted(PREPOPULATED_MEMOS)

@@ -117,15 +117,9 @@ class Teachability(AgentCapability):
         agent.update_system_message(agent.system_message + SYSTEM_MESSAGE_NOTE)
 
     def prepopulate_db(self) -> None:
-        """Store a few general memos (useful to try recall on an empty store)."""
-        self.memo_store.add_input_output_pair(
-            "What does 'TERMINATE' mean at the end of a message?",
-            "It tells the other agents that the conversation is over.",
-        )
-        self.memo_store.add_input_output_pair(
-            "How should a long task be approached?",
-            "Split it into small steps and check the result of each step before going on.",
-        )
+        """Store the example memos of :meth:`MemoStore.prepopulate` (classic), so that retrieval in a fresh store
+        has neighbours to rank against."""
+        self.memo_store.prepopulate()
 
     # --------------------------------------------------------------------------------- the hook --
     def process_last_received_message(self, text: Any) -> Any:

@@ -3294,6 +3294,51 @@ def rag_errors(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+@scenario
+def rag_custom(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """RetrieveUserProxyAgent with the classic customisation keys: splitter, token counter, budget, threshold."""
+    from autogen.agentchat.contrib.retrieve_user_proxy_agent import RetrieveUserProxyAgent
+
+    docs = _docs_folder()
+    emb = _word_embedding()
+    out: Dict[str, Any] = {}
+    cases = {
+        "split_paragraphs": {"custom_text_split_function": lambda t: t.split("\n\n")},
+        "word_budget": {
+            "chunk_mode": "one_line",
+            "custom_token_count_function": lambda text, model: len(text.split()),
+            "context_max_tokens": 20,
+        },
+        "too_long": {
+            "custom_text_split_function": lambda t: [t],
+            "custom_token_count_function": lambda text, model: len(text.split()),
+            "context_max_tokens": 30,
+        },
+        "threshold": {"chunk_mode": "one_line", "distance_threshold": 0.5},
+        "types_md": {"chunk_mode": "one_line", "custom_text_types": ["md"]},
+        "not_recursive": {"chunk_mode": "one_line", "recursive": False},
+    }
+    for name, config in cases.items():
+
+        def run(name: str = name, config: Dict[str, Any] = config) -> Any:
+            cfg = {
+                "docs_path": docs,
+                "embedding_function": emb,
+                "db_config": {"path": os.path.join(WORK, "customdb")},
+                "collection_name": f"c_{name}",
+                **config,
+            }
+            proxy = RetrieveUserProxyAgent("rag", human_input_mode="NEVER", retrieve_config=cfg)
+            message = proxy.message_generator(proxy, None, {"problem": "favourite colour teal", "n_results": 5})
+            return {"message_context": message.split("Context", 1)[-1], "docs": proxy._doc_contents}
+
+        printed, value = _captured(run)
+        print(f"----- {name}: printed")
+        print(re.sub(r"\b(doc_\d+|[0-9a-f]{8}|[0-9a-f]{32})\b", "<id>", printed))
+        out[name] = value
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -324,3 +324,23 @@ def test_prepopulate_db_is_the_memo_stores(tmp_path: Path, capsys: pytest.Captur
     teachability.prepopulate_db()
     assert "\nPREPOPULATING MEMORY\n" in capsys.readouterr().out  # classic's line at verbosity >= 1
     assert sorted(teachability.memo_store.list_memos()) == sorted(PREPOPULATED_MEMOS)
+
+
+def test_context_notices_follow_the_ranking(capsys: pytest.CaptureFixture[str]) -> None:
+    proxy = RetrieveUserProxyAgent(
+        "rag",
+        retrieve_config={
+            "docs_path": None,
+            "context_max_tokens": 10,
+            "custom_token_count_function": lambda text, model: len(text.split()),
+        },
+    )
+    proxy.n_results = 5
+    ranked = [[({"id": "a", "content": "short one"}, 0.1), ({"id": "b", "content": "long " * 50}, 0.2)]]
+    ranked[0].append(({"id": "c", "content": "short two"}, 0.3))
+    assert proxy._get_context(ranked) == "short one\nshort two\n"
+    assert capsys.readouterr().out.splitlines() == [
+        "Adding content of doc a to context.",
+        "Skip doc_id b as it is too long to fit in the context.",
+        "Adding content of doc c to context.",
+    ]

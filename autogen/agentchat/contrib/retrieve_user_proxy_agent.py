@@ -344,14 +344,21 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         selection = select_context(
             row, set(self._doc_ids), self._context_max_tokens, self.retrieve_config.count_tokens, self.n_results
         )
-        for doc in selection.too_long:
-            self._notice(f"Skip doc_id {doc['id']} as it is too long to fit in the context.")
-            self._doc_ids.append(str(doc["id"]))
         self._current_docs_in_context = [str((doc.get("metadata") or {}).get("source", "")) for doc in selection.docs]
-        for doc in selection.docs:
-            self._notice(f"Adding content of doc {doc['id']} to context.")
-            self._doc_ids.append(str(doc["id"]))
-            self._doc_contents.append(doc["content"])
+        too_long = {str(doc["id"]) for doc in selection.too_long}
+        chosen = {str(doc["id"]) for doc in selection.docs}
+        for doc, _distance in row:  # announced in the order of the ranking, as classic did
+            doc_id = str(doc["id"])
+            if doc_id in too_long:
+                too_long.discard(doc_id)
+                self._notice(f"Skip doc_id {doc_id} as it is too long to fit in the context.")
+            elif doc_id in chosen:
+                chosen.discard(doc_id)
+                self._notice(f"Adding content of doc {doc_id} to context.")
+                self._doc_contents.append(doc["content"])
+            else:
+                continue
+            self._doc_ids.append(doc_id)
         if selection.docs:
             ids = [d["id"] for d, _ in row]
             self._doc_idx = max(ids.index(d["id"]) for d in selection.docs)

@@ -47,6 +47,7 @@ VALID_CHUNK_MODES = frozenset(CHUNK_MODES)
 RAG_MINIMUM_MESSAGE_LENGTH = int(os.environ.get("RAG_MINIMUM_MESSAGE_LENGTH", 5))
 
 DEFAULT_DB_PATH = "tmp/chromadb.db"
+QUERY_INCLUDED = ("metadatas", "documents", "distances")  # what query_vector_db's result holds
 DEFAULT_COLLECTION = "all-my-documents"
 
 
@@ -125,14 +126,17 @@ def query_vector_db(
     search_string: str = "",
     embedding_model: str = DEFAULT_EMBEDDING_MODEL,
     embedding_function: Optional[Callable[..., Any]] = None,
-) -> Dict[str, List[List[Any]]]:
+) -> Dict[str, Any]:
     """The ``n_results`` chunks nearest to each query text (only chunks containing ``search_string`` when
-    given), as chromadb returns them: ``{"ids", "documents", "metadatas", "distances"}``, one list per query.
+    given), as chromadb returns them: ``{"ids", "documents", "metadatas", "distances"}``, one list per query (and
+    chromadb's other keys, ``embeddings``, ``uris``, ``data`` as None, ``included``).
 
     Use the same embedding as when the collection was created. Without ``client``, ``db_path`` is opened for the
     call and closed after it."""
     db = _chroma(client, db_path, embedding_model, embedding_function)
     try:
-        return results_to_dict(db.retrieve_docs(query_texts, collection_name, n_results, search_string=search_string))
+        found = results_to_dict(db.retrieve_docs(query_texts, collection_name, n_results, search_string=search_string))
+        # the other keys of chromadb's QueryResult, as classic returned it (what was not asked for is None)
+        return {"embeddings": None, "uris": None, "data": None, "included": list(QUERY_INCLUDED), **found}
     finally:
         db.close()  # the folder opened for the call (a client passed in stays open)

@@ -265,7 +265,7 @@ def test_create_and_query_vector_db(docs_dir: Path, tmp_path: Path) -> None:
     db_path = str(tmp_path / "chroma")
     client = create_vector_db_from_dir(str(docs_dir), max_tokens=200, db_path=db_path, collection_name="facts")
     results = query_vector_db(["When was the lighthouse built?"], n_results=3, client=client, collection_name="facts")
-    assert set(results) == {"ids", "documents", "metadatas", "distances"}
+    assert {"ids", "documents", "metadatas", "distances"} <= set(results)  # and chromadb's other keys, as classic
     assert "1871" in results["documents"][0][0]
     assert results["metadatas"][0][0]["source"].endswith("notes.txt")
     assert results["distances"][0] == sorted(results["distances"][0])

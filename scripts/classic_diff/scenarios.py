@@ -3177,6 +3177,434 @@ def exec_agents(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+# ---------------------------------------------------------------- s8rag: Teachability and RetrieveChat
+# Both runs embed with _WordHashEmbedding (words hashed into 64 dimensions, unit length): no model download, and
+# the same distances under classic and ours. Classic's MemoStore has no embedding argument: chromadb's default
+# embedding function is patched to it (ours: the store's default embedding).
+
+
+def _word_vector(text: str) -> list:
+    import hashlib
+    import math
+
+    vec = [0.0] * 64
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        vec[int(hashlib.sha256(word.encode()).hexdigest(), 16) % 64] += 1.0
+    norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+    return [v / norm for v in vec]
+
+
+def _word_embedding() -> Any:
+    from chromadb.api.types import EmbeddingFunction
+
+    class _WordHashEmbedding(EmbeddingFunction):
+        def __init__(self) -> None:
+            pass
+
+        def __call__(self, input: Any) -> Any:
+            return [_word_vector(t) for t in input]
+
+        @staticmethod
+        def name() -> str:
+            return "word-hash"
+
+        def get_config(self) -> Dict[str, Any]:
+            return {}
+
+        @staticmethod
+        def build_from_config(config: Dict[str, Any]) -> Any:
+            return _WordHashEmbedding()
+
+    return _WordHashEmbedding()
+
+
+def _patch_default_embedding() -> None:
+    """Classic MemoStore: chromadb's default embedding; ours: the vector store's default."""
+
+    def embed(self: Any, input: Any) -> Any:
+        return [_word_vector(t) for t in input]
+
+    try:  # the chromadb 0.5 that classic 0.2.35 was released with
+        from chromadb.utils.embedding_functions import ONNXMiniLM_L6_V2
+
+        ONNXMiniLM_L6_V2.__call__ = embed  # type: ignore
+    except ImportError:
+        import chromadb.api.types as ct
+
+        ct.DefaultEmbeddingFunction.__call__ = embed  # type: ignore
+    try:
+        from autogen.agentchat.contrib.vectordb import chromadb as ours
+
+        original = ours.resolve_embedding_function
+        ours.resolve_embedding_function = lambda f=None, m=None: original(f or _word_embedding(), m)  # type: ignore
+    except (ImportError, AttributeError):  # classic
+        pass
+
+
+def _captured(func: Callable[[], Any]) -> tuple:
+    """What ``func`` printed (ANSI colours and chunk ids replaced) and its return value."""
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        value = attempt(func)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", buf.getvalue())
+    return scrub(text), value
+
+
+def _teach_responder(body: Dict[str, Any]) -> Any:
+    """The analyzer's answers by the meaning of its instructions (classic and ours word them differently); the
+    teachable agent answers from what it was given."""
+    from llm_server import last_user_content
+
+    system = (body.get("messages") or [{}])[0].get("content") or ""
+    content = last_user_content(body)
+    if "TEXT" not in system:
+        return "Teal, you told me." if "teal" in content.lower() else f"Answer from: {content[-120:]!r}"
+    m = re.search(r"# TEXT\n(.*?)\n+# INSTRUCTIONS", content, re.S)
+    text = m.group(1).strip() if m else ""
+    i = re.search(r"# INSTRUCTIONS\n(.*?)(\n|$)", content).group(1).lower()  # type: ignore[union-attr]
+    low = text.lower()
+    if "yes or no" in i:
+        if "advice" in i:
+            return "yes" if "tip:" in low else "no"
+        if "task" in i or "problem" in i:
+            return "yes" if low.startswith("please") else "no"
+        return "yes" if low.startswith("remember") else "no"
+    if "general" in i:
+        return "Adding two numbers."
+    if "just the task" in i or "restate" in i:
+        return text.split(".")[0] + "."
+    if "advice" in i:
+        return text.split("Tip:")[1].strip() if "tip:" in low else "none"
+    if "forgot" in i:
+        return "What is my favourite colour?"
+    if "information" in i:
+        return text.split(":", 1)[-1].strip()
+    return "?"
+
+
+@scenario
+def teach_recall(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """A Teachability agent taught in one chat and asked in a later one, at verbosity 0, 1 and 2."""
+    from autogen import ConversableAgent, UserProxyAgent
+    from autogen.agentchat.contrib.capabilities.teachability import Teachability
+
+    _patch_default_embedding()
+    os.chdir(WORK)
+    server.responder = _teach_responder
+    out: Dict[str, Any] = {}
+    for verbosity in (0, 1, 2):
+        db = os.path.join(WORK, f"teach{verbosity}")
+        user = UserProxyAgent(
+            "user", human_input_mode="NEVER", max_consecutive_auto_reply=0, code_execution_config=False
+        )
+        seen = []
+        for n, message in enumerate(
+            [
+                "Remember this: my favourite colour is teal.",
+                "What is my favourite colour?",
+                "Please add 2 and 3. Tip: write each step of the sum.",
+                "Please add 7 and 8.",
+            ]
+        ):
+
+            def chat(
+                verbosity: int = verbosity, n: int = n, db: str = db, user: Any = user, message: str = message
+            ) -> Any:
+                agent = ConversableAgent("teachable_agent", llm_config=llm_config)
+                teach = Teachability(verbosity=verbosity, reset_db=(n == 0), path_to_db_dir=db)
+                teach.add_to_agent(agent)
+                before = len(server.chat_requests())
+                user.initiate_chat(agent, message=message, clear_history=True)
+                requests = server.chat_requests()[before:]
+                mains = [r for r in requests if "TEXT" not in r["messages"][0]["content"]]
+                return {
+                    "system": agent.system_message,
+                    "analyzer_requests": len(requests) - len(mains),
+                    "model_saw": [r["messages"][-1]["content"] for r in mains],
+                    "reply": agent.last_message(user)["content"],
+                    "history": agent.chat_messages[user],
+                    "related": [
+                        m[:2] for m in teach.memo_store.get_related_memos("What is my favourite colour?", 3, 1.0)
+                    ],
+                }
+
+            printed, value = _captured(chat)
+            print(f"----- verbosity {verbosity}, chat {n}: printed")
+            print(printed)
+            seen.append(value)
+        out[f"verbosity_{verbosity}"] = seen
+        out[f"files_{verbosity}"] = sorted(os.listdir(db))
+    return out
+
+
+_DOCS = {
+    "autogen.md": (
+        "# AutoGen\n\nAutoGen is a framework for building applications with several agents that talk.\n"
+        "Agents send messages to each other and can run code.\n\n"
+        "## Retrieval\n\nThe RetrieveUserProxyAgent answers questions from documents in a folder.\n"
+        "It splits the documents into chunks and stores them in a vector database.\n"
+    ),
+    "colours.txt": (
+        "The favourite colour of the team is teal.\nThe office walls are painted grey.\n\n"
+        "The logo uses orange and teal.\nNobody likes purple.\n"
+    ),
+    "notes/setup.txt": "Install with pip install pyautogen.\nRun the tests with pytest.\n",
+    "ignored.bin": "not a text format",
+}
+
+
+def _docs_folder() -> str:
+    """The documents of the retrieval scenarios (the working folder becomes WORK; tokens counted offline)."""
+    offline_tiktoken_cache()
+    os.chdir(WORK)
+    root = os.path.join(WORK, "docs")
+    for rel, text in _DOCS.items():
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+    return root
+
+
+def _rag_responder(answers: list) -> Callable[[Dict[str, Any]], Any]:
+    from llm_server import last_user_content
+
+    def respond(body: Dict[str, Any]) -> Any:
+        return answers.pop(0) if answers else "done. " + last_user_content(body)[:40]
+
+    return respond
+
+
+@scenario
+def rag_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """RetrieveUserProxyAgent with a docs folder: context message, UPDATE CONTEXT, n_results, prompts."""
+    from autogen.agentchat.contrib.retrieve_assistant_agent import RetrieveAssistantAgent
+    from autogen.agentchat.contrib.retrieve_user_proxy_agent import RetrieveUserProxyAgent
+
+    docs = _docs_folder()
+    out: Dict[str, Any] = {}
+    cases = {
+        "qa": ({"task": "qa", "chunk_mode": "one_line"}, {"n_results": 2}, ["UPDATE CONTEXT", "Teal."]),
+        "default_update_end": (
+            {"chunk_mode": "one_line"},
+            {"n_results": 1},
+            ["Sorry, I need more. UPDATE CONTEXT", "update context", "It is teal."],
+        ),
+        "update_middle": ({"chunk_mode": "one_line"}, {"n_results": 1}, ["I will UPDATE CONTEXT now and then answer"]),
+        "code": ({"task": "code", "chunk_mode": "one_line"}, {"n_results": 3}, ["```python\nprint('teal')\n```", "ok"]),
+        "code_pip": ({"task": "code", "chunk_mode": "one_line"}, {"n_results": 1}, ["```sh\npip --version\n```", "ok"]),
+        "code_bang": (
+            {"task": "code", "chunk_mode": "one_line"},
+            {"n_results": 1},
+            ["```python\n!pip --version\n```", "ok"],
+        ),
+        "customized": (
+            {"chunk_mode": "one_line", "customized_prompt": "Q: {input_question}\nC:\n{input_context}END"},
+            {"n_results": 2},
+            ["Teal."],
+        ),
+        "answer_prefix": (
+            {"chunk_mode": "one_line", "customized_answer_prefix": "the answer is"},
+            {"n_results": 1},
+            ["I am not sure.", "The answer is teal."],
+        ),
+        "search_string": ({"chunk_mode": "one_line"}, {"n_results": 3, "search_string": "orange"}, ["Teal."]),
+        "used_up": ({"chunk_mode": "one_line"}, {"n_results": 4}, ["UPDATE CONTEXT"] * 6),
+        "multi_lines": ({"chunk_token_size": 30}, {}, ["Teal."]),
+        "no_update": ({"chunk_mode": "one_line", "update_context": False}, {"n_results": 1}, ["UPDATE CONTEXT"]),
+    }
+    for name, (config, context, answers) in cases.items():
+        server.reset()
+        server.responder = _rag_responder(list(answers))
+        cfg = {
+            "docs_path": docs,
+            "embedding_function": _word_embedding(),
+            "collection_name": f"c_{name}",
+            "get_or_create": True,
+            "model": "gpt-4",
+            **config,
+        }
+
+        def chat(cfg: Dict[str, Any] = cfg, context: Dict[str, Any] = context) -> Any:
+            assistant = RetrieveAssistantAgent("assistant", system_message="You help.", llm_config=llm_config)
+            proxy = RetrieveUserProxyAgent(
+                "ragproxyagent",
+                human_input_mode="NEVER",
+                max_consecutive_auto_reply=4,
+                retrieve_config=cfg,
+                code_execution_config={"work_dir": os.path.join(WORK, "code"), "use_docker": False},
+            )
+            r = proxy.initiate_chat(
+                assistant, message=proxy.message_generator, problem="What is the favourite colour?", **context
+            )
+            return {
+                "sent": [[m["role"], m["content"]] for m in proxy.chat_messages[assistant]],
+                "model_saw": [r2["messages"][-1]["content"] for r2 in server.chat_requests()],
+                "summary": r.summary,
+                "doc_contents": proxy._doc_contents,
+                "n_results": proxy.n_results,
+                "problem": proxy.problem,
+            }
+
+        printed, value = _captured(chat)
+        print(f"----- {name}: printed")
+        print(re.sub(r"\b(doc_\d+|[0-9a-f]{8}|[0-9a-f]{32})\b", "<id>", printed))
+        out[name] = value
+    return out
+
+
+@scenario
+def rag_utils(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """retrieve_utils used directly: files, chunks, a collection made from a folder and queried."""
+    from autogen import retrieve_utils as ru
+
+    docs = _docs_folder()
+    out: Dict[str, Any] = {}
+    out["files"] = sorted(scrub(f) for f in ru.get_files_from_dir(docs))
+    out["files_flat"] = sorted(scrub(f) for f in ru.get_files_from_dir(docs, recursive=False))
+    out["files_types"] = sorted(scrub(f) for f in ru.get_files_from_dir(docs, types=["md"]))
+    out["files_missing"] = scrub(str(attempt(ru.get_files_from_dir, os.path.join(WORK, "nope"))))
+    text = _DOCS["autogen.md"] + _DOCS["colours.txt"]
+    for mode in ("one_line", "multi_lines"):
+        out[f"split_{mode}"] = attempt(ru.split_text_to_chunks, text, 40, mode)
+    out["split_bad_mode"] = attempt(ru.split_text_to_chunks, text, 40, "two_lines")
+    out["split_overlap"] = attempt(ru.split_text_to_chunks, text, 40, "one_line", True, 1)
+    chunks, sources = ru.split_files_to_chunks(ru.get_files_from_dir(docs), 40, "one_line")
+    out["files_to_chunks"] = sorted(zip(chunks, [scrub(json.dumps(s)) for s in sources]))
+    custom = ru.split_files_to_chunks(
+        [os.path.join(docs, "colours.txt")], custom_text_split_function=lambda t: t.split("\n\n")
+    )
+    out["files_to_chunks_custom"] = [custom[0], [scrub(json.dumps(s)) for s in custom[1]]]
+    out["is_url"] = [ru.is_url(u) for u in ["https://x.org/a.txt", "x.org", "file:///a", "/tmp/a"]]
+    out["text_formats"] = sorted(ru.TEXT_FORMATS)
+    try:
+        from pypdf import PdfWriter
+
+        pdf = os.path.join(WORK, "blank.pdf")
+        w = PdfWriter()
+        w.add_blank_page(100, 100)
+        with open(pdf, "wb") as f:
+            w.write(f)
+        out["pdf_blank"] = attempt(ru.extract_text_from_pdf, pdf)
+    except ImportError:
+        out["pdf_blank"] = "no pypdf"
+    emb = _word_embedding()
+
+    def build() -> Any:
+        client = ru.create_vector_db_from_dir(
+            docs, max_tokens=40, db_path=os.path.join(WORK, "chroma.db"), chunk_mode="one_line", embedding_function=emb
+        )
+        res = ru.query_vector_db(["favourite colour teal"], n_results=3, client=client, embedding_function=emb)
+        res2 = ru.query_vector_db(
+            ["colour"], n_results=5, client=client, search_string="orange", embedding_function=emb
+        )
+        again = attempt(
+            ru.create_vector_db_from_dir,
+            docs,
+            max_tokens=40,
+            client=client,
+            chunk_mode="one_line",
+            embedding_function=emb,
+        )
+        col = client.get_collection("all-my-documents")
+        return {
+            "query_keys": sorted(res),
+            "documents": res["documents"],
+            "distances": [[round(d, 4) for d in row] for row in res["distances"]],
+            "metadatas": scrub(json.dumps(res["metadatas"])),
+            "search_string": res2["documents"],
+            "count": col.count(),
+            "space": (col.metadata or {}).get("hnsw:space"),
+            "again": type(again).__name__,
+            "count_after_again": col.count(),
+        }
+
+    printed, value = _captured(build)
+    print(printed)
+    out["vector_db"] = value
+    return out
+
+
+@scenario
+def rag_errors(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """RetrieveUserProxyAgent set-up mistakes: no docs_path, a missing collection, an unknown task, a name in use."""
+    import logging
+
+    from autogen.agentchat.contrib.retrieve_user_proxy_agent import RetrieveUserProxyAgent
+
+    docs = _docs_folder()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s", stream=sys.stdout)
+    emb = _word_embedding()
+    db = {"path": os.path.join(WORK, "errdb")}
+    out: Dict[str, Any] = {}
+
+    def first_message(name: str, **config: Any) -> Any:
+        def run() -> Any:
+            cfg = {"embedding_function": emb, "db_config": db, "collection_name": name, **config}
+            proxy = RetrieveUserProxyAgent("rag", human_input_mode="NEVER", retrieve_config=cfg)
+            return proxy.message_generator(proxy, None, {"problem": "colour?", "n_results": 1})[:60]
+
+        printed, value = _captured(run)
+        return [re.sub(r"\b(doc_\d+|[0-9a-f]{8}|[0-9a-f]{32})\b", "<id>", printed), value]
+
+    out["no_docs_path_missing"] = first_message("missing")
+    out["docs_path_none_missing"] = first_message("missing2", docs_path=None)
+    out["unknown_task"] = first_message("t", docs_path=docs, task="summarise")
+    out["created"] = first_message("made", docs_path=docs, chunk_mode="one_line")
+    out["exists_no_get_or_create"] = first_message("made", docs_path=docs, chunk_mode="one_line")
+    out["no_docs_path_existing"] = first_message("made")
+    out["overwrite"] = first_message("made", docs_path=docs, chunk_mode="one_line", overwrite=True)
+    return out
+
+
+@scenario
+def rag_custom(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """RetrieveUserProxyAgent with the classic customisation keys: splitter, token counter, budget, threshold."""
+    from autogen.agentchat.contrib.retrieve_user_proxy_agent import RetrieveUserProxyAgent
+
+    docs = _docs_folder()
+    emb = _word_embedding()
+    out: Dict[str, Any] = {}
+    cases = {
+        "split_paragraphs": {"custom_text_split_function": lambda t: t.split("\n\n")},
+        "word_budget": {
+            "chunk_mode": "one_line",
+            "custom_token_count_function": lambda text, model: len(text.split()),
+            "context_max_tokens": 20,
+        },
+        "too_long": {
+            "custom_text_split_function": lambda t: [t],
+            "custom_token_count_function": lambda text, model: len(text.split()),
+            "context_max_tokens": 30,
+        },
+        "threshold": {"chunk_mode": "one_line", "distance_threshold": 0.5},
+        "types_md": {"chunk_mode": "one_line", "custom_text_types": ["md"]},
+        "not_recursive": {"chunk_mode": "one_line", "recursive": False},
+    }
+    for name, config in cases.items():
+
+        def run(name: str = name, config: Dict[str, Any] = config) -> Any:
+            cfg = {
+                "docs_path": docs,
+                "embedding_function": emb,
+                "db_config": {"path": os.path.join(WORK, "customdb")},
+                "collection_name": f"c_{name}",
+                **config,
+            }
+            proxy = RetrieveUserProxyAgent("rag", human_input_mode="NEVER", retrieve_config=cfg)
+            message = proxy.message_generator(proxy, None, {"problem": "favourite colour teal", "n_results": 5})
+            return {"message_context": message.split("Context", 1)[-1], "docs": proxy._doc_contents}
+
+        printed, value = _captured(run)
+        print(f"----- {name}: printed")
+        print(re.sub(r"\b(doc_\d+|[0-9a-f]{8}|[0-9a-f]{32})\b", "<id>", printed))
+        out[name] = value
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Union
+import re
+from typing import Any, Callable, Dict, List, Literal, Optional, Set, Tuple, Union
 
 from ..._flow import Flow, Invoke, flow_backed, run_sync
 from ...code_utils import UNKNOWN, content_str, extract_code
@@ -96,6 +97,8 @@ _CLASSIC_MAX_TOKENS = (("32k", 32000), ("16k", 16000), ("gpt-4", 8000))
 
 DEFAULT_DB_PATH = "tmp/db"  # where the default chromadb store lives (the classic ChromaVectorDB default folder)
 CODE_LANGUAGES = ("python", "py", "sh", "bash", "shell")
+NO_INSTALL_LANGUAGES = ("bash", "shell", "sh")  # blocks run_code answers with NO_INSTALL_ANSWER, unrun
+NO_INSTALL_ANSWER = "You MUST NOT install any packages because all the packages needed are already installed."
 WIDER_SEARCHES = (3, 5, 7, 9)  # when the results are used up: search again for n_results times these
 
 
@@ -111,10 +114,14 @@ def retrieve_reply_flow(
     if not messages or not agent.update_context:
         return False, None
     text = content_str(messages[-1].get("content"))
-    if not any(agent._check_update_context(text)):
+    asks, lacks_prefix = agent._check_update_context(text)
+    if not (asks or lacks_prefix):
         return False, None
     agent._notice("Updating context and resetting conversation.")
-    doc_contents = yield Invoke(agent._next_context, blocking=True)
+    if asks:
+        doc_contents = yield Invoke(agent._next_context, blocking=True)
+    else:  # an intermediate answer (no customized_answer_prefix): search with it, keep what was sent (multi-hop)
+        doc_contents = yield Invoke(agent._context_for_intermediate_answer, args=(text,), blocking=True)
     if not doc_contents:
         agent._notice("No more context, will terminate.")
         return True, "TERMINATE"
@@ -160,6 +167,12 @@ class RetrieveUserProxyAgent(UserProxyAgent):
             is_termination_msg=is_termination_msg or self._is_termination_msg_retrievechat,
             **kwargs,
         )
+        if retrieve_config is None or (isinstance(retrieve_config, dict) and "docs_path" not in retrieve_config):
+            logger.warning(  # classic's warning
+                "docs_path is not provided in retrieve_config. Will raise ValueError if the collection `%s` doesn't "
+                "exist. Set docs_path to None to suppress this warning.",
+                self.retrieve_config.collection_name,
+            )
         self._vector_db_instance: Optional[VectorDB] = None
         self._collection = False  # whether the collection was prepared (documents loaded) by this agent
         self.problem = ""
@@ -169,7 +182,10 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         self._doc_ids: List[str] = []
         self._doc_contents: List[str] = []
         self._doc_idx = -1
+        self._intermediate_answers: Set[str] = set()  # first sentences of the answers that lacked the prefix
+        self._current_docs_in_context: List[str] = []  # the sources of the chunks of the last context (classic name)
         self.register_reply(Agent, type(self)._generate_retrieve_user_reply, position=2)
+        self.register_hook("process_message_before_send", self._check_update_context_before_send)
 
     def _prepare_retrieve_config(self, retrieve_config: Any) -> Any:
         """Hook for subclasses: adjust the raw config before it is checked (the class's store by default)."""
@@ -289,7 +305,7 @@ class RetrieveUserProxyAgent(UserProxyAgent):
             warn=lambda text: self._notice(text, "yellow"),
         )
         if added:
-            self._notice(f"Added {added} chunks to the collection {cfg.collection_name!r}.")
+            logger.info("Added %d chunks to the collection %r.", added, cfg.collection_name)  # classic: logged
         self._collection = True
 
     # --------------------------------------------------------------------------------- retrieval --
@@ -297,6 +313,8 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         """Retrieve the ``n_results`` chunks closest to ``problem`` (containing ``search_string`` if given)
         into ``self._results``. Subclasses may override this to retrieve from elsewhere; they set
         ``self._results`` to QueryResults or to a chromadb-style dict."""
+        if not self._collection and self.retrieve_config.docs_path is not None:
+            self._iostream().print("Trying to create collection.", flush=True)  # the classic line
         self._init_db()
         cfg = self.retrieve_config
         self._results = self._vector_db.retrieve_docs(
@@ -315,6 +333,7 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         self._doc_idx = -1
         self._results = []
         if not intermediate:
+            self._intermediate_answers = set()
             self._doc_ids = []
             self._doc_contents = []
 
@@ -325,13 +344,21 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         selection = select_context(
             row, set(self._doc_ids), self._context_max_tokens, self.retrieve_config.count_tokens, self.n_results
         )
-        for doc in selection.too_long:
-            self._notice(f"Skip doc_id {doc['id']} as it is too long to fit in the context.")
-            self._doc_ids.append(str(doc["id"]))
-        for doc in selection.docs:
-            self._notice(f"Adding content of doc {doc['id']} to context.")
-            self._doc_ids.append(str(doc["id"]))
-            self._doc_contents.append(doc["content"])
+        self._current_docs_in_context = [str((doc.get("metadata") or {}).get("source", "")) for doc in selection.docs]
+        too_long = {str(doc["id"]) for doc in selection.too_long}
+        chosen = {str(doc["id"]) for doc in selection.docs}
+        for doc, _distance in row:  # announced in the order of the ranking, as classic did
+            doc_id = str(doc["id"])
+            if doc_id in too_long:
+                too_long.discard(doc_id)
+                self._notice(f"Skip doc_id {doc_id} as it is too long to fit in the context.")
+            elif doc_id in chosen:
+                chosen.discard(doc_id)
+                self._notice(f"Adding content of doc {doc_id} to context.")
+                self._doc_contents.append(doc["content"])
+            else:
+                continue
+            self._doc_ids.append(doc_id)
         if selection.docs:
             ids = [d["id"] for d, _ in row]
             self._doc_idx = max(ids.index(d["id"]) for d in selection.docs)
@@ -352,11 +379,30 @@ class RetrieveUserProxyAgent(UserProxyAgent):
                 break
         return doc_contents
 
+    def _context_for_intermediate_answer(self, answer: str) -> str:
+        """Classic's multi-hop step: retrieve with the first sentence of ``answer`` and send every chunk so far."""
+        first_line = answer.split("\n")[0].strip()
+        intermediate = re.split(r"(?<=[.!?])\s+", first_line)[0]
+        self._intermediate_answers.add(intermediate)
+        doc_contents = ""
+        for factor in (1, *WIDER_SEARCHES):
+            wanted = self.n_results * factor
+            self._reset(intermediate=True)
+            self.retrieve_docs(intermediate, wanted, self._search_string)
+            self._get_context(self._results)
+            doc_contents = "\n".join(self._doc_contents)
+            found = to_query_results(self._results)
+            if doc_contents or not found or len(found[0]) < wanted:
+                break
+        return doc_contents
+
     def _generate_message(self, doc_contents: str, task: str = "default") -> str:
         if not doc_contents:
             self._notice("No more context, will terminate.")
             return "TERMINATE"
-        return build_prompt(task, self.problem, doc_contents, self.customized_prompt or "")
+        return build_prompt(
+            task, self.problem, doc_contents, self.customized_prompt or "", self._current_docs_in_context
+        )
 
     def _check_update_context(self, message: Any) -> Tuple[bool, bool]:
         """``(asks for more context, lacks the answer prefix)``: either means "update the context"."""
@@ -366,6 +412,15 @@ class RetrieveUserProxyAgent(UserProxyAgent):
         prefix = self.customized_answer_prefix
         lacks_prefix = bool(prefix) and prefix not in upper
         return asks, lacks_prefix
+
+    def _check_update_context_before_send(self, sender: Agent, message: Any, recipient: Agent, silent: bool) -> Any:
+        """A message of this agent that is exactly "UPDATE CONTEXT" (a human typed it) is sent as the question with
+        the next chunks, as classic did. The retrieval runs in the hook (hooks are plain functions)."""
+        text = message.get("content") if isinstance(message, dict) else message
+        if not isinstance(text, str) or text.strip().upper() != UPDATE_CONTEXT or not self.problem:
+            return message
+        new_text = self._generate_message(self._next_context(), self._task)
+        return {**message, "content": new_text} if isinstance(message, dict) else new_text
 
     def _is_termination_msg_retrievechat(self, message: Any) -> bool:
         """A reply ends the chat unless it holds code to run or asks for more context."""
@@ -377,6 +432,14 @@ class RetrieveUserProxyAgent(UserProxyAgent):
             if lang != UNKNOWN and lang.lower() in CODE_LANGUAGES:
                 return False
         return not any(self._check_update_context(text))
+
+    def run_code(self, code: str, **kwargs: Any) -> Tuple[int, str, Optional[str]]:
+        """Run a code block of the assistant, refusing (as classic did) to install packages: shell blocks and
+        code starting with ``!`` or ``pip`` get the answer :data:`NO_INSTALL_ANSWER` (exit code 0), unrun."""
+        lang = kwargs.get("lang")
+        if code.startswith(("!", "pip")) or lang in NO_INSTALL_LANGUAGES:
+            return 0, NO_INSTALL_ANSWER, None
+        return super().run_code(code, **kwargs)
 
     def _notice(self, text: str, color: str = "green") -> None:
         self._iostream().print(colored(text, color), flush=True)

@@ -8,13 +8,18 @@ recalls memos whose cosine similarity to the cue is above 0.25.
 
 from __future__ import annotations
 
+import logging
+import os
+import pickle
 import time
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ...printing import colored, say
 from ..vectordb.base import Document, chunk_id
 
 __all__ = ["Memo", "MemoStore"]
+
+logger = logging.getLogger(__name__)
 
 Memo = Tuple[str, str, float]  # (input text, output text, distance to the cue)
 
@@ -45,6 +50,23 @@ PREPOPULATED_MEMOS: Tuple[Tuple[str, str], ...] = (
 """Example memos for :meth:`MemoStore.prepopulate`: remarks, and whether each gives general advice."""
 
 
+CLASSIC_DICT = "uid_text_dict.pkl"
+
+
+def _read_classic_outputs(path_to_db_dir: str) -> Dict[str, str]:
+    """``{memo id: output}`` from the ``uid_text_dict.pkl`` of a folder written by classic AutoGen ({} if none)."""
+    path = os.path.join(path_to_db_dir, CLASSIC_DICT)
+    if not os.path.isfile(path):
+        return {}
+    try:
+        with open(path, "rb") as f:
+            pairs = pickle.load(f)  # the user's own memo folder, written by classic AutoGen's MemoStore
+        return {str(uid): str(pair[1]) for uid, pair in pairs.items()}
+    except Exception as exc:  # a damaged file must not stop the agent: its memos are recalled without output
+        logger.warning("Could not read the classic memo file %s (%s); its memos have no output.", path, exc)
+        return {}
+
+
 class MemoStore:
     """Memos kept in ``path_to_db_dir`` (reopened as they were unless ``reset``), open until :meth:`close` or until
     the store is garbage-collected."""
@@ -63,15 +85,21 @@ class MemoStore:
         self.verbosity = verbosity
         self.path_to_db_dir = path_to_db_dir
         self._print = printer or say
+        existed = os.path.isfile(os.path.join(path_to_db_dir, "chroma.sqlite3"))
         self.db = ChromaVectorDB(
             path=path_to_db_dir,
             embedding_function=embedding_function,
             distance="l2",
         )
+        # a folder written by classic AutoGen keeps the memos' outputs in a pickle beside chromadb, by memo id
+        self._classic_outputs: Dict[str, str] = {} if reset else _read_classic_outputs(path_to_db_dir)
         if reset:
             self.reset_db()
         else:
             self.db.create_collection(COLLECTION, get_or_create=True)
+            if existed:  # announced at every verbosity, as classic did
+                self._print(colored("\nLOADING MEMORY FROM DISK", "light_green"))
+                self._print(colored(f"    Location = {path_to_db_dir}", "light_green"))
         if self.verbosity >= 3:
             self.list_memos()
 
@@ -116,7 +144,7 @@ class MemoStore:
                     f"\nINPUT-OUTPUT PAIR ADDED TO VECTOR DATABASE:\n  INPUT\n    {input_text}\n  OUTPUT\n",
                     "light_yellow",
                 )
-                + colored(f"    {output_text}", "light_yellow")
+                + colored(f"    {output_text}\n", "light_yellow")
             )
 
     def get_related_memos(self, query_text: str, n_results: int, threshold: float) -> List[Memo]:
@@ -129,17 +157,22 @@ class MemoStore:
         for doc, distance in rows[0] if rows else []:
             if distance > threshold:
                 continue
-            output = str((doc.get("metadata") or {}).get("output", ""))
+            output = self._output(doc)
             memos.append((doc["content"], output, distance))
             if self.verbosity >= 1:
                 self._print(
                     colored(
-                        f"\nINPUT-OUTPUT PAIR RETRIEVED FROM VECTOR DATABASE:\n  INPUT1\n    {query_text}\n"
-                        f"  INPUT2\n    {doc['content']}\n  OUTPUT\n    {output}\n  DISTANCE\n    {distance:.3f}",
+                        f"\nINPUT-OUTPUT PAIR RETRIEVED FROM VECTOR DATABASE:\n  INPUT1\n    {doc['content']}\n"
+                        f"  OUTPUT\n    {output}\n  DISTANCE\n    {distance:.3f}",
                         "light_yellow",
                     )
                 )
         return memos
+
+    def _output(self, doc: Document) -> str:
+        """What a memo recalls: its ``output`` metadata, or for a memo stored by classic AutoGen its pickled output."""
+        output = (doc.get("metadata") or {}).get("output")
+        return str(output) if output is not None else self._classic_outputs.get(str(doc["id"]), "")
 
     def get_nearest_memo(self, query_text: str) -> Optional[Memo]:
         """The memo closest to ``query_text`` (whatever its distance), or None when there is none."""
@@ -150,7 +183,7 @@ class MemoStore:
         """Every memo as ``(input, output)``, oldest first (printed too)."""
         docs = self.db.get_docs_by_ids(None, COLLECTION)
         docs.sort(key=lambda d: float((d.get("metadata") or {}).get("added_at", 0.0)))
-        memos = [(d["content"], str((d.get("metadata") or {}).get("output", ""))) for d in docs]
+        memos = [(d["content"], self._output(d)) for d in docs]
         self._print(colored("LIST OF MEMOS", "light_green"))
         for input_text, output_text in memos:
             self._print(colored(f"  INPUT\n    {input_text}\n  OUTPUT\n    {output_text}", "light_green"))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from ....exception_utils import ConfigAssertionError
 from ...printing import colored, say
 from ..rag.errors import ConfigError
 from ..text_analyzer_agent import TextAnalyzerAgent
@@ -104,9 +105,9 @@ class Teachability(AgentCapability):
         """Teach ``agent`` to learn: hook its incoming messages and tell its LLM about the recalled notes."""
         llm_config = self.llm_config if self.llm_config is not None else getattr(agent, "llm_config", None)
         if not llm_config:
-            raise ConfigError(
-                "Teachability needs an LLM to analyze messages: give the agent an llm_config, or pass llm_config "
-                "to Teachability."
+            raise ConfigAssertionError(  # classic asserted it: an AssertionError (and our ConfigError)
+                "Teachability requires a valid llm_config. It needs an LLM to analyze messages: give the agent an "
+                "llm_config, or pass llm_config to Teachability."
             )
         self.llm_config = llm_config
         analyzer_config: Dict[str, Any] = {k: v for k, v in llm_config.items() if k not in ("tools", "functions")}
@@ -116,15 +117,9 @@ class Teachability(AgentCapability):
         agent.update_system_message(agent.system_message + SYSTEM_MESSAGE_NOTE)
 
     def prepopulate_db(self) -> None:
-        """Store a few general memos (useful to try recall on an empty store)."""
-        self.memo_store.add_input_output_pair(
-            "What does 'TERMINATE' mean at the end of a message?",
-            "It tells the other agents that the conversation is over.",
-        )
-        self.memo_store.add_input_output_pair(
-            "How should a long task be approached?",
-            "Split it into small steps and check the result of each step before going on.",
-        )
+        """Store the example memos of :meth:`MemoStore.prepopulate` (classic), so that retrieval in a fresh store
+        has neighbours to rank against."""
+        self.memo_store.prepopulate()
 
     # --------------------------------------------------------------------------------- the hook --
     def process_last_received_message(self, text: Any) -> Any:
@@ -145,34 +140,42 @@ class Teachability(AgentCapability):
             task = self._analyze(comment, EXTRACT_TASK)
             general_task = self._analyze(task, GENERALIZE_TASK)
             if advice and general_task:
+                self._note("\nREMEMBER THIS TASK-ADVICE PAIR")
                 self.memo_store.add_input_output_pair(general_task, advice)
         if _is_yes(self._analyze(comment, HAS_INFORMATION)):
             question = self._analyze(comment, QUESTION_FOR_INFORMATION)
             answer = self._analyze(comment, EXTRACT_INFORMATION)
             if question and answer:
+                self._note("\nREMEMBER THIS QUESTION-ANSWER PAIR")
                 self.memo_store.add_input_output_pair(question, answer)
 
     def _consider_memo_retrieval(self, comment: str, is_task: bool) -> str:
         """``comment`` followed by the memos relevant to it (and to its task, in general form)."""
+        self._note("\nLOOK FOR RELEVANT MEMOS, AS QUESTION-ANSWER PAIRS")
         memos = self._retrieve_relevant_memos(comment)
         if is_task:
+            self._note("\nLOOK FOR RELEVANT MEMOS, AS TASK-ADVICE PAIRS")
             task = self._analyze(comment, EXTRACT_TASK)
             general_task = self._analyze(task, GENERALIZE_TASK)
             memos.extend(self._retrieve_relevant_memos(general_task))
         outputs = list(dict.fromkeys(output for _input, output, _distance in memos if output))
-        return comment + self._concatenate_memo_texts(outputs)
+        memo_texts = self._concatenate_memo_texts(outputs)
+        if memo_texts:
+            self._note("\nMEMOS APPENDED TO LAST MESSAGE..." + memo_texts + "\n")
+        return comment + memo_texts
 
     def _retrieve_relevant_memos(self, cue: str) -> List[Memo]:
         memos = self.memo_store.get_related_memos(cue, self.max_num_retrievals, self.recall_threshold)
         if self.verbosity >= 1 and not memos:
-            nearest = self.memo_store.get_nearest_memo(cue)
-            if nearest is not None:
-                say(
-                    colored(
-                        f"\nTHE CLOSEST MEMO IS BEYOND THE THRESHOLD ({nearest[2]:.3f}): {nearest[1]}", "light_yellow"
-                    )
-                )
+            self._note("\nTHE CLOSEST MEMO IS BEYOND THE THRESHOLD:")
+            self.memo_store.get_nearest_memo(cue)  # printed by the store at verbosity >= 1
+            say("")
         return memos
+
+    def _note(self, text: str) -> None:
+        """A memory operation, printed when verbosity >= 1 (the classic lines)."""
+        if self.verbosity >= 1:
+            say(colored(text, "light_yellow"))
 
     @staticmethod
     def _concatenate_memo_texts(outputs: List[str]) -> str:

@@ -11,6 +11,7 @@ __all__ = [
     "CollectionExistsError",
     "CollectionNotFoundError",
     "ConfigError",
+    "DocumentPathNotFoundError",
     "EmbeddingModelNotFoundError",
     "MissingExtraError",
     "RetrievalError",
@@ -30,8 +31,9 @@ class EmbeddingModelNotFoundError(RetrievalError, RuntimeError):
     """No embedding model could be loaded (nothing is ever downloaded for the default one)."""
 
 
-class CollectionNotFoundError(RetrievalError, KeyError):
-    """A vector-store collection that was expected to exist does not."""
+class CollectionNotFoundError(RetrievalError, KeyError, ValueError):
+    """A vector-store collection that was expected to exist does not. A ValueError too: classic's stores raised
+    that (code written for them catches it around ``get_collection``)."""
 
     def __str__(self) -> str:  # KeyError would show the message quoted
         return str(self.args[0]) if self.args else ""
@@ -39,6 +41,11 @@ class CollectionNotFoundError(RetrievalError, KeyError):
 
 class CollectionExistsError(RetrievalError, ValueError):
     """A collection was to be created, but one of that name exists (and neither reuse nor overwrite was asked)."""
+
+
+class DocumentPathNotFoundError(RetrievalError, FileNotFoundError, ValueError):
+    """A document path (``docs_path``, ``dir_path``) is neither a file, a folder nor a URL. A ValueError too, as
+    classic's "Directory ... does not exist." was."""
 
 
 def import_extra(module: str, *, package: str, extra: str, feature: str) -> ModuleType:

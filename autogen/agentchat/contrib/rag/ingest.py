@@ -94,7 +94,7 @@ def prepare_collection(
         )
     if not docs_path:
         raise CollectionNotFoundError(
-            f"The collection {collection_name!r} does not exist and no docs_path was given to build it from. "
+            f"Collection {collection_name} does not exist. No docs_path was given to build it from: "  # classic first
             "Set retrieve_config['docs_path'] to the files, folders or URLs of your documents."
         )
     db.create_collection(collection_name, overwrite=overwrite, get_or_create=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, List, Optional
 
 from .errors import ConfigError
 
@@ -19,6 +19,9 @@ User's question: {input_question}
 
 Context:
 {input_context}
+Sources of the context: {input_sources}
+
+If you answer from the context, end your answer with a line `Sources: source1, source2, ...` naming the sources you used.
 """
 
 PROMPT_CODE = """You are a coding assistant whose knowledge is extended by documents retrieved for you.
@@ -45,16 +48,22 @@ PROMPTS: Dict[str, str] = {"default": PROMPT_DEFAULT, "code": PROMPT_CODE, "qa":
 TASKS = tuple(PROMPTS)
 
 
-def build_prompt(task: str, question: str, context: str, customized_prompt: str = "") -> str:
+def build_prompt(
+    task: str, question: str, context: str, customized_prompt: str = "", sources: Optional[List[str]] = None
+) -> str:
     """The message for ``task`` ("default", "code", "qa"), or ``customized_prompt`` filled in.
 
     A customized prompt is a ``str.format`` template with the fields ``{input_question}`` and ``{input_context}``.
+    The default task's prompt also lists ``sources`` (the documents the context comes from), as classic's did.
     """
     template = customized_prompt or PROMPTS.get(task)
     if template is None:
         raise ConfigError(f"Unknown retrieval task {task!r}: use one of {', '.join(TASKS)}.")
+    fields = {"input_question": question, "input_context": context}
+    if not customized_prompt and task == "default":
+        fields["input_sources"] = str(list(sources or []))  # classic showed the Python list
     try:
-        return template.format(input_question=question, input_context=context)
+        return template.format(**fields)
     except (KeyError, IndexError, ValueError) as exc:
         raise ConfigError(
             f"customized_prompt is not a valid template ({exc!r}). It is filled with str.format and may use only "

@@ -9,7 +9,7 @@ import tempfile
 from typing import Iterable, List, Optional, Sequence, Union
 from urllib.parse import unquote, urlsplit
 
-from .errors import import_extra
+from .errors import DocumentPathNotFoundError, import_extra
 from .extract import TEXT_FORMATS, file_format
 
 __all__ = ["get_file_from_url", "get_files_from_dir", "is_url"]
@@ -85,7 +85,7 @@ def get_files_from_dir(
     Files are taken as they are (any extension); in folders only files with one of ``types`` as extension
     are taken (in sub-folders too when ``recursive``); URLs are downloaded to a temporary folder. Each path
     appears once, in the order given (folders sorted). Raises FileNotFoundError for a path that does not
-    exist, ValueError when ``dir_path`` is empty.
+    exist (a DocumentPathNotFoundError, also a ValueError as in classic), ValueError when ``dir_path`` is empty.
     """
     if isinstance(dir_path, (str, os.PathLike)):
         items: List[str] = [os.fspath(dir_path)]
@@ -112,5 +112,8 @@ def get_files_from_dir(
                     found.append(name)
             files.extend(sorted(found))
         else:
-            raise FileNotFoundError(f"Document path {item!r} is neither a file, a folder nor an http(s) URL.")
+            raise DocumentPathNotFoundError(
+                f"Directory {item} does not exist. The document path {item!r} is neither a file, a folder nor an "
+                "http(s) URL: check docs_path."
+            )
     return list(dict.fromkeys(files))

@@ -126,6 +126,47 @@ def test_teachability_recalls_memos_of_a_classic_memo_folder(
     assert prompts[-1].endswith("- My favourite colour is teal.\n")
 
 
+class _Planted:
+    """A pickle that would run a command when loaded with pickle.load (what a planted memo file could hold)."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> Any:
+        import os
+
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_classic_memo_file_that_names_code_is_refused_and_runs_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """uid_text_dict.pkl is read as plain data only: a pickle naming a function is refused (with a warning) and the
+    memos are recalled without outputs, instead of running what the file names."""
+    import pickle
+
+    from autogen.agentchat.contrib.capabilities.memo_store import MemoStore
+    from autogen.agentchat.contrib.vectordb.chromadb import ChromaVectorDB
+
+    db = tmp_path / "planted"
+    store = ChromaVectorDB(path=str(db), distance="l2")
+    store.create_collection("memos")
+    store.insert_docs([{"id": "1", "content": "What is my favourite colour?"}], "memos")
+    store.close()
+    marker = tmp_path / "ran"
+    with open(db / "uid_text_dict.pkl", "wb") as f:
+        pickle.dump({"1": ("What is my favourite colour?", _Planted(marker))}, f)
+
+    with caplog.at_level("WARNING"):
+        memos = MemoStore(verbosity=0, reset=False, path_to_db_dir=str(db))
+    try:
+        assert not marker.exists()
+        assert "Could not read the classic memo file" in caplog.text and "posix.system" in caplog.text
+        assert memos.list_memos() == [("What is my favourite colour?", "")]
+    finally:
+        memos.close()
+
+
 # ------------------------------------------------------------------------------------------------- RetrieveChat --
 @pytest.fixture
 def docs(tmp_path: Path) -> Path:

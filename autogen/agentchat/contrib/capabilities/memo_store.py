@@ -53,6 +53,14 @@ PREPOPULATED_MEMOS: Tuple[Tuple[str, str], ...] = (
 CLASSIC_DICT = "uid_text_dict.pkl"
 
 
+class _PlainUnpickler(pickle.Unpickler):
+    """Reads plain data only (classic wrote ``{id: (input, output)}``: dicts, tuples, strings): a pickle naming any
+    class or function is refused, so a planted file in a memo folder cannot run code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not plain data; refused")
+
+
 def _read_classic_outputs(path_to_db_dir: str) -> Dict[str, str]:
     """``{memo id: output}`` from the ``uid_text_dict.pkl`` of a folder written by classic AutoGen ({} if none)."""
     path = os.path.join(path_to_db_dir, CLASSIC_DICT)
@@ -60,7 +68,7 @@ def _read_classic_outputs(path_to_db_dir: str) -> Dict[str, str]:
         return {}
     try:
         with open(path, "rb") as f:
-            pairs = pickle.load(f)  # the user's own memo folder, written by classic AutoGen's MemoStore
+            pairs = _PlainUnpickler(f).load()
         return {str(uid): str(pair[1]) for uid, pair in pairs.items()}
     except Exception as exc:  # a damaged file must not stop the agent: its memos are recalled without output
         logger.warning("Could not read the classic memo file %s (%s); its memos have no output.", path, exc)

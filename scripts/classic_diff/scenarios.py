@@ -3605,6 +3605,160 @@ def rag_custom(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+# ---------------------------------------------------------------- s8gpta: GPTAssistantAgent and WebSurfer
+def _gpta_logs() -> Any:
+    """Log records of the autogen loggers, printed as ``LEVEL message`` on stdout (what a user's console shows)."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    root = logging.getLogger("autogen")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    root.propagate = False
+    return handler
+
+
+def _gpta_scrub(text: str) -> str:
+    text = re.sub(r"\b(asst|thread|run|msg|call|file)_[0-9A-Za-z]+", r"\1_<id>", scrub(text))
+    return re.sub(r"\[\d{10}\]", "[<ts>]", text)
+
+
+@scenario
+def gpta_setup(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """GPTAssistantAgent: create, reuse by name, reuse by id with/without overwrite, errors, delete."""
+    from autogen.agentchat.contrib.gpt_assistant_agent import GPTAssistantAgent
+
+    _gpta_logs()
+    out: Dict[str, Any] = {}
+    fn = {"type": "function", "function": {"name": "add", "description": "add", "parameters": {"type": "object"}}}
+
+    def make(label: str, **kwargs: Any) -> Any:
+        print(f"----- {label}")
+        kwargs.setdefault("llm_config", {"config_list": [dict(llm_config["config_list"][0])]})
+        agent = attempt(GPTAssistantAgent, **kwargs)
+        if isinstance(agent, str):
+            out[label] = _gpta_scrub(agent)
+            print(out[label])
+            return None
+        a = agent.openai_assistant
+        out[label] = {
+            "system_message": agent.system_message,
+            "description": agent.description,
+            "instructions": agent.get_assistant_instructions(),
+            "tools": sorted(t.type for t in a.tools),
+            "model": a.model,
+            "human_input_mode": agent.human_input_mode,
+            "llm_config_keys": sorted(agent.llm_config) if isinstance(agent.llm_config, dict) else agent.llm_config,
+        }
+        return agent
+
+    first = make("create_default", name="helper")
+    make("reuse_by_name", name="helper")
+    make("by_name_other_instructions", name="helper", instructions="Be short.")
+    second = make("create_with_tools", name="tooly", instructions="Use tools.", assistant_config={"tools": [fn]})
+    make("by_name_other_tools", name="tooly", instructions="Use tools.")
+    aid = second.assistant_id if second else None
+    make("by_id_no_instr", name="x", assistant_config={"assistant_id": aid})
+    make("by_id_new_instr", name="x", instructions="New.", assistant_config={"assistant_id": aid})
+    make(
+        "by_id_overwrite_instr",
+        name="x",
+        instructions="New.",
+        overwrite_instructions=True,
+        assistant_config={"assistant_id": aid},
+    )
+    make(
+        "by_id_tools_no_overwrite",
+        name="x",
+        assistant_config={"assistant_id": aid, "tools": [{"type": "code_interpreter"}]},
+    )
+    make(
+        "by_id_tools_overwrite",
+        name="x",
+        overwrite_tools=True,
+        assistant_config={"assistant_id": aid, "tools": [{"type": "code_interpreter"}]},
+    )
+    make("by_id_in_llm_config", name="x", llm_config={**llm_config, "assistant_id": aid})
+    make("llm_config_false", name="x", llm_config=False)
+    make("llm_config_none", name="x", llm_config=None)
+    two = [dict(llm_config["config_list"][0]), dict(llm_config["config_list"][0], model="gpt-3.5")]
+    make("two_configs", name="two", llm_config={"config_list": two})
+    make("bad_assistant_id", name="x", assistant_config={"assistant_id": "asst_missing"})
+    if first is not None:
+        print("----- delete")
+        out["delete"] = attempt(first.delete_assistant)
+        out["after_delete"] = _gpta_scrub(
+            str(attempt(first.openai_client.beta.assistants.retrieve, first.assistant_id))
+        )
+    return out
+
+
+@scenario
+def gpta_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """A two-agent chat with a GPTAssistantAgent: printed lines, replies, a function tool, threads, clear_history."""
+    from autogen.agentchat.contrib.gpt_assistant_agent import GPTAssistantAgent
+
+    _gpta_logs()
+    out: Dict[str, Any] = {}
+    fn = {
+        "type": "function",
+        "function": {
+            "name": "add",
+            "description": "Add two numbers.",
+            "parameters": {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}},
+        },
+    }
+    agent = GPTAssistantAgent(
+        name="calc",
+        instructions="You add numbers.",
+        llm_config={"config_list": [dict(llm_config["config_list"][0])]},
+        assistant_config={"tools": [fn]},
+    )
+    agent.register_function({"add": lambda a, b: str(a + b)})
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=1
+    )
+    server.script(
+        {"tool_calls": [{"name": "add", "arguments": '{"a": 2, "b": 3}'}]},
+        "It is 5.",
+        "TERMINATE",
+    )
+    printed, res = _captured(lambda: user.initiate_chat(agent, message="What is 2+3?"))
+    print(_gpta_scrub(printed))
+    out["chat"] = result(res) if not isinstance(res, str) else res
+    out["model_requests"] = [
+        {
+            "messages": [(m.get("role"), m.get("content")) for m in r.get("messages", [])],
+            "tools": len(r.get("tools") or []),
+        }
+        for r in server.assistants.model_requests
+    ]
+    out["tool_outputs"] = [r.body for r in server.requests if r.path.endswith("submit_tool_outputs")]
+    out["threads"] = len(agent.oai_threads)
+    thread = agent.oai_threads.get(user)
+    printed, _ = _captured(lambda: agent.pretty_print_thread(thread))
+    print(_gpta_scrub(printed))
+    printed, _ = _captured(lambda: agent.pretty_print_thread(None))
+    print(printed)
+    print("----- clear_history(user)")
+    printed, val = _captured(lambda: agent.clear_history(user))
+    print(_gpta_scrub(printed))
+    out["after_clear"] = {"threads": len(agent.oai_threads), "messages": len(agent.chat_messages.get(user, []))}
+    server.script("Again.")
+    printed, reply = _captured(lambda: agent.generate_reply([{"role": "user", "content": "hi"}], user))
+    out["reply_after_clear"] = reply
+    print("----- reset")
+    printed, _ = _captured(agent.reset)
+    out["after_reset"] = len(agent.oai_threads)
+    print("----- failed run")
+    server.script({"run_status": "failed", "last_error": {"code": "server_error", "message": "boom"}})
+    printed, reply = _captured(lambda: agent.generate_reply([{"role": "user", "content": "hi"}], user))
+    out["failed"] = _gpta_scrub(str(reply)).splitlines()[0]
+    agent.delete_assistant()
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

@@ -153,7 +153,7 @@ class SimpleTextBrowser:
     # ----------------------------------------------------------------------------------- search --
     def _bing_api_call(self, query: str) -> Dict[str, Any]:
         if not self.bing_api_key:
-            raise ValueError("Missing Bing API key: give SimpleTextBrowser a bing_api_key to search the web.")
+            raise ValueError("Missing Bing API key. Give SimpleTextBrowser a bing_api_key to search the web.")
         return bing_search(query, self.bing_api_key, self.bing_base_url, self.request_kwargs)
 
     def _search(self, query: str) -> None:

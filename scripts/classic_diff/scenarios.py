@@ -3606,6 +3606,12 @@ def rag_custom(server: Any, llm_config: Dict[str, Any]) -> Any:
 
 
 # ---------------------------------------------------------------- s8gpta: GPTAssistantAgent and WebSurfer
+# gpta_setup / gpta_chat use the local Assistants API of llm_server.py; web_browser / web_surfer the local site of
+# kitchen_site.py (no internet, no Bing key) and need the websurfer extras in the classic interpreter, kept outside
+# its venv:
+#   /tmp/h24-classic-venv/bin/pip install --target /tmp/classic-web beautifulsoup4 markdownify pathvalidate pdfminer.six
+#   printf '#!/bin/sh\nexport PYTHONPATH=/tmp/classic-web\nexec /tmp/h24-classic-venv/bin/python "$@"\n' > /tmp/cw.sh
+#   chmod +x /tmp/cw.sh; python scripts/classic_diff/run.py --classic /tmp/cw.sh web_browser web_surfer
 def _gpta_logs() -> Any:
     """Log records of the autogen loggers, printed as ``LEVEL message`` on stdout (what a user's console shows)."""
     import logging
@@ -3742,7 +3748,7 @@ def gpta_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
     printed, _ = _captured(lambda: agent.pretty_print_thread(None))
     print(printed)
     print("----- clear_history(user)")
-    printed, val = _captured(lambda: agent.clear_history(user))
+    printed, _ = _captured(lambda: agent.clear_history(user))
     print(_gpta_scrub(printed))
     out["after_clear"] = {"threads": len(agent.oai_threads), "messages": len(agent.chat_messages.get(user, []))}
     server.script("Again.")
@@ -3756,6 +3762,133 @@ def gpta_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
     printed, reply = _captured(lambda: agent.generate_reply([{"role": "user", "content": "hi"}], user))
     out["failed"] = _gpta_scrub(str(reply)).splitlines()[0]
     agent.delete_assistant()
+    return out
+
+
+def _gpta_site() -> Any:
+    """The local test site (test/kitchen_site.py), started; the caller stops it with ``__exit__``."""
+    from pathlib import Path
+
+    from kitchen_site import write_site
+    from site_server import SiteServer
+
+    return SiteServer(write_site(Path(WORK) / "site")).__enter__()
+
+
+def _gpta_state(browser: Any, site_url: str) -> Dict[str, Any]:
+    return {
+        "address": browser.address.replace(site_url, "<site>"),
+        "title": browser.page_title,
+        "page": [browser.viewport_current_page, len(browser.viewport_pages)],
+        "viewport": scrub(browser.viewport.replace(site_url, "<site>")),
+    }
+
+
+@scenario
+def web_browser(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """SimpleTextBrowser on a local site: pages, relative links, paging, text, PDF, download, errors, search."""
+    from autogen.browser_utils import SimpleTextBrowser
+
+    site = _gpta_site()
+    url = site.url
+    out: Dict[str, Any] = {}
+    dl = os.path.join(WORK, "downloads")
+    os.makedirs(dl)
+    started = attempt(SimpleTextBrowser, start_page=f"{url}/index.html")
+    out["start_page_site"] = _gpta_state(started, url) if not isinstance(started, str) else started
+    b = SimpleTextBrowser(viewport_size=1024, downloads_folder=dl)
+    out["blank_start"] = _gpta_state(b, url)
+    b.visit_page(f"{url}/index.html")
+    out["start"] = _gpta_state(b, url)
+    out["history_start"] = [h.replace(url, "<site>") for h in b.history]
+    steps = ["about.html", "/long.html", f"{url}/long.html", "page_down", "page_down", "page_up", "page_up", "page_up"]
+    for step in steps + ["notes.txt", f"{url}/report.pdf"]:
+        if step.startswith("page_"):
+            getattr(b, step)()
+        else:
+            attempt(b.visit_page, step)
+        out[step.replace(url, "<site>") + str(len(out))] = _gpta_state(b, url)
+    out["download"] = [_gpta_state(b, url) if attempt(b.visit_page, f"{url}/data.bin") else 0, sorted(os.listdir(dl))]
+    attempt(b.visit_page, f"{url}/nope.html")
+    out["missing"] = _gpta_state(b, url)
+    attempt(b.visit_page, "about:blank")
+    out["blank"] = _gpta_state(b, url)
+    out["search_no_key"] = scrub(str(attempt(b.visit_page, "bing: soup")))
+    out["after_search"] = _gpta_state(b, url)
+    out["find_on_page"] = str(attempt(getattr, b, "find_on_page"))[:40]
+    plain = SimpleTextBrowser()
+    plain.visit_page(f"{url}/data.bin")
+    out["no_downloads"] = _gpta_state(plain, url)
+    out["viewport_size_none"] = str(attempt(SimpleTextBrowser, viewport_size=None))[:20]
+    out["history"] = [h.replace(url, "<site>") for h in b.history]
+    out["attrs"] = sorted(a for a in vars(b) if not a.startswith("__"))
+    site.__exit__(None, None, None)
+    return out
+
+
+@scenario
+def web_surfer(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """WebSurferAgent with no search key: its tools, a browsing chat on the local site, printed lines, summary."""
+    import logging
+
+    from autogen.agentchat.contrib.web_surfer import WebSurferAgent
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s", stream=sys.stdout)
+    site = _gpta_site()
+    url = site.url
+    out: Dict[str, Any] = {}
+    surfer = WebSurferAgent(
+        "surfer",
+        llm_config=llm_config,
+        summarizer_llm_config=llm_config,
+        browser_config={"viewport_size": 1024, "bing_api_key": None},
+    )
+    surfer.browser.visit_page(f"{url}/index.html")  # classic fails on a start_page other than about:blank
+    out["tools"] = sorted(t["function"]["name"] for t in surfer._assistant.llm_config.get("tools", []))
+    out["inner"] = [surfer._assistant.name, surfer._user_proxy.name]
+    out["human_input_mode"] = surfer.human_input_mode
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=0
+    )
+    server.script(
+        {"tool_calls": [{"name": "visit_page", "arguments": json.dumps({"url": f"{url}/about.html"})}]},
+        "The kitchen tests recipes since 1999.",
+        "The kitchen tests recipes since 1999.",
+    )
+    printed, res = _captured(lambda: user.initiate_chat(surfer, message="Since when does the kitchen test recipes?"))
+    print(printed.replace(url, "<site>"))
+    out["chat"] = (
+        json.loads(json.dumps(result(res), default=repr).replace(url, "<site>")) if not isinstance(res, str) else res
+    )
+    out["browser"] = _gpta_state(surfer.browser, url)
+    reqs = server.chat_requests()
+    out["requests"] = [
+        [
+            (m.get("role"), scrub(str(m.get("content")).replace(url, "<site>"))[:160], m.get("name"))
+            for m in r["messages"][1:]
+        ]
+        for r in reqs
+    ]
+    server.reset()
+    server.script(
+        {"tool_calls": [{"name": "summarize_page", "arguments": "{}"}]},
+        "A short summary.",
+        "The page is about the kitchen.",
+    )
+    printed, reply = _captured(
+        lambda: surfer.generate_reply([{"role": "user", "content": "Summarize this page.", "name": "user"}], user)
+    )
+    print(printed.replace(url, "<site>"))
+    out["summarize_reply"] = reply
+    out["summarize_requests"] = [
+        [(m.get("role"), scrub(str(m.get("content")).replace(url, "<site>"))[:200]) for m in r["messages"]]
+        for r in server.chat_requests()
+    ]
+    bare = WebSurferAgent("bare", llm_config=llm_config)
+    out["bare"] = {"summarizer": bare.summarizer_llm_config, "browser": _gpta_state(bare.browser, url)}
+    nollm = attempt(WebSurferAgent, "nollm")
+    out["no_llm"] = nollm if isinstance(nollm, str) else [nollm.summarizer_llm_config, nollm._assistant.llm_config]
+    site.__exit__(None, None, None)
     return out
 
 

@@ -7,13 +7,18 @@ HTTP browser against the local site of test/site_server.py.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 from helpers import ScriptedIO
+from kitchen_site import write_site
+from site_server import SiteServer
 
 from autogen import UserProxyAgent
 from autogen.agentchat.contrib.gpt_assistant_agent import GPTAssistantAgent
+from autogen.agentchat.contrib.web_surfer import WebSurferAgent
+from autogen.browser_utils import SimpleTextBrowser
 from autogen.io.base import IOStream
 
 ADD = {"type": "function", "function": {"name": "add", "description": "Add.", "parameters": {"type": "object"}}}
@@ -106,3 +111,31 @@ def test_pretty_print_thread_prints_the_classic_layout(llm_server: Any, llm_conf
         "assistant : [ text ]",
         "text :  It is 5.",
     ]
+
+
+# ------------------------------------------------------------------------------- browser and surfer --
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[SiteServer]:
+    with SiteServer(write_site(tmp_path / "site")) as server:
+        yield server
+
+
+def test_searching_without_a_bing_key_raises_the_classic_sentence_first(site: SiteServer) -> None:
+    browser = SimpleTextBrowser(start_page=site.url + "/index.html")
+    with pytest.raises(ValueError, match=r"^Missing Bing API key\. "):
+        browser.visit_page("bing: soup")
+
+
+def test_summarizing_with_a_small_model_logs_the_classic_warning(
+    llm_server: Any, llm_config: dict, site: SiteServer, io: ScriptedIO, caplog: pytest.LogCaptureFixture
+) -> None:
+    surfer = WebSurferAgent("surfer", llm_config=llm_config, browser_config={"start_page": site.url + "/about.html"})
+    llm_server.script(
+        {"tool_calls": [{"name": "summarize_page", "arguments": "{}"}]}, "A short summary.", "It is about the kitchen."
+    )
+    with caplog.at_level(logging.WARNING):
+        reply = surfer.generate_reply([{"role": "user", "content": "Summarize this page."}], UserProxyAgent("user"))
+    assert reply == "It is about the kitchen."
+    assert "The token limit (8192) of the WebSurferAgent.summarizer_llm_config, is below the recommended 16k." in (
+        warnings_of(caplog)
+    )

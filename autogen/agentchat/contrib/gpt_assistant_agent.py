@@ -237,7 +237,7 @@ class GPTAssistantAgent(ConversableAgent):
 
     def delete_assistant(self) -> None:
         """Delete the assistant from the account (and the agent's threads)."""
-        logger.warning("Permanently deleting assistant %s...", self.assistant_id)
+        logger.warning("Permanently deleting assistant... (%s)", self.assistant_id)
         self._queue_thread_deletion(list(self._openai_threads))
         self._delete_queued_threads()
         self._assistants_client.send(api.delete_assistant(self.assistant_id))

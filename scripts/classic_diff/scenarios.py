@@ -3754,6 +3754,36 @@ def gpta_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
     server.script("Again.")
     printed, reply = _captured(lambda: agent.generate_reply([{"role": "user", "content": "hi"}], user))
     out["reply_after_clear"] = reply
+    print("----- citations")
+    fid = server.assistants.add_file("recipes.txt")
+    server.script(
+        {
+            "content": "Salt it \u30101\u3011 and see \u30102\u3011.",
+            "annotations": [
+                {"text": "\u30101\u3011", "file_id": fid, "kind": "file_citation"},
+                {"text": "\u30102\u3011", "file_id": fid, "kind": "file_path"},
+            ],
+        }
+    )
+    printed, reply = _captured(lambda: agent.generate_reply([{"role": "user", "content": "cite"}], user))
+    print(_gpta_scrub(printed))
+    out["citations"] = _gpta_scrub(str(reply))
+    print("----- clear_history()")
+    server.script("First.", "Second.")
+    agent.generate_reply([{"role": "user", "content": "one"}], user)
+    printed, _ = _captured(lambda: agent.clear_history())
+    print(_gpta_scrub(printed))
+    out["clear_all"] = {"threads": len(agent.oai_threads), "unread": dict(agent._unread_index).get(user)}
+    agent.generate_reply([{"role": "user", "content": "two"}], user)
+    out["clear_all_request"] = [m.get("content") for m in server.assistants.model_requests[-1]["messages"][1:]]
+    print("----- async chat")
+    import asyncio
+
+    user2 = autogen.UserProxyAgent("user2", human_input_mode="NEVER", code_execution_config=False)
+    server.script("Async answer.")
+    printed, res = _captured(lambda: asyncio.run(user2.a_initiate_chat(agent, message="async?", max_turns=1)))
+    print(_gpta_scrub(printed))
+    out["async"] = [m["content"] for m in res.chat_history] if not isinstance(res, str) else res
     print("----- reset")
     printed, _ = _captured(agent.reset)
     out["after_reset"] = len(agent.oai_threads)

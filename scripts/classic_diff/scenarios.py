@@ -3846,6 +3846,17 @@ def web_browser(server: Any, llm_config: Dict[str, Any]) -> Any:
     out["search_no_key"] = scrub(str(attempt(b.visit_page, "bing: soup")))
     out["after_search"] = _gpta_state(b, url)
     out["find_on_page"] = str(attempt(getattr, b, "find_on_page"))[:40]
+    from kitchen_site import BING_KEY, bing_route
+
+    site.route("/search", bing_route(url))
+    searcher = SimpleTextBrowser(bing_api_key=BING_KEY, bing_base_url=f"{url}/search", viewport_size=200)
+    attempt(searcher.visit_page, "bing: soup recipes")
+    out["search"] = {**_gpta_state(searcher, url), "content": searcher.page_content.replace(url, "<site>")}
+    attempt(searcher.visit_page, "search: stock")
+    out["search_prefix"] = _gpta_state(searcher, url)
+    wrong = SimpleTextBrowser(bing_api_key="wrong", bing_base_url=f"{url}/search")
+    out["search_bad_key"] = scrub(str(attempt(wrong.visit_page, "bing: soup")).replace(url, "<site>"))
+    out["search_bad_key_state"] = _gpta_state(wrong, url)
     plain = SimpleTextBrowser()
     plain.visit_page(f"{url}/data.bin")
     out["no_downloads"] = _gpta_state(plain, url)

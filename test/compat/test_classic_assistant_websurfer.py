@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import pytest
 from helpers import ScriptedIO
-from kitchen_site import write_site
+from kitchen_site import BING_KEY, bing_route, write_site
 from site_server import SiteServer
 
 from autogen import UserProxyAgent
@@ -124,6 +124,14 @@ def test_searching_without_a_bing_key_raises_the_classic_sentence_first(site: Si
     browser = SimpleTextBrowser(start_page=site.url + "/index.html")
     with pytest.raises(ValueError, match=r"^Missing Bing API key\. "):
         browser.visit_page("bing: soup")
+
+
+def test_search_results_page_has_the_classic_layout(site: SiteServer) -> None:
+    site.route("/search", bing_route(site.url))
+    browser = SimpleTextBrowser(bing_api_key=BING_KEY, bing_base_url=site.url + "/search")
+    text = browser.visit_page("bing: soup")
+    assert text.startswith("A Bing search for 'soup' found 4 results:\n\n## Web Results\n1. [Test Kitchen](")
+    assert text.endswith(f"\n\n## News Results:\n4. [Kitchen news]({site.url}/notes.txt)\nNew notes.")
 
 
 def test_summarizing_with_a_small_model_logs_the_classic_warning(

@@ -160,6 +160,7 @@ class SimpleTextBrowser:
         results = self._bing_api_call(query)
         self.page_title = f"{query} - Search"
         self._set_page_content(bing_results_markdown(query, results))
+        self.viewport_pages = [(0, len(self._page_content))]  # results are shown whole, in one viewport (classic)
 
     def _bing_search(self, query: str) -> None:
         """Classic name of the search step."""

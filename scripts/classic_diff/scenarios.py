@@ -3925,6 +3925,26 @@ def web_surfer(server: Any, llm_config: Dict[str, Any]) -> Any:
         [(m.get("role"), scrub(str(m.get("content")).replace(url, "<site>"))[:200]) for m in r["messages"]]
         for r in server.chat_requests()
     ]
+    from kitchen_site import BING_KEY, bing_route
+
+    site.route("/search", bing_route(url))
+    searcher = WebSurferAgent(
+        "searcher",
+        llm_config=llm_config,
+        summarizer_llm_config=False,
+        browser_config={"bing_api_key": BING_KEY, "bing_base_url": f"{url}/search", "viewport_size": 300},
+    )
+    out["search_tools"] = sorted(t["function"]["name"] for t in searcher._assistant.llm_config.get("tools", []))
+    tool_outputs = {}
+    for tool in ("informational_web_search", "navigational_web_search"):
+        server.reset()
+        server.script({"tool_calls": [{"name": tool, "arguments": '{"query": "soup"}'}]}, "Done.", "Done.")
+        printed, reply = _captured(
+            lambda: searcher.generate_reply([{"role": "user", "content": "Find soup.", "name": "user"}], user)
+        )
+        tools = [m.get("content") for r in server.chat_requests() for m in r["messages"] if m.get("role") == "tool"]
+        tool_outputs[tool] = (tools[0] if tools else reply or "").replace(url, "<site>")
+    out["search_tool_outputs"] = tool_outputs
     bare = WebSurferAgent("bare", llm_config=llm_config)
     out["bare"] = {"summarizer": bare.summarizer_llm_config, "browser": _gpta_state(bare.browser, url)}
     nollm = attempt(WebSurferAgent, "nollm")

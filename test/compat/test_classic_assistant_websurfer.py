@@ -128,8 +128,9 @@ def test_searching_without_a_bing_key_raises_the_classic_sentence_first(site: Si
 
 def test_search_results_page_has_the_classic_layout(site: SiteServer) -> None:
     site.route("/search", bing_route(site.url))
-    browser = SimpleTextBrowser(bing_api_key=BING_KEY, bing_base_url=site.url + "/search")
+    browser = SimpleTextBrowser(bing_api_key=BING_KEY, bing_base_url=site.url + "/search", viewport_size=100)
     text = browser.visit_page("bing: soup")
+    assert len(browser.viewport_pages) == 1  # the results are shown whole, whatever the viewport size
     assert text.startswith("A Bing search for 'soup' found 4 results:\n\n## Web Results\n1. [Test Kitchen](")
     assert text.endswith(f"\n\n## News Results:\n4. [Kitchen news]({site.url}/notes.txt)\nNew notes.")
 

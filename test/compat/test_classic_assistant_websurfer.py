@@ -96,6 +96,19 @@ def test_a_failed_run_raises_valueerror_with_the_classic_sentence_first(llm_serv
         agent.generate_reply([{"role": "user", "content": "hi"}], UserProxyAgent("user", code_execution_config=False))
 
 
+def test_a_tool_call_logs_the_classic_info_line(
+    llm_server: Any, llm_config: dict, io: ScriptedIO, caplog: pytest.LogCaptureFixture
+) -> None:
+    agent = assistant(llm_config, name="calc", instructions="Add.", assistant_config={"tools": [ADD]})
+    agent.register_function({"add": lambda a, b: a + b})
+    llm_server.script({"tool_calls": [{"name": "add", "arguments": '{"a": 2, "b": 3}'}]}, "It is 5.")
+    with caplog.at_level(logging.INFO, logger="autogen"):
+        reply = agent.generate_reply([{"role": "user", "content": "2+3?"}], UserProxyAgent("user"))
+    assert reply == {"role": "assistant", "content": "It is 5."}
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Intermediate executing(")]
+    assert lines and lines[0].startswith("Intermediate executing(add, Success: True) : 5 [")
+
+
 def test_pretty_print_thread_prints_the_classic_layout(llm_server: Any, llm_config: dict, io: ScriptedIO) -> None:
     agent = assistant(llm_config, name="calc", instructions="Add.")
     user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=0)

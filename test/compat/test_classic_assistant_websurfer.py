@@ -48,6 +48,18 @@ def test_every_assistant_agent_logs_the_classic_client_config_line(
     assert warnings_of(caplog)[0] == "OpenAI client config of GPTAssistantAgent(helper) - model: gpt-4"
 
 
+def test_skipping_a_same_name_assistant_logs_the_classic_warnings(
+    llm_config: dict, caplog: pytest.LogCaptureFixture
+) -> None:
+    made = assistant(llm_config, name="tooly", instructions="Use tools.", assistant_config={"tools": [ADD]})
+    with caplog.at_level(logging.WARNING):
+        assistant(llm_config, name="tooly", instructions="Other.")
+        assistant(llm_config, name="tooly", instructions="Use tools.")
+    skipped = [m for m in warnings_of(caplog) if "skip assistant" in m]
+    assert skipped[0] == f"instructions not match, skip assistant({made.assistant_id})"
+    assert f"tools not match, skip assistant({made.assistant_id}): tools [], functions ['add']" in skipped
+
+
 def test_reusing_by_id_logs_the_classic_warnings(llm_config: dict, caplog: pytest.LogCaptureFixture) -> None:
     made = assistant(llm_config, name="tooly", instructions="Use tools.", assistant_config={"tools": [ADD]})
     caplog.clear()

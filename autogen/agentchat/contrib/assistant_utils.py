@@ -157,11 +157,18 @@ def matching_assistants(
     wanted = tool_signature(tools)
     matches = []
     for assistant in candidates:
+        # the classic log lines (without classic's dump of the other instructions)
         if instructions is not None and instructions != getattr(assistant, "instructions", None):
-            logger.warning("Instructions of assistant %s do not match; it is not reused.", assistant.id)
+            logger.warning("instructions not match, skip assistant(%s)", assistant.id)
             continue
-        if tool_signature(getattr(assistant, "tools", None)) != wanted:
-            logger.warning("Tools of assistant %s do not match; it is not reused.", assistant.id)
+        kinds, names = tool_signature(getattr(assistant, "tools", None))
+        if (kinds, names) != wanted:
+            logger.warning(
+                "tools not match, skip assistant(%s): tools %s, functions %s",
+                assistant.id,
+                sorted(kinds),
+                sorted(names),
+            )
             continue
         matches.append(assistant)
     return matches

@@ -9,6 +9,7 @@ through a Bing-style API when ``bing_api_key`` is set. Needs ``pip install "pyau
 
 from __future__ import annotations
 
+import importlib.util
 import mimetypes
 import os
 import re
@@ -20,7 +21,9 @@ from ._optional import import_optional
 from .browsing.search import BING_BASE_URL, bing_results_markdown, bing_search
 from .browsing.viewport import find_in_text, split_pages
 
-__all__ = ["SimpleTextBrowser"]
+__all__ = ["IS_PDF_CAPABLE", "SimpleTextBrowser"]
+
+IS_PDF_CAPABLE = importlib.util.find_spec("pdfminer") is not None  # classic flag: PDFs can be read (not imported here)
 
 SEARCH_PREFIXES = ("bing:", "search:")
 _UNSAFE_FILENAME = re.compile(r"[^\w.\- ]+")

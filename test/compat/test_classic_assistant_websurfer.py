@@ -96,6 +96,13 @@ def test_reusing_by_id_logs_the_classic_warnings(llm_config: dict, caplog: pytes
     ]
 
 
+def test_classic_names_exist() -> None:
+    from autogen.browser_utils import IS_PDF_CAPABLE
+
+    assert IS_PDF_CAPABLE is True  # pdfminer.six is installed in the test environment
+    assert GPTAssistantAgent.DEFAULT_MODEL_NAME == "gpt-4"
+
+
 def test_llm_config_false_raises_the_classic_sentence_first(llm_config: dict) -> None:
     with pytest.raises(ValueError, match=r"^llm_config=False is not supported for GPTAssistantAgent\. "):
         GPTAssistantAgent(name="x", llm_config=False)

@@ -85,6 +85,7 @@ class GPTAssistantAgent(ConversableAgent):
     """
 
     DEFAULT_MODEL = "gpt-4"
+    DEFAULT_MODEL_NAME = DEFAULT_MODEL  # classic name: the model of a new assistant when no config names one
 
     def __init__(
         self,
@@ -109,7 +110,7 @@ class GPTAssistantAgent(ConversableAgent):
         kwargs.setdefault("human_input_mode", "NEVER")
         # the agent first (bad arguments fail before anything is created on the account), then the assistant
         super().__init__(name=name, system_message=instructions, llm_config=client_config, **kwargs)
-        model = self._assistant_config.get("model") or self._config_model(client_config) or self.DEFAULT_MODEL
+        model = self._assistant_config.get("model") or self._config_model(client_config) or self.DEFAULT_MODEL_NAME
         logger.warning("OpenAI client config of GPTAssistantAgent(%s) - model: %s", name, model)
         self._openai_assistant, resolved = self._resolve_assistant(
             name, instructions, model, overwrite_instructions, overwrite_tools

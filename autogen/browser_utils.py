@@ -9,6 +9,7 @@ through a Bing-style API when ``bing_api_key`` is set. Needs ``pip install "pyau
 
 from __future__ import annotations
 
+import importlib.util
 import mimetypes
 import os
 import re
@@ -20,7 +21,9 @@ from ._optional import import_optional
 from .browsing.search import BING_BASE_URL, bing_results_markdown, bing_search
 from .browsing.viewport import find_in_text, split_pages
 
-__all__ = ["SimpleTextBrowser"]
+__all__ = ["IS_PDF_CAPABLE", "SimpleTextBrowser"]
+
+IS_PDF_CAPABLE = importlib.util.find_spec("pdfminer") is not None  # classic flag: PDFs can be read (not imported here)
 
 SEARCH_PREFIXES = ("bing:", "search:")
 _UNSAFE_FILENAME = re.compile(r"[^\w.\- ]+")
@@ -153,13 +156,14 @@ class SimpleTextBrowser:
     # ----------------------------------------------------------------------------------- search --
     def _bing_api_call(self, query: str) -> Dict[str, Any]:
         if not self.bing_api_key:
-            raise ValueError("Missing Bing API key: give SimpleTextBrowser a bing_api_key to search the web.")
+            raise ValueError("Missing Bing API key. Give SimpleTextBrowser a bing_api_key to search the web.")
         return bing_search(query, self.bing_api_key, self.bing_base_url, self.request_kwargs)
 
     def _search(self, query: str) -> None:
         results = self._bing_api_call(query)
         self.page_title = f"{query} - Search"
         self._set_page_content(bing_results_markdown(query, results))
+        self.viewport_pages = [(0, len(self._page_content))]  # results are shown whole, in one viewport (classic)
 
     def _bing_search(self, query: str) -> None:
         """Classic name of the search step."""

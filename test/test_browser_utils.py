@@ -96,7 +96,7 @@ def test_search_through_a_bing_style_api(site: SiteServer) -> None:
     browser = SimpleTextBrowser(bing_base_url=site.url + "/search", bing_api_key=BING_KEY)
     text = browser.visit_page("bing: stock recipes")
     assert browser.page_title == "stock recipes - Search"
-    assert text.startswith("A web search for 'stock recipes' found 4 results:")
+    assert text.startswith("A Bing search for 'stock recipes' found 4 results:")
     assert f"1. [Test Kitchen]({site.url}/index.html)\nRecipes about stock recipes." in text
     assert f"2. [About]({site.url}/about.html)" in text and "## News Results" in text
     path, query, headers = site.requests[-1]

@@ -40,11 +40,13 @@ def bing_results_markdown(query: str, results: Dict[str, Any]) -> str:
     news: List[str] = []
     for page in _entries(results, "news"):
         published = f" (published {page['datePublished']})" if page.get("datePublished") else ""
+        number = len(web) + len(news) + 1  # the news go on with the numbers of the web results (classic)
         news.append(
-            f"{len(news) + 1}. [{page.get('name', '')}]({page.get('url', '')}){published}\n{page.get('description', '')}"
+            f"{number}. [{page.get('name', '')}]({page.get('url', '')}){published}\n{page.get('description', '')}"
         )
-    text = f"A web search for '{query}' found {len(web) + len(news)} results:\n\n## Web Results\n"
+    # the classic layout: "A Bing search for ...", "## News Results:"
+    text = f"A Bing search for '{query}' found {len(web) + len(news)} results:\n\n## Web Results\n"
     text += "\n\n".join(web) if web else "(none)"
     if news:
-        text += "\n\n## News Results\n" + "\n\n".join(news)
+        text += "\n\n## News Results:\n" + "\n\n".join(news)
     return text

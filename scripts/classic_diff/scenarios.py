@@ -3605,6 +3605,354 @@ def rag_custom(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+# ---------------------------------------------------------------- s8gpta: GPTAssistantAgent and WebSurfer
+# gpta_setup / gpta_chat use the local Assistants API of llm_server.py; web_browser / web_surfer the local site of
+# kitchen_site.py (no internet, no Bing key) and need the websurfer extras in the classic interpreter, kept outside
+# its venv:
+#   /tmp/h24-classic-venv/bin/pip install --target /tmp/classic-web beautifulsoup4 markdownify pathvalidate pdfminer.six
+#   printf '#!/bin/sh\nexport PYTHONPATH=/tmp/classic-web\nexec /tmp/h24-classic-venv/bin/python "$@"\n' > /tmp/cw.sh
+#   chmod +x /tmp/cw.sh; python scripts/classic_diff/run.py --classic /tmp/cw.sh web_browser web_surfer
+def _gpta_logs() -> Any:
+    """Log records of the autogen loggers, printed as ``LEVEL message`` on stdout (what a user's console shows)."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    root = logging.getLogger("autogen")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    root.propagate = False
+    return handler
+
+
+def _gpta_scrub(text: str) -> str:
+    text = re.sub(r"\b(asst|thread|run|msg|call|file)_[0-9A-Za-z]+", r"\1_<id>", scrub(text))
+    return re.sub(r"\[\d{10}\]", "[<ts>]", text)
+
+
+@scenario
+def gpta_setup(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """GPTAssistantAgent: create, reuse by name, reuse by id with/without overwrite, errors, delete."""
+    from autogen.agentchat.contrib.gpt_assistant_agent import GPTAssistantAgent
+
+    _gpta_logs()
+    out: Dict[str, Any] = {}
+    fn = {"type": "function", "function": {"name": "add", "description": "add", "parameters": {"type": "object"}}}
+
+    def make(label: str, **kwargs: Any) -> Any:
+        print(f"----- {label}")
+        kwargs.setdefault("llm_config", {"config_list": [dict(llm_config["config_list"][0])]})
+        agent = attempt(GPTAssistantAgent, **kwargs)
+        if isinstance(agent, str):
+            out[label] = _gpta_scrub(agent)
+            print(out[label])
+            return None
+        a = agent.openai_assistant
+        out[label] = {
+            "system_message": agent.system_message,
+            "description": agent.description,
+            "instructions": agent.get_assistant_instructions(),
+            "tools": sorted(t.type for t in a.tools),
+            "model": a.model,
+            "human_input_mode": agent.human_input_mode,
+            "llm_config_keys": sorted(agent.llm_config) if isinstance(agent.llm_config, dict) else agent.llm_config,
+        }
+        return agent
+
+    first = make("create_default", name="helper")
+    make("reuse_by_name", name="helper")
+    make("by_name_other_instructions", name="helper", instructions="Be short.")
+    second = make("create_with_tools", name="tooly", instructions="Use tools.", assistant_config={"tools": [fn]})
+    make("by_name_other_tools", name="tooly", instructions="Use tools.")
+    aid = second.assistant_id if second else None
+    make("by_id_no_instr", name="x", assistant_config={"assistant_id": aid})
+    make("by_id_new_instr", name="x", instructions="New.", assistant_config={"assistant_id": aid})
+    make(
+        "by_id_overwrite_instr",
+        name="x",
+        instructions="New.",
+        overwrite_instructions=True,
+        assistant_config={"assistant_id": aid},
+    )
+    make(
+        "by_id_tools_no_overwrite",
+        name="x",
+        assistant_config={"assistant_id": aid, "tools": [{"type": "code_interpreter"}]},
+    )
+    make(
+        "by_id_tools_overwrite",
+        name="x",
+        overwrite_tools=True,
+        assistant_config={"assistant_id": aid, "tools": [{"type": "code_interpreter"}]},
+    )
+    make("by_id_in_llm_config", name="x", llm_config={**llm_config, "assistant_id": aid})
+    make("llm_config_false", name="x", llm_config=False)
+    make("llm_config_none", name="x", llm_config=None)
+    two = [dict(llm_config["config_list"][0]), dict(llm_config["config_list"][0], model="gpt-3.5")]
+    make("two_configs", name="two", llm_config={"config_list": two})
+    make("bad_assistant_id", name="x", assistant_config={"assistant_id": "asst_missing"})
+    if first is not None:
+        print("----- delete")
+        out["delete"] = attempt(first.delete_assistant)
+        out["after_delete"] = _gpta_scrub(
+            str(attempt(first.openai_client.beta.assistants.retrieve, first.assistant_id))
+        )
+    return out
+
+
+@scenario
+def gpta_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """A two-agent chat with a GPTAssistantAgent: printed lines, replies, a function tool, threads, clear_history."""
+    from autogen.agentchat.contrib.gpt_assistant_agent import GPTAssistantAgent
+
+    _gpta_logs()
+    out: Dict[str, Any] = {}
+    fn = {
+        "type": "function",
+        "function": {
+            "name": "add",
+            "description": "Add two numbers.",
+            "parameters": {"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}}},
+        },
+    }
+    agent = GPTAssistantAgent(
+        name="calc",
+        instructions="You add numbers.",
+        llm_config={"config_list": [dict(llm_config["config_list"][0])]},
+        assistant_config={"tools": [fn]},
+    )
+    agent.register_function({"add": lambda a, b: str(a + b)})
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=1
+    )
+    server.script(
+        {"tool_calls": [{"name": "add", "arguments": '{"a": 2, "b": 3}'}]},
+        "It is 5.",
+        "TERMINATE",
+    )
+    printed, res = _captured(lambda: user.initiate_chat(agent, message="What is 2+3?"))
+    print(_gpta_scrub(printed))
+    out["chat"] = result(res) if not isinstance(res, str) else res
+    out["model_requests"] = [
+        {
+            "messages": [(m.get("role"), m.get("content")) for m in r.get("messages", [])],
+            "tools": len(r.get("tools") or []),
+        }
+        for r in server.assistants.model_requests
+    ]
+    out["tool_outputs"] = [r.body for r in server.requests if r.path.endswith("submit_tool_outputs")]
+    out["threads"] = len(agent.oai_threads)
+    thread = agent.oai_threads.get(user)
+    printed, _ = _captured(lambda: agent.pretty_print_thread(thread))
+    print(_gpta_scrub(printed))
+    printed, _ = _captured(lambda: agent.pretty_print_thread(None))
+    print(printed)
+    print("----- clear_history(user)")
+    printed, _ = _captured(lambda: agent.clear_history(user))
+    print(_gpta_scrub(printed))
+    out["after_clear"] = {"threads": len(agent.oai_threads), "messages": len(agent.chat_messages.get(user, []))}
+    server.script("Again.")
+    printed, reply = _captured(lambda: agent.generate_reply([{"role": "user", "content": "hi"}], user))
+    out["reply_after_clear"] = reply
+    print("----- citations")
+    fid = server.assistants.add_file("recipes.txt")
+    server.script(
+        {
+            "content": "Salt it \u30101\u3011 and see \u30102\u3011.",
+            "annotations": [
+                {"text": "\u30101\u3011", "file_id": fid, "kind": "file_citation"},
+                {"text": "\u30102\u3011", "file_id": fid, "kind": "file_path"},
+            ],
+        }
+    )
+    printed, reply = _captured(lambda: agent.generate_reply([{"role": "user", "content": "cite"}], user))
+    print(_gpta_scrub(printed))
+    out["citations"] = _gpta_scrub(str(reply))
+    print("----- clear_history()")
+    server.script("First.", "Second.")
+    agent.generate_reply([{"role": "user", "content": "one"}], user)
+    printed, _ = _captured(lambda: agent.clear_history())
+    print(_gpta_scrub(printed))
+    out["clear_all"] = {"threads": len(agent.oai_threads), "unread": dict(agent._unread_index).get(user)}
+    agent.generate_reply([{"role": "user", "content": "two"}], user)
+    out["clear_all_request"] = [m.get("content") for m in server.assistants.model_requests[-1]["messages"][1:]]
+    print("----- async chat")
+    import asyncio
+
+    user2 = autogen.UserProxyAgent("user2", human_input_mode="NEVER", code_execution_config=False)
+    server.script("Async answer.")
+    printed, res = _captured(lambda: asyncio.run(user2.a_initiate_chat(agent, message="async?", max_turns=1)))
+    print(_gpta_scrub(printed))
+    out["async"] = [m["content"] for m in res.chat_history] if not isinstance(res, str) else res
+    print("----- reset")
+    printed, _ = _captured(agent.reset)
+    out["after_reset"] = len(agent.oai_threads)
+    print("----- failed run")
+    server.script({"run_status": "failed", "last_error": {"code": "server_error", "message": "boom"}})
+    printed, reply = _captured(lambda: agent.generate_reply([{"role": "user", "content": "hi"}], user))
+    out["failed"] = _gpta_scrub(str(reply)).splitlines()[0]
+    agent.delete_assistant()
+    return out
+
+
+def _gpta_site() -> Any:
+    """The local test site (test/kitchen_site.py), started; the caller stops it with ``__exit__``."""
+    from pathlib import Path
+
+    from kitchen_site import write_site
+    from site_server import SiteServer
+
+    return SiteServer(write_site(Path(WORK) / "site")).__enter__()
+
+
+def _gpta_state(browser: Any, site_url: str) -> Dict[str, Any]:
+    return {
+        "address": browser.address.replace(site_url, "<site>"),
+        "title": browser.page_title,
+        "page": [browser.viewport_current_page, len(browser.viewport_pages)],
+        "viewport": scrub(browser.viewport.replace(site_url, "<site>")),
+    }
+
+
+@scenario
+def web_browser(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """SimpleTextBrowser on a local site: pages, relative links, paging, text, PDF, download, errors, search."""
+    from autogen.browser_utils import SimpleTextBrowser
+
+    site = _gpta_site()
+    url = site.url
+    out: Dict[str, Any] = {}
+    dl = os.path.join(WORK, "downloads")
+    os.makedirs(dl)
+    started = attempt(SimpleTextBrowser, start_page=f"{url}/index.html")
+    out["start_page_site"] = _gpta_state(started, url) if not isinstance(started, str) else started
+    b = SimpleTextBrowser(viewport_size=1024, downloads_folder=dl)
+    out["blank_start"] = _gpta_state(b, url)
+    b.visit_page(f"{url}/index.html")
+    out["start"] = _gpta_state(b, url)
+    out["history_start"] = [h.replace(url, "<site>") for h in b.history]
+    steps = ["about.html", "/long.html", f"{url}/long.html", "page_down", "page_down", "page_up", "page_up", "page_up"]
+    for step in steps + ["notes.txt", f"{url}/report.pdf"]:
+        if step.startswith("page_"):
+            getattr(b, step)()
+        else:
+            attempt(b.visit_page, step)
+        out[step.replace(url, "<site>") + str(len(out))] = _gpta_state(b, url)
+    out["download"] = [_gpta_state(b, url) if attempt(b.visit_page, f"{url}/data.bin") else 0, sorted(os.listdir(dl))]
+    attempt(b.visit_page, f"{url}/nope.html")
+    out["missing"] = _gpta_state(b, url)
+    attempt(b.visit_page, "about:blank")
+    out["blank"] = _gpta_state(b, url)
+    out["search_no_key"] = scrub(str(attempt(b.visit_page, "bing: soup")))
+    out["after_search"] = _gpta_state(b, url)
+    out["find_on_page"] = str(attempt(getattr, b, "find_on_page"))[:40]
+    from kitchen_site import BING_KEY, bing_route
+
+    site.route("/search", bing_route(url))
+    searcher = SimpleTextBrowser(bing_api_key=BING_KEY, bing_base_url=f"{url}/search", viewport_size=200)
+    attempt(searcher.visit_page, "bing: soup recipes")
+    out["search"] = {**_gpta_state(searcher, url), "content": searcher.page_content.replace(url, "<site>")}
+    attempt(searcher.visit_page, "search: stock")
+    out["search_prefix"] = _gpta_state(searcher, url)
+    wrong = SimpleTextBrowser(bing_api_key="wrong", bing_base_url=f"{url}/search")
+    out["search_bad_key"] = scrub(str(attempt(wrong.visit_page, "bing: soup")).replace(url, "<site>"))
+    out["search_bad_key_state"] = _gpta_state(wrong, url)
+    plain = SimpleTextBrowser()
+    plain.visit_page(f"{url}/data.bin")
+    out["no_downloads"] = _gpta_state(plain, url)
+    out["viewport_size_none"] = str(attempt(SimpleTextBrowser, viewport_size=None))[:20]
+    out["history"] = [h.replace(url, "<site>") for h in b.history]
+    out["attrs"] = sorted(a for a in vars(b) if not a.startswith("__"))
+    site.__exit__(None, None, None)
+    return out
+
+
+@scenario
+def web_surfer(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """WebSurferAgent with no search key: its tools, a browsing chat on the local site, printed lines, summary."""
+    import logging
+
+    from autogen.agentchat.contrib.web_surfer import WebSurferAgent
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s", stream=sys.stdout)
+    site = _gpta_site()
+    url = site.url
+    out: Dict[str, Any] = {}
+    surfer = WebSurferAgent(
+        "surfer",
+        llm_config=llm_config,
+        summarizer_llm_config=llm_config,
+        browser_config={"viewport_size": 1024, "bing_api_key": None},
+    )
+    surfer.browser.visit_page(f"{url}/index.html")  # classic fails on a start_page other than about:blank
+    out["tools"] = sorted(t["function"]["name"] for t in surfer._assistant.llm_config.get("tools", []))
+    out["inner"] = [surfer._assistant.name, surfer._user_proxy.name]
+    out["human_input_mode"] = surfer.human_input_mode
+    user = autogen.UserProxyAgent(
+        "user", human_input_mode="NEVER", code_execution_config=False, max_consecutive_auto_reply=0
+    )
+    server.script(
+        {"tool_calls": [{"name": "visit_page", "arguments": json.dumps({"url": f"{url}/about.html"})}]},
+        "The kitchen tests recipes since 1999.",
+        "The kitchen tests recipes since 1999.",
+    )
+    printed, res = _captured(lambda: user.initiate_chat(surfer, message="Since when does the kitchen test recipes?"))
+    print(printed.replace(url, "<site>"))
+    out["chat"] = (
+        json.loads(json.dumps(result(res), default=repr).replace(url, "<site>")) if not isinstance(res, str) else res
+    )
+    out["browser"] = _gpta_state(surfer.browser, url)
+    reqs = server.chat_requests()
+    out["requests"] = [
+        [
+            (m.get("role"), scrub(str(m.get("content")).replace(url, "<site>"))[:160], m.get("name"))
+            for m in r["messages"][1:]
+        ]
+        for r in reqs
+    ]
+    server.reset()
+    server.script(
+        {"tool_calls": [{"name": "summarize_page", "arguments": "{}"}]},
+        "A short summary.",
+        "The page is about the kitchen.",
+    )
+    printed, reply = _captured(
+        lambda: surfer.generate_reply([{"role": "user", "content": "Summarize this page.", "name": "user"}], user)
+    )
+    print(printed.replace(url, "<site>"))
+    out["summarize_reply"] = reply
+    out["summarize_requests"] = [
+        [(m.get("role"), scrub(str(m.get("content")).replace(url, "<site>"))[:200]) for m in r["messages"]]
+        for r in server.chat_requests()
+    ]
+    from kitchen_site import BING_KEY, bing_route
+
+    site.route("/search", bing_route(url))
+    searcher = WebSurferAgent(
+        "searcher",
+        llm_config=llm_config,
+        summarizer_llm_config=False,
+        browser_config={"bing_api_key": BING_KEY, "bing_base_url": f"{url}/search", "viewport_size": 300},
+    )
+    out["search_tools"] = sorted(t["function"]["name"] for t in searcher._assistant.llm_config.get("tools", []))
+    tool_outputs = {}
+    for tool in ("informational_web_search", "navigational_web_search"):
+        server.reset()
+        server.script({"tool_calls": [{"name": tool, "arguments": '{"query": "soup"}'}]}, "Done.", "Done.")
+        printed, reply = _captured(
+            lambda: searcher.generate_reply([{"role": "user", "content": "Find soup.", "name": "user"}], user)
+        )
+        tools = [m.get("content") for r in server.chat_requests() for m in r["messages"] if m.get("role") == "tool"]
+        tool_outputs[tool] = (tools[0] if tools else reply or "").replace(url, "<site>")
+    out["search_tool_outputs"] = tool_outputs
+    bare = WebSurferAgent("bare", llm_config=llm_config)
+    out["bare"] = {"summarizer": bare.summarizer_llm_config, "browser": _gpta_state(bare.browser, url)}
+    nollm = attempt(WebSurferAgent, "nollm")
+    out["no_llm"] = nollm if isinstance(nollm, str) else [nollm.summarizer_llm_config, nollm._assistant.llm_config]
+    site.__exit__(None, None, None)
+    return out
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--list"]:
         print("\n".join(SCENARIOS))

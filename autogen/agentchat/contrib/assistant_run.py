@@ -173,7 +173,8 @@ def _tool_output_flow(agent: GPTAssistantAgent, call: Any) -> Flow[Dict[str, str
     function = {"name": call.function.name, "arguments": call.function.arguments}
     succeeded, result = yield Call(agent, "execute_function", function, call_id=call.id, verbose=agent._verbose)
     output = str(result.get("content") or "")
-    logger.info("Tool call %s (%s, success: %s): %s", call.id, call.function.name, succeeded, output)
+    # the classic line, then the call's id
+    logger.info("Intermediate executing(%s, Success: %s) : %s [%s]", call.function.name, succeeded, output, call.id)
     return {"tool_call_id": call.id, "output": output}
 
 

@@ -66,8 +66,9 @@ def split_configs(
     """(client config, assistant config): the agent's llm_config minus assistant settings, and the
     assistant_config plus those settings found in llm_config (classic placed them there)."""
     if llm_config is None or llm_config is False:
+        classic = "llm_config=False is not supported for GPTAssistantAgent. " if llm_config is False else ""
         raise ConfigError(
-            f"GPTAssistantAgent needs an llm_config naming the OpenAI endpoint, got llm_config={llm_config!r}. "
+            f"{classic}GPTAssistantAgent needs an llm_config naming the OpenAI endpoint, got llm_config={llm_config!r}. "
             'Pass llm_config={"config_list": [{"model": "gpt-4o", "api_key": "sk-..."}]} '
             "(add 'base_url' for another endpoint; for Azure 'api_type': 'azure' and 'api_version')."
         )
@@ -156,11 +157,18 @@ def matching_assistants(
     wanted = tool_signature(tools)
     matches = []
     for assistant in candidates:
+        # the classic log lines (without classic's dump of the other instructions)
         if instructions is not None and instructions != getattr(assistant, "instructions", None):
-            logger.warning("Instructions of assistant %s do not match; it is not reused.", assistant.id)
+            logger.warning("instructions not match, skip assistant(%s)", assistant.id)
             continue
-        if tool_signature(getattr(assistant, "tools", None)) != wanted:
-            logger.warning("Tools of assistant %s do not match; it is not reused.", assistant.id)
+        kinds, names = tool_signature(getattr(assistant, "tools", None))
+        if (kinds, names) != wanted:
+            logger.warning(
+                "tools not match, skip assistant(%s): tools %s, functions %s",
+                assistant.id,
+                sorted(kinds),
+                sorted(names),
+            )
             continue
         matches.append(assistant)
     return matches
@@ -265,7 +273,10 @@ def format_message(message: Any, file_names: Mapping[str, str]) -> str:
 
 def run_error_message(run: Any, thread_id: str) -> str:
     """Why a run gave no answer, and what to do about it."""
-    head = f"Run {run.id} of assistant {run.assistant_id} on thread {thread_id} ended with status {run.status!r}"
+    head = (
+        f"Unexpected run status: {run.status}. "  # the classic sentence first
+        f"Run {run.id} of assistant {run.assistant_id} on thread {thread_id} ended with status {run.status!r}"
+    )
     if run.status == "failed" and run.last_error is not None:
         return f"{head}: {run.last_error.code}: {run.last_error.message}"
     if run.status == "expired":

@@ -85,6 +85,7 @@ class GPTAssistantAgent(ConversableAgent):
     """
 
     DEFAULT_MODEL = "gpt-4"
+    DEFAULT_MODEL_NAME = DEFAULT_MODEL  # classic name: the model of a new assistant when no config names one
 
     def __init__(
         self,
@@ -109,7 +110,8 @@ class GPTAssistantAgent(ConversableAgent):
         kwargs.setdefault("human_input_mode", "NEVER")
         # the agent first (bad arguments fail before anything is created on the account), then the assistant
         super().__init__(name=name, system_message=instructions, llm_config=client_config, **kwargs)
-        model = self._assistant_config.get("model") or self._config_model(client_config) or self.DEFAULT_MODEL
+        model = self._assistant_config.get("model") or self._config_model(client_config) or self.DEFAULT_MODEL_NAME
+        logger.warning("OpenAI client config of GPTAssistantAgent(%s) - model: %s", name, model)
         self._openai_assistant, resolved = self._resolve_assistant(
             name, instructions, model, overwrite_instructions, overwrite_tools
         )
@@ -155,29 +157,43 @@ class GPTAssistantAgent(ConversableAgent):
         assistant = client.send(api.retrieve_assistant(assistant_id))
         updates: Dict[str, Any] = {}
         if instructions is None:
+            logger.warning(
+                "No instructions were provided for given assistant. Using existing instructions from assistant API."
+            )
             instructions = assistant.instructions
         elif instructions != assistant.instructions:
             if overwrite_instructions:
                 logger.warning(
-                    "overwrite_instructions is True: updating the instructions of assistant %s.", assistant_id
+                    "overwrite_instructions is True. Provided instructions will be used and will modify the "
+                    "assistant in the API (assistant %s).",
+                    assistant_id,
                 )
                 updates["instructions"] = instructions
             else:
                 logger.warning(
-                    "overwrite_instructions is False. The given instructions are used for this agent's runs "
-                    "without changing assistant %s.",
+                    "overwrite_instructions is False. Provided instructions will be used without permanently "
+                    "modifying the assistant in the API (assistant %s).",
                     assistant_id,
                 )
-        if "tools" in config and tool_signature(config["tools"]) != tool_signature(assistant.tools):
+        if "tools" not in config:
+            if assistant.tools:
+                logger.warning("No tools were provided for given assistant. Using existing tools from assistant API.")
+            else:
+                logger.info("No tools were provided for the assistant, and the assistant currently has no tools set.")
+        elif tool_signature(config["tools"]) != tool_signature(assistant.tools):
             if overwrite_tools:
-                logger.warning("overwrite_tools is True: updating the tools of assistant %s.", assistant_id)
+                logger.warning(
+                    "overwrite_tools is True. Provided tools will be used and will modify the assistant in the API "
+                    "(assistant %s).",
+                    assistant_id,
+                )
                 wanted = assistant_create_params(name, instructions, model, config)
                 updates["tools"] = normalize_tools(config["tools"])
                 if "tool_resources" in wanted:
                     updates["tool_resources"] = wanted["tool_resources"]
             else:
                 logger.warning(
-                    "overwrite_tools is False. Using the existing tools of assistant %s: %s.",
+                    "overwrite_tools is False. Using existing tools from assistant API (assistant %s: %s).",
                     assistant_id,
                     sorted(map(sorted, tool_signature(assistant.tools))),
                 )
@@ -222,7 +238,7 @@ class GPTAssistantAgent(ConversableAgent):
 
     def delete_assistant(self) -> None:
         """Delete the assistant from the account (and the agent's threads)."""
-        logger.warning("Permanently deleting assistant %s...", self.assistant_id)
+        logger.warning("Permanently deleting assistant... (%s)", self.assistant_id)
         self._queue_thread_deletion(list(self._openai_threads))
         self._delete_queued_threads()
         self._assistants_client.send(api.delete_assistant(self.assistant_id))
@@ -306,15 +322,17 @@ class GPTAssistantAgent(ConversableAgent):
             if not page.has_more or not page.data:
                 break
             after = page.data[-1].id
-        stream.print("~~~~~~~Thread~~~~~~~")
+        # the classic layout (print() of its parts, space separated)
+        stream.print("~~~~~~~THREAD CONTENTS~~~~~~~")
         for message in messages:
             kinds = ", ".join(block.type for block in message.content)
-            stream.print(f"[{message.created_at}] {message.role}: [{kinds}]")
+            stream.print(f"[{message.created_at}] {message.role} : [ {kinds} ]")
             for block in message.content:
                 if block.type == "text":
-                    stream.print(f"text: {block.text.value}")
+                    value: Any = block.text.value
                 elif block.type == "image_file":
-                    stream.print(f"image_file: {block.image_file.file_id}")
+                    value = block.image_file.file_id
                 else:
-                    stream.print(f"{block.type}: {block}")
-        stream.print("~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~")
+                    value = block
+                stream.print(f"{block.type} :  {value}")
+        stream.print("~~~~~~~~~~~~~~~~~~~~~~~~~~~~~")

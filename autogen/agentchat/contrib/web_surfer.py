@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 MAX_INNER_STEPS = 20
 SUMMARY_ROOM = 1024  # tokens left for the summarizer's answer
 DEFAULT_SUMMARY_LIMIT = 4096  # when the summarizer model's context window is unknown
+RECOMMENDED_SUMMARY_LIMIT = 16000  # a smaller window is logged (classic warning)
 SUMMARIZER_SYSTEM = "You read long documents and summarize them faithfully, answering questions about them when asked."
 
 
@@ -182,7 +183,12 @@ class WebSurferAgent(ConversableAgent):
             return "Error: there is no summarizer LLM to read the page."
         if url is not None and url != self.browser.address:
             self.browser.visit_page(url)
-        text = self._page_prefix(self._summary_limit() - SUMMARY_ROOM)
+        limit = self._summary_limit()
+        if limit < RECOMMENDED_SUMMARY_LIMIT:
+            logger.warning(
+                "The token limit (%s) of the WebSurferAgent.summarizer_llm_config, is below the recommended 16k.", limit
+            )
+        text = self._page_prefix(limit - SUMMARY_ROOM)
         if not text:
             return "Nothing to summarize."
         focus = f" with respect to '{question}'" if question else ""

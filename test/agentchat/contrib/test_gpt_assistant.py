@@ -444,7 +444,8 @@ def test_pretty_print_thread(llm_server: Any, llm_config: dict, _quiet_io: Scrip
     agent.pretty_print_thread(agent.oai_threads[user])
     agent.pretty_print_thread(None)
     out = _quiet_io.output
-    assert "~~~~~~~Thread~~~~~~~" in out and "user: [text]" in out and "text: ping" in out and "text: pong" in out
+    assert "~~~~~~~THREAD CONTENTS~~~~~~~" in out and "user : [ text ]" in out
+    assert "text :  ping" in out and "text :  pong" in out
     assert "No thread to print" in out
 
 
@@ -578,7 +579,7 @@ def test_sample_runs_against_the_server(llm_server: Any, tmp_path: Any) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.rstrip().endswith("=== answer\nThe sentence has 4 words.")
-    assert "~~~~~~~Thread~~~~~~~" in done.stdout
+    assert "~~~~~~~THREAD CONTENTS~~~~~~~" in done.stdout
     submitted = requests_to(llm_server, "POST", "/submit_tool_outputs")[0].body
     assert submitted["tool_outputs"][0]["output"] == "4"
     assert llm_server.assistants.assistants == {}  # deleted at the end

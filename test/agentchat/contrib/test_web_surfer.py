@@ -114,7 +114,7 @@ def test_search_tools_with_a_key(llm_server: Any, llm_config: dict, site: SiteSe
     requests = llm_server.chat_requests()
     assert tool_names(requests[0]) == BASE_TOOLS | {"informational_web_search", "navigational_web_search"}
     search_page, landed = tool_results(requests[-1])
-    assert "A web search for 'stock' found 4 results" in search_page and "Title: stock - Search" in search_page
+    assert "A Bing search for 'stock' found 4 results" in search_page and "Title: stock - Search" in search_page
     assert landed.startswith(f"Address: {site.url}/index.html")  # the top result
     assert [q["q"] for path, q, _ in site.requests if path == "/search"] == [["stock"], ["test kitchen"]]
 

@@ -3236,6 +3236,39 @@ def som_no_llm(server: Any, llm_config: Dict[str, Any]) -> Any:
 
 
 @scenario
+def som_edges(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """SocietyOfMindAgent: a teammate that raises, an async outer chat, outer history given to the team."""
+    import asyncio
+
+    from autogen.agentchat.contrib.society_of_mind_agent import SocietyOfMindAgent
+
+    out: Dict[str, Any] = {}
+
+    def broken(recipient: Any, messages: Any = None, sender: Any = None, config: Any = None) -> Any:
+        raise RuntimeError("teammate broke")
+
+    good = autogen.ConversableAgent("good", llm_config=False, default_auto_reply="partial work")
+    bad = autogen.ConversableAgent("bad", llm_config=False)
+    bad.register_reply([autogen.Agent, None], broken)
+    chat = autogen.GroupChat([good, bad], messages=[], max_round=4, speaker_selection_method="round_robin")
+    society = SocietyOfMindAgent("society", chat_manager=autogen.GroupChatManager(chat, llm_config=False))
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    out["broken"] = attempt(lambda: result(user.initiate_chat(society, message="Try.", max_turns=1)))
+    out["broken_inner"] = chat.messages
+
+    manager = _som_team(llm_config, False)
+    society2 = SocietyOfMindAgent("society2", chat_manager=manager, llm_config=llm_config)
+    server.script("a1", "a2", "async answer", "b1", "b2", "second answer")
+    r = asyncio.run(user.a_initiate_chat(society2, message="Async?", max_turns=1))
+    out["async"] = result(r)
+    r = user.initiate_chat(society2, message="And then?", max_turns=1, clear_history=False)
+    out["second"] = result(r)
+    out["writer_history"] = histories(manager.groupchat.agents[0])
+    out["requests"] = _requests_seen(server)[3:5]
+    return out
+
+
+@scenario
 def math_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
     """MathUserProxyAgent: code blocks run, errors, no code, repeated result, invalid steps, \\boxed{} answer."""
     from autogen.agentchat.contrib.math_user_proxy_agent import MathUserProxyAgent
@@ -3280,6 +3313,39 @@ def math_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
 
 
 @scenario
+def math_edges(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """MathUserProxyAgent: unlabelled and "py" blocks, ';' lines, a wolfram block without an app id, endings."""
+    from autogen.agentchat.contrib.math_user_proxy_agent import MathUserProxyAgent
+
+    os.chdir(WORK)
+    os.environ.pop("WOLFRAM_ALPHA_APPID", None)
+    proxy = MathUserProxyAgent(code_execution_config={"work_dir": "mw", "use_docker": False})
+    solver = autogen.AssistantAgent("solver", llm_config=llm_config, system_message="You solve.")
+    server.script(
+        "```\nprint(7)\n```",
+        "```py\nprint(8)\n```",
+        "```python\na = 2; b = 3; a * b\n```",
+        "```python\nprint(a)\n```\nso \\boxed{2}",
+        "Done: \\boxed{}",
+        "```wolfram\nsolve x^2 = 4\n```",
+        "Final \\boxed{\\frac{1}{2}}",
+    )
+    r = attempt(
+        lambda: result(
+            proxy.initiate_chat(solver, message=proxy.message_generator, problem="P?", prompt_type="two_tools")
+        )
+    )
+    if isinstance(r, dict):
+        r["chat_history"][0]["content"] = "<prompt>"
+    out: Dict[str, Any] = {"chat": r, "pending": server.pending}
+    out["termination"] = [
+        proxy._is_termination_msg({"content": c})
+        for c in ["\\boxed{3}", "x \\boxed{}", "```python\nprint(1)\n```\n\\boxed{1}", "no answer", "TERMINATE"]
+    ]
+    return out
+
+
+@scenario
 def multimodal_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
     """MultimodalConversableAgent: <img> tags as parts, what is printed and stored, update_system_message."""
     from autogen.agentchat.contrib.multimodal_conversable_agent import MultimodalConversableAgent
@@ -3304,6 +3370,64 @@ def multimodal_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
     server.script("Two pictures.")
     r = user.initiate_chat(viewer, message={"content": f"a <img {red}> b <img {red}>", "role": "user"}, max_turns=1)
     out["dict_message"] = result(r)
+    return out
+
+
+@scenario
+def multimodal_edges(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """MultimodalConversableAgent: parts lists, PIL images in parts, bad content, async, list system message."""
+    import asyncio
+
+    from PIL import Image
+
+    from autogen.agentchat.contrib.multimodal_conversable_agent import MultimodalConversableAgent
+
+    red = _png("red.png", "red")
+    parts = [{"type": "text", "text": "Look:"}, {"type": "image_url", "image_url": {"url": Image.new("RGB", (2, 2))}}]
+    viewer = MultimodalConversableAgent(
+        "viewer", llm_config=llm_config, human_input_mode="NEVER", system_message=[{"type": "text", "text": "Sys."}]
+    )
+    out: Dict[str, Any] = {"system": viewer.system_message}
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    server.script("Black.", "Async red.")
+    out["parts"] = result(user.initiate_chat(viewer, message={"content": parts}, max_turns=1))
+    out["parts"]["chat_history"] = _requests_seen_like(out["parts"]["chat_history"])
+    r = asyncio.run(user.a_initiate_chat(viewer, message=f"<img {red}> colour?", max_turns=1))
+    out["async"] = _requests_seen_like(result(r))
+    out["requests"] = _requests_seen(server)
+    out["bad_content"] = [
+        attempt(viewer._message_to_dict, {"content": 5}),
+        attempt(viewer._message_to_dict, {"content": [{"type": "audio"}]}),
+        attempt(viewer._message_to_dict, {"content": None}),
+    ]
+    out["str_content"] = _requests_seen_like(viewer._message_to_dict(f"x <img {red}> y <img missing.png> z"))
+    return out
+
+
+@scenario
+def llava_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """LLaVAAgent against a local LLaVA worker: the prompt printed and sent, the images, the reply, a failure."""
+    from autogen.agentchat.contrib.llava_agent import LLaVAAgent, llava_call
+
+    red = _png("red.png", "red")
+    base = server.url.replace("127.0.0.1", "localhost")
+    config = {"config_list": [{"model": "llava", "base_url": base, "api_key": "None"}], "temperature": 0.1}
+    out: Dict[str, Any] = {"no_config": attempt(lambda: type(LLaVAAgent("v", llm_config=False)).__name__)}
+    viewer = LLaVAAgent("viewer", llm_config=config, human_input_mode="NEVER", max_consecutive_auto_reply=1)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    server.script("It is red.", "Still red.")
+    r = user.initiate_chat(viewer, message=f"Colour of <img {red}>?", max_turns=2)
+    out["chat"] = result(r)
+    seen = []
+    for body in server.images.worker_requests:
+        seen.append({k: (len(v) if k == "images" else v) for k, v in body.items()})
+    out["worker"] = seen
+    server.images.worker_requests.clear()
+    server.script("A square.")
+    out["llava_call"] = attempt(llava_call, f"Describe <img {red}>", config)
+    out["llava_call_worker"] = [{k: v for k, v in b.items() if k != "images"} for b in server.images.worker_requests]
+    server.script({"status": 500, "content": "boom"})
+    out["failure"] = attempt(llava_call, "Describe this", config)
     return out
 
 

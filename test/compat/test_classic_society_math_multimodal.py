@@ -116,3 +116,33 @@ def test_multimodal_bad_messages_raise_the_classic_exceptions() -> None:
         viewer.update_system_message({"role": "system"})
     with pytest.raises(ValueError, match="^Unsupported message type: <class 'int'>"):
         viewer.update_system_message(3)  # type: ignore[arg-type]
+
+
+def test_multimodal_parts_alternate_text_and_images_as_classic(
+    llm_server: Any, llm_config: Dict[str, Any], tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from autogen.agentchat.contrib.multimodal_conversable_agent import MultimodalConversableAgent
+
+    Image.new("RGB", (2, 2), "red").save(tmp_path / "red.png")
+    viewer = MultimodalConversableAgent("viewer", llm_config=llm_config, human_input_mode="NEVER")
+    llm_server.script("Red.")
+    _user().initiate_chat(viewer, message=f"<img {tmp_path / 'red.png'}>", max_turns=1)
+    # classic gpt4v_formatter: text first and last, "" where nothing is written (code indexes the parts)
+    parts = llm_server.chat_requests()[0]["messages"][-1]["content"]
+    assert [p["type"] for p in parts] == ["text", "image_url", "text"]
+    assert parts[0]["text"] == "" and parts[2]["text"] == ""
+    assert viewer.chat_messages[next(iter(viewer.chat_messages))][0]["content"][0] == {"type": "text", "text": ""}
+
+
+def test_multimodal_incompatible_content_prints_the_classic_line(capsys: Any) -> None:
+    from autogen.agentchat.contrib.multimodal_conversable_agent import MultimodalConversableAgent
+
+    viewer = MultimodalConversableAgent("viewer", llm_config=False)
+    with pytest.raises(TypeError):
+        viewer.update_system_message({"content": 5})
+    with pytest.raises(ValueError, match="audio"):
+        viewer.update_system_message({"content": [{"type": "audio"}]})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == ["The `content` field should be compatible with the content_str function!"] * 2

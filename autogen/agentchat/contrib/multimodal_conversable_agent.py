@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from ..._flow import Flow, flow_backed, run_async, run_sync
 from ...code_utils import content_str
+from ...io.base import IOStream
 from ..agent import Agent
 from ..conversable_agent import ConversableAgent
 from ..reply_llm import client_reply_flow
@@ -53,6 +54,15 @@ def _with_parts(message: Dict[str, Any]) -> Dict[str, Any]:
 
 class MessageContentError(AssertionError, ValueError):
     """A message dict without content: classic asserted it (an AssertionError); a ValueError too."""
+
+
+def _check_content(content: Any) -> None:
+    """Raise (after the classic printed line) for a content that is neither text nor content parts."""
+    try:
+        content_str(content)
+    except (TypeError, ValueError):
+        IOStream.get_default().print("The `content` field should be compatible with the content_str function!")
+        raise
 
 
 def _is_terminate(message: Dict[str, Any]) -> bool:
@@ -112,7 +122,7 @@ class MultimodalConversableAgent(ConversableAgent):
             if isinstance(content, str) and message.get("role") not in ("tool", "function"):
                 message = {**message, "content": gpt4v_formatter(content, img_format="uri")}
             else:
-                content_str(content)  # raises for a content that is neither text nor parts
+                _check_content(content)
             return message
         dump = getattr(message, "model_dump", None)
         if callable(dump):

@@ -3178,6 +3178,8 @@ def exec_agents(server: Any, llm_config: Dict[str, Any]) -> Any:
 
 
 # ---------------------------------------------------------------- s8som: SocietyOfMind, MathChat, multimodal
+# The multimodal and LLaVA scenarios need pillow in the classic interpreter, llava_chat also replicate (classic
+# llava_agent imports it), e.g. pip install --target DIR pillow, and --no-deps replicate httpx httpcore h11.
 def _som_team(llm_config: Any, manager_llm: Any) -> Any:
     writer = autogen.AssistantAgent("writer", llm_config=llm_config, system_message="You write.")
     editor = autogen.AssistantAgent("editor", llm_config=llm_config, system_message="You edit.")

@@ -146,3 +146,15 @@ def test_multimodal_incompatible_content_prints_the_classic_line(capsys: Any) ->
         viewer.update_system_message({"content": [{"type": "audio"}]})
     printed = capsys.readouterr().out.splitlines()
     assert printed == ["The `content` field should be compatible with the content_str function!"] * 2
+
+
+def test_society_without_a_chat_manager_lets_its_other_replies_answer() -> None:
+    # classic: chat_manager may be None (also through update_chat_manager); then the inner monologue is skipped
+    society = SocietyOfMindAgent("society", chat_manager=None, default_auto_reply="No team yet.")
+    assert society.chat_manager is None
+    user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    assert user.initiate_chat(society, message="Hello?", max_turns=1).summary == "No team yet."
+    society.update_chat_manager(_team(False, "Team reply TERMINATE"))
+    assert user.initiate_chat(society, message="Now?", max_turns=1).summary == "Team reply"
+    society.update_chat_manager(None)
+    assert user.initiate_chat(society, message="Again?", max_turns=1).summary == "No team yet."

@@ -94,16 +94,19 @@ def inner_monologue_flow(
     config: Optional[Any] = None,
 ) -> Flow[Tuple[bool, Any]]:
     """Run the inner group chat on the last message, then prepare the reply from its transcript."""
+    manager = agent.chat_manager
+    if manager is None:  # classic: no inner chat, so the other reply functions answer
+        return False, None
     if messages is None:
         messages = agent.chat_messages[sender]
     if not messages:
         return False, None
-    manager = agent.chat_manager
     manager.reset()
     agent.update_chat_manager(manager)
+    group_chat = manager.groupchat
     sender_name = sender.name if sender is not None else "user"
     context = [_attributed(m, agent.name, sender_name) for m in messages[:-1]]
-    for inner_agent in agent._group_chat.agents:
+    for inner_agent in group_chat.agents:
         if hasattr(inner_agent, "reset"):
             inner_agent.reset()
         for message in context:
@@ -114,7 +117,7 @@ def inner_monologue_flow(
         )
     except Exception:  # noqa: BLE001 - a failing teammate must not take the outer chat down; the transcript is answered
         logger.exception("The inner group chat of %s failed.", agent.name)
-    transcript = agent._group_chat.messages
+    transcript = group_chat.messages
     preparer = agent.response_preparer
     if isinstance(preparer, (str, PromptPreparer)):
         prompt = preparer if isinstance(preparer, str) else preparer.prompt
@@ -143,7 +146,7 @@ class SocietyOfMindAgent(ConversableAgent):
     def __init__(
         self,
         name: str,
-        chat_manager: GroupChatManager,
+        chat_manager: Optional[GroupChatManager],
         response_preparer: Optional[ResponsePreparer] = None,
         is_termination_msg: Optional[Callable[[Dict[str, Any]], bool]] = None,
         max_consecutive_auto_reply: Optional[int] = None,
@@ -183,20 +186,23 @@ class SocietyOfMindAgent(ConversableAgent):
         self.register_reply([Agent, None], ConversableAgent.check_termination_and_human_reply)
 
     @property
-    def chat_manager(self) -> GroupChatManager:
+    def chat_manager(self) -> Optional[GroupChatManager]:
         """The manager of the inner group chat."""
         return self._chat_manager
 
-    def update_chat_manager(self, chat_manager: GroupChatManager) -> None:
-        """Use ``chat_manager`` (and its group chat) for the inner conversation from now on."""
+    def update_chat_manager(self, chat_manager: Optional[GroupChatManager]) -> None:
+        """Use ``chat_manager`` (and its group chat) for the inner conversation from now on; ``None`` (as in
+        classic): no inner chat, the agent's other reply functions answer."""
         self._chat_manager = chat_manager
-        self._group_chat = chat_manager.groupchat
+        self._group_chat = chat_manager.groupchat if chat_manager is not None else None
 
     def _llm_response_preparer_flow(self, prompt: str, messages: List[Dict[str, Any]]) -> Flow[str]:
         request: List[Dict[str, Any]] = [{"role": "system", "content": TRANSCRIPT_INTRO}]
         request.extend(transcript_message(m) for m in messages)
         request.append({"role": "system", "content": prompt})
-        client = self.client if self.client is not None else self._chat_manager.client
+        client = self.client
+        if client is None and self._chat_manager is not None:
+            client = self._chat_manager.client
         if client is None:
             # No LLM here nor in the team's manager: the team's last word is the reply.
             return _last_text(messages)

@@ -3177,6 +3177,269 @@ def exec_agents(server: Any, llm_config: Dict[str, Any]) -> Any:
     return out
 
 
+# ---------------------------------------------------------------- s8som: SocietyOfMind, MathChat, multimodal
+# The multimodal and LLaVA scenarios need pillow in the classic interpreter, llava_chat also replicate (classic
+# llava_agent imports it), e.g. pip install --target DIR pillow, and --no-deps replicate httpx httpcore h11.
+def _som_team(llm_config: Any, manager_llm: Any) -> Any:
+    writer = autogen.AssistantAgent("writer", llm_config=llm_config, system_message="You write.")
+    editor = autogen.AssistantAgent("editor", llm_config=llm_config, system_message="You edit.")
+    chat = autogen.GroupChat([writer, editor], messages=[], max_round=3, speaker_selection_method="round_robin")
+    return autogen.GroupChatManager(chat, llm_config=manager_llm)
+
+
+@scenario
+def som_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """SocietyOfMindAgent with an LLM: inner chat printed, the preparer request, the outer history, two turns."""
+    from autogen.agentchat.contrib.society_of_mind_agent import SocietyOfMindAgent
+
+    manager = _som_team(llm_config, llm_config)
+    society = SocietyOfMindAgent("society", chat_manager=manager, llm_config=llm_config)
+    out: Dict[str, Any] = {"preparer_callable": callable(society.response_preparer)}
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    server.script("draft one", "edited one TERMINATE", "The answer is one.")
+    r = user.initiate_chat(society, message="Write one.", max_turns=1)
+    out["chat"] = result(r)
+    out["requests"] = _requests_seen(server)
+    out["inner"] = manager.groupchat.messages
+    server.script("draft two", "edited two", "second inner", "The answer is two.")
+    r = user.initiate_chat(society, message="Now two.", max_turns=1, clear_history=False)
+    out["chat2"] = result(r)
+    out["requests2"] = _requests_seen(server)
+    out["inner2"] = manager.groupchat.messages
+    out["histories"] = histories(society)
+    custom = SocietyOfMindAgent(
+        "custom", chat_manager=_som_team(llm_config, llm_config), response_preparer=lambda a, m: f"{len(m)} inner"
+    )
+    server.script("x", "y TERMINATE")
+    out["custom"] = result(user.initiate_chat(custom, message="Count.", max_turns=1))
+    return out
+
+
+@scenario
+def som_no_llm(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """SocietyOfMindAgent without llm_config: the team's last word, an inner chat ending on an empty message."""
+    from autogen.agentchat.contrib.society_of_mind_agent import SocietyOfMindAgent
+
+    out: Dict[str, Any] = {}
+    worker = autogen.ConversableAgent("worker", llm_config=False, default_auto_reply="42 TERMINATE")
+    idle = autogen.ConversableAgent("idle", llm_config=False, default_auto_reply="")
+    chat = autogen.GroupChat([worker, idle], messages=[], max_round=3, speaker_selection_method="round_robin")
+    society = SocietyOfMindAgent("society", chat_manager=autogen.GroupChatManager(chat, llm_config=False))
+    out["preparer_callable"] = callable(society.response_preparer)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    out["chat"] = attempt(lambda: result(user.initiate_chat(society, message="Six times seven?", max_turns=1)))
+    out["inner"] = chat.messages
+    chat2 = autogen.GroupChat([worker, idle], messages=[], max_round=1, speaker_selection_method="round_robin")
+    manager2 = autogen.GroupChatManager(chat2, llm_config=llm_config)
+    society2 = SocietyOfMindAgent("society2", chat_manager=manager2)
+    out["manager_llm"] = attempt(lambda: result(user.initiate_chat(society2, message="Again?", max_turns=1)))
+    out["manager_llm_requests"] = _requests_seen(server)
+    return out
+
+
+@scenario
+def som_edges(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """SocietyOfMindAgent: a teammate that raises, an async outer chat, outer history given to the team."""
+    import asyncio
+
+    from autogen.agentchat.contrib.society_of_mind_agent import SocietyOfMindAgent
+
+    out: Dict[str, Any] = {}
+
+    def broken(recipient: Any, messages: Any = None, sender: Any = None, config: Any = None) -> Any:
+        raise RuntimeError("teammate broke")
+
+    good = autogen.ConversableAgent("good", llm_config=False, default_auto_reply="partial work")
+    bad = autogen.ConversableAgent("bad", llm_config=False)
+    bad.register_reply([autogen.Agent, None], broken)
+    chat = autogen.GroupChat([good, bad], messages=[], max_round=4, speaker_selection_method="round_robin")
+    society = SocietyOfMindAgent("society", chat_manager=autogen.GroupChatManager(chat, llm_config=False))
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    out["broken"] = attempt(lambda: result(user.initiate_chat(society, message="Try.", max_turns=1)))
+    out["broken_inner"] = chat.messages
+
+    manager = _som_team(llm_config, False)
+    society2 = SocietyOfMindAgent("society2", chat_manager=manager, llm_config=llm_config)
+    server.script("a1", "a2", "async answer", "b1", "b2", "second answer")
+    r = asyncio.run(user.a_initiate_chat(society2, message="Async?", max_turns=1))
+    out["async"] = result(r)
+    r = user.initiate_chat(society2, message="And then?", max_turns=1, clear_history=False)
+    out["second"] = result(r)
+    out["writer_history"] = histories(manager.groupchat.agents[0])
+    out["requests"] = _requests_seen(server)[3:5]
+    return out
+
+
+@scenario
+def math_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """MathUserProxyAgent: code blocks run, errors, no code, repeated result, invalid steps, \\boxed{} answer."""
+    from autogen.agentchat.contrib.math_user_proxy_agent import MathUserProxyAgent
+
+    os.chdir(WORK)
+    proxy = MathUserProxyAgent(
+        "mathproxy", code_execution_config={"work_dir": "mw", "use_docker": False}, max_invalid_q_per_step=1
+    )
+    solver = autogen.AssistantAgent("solver", llm_config=llm_config, system_message="You solve.")
+    server.script(
+        "```python\nx = 3\nx * 2\n```",
+        "No code this time.",
+        "```python\nprint(undefined_name)\n```",
+        "```python\nprint(undefined_name)\n```",
+        "```python\nprint(1/0)\n```",
+        "```python\nprint(x + 1)\n```\n```python\ny = 5\n```",
+        "```ruby\nputs 1\n```",
+        "The answer is \\boxed{6}.",
+    )
+    r = proxy.initiate_chat(solver, message=proxy.message_generator, problem="What is 3*2?")
+    out: Dict[str, Any] = {"chat": result(r)}
+    out["chat"]["chat_history"][0]["content"] = "<prompt>"
+    out["counts"] = [proxy._valid_q_count, proxy._total_q_count, proxy._accum_invalid_q_per_step]
+    out["previous_code"] = proxy._previous_code
+    out["errors"] = {
+        "no_problem": attempt(proxy.message_generator, proxy, solver, {}),
+        "bad_type": attempt(proxy.message_generator, proxy, solver, {"problem": "p", "prompt_type": "wolfram"}),
+        "custom": attempt(proxy.message_generator, proxy, solver, {"problem": "p", "customized_prompt": "C: "}),
+    }
+    out["prompt_ends"] = {
+        t: proxy.message_generator(proxy, solver, {"problem": "P?", "prompt_type": t})[-12:]
+        for t in ("default", "python", "two_tools")
+    }
+    out["defaults"] = [proxy.DEFAULT_REPLY, proxy.MAX_CONSECUTIVE_AUTO_REPLY, proxy.name, proxy.human_input_mode]
+    out["direct"] = [
+        proxy.execute_one_python_code("a = 1"),
+        proxy.execute_one_python_code("import math; math.sqrt(16)"),
+        proxy.execute_one_python_code("print('x' * 3000)"),
+        proxy.execute_one_python_code("for i in range(2):\n    i"),
+    ]
+    return out
+
+
+@scenario
+def math_edges(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """MathUserProxyAgent: unlabelled and "py" blocks, ';' lines, a wolfram block without an app id, endings."""
+    from autogen.agentchat.contrib.math_user_proxy_agent import MathUserProxyAgent
+
+    os.chdir(WORK)
+    os.environ.pop("WOLFRAM_ALPHA_APPID", None)
+    proxy = MathUserProxyAgent(code_execution_config={"work_dir": "mw", "use_docker": False})
+    solver = autogen.AssistantAgent("solver", llm_config=llm_config, system_message="You solve.")
+    server.script(
+        "```\nprint(7)\n```",
+        "```py\nprint(8)\n```",
+        "```python\na = 2; b = 3; a * b\n```",
+        "```python\nprint(a)\n```\nso \\boxed{2}",
+        "Done: \\boxed{}",
+        "```wolfram\nsolve x^2 = 4\n```",
+        "Final \\boxed{\\frac{1}{2}}",
+    )
+    r = attempt(
+        lambda: result(
+            proxy.initiate_chat(solver, message=proxy.message_generator, problem="P?", prompt_type="two_tools")
+        )
+    )
+    if isinstance(r, dict):
+        r["chat_history"][0]["content"] = "<prompt>"
+    out: Dict[str, Any] = {"chat": r, "pending": server.pending}
+    out["termination"] = [
+        proxy._is_termination_msg({"content": c})
+        for c in ["\\boxed{3}", "x \\boxed{}", "```python\nprint(1)\n```\n\\boxed{1}", "no answer", "TERMINATE"]
+    ]
+    return out
+
+
+@scenario
+def multimodal_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """MultimodalConversableAgent: <img> tags as parts, what is printed and stored, update_system_message."""
+    from autogen.agentchat.contrib.multimodal_conversable_agent import MultimodalConversableAgent
+
+    red = _png("red.png", "red")
+    viewer = MultimodalConversableAgent("viewer", llm_config=llm_config, human_input_mode="NEVER")
+    out: Dict[str, Any] = {"system": viewer.system_message}
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    server.script("A red square.", "TERMINATE")
+    r = user.initiate_chat(viewer, message=f"What is in <img {red}>?", max_turns=2)
+    out["chat"] = result(r)
+    out["requests"] = _requests_seen(server)
+    out["viewer_history"] = _requests_seen_like(histories(viewer))
+    viewer.update_system_message(f"Look at <img {red}> first.")
+    out["system_after"] = _requests_seen_like(viewer.system_message)
+    out["bad"] = [attempt(viewer._message_to_dict, {"role": "user"}), attempt(viewer._message_to_dict, 3)]
+    out["terminate"] = [
+        viewer._is_termination_msg({"content": "TERMINATE"}),
+        viewer._is_termination_msg({"content": [{"type": "text", "text": "TERMINATE"}]}),
+        attempt(viewer._is_termination_msg, {"content": " TERMINATE "}),
+    ]
+    server.script("Two pictures.")
+    r = user.initiate_chat(viewer, message={"content": f"a <img {red}> b <img {red}>", "role": "user"}, max_turns=1)
+    out["dict_message"] = result(r)
+    return out
+
+
+@scenario
+def multimodal_edges(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """MultimodalConversableAgent: parts lists, PIL images in parts, bad content, async, list system message."""
+    import asyncio
+
+    from PIL import Image
+
+    from autogen.agentchat.contrib.multimodal_conversable_agent import MultimodalConversableAgent
+
+    red = _png("red.png", "red")
+    parts = [{"type": "text", "text": "Look:"}, {"type": "image_url", "image_url": {"url": Image.new("RGB", (2, 2))}}]
+    viewer = MultimodalConversableAgent(
+        "viewer", llm_config=llm_config, human_input_mode="NEVER", system_message=[{"type": "text", "text": "Sys."}]
+    )
+    out: Dict[str, Any] = {"system": viewer.system_message}
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    server.script("Black.", "Async red.")
+    out["parts"] = result(user.initiate_chat(viewer, message={"content": parts}, max_turns=1))
+    out["parts"]["chat_history"] = _requests_seen_like(out["parts"]["chat_history"])
+    r = asyncio.run(user.a_initiate_chat(viewer, message=f"<img {red}> colour?", max_turns=1))
+    out["async"] = _requests_seen_like(result(r))
+    out["requests"] = _requests_seen(server)
+    out["bad_content"] = [
+        attempt(viewer._message_to_dict, {"content": 5}),
+        attempt(viewer._message_to_dict, {"content": [{"type": "audio"}]}),
+        attempt(viewer._message_to_dict, {"content": None}),
+    ]
+    out["str_content"] = _requests_seen_like(viewer._message_to_dict(f"x <img {red}> y <img missing.png> z"))
+    return out
+
+
+@scenario
+def llava_chat(server: Any, llm_config: Dict[str, Any]) -> Any:
+    """LLaVAAgent against a local LLaVA worker: the prompt printed and sent, the images, the reply, a failure."""
+    from autogen.agentchat.contrib.llava_agent import LLaVAAgent, llava_call
+
+    red = _png("red.png", "red")
+    base = server.url.replace("127.0.0.1", "localhost")
+    config = {"config_list": [{"model": "llava", "base_url": base, "api_key": "None"}], "temperature": 0.1}
+    out: Dict[str, Any] = {"no_config": attempt(lambda: type(LLaVAAgent("v", llm_config=False)).__name__)}
+    viewer = LLaVAAgent("viewer", llm_config=config, human_input_mode="NEVER", max_consecutive_auto_reply=1)
+    user = autogen.UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    server.script("It is red.", "Still red.")
+    r = user.initiate_chat(viewer, message=f"Colour of <img {red}>?", max_turns=2)
+    out["chat"] = result(r)
+    seen = []
+    for body in server.images.worker_requests:
+        seen.append({k: (len(v) if k == "images" else v) for k, v in body.items()})
+    out["worker"] = seen
+    server.images.worker_requests.clear()
+    server.script("A square.")
+    out["llava_call"] = attempt(llava_call, f"Describe <img {red}>", config)
+    out["llava_call_worker"] = [{k: v for k, v in b.items() if k != "images"} for b in server.images.worker_requests]
+    server.script({"status": 500, "content": "boom"})
+    out["failure"] = attempt(llava_call, "Describe this", config)
+    return out
+
+
+def _requests_seen_like(value: Any) -> Any:
+    """PIL images and data URIs as placeholders (classic stores PIL images, ours data URIs)."""
+    text = json.dumps(value, default=lambda o: f"<{type(o).__name__}>")
+    text = re.sub(r"<\w*ImageFile>|<Image>", "<image>", text)
+    return json.loads(re.sub(r"data:image/(\w+);base64,[A-Za-z0-9+/=]+", "<image>", text))
+
+
 # ---------------------------------------------------------------- s8rag: Teachability and RetrieveChat
 # Both runs embed with _WordHashEmbedding (words hashed into 64 dimensions, unit length): no model download, and
 # the same distances under classic and ours. Classic's MemoStore has no embedding argument: chromadb's default

@@ -221,6 +221,7 @@ def gpt4v_formatter(prompt: str, img_format: Literal["uri", "url", "pil"] = "uri
     location as written, "pil" loads a PIL image (convert those with :func:`message_formatter_pil_to_b64`
     before sending); any other value is an ``AssertionError`` (also a ``ValueError``). A tag whose image
     cannot be loaded is left in the text, with the printed warning "Warning! Unable to load image from ...".
+    As in classic, text and image parts alternate, beginning and ending with text (``""`` where there is none).
     """
     if img_format not in ("uri", "url", "pil"):
         raise ImageFormatError(f"img_format must be 'uri', 'url' or 'pil', got {img_format!r}.")
@@ -232,12 +233,11 @@ def gpt4v_formatter(prompt: str, img_format: Literal["uri", "url", "pil"] = "uri
         except (OSError, ValueError) as exc:
             _warn_unloadable(location, "because", exc)
             continue
-        if match.start() > start:
-            parts.append({"type": "text", "text": prompt[start : match.start()]})
+        # classic: text and images alternate, text first and last (an empty text part where nothing is written)
+        parts.append({"type": "text", "text": prompt[start : match.start()]})
         parts.append({"type": "image_url", "image_url": {"url": url}})
         start = match.end()
-    if start < len(prompt) or not parts:
-        parts.append({"type": "text", "text": prompt[start:]})
+    parts.append({"type": "text", "text": prompt[start:]})
     return parts
 
 

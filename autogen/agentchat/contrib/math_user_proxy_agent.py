@@ -26,7 +26,14 @@ from ...math_utils import get_answer
 from ..agent import Agent
 from ..user_proxy_agent import UserProxyAgent
 
-__all__ = ["PROMPTS", "MathUserProxyAgent", "WolframAlphaAPIWrapper", "get_from_dict_or_env"]
+__all__ = [
+    "PROMPTS",
+    "MathUserProxyAgent",
+    "MissingProblemError",
+    "UnknownPromptTypeError",
+    "WolframAlphaAPIWrapper",
+    "get_from_dict_or_env",
+]
 
 _RULES = """Answer with a \\boxed{} answer in the end; keep it exact (fractions, square roots, pi) unless the problem asks for a decimal."""
 
@@ -60,10 +67,11 @@ Problem: """,
 }
 
 DEFAULT_REPLY = "Continue. Please keep solving the problem until you need to query. (If you get to the answer, put it in \\boxed{}.)"
-REPEATED_RESULT = "\nYour query or result is the same as last time; please try a new approach."
+# the replies the assistant gets, word for word as in classic MathChat (scripts match on them)
+REPEATED_RESULT = "\nYour query or result is same from the last, please try a new approach."
 REVISIT = (
     "Please revisit the problem statement and your reasoning. If you think this step is correct, solve it yourself "
-    "and continue with the next step. Otherwise, correct this step."
+    "and continue the next step. Otherwise, correct this step."
 )
 TOO_LONG = (
     "Your requested query response is too long. You might have made a mistake. Please revise your reasoning and query."
@@ -73,6 +81,18 @@ DEFAULT_TIMEOUT = 5
 _RUN_KEYS = ("work_dir", "use_docker")
 # the temporary file the code ran from, blanked in errors as classic did: File "", line 3, in <module>
 _TRACEBACK_FILE = re.compile(r'File "(?:[^"]*[\\/])?tmp_code_[0-9a-f]+\.py"')
+
+
+class MissingProblemError(TypeError, ValueError):
+    """``message_generator`` without a ``problem``: classic failed with a TypeError there (``None`` added to the
+    prompt); a ValueError too, as the message says what to pass."""
+
+
+class UnknownPromptTypeError(KeyError, ValueError):
+    """An unknown ``prompt_type``: a KeyError as in classic (the ``PROMPTS`` lookup), and a ValueError."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 def _is_termination_msg_mathchat(message: Union[Dict[str, Any], str]) -> bool:
@@ -242,7 +262,7 @@ class MathUserProxyAgent(UserProxyAgent):
         sender._reset()
         problem = context.get("problem")
         if not problem:
-            raise ValueError(
+            raise MissingProblemError(
                 "MathChat needs the problem: initiate_chat(..., message=message_generator, problem='...')."
             )
         customized = context.get("customized_prompt")
@@ -250,7 +270,7 @@ class MathUserProxyAgent(UserProxyAgent):
             return customized + problem
         prompt_type = context.get("prompt_type", "default")
         if prompt_type not in PROMPTS:
-            raise ValueError(f"prompt_type must be one of {sorted(PROMPTS)}, got {prompt_type!r}.")
+            raise UnknownPromptTypeError(f"{prompt_type!r}: prompt_type must be one of {sorted(PROMPTS)}.")
         return PROMPTS[prompt_type] + problem
 
     def _reset(self) -> None:
@@ -307,7 +327,7 @@ class MathUserProxyAgent(UserProxyAgent):
             elif lang == "wolfram":
                 output, success = self.execute_one_wolfram_query(code)
             else:
-                output, success = f"Error: Unknown language {lang}.", False
+                output, success = f"Error: Unknown language. Only python and wolfram blocks are run, not {lang}.", False
             outputs.append(output)
             if success:
                 self._valid_q_count += 1

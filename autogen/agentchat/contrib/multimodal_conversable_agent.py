@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from ..._flow import Flow, flow_backed, run_async, run_sync
 from ...code_utils import content_str
+from ...io.base import IOStream
 from ..agent import Agent
 from ..conversable_agent import ConversableAgent
 from ..reply_llm import client_reply_flow
@@ -51,9 +52,22 @@ def _with_parts(message: Dict[str, Any]) -> Dict[str, Any]:
     return message
 
 
+class MessageContentError(AssertionError, ValueError):
+    """A message dict without content: classic asserted it (an AssertionError); a ValueError too."""
+
+
+def _check_content(content: Any) -> None:
+    """Raise (after the classic printed line) for a content that is neither text nor content parts."""
+    try:
+        content_str(content)
+    except (TypeError, ValueError):
+        IOStream.get_default().print("The `content` field should be compatible with the content_str function!")
+        raise
+
+
 def _is_terminate(message: Dict[str, Any]) -> bool:
     try:
-        return content_str(message.get("content")).strip() == "TERMINATE"
+        return content_str(message.get("content")) == "TERMINATE"  # exactly, as in classic
     except (TypeError, ValueError, AssertionError):
         return False
 
@@ -64,7 +78,7 @@ class MultimodalConversableAgent(ConversableAgent):
     Args:
         name: the agent's name.
         system_message: a string (``<img>`` tags allowed) or a list of content parts.
-        is_termination_msg: default: the text of the message is exactly "TERMINATE".
+        is_termination_msg: default: the text of the message (its text parts joined) is exactly "TERMINATE".
         **kwargs: the other ConversableAgent arguments (``llm_config`` for a vision model, ...).
     """
 
@@ -101,17 +115,21 @@ class MultimodalConversableAgent(ConversableAgent):
             return {"content": message}
         if isinstance(message, dict):
             if "content" not in message and not (message.get("tool_calls") or message.get("function_call")):
-                raise ValueError("A message dict needs a 'content' field (or a function/tool call).")
+                raise MessageContentError(
+                    "The message dict must have a `content` field: give it one (or a function/tool call)."
+                )
             content = message.get("content")
             if isinstance(content, str) and message.get("role") not in ("tool", "function"):
                 message = {**message, "content": gpt4v_formatter(content, img_format="uri")}
             else:
-                content_str(content)  # raises for a content that is neither text nor parts
+                _check_content(content)
             return message
         dump = getattr(message, "model_dump", None)
         if callable(dump):
             return MultimodalConversableAgent._message_to_dict(dump())
-        raise ValueError(f"A message must be a str, a list of content parts or a dict, not {type(message).__name__}.")
+        raise ValueError(
+            f"Unsupported message type: {type(message)}. A message is a str, a list of content parts or a dict."
+        )
 
     def _append_oai_message(self, message: Any, role: str, conversation_id: Agent, is_sending: bool) -> bool:
         return super()._append_oai_message(self._message_to_dict(message), role, conversation_id, is_sending)

@@ -17,7 +17,7 @@ from ..conversable_agent import ConversableAgent
 from ..groupchat import GroupChatManager
 from ..reply_llm import client_reply_flow
 
-__all__ = ["SocietyOfMindAgent"]
+__all__ = ["PromptPreparer", "SocietyOfMindAgent", "last_message_preparer"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,29 @@ def _last_text(messages: List[Dict[str, Any]]) -> str:
     return ""
 
 
+def last_message_preparer(agent: SocietyOfMindAgent, messages: List[Dict[str, Any]]) -> str:
+    """The classic default without an LLM: the last inner message's text, TERMINATE removed ("" when it is
+    empty). A last message without text (a tool call) or no message at all gives the last text said."""
+    content = messages[-1].get("content") if messages else None
+    if isinstance(content, str):
+        return content.replace("TERMINATE", "").strip()
+    return _last_text(messages)
+
+
+class PromptPreparer:
+    """A ``response_preparer`` given as a prompt: a callable ``(agent, inner_messages) -> reply``, as in
+    the classic package, that asks the agent's LLM to turn the transcript into the reply (``prompt``)."""
+
+    def __init__(self, prompt: str) -> None:
+        self.prompt = prompt
+
+    def __call__(self, agent: SocietyOfMindAgent, messages: List[Dict[str, Any]]) -> str:
+        return agent._llm_response_preparer(self.prompt, messages)
+
+    def __repr__(self) -> str:
+        return f"PromptPreparer({self.prompt!r})"
+
+
 def _attributed(message: Dict[str, Any], own_name: str, sender_name: str) -> Dict[str, Any]:
     if "name" in message:
         return message
@@ -71,16 +94,19 @@ def inner_monologue_flow(
     config: Optional[Any] = None,
 ) -> Flow[Tuple[bool, Any]]:
     """Run the inner group chat on the last message, then prepare the reply from its transcript."""
+    manager = agent.chat_manager
+    if manager is None:  # classic: no inner chat, so the other reply functions answer
+        return False, None
     if messages is None:
         messages = agent.chat_messages[sender]
     if not messages:
         return False, None
-    manager = agent.chat_manager
     manager.reset()
     agent.update_chat_manager(manager)
+    group_chat = manager.groupchat
     sender_name = sender.name if sender is not None else "user"
     context = [_attributed(m, agent.name, sender_name) for m in messages[:-1]]
-    for inner_agent in agent._group_chat.agents:
+    for inner_agent in group_chat.agents:
         if hasattr(inner_agent, "reset"):
             inner_agent.reset()
         for message in context:
@@ -91,10 +117,11 @@ def inner_monologue_flow(
         )
     except Exception:  # noqa: BLE001 - a failing teammate must not take the outer chat down; the transcript is answered
         logger.exception("The inner group chat of %s failed.", agent.name)
-    transcript = agent._group_chat.messages
+    transcript = group_chat.messages
     preparer = agent.response_preparer
-    if isinstance(preparer, str):
-        reply = yield from agent._llm_response_preparer_flow(preparer, transcript)
+    if isinstance(preparer, (str, PromptPreparer)):
+        prompt = preparer if isinstance(preparer, str) else preparer.prompt
+        reply = yield from agent._llm_response_preparer_flow(prompt, transcript)
     else:
         reply = yield Invoke(preparer, args=(agent, transcript))
     return True, reply
@@ -107,9 +134,10 @@ class SocietyOfMindAgent(ConversableAgent):
         name: the agent's name.
         chat_manager: the GroupChatManager of the inner group chat.
         response_preparer: the prompt with which the LLM turns the inner transcript into the reply, or a function
-            ``(agent, inner_messages) -> reply``. As in the classic package the agent needs no ``llm_config`` of
-            its own: without one the prompt goes to the inner chat manager's LLM, and when that has none
-            either the reply is the last text of the inner transcript (without TERMINATE).
+            ``(agent, inner_messages) -> reply``; the attribute ``response_preparer`` is always that callable
+            (a prompt becomes a :class:`PromptPreparer`). Default: a prompt when the agent has an ``llm_config``,
+            else the last inner message's text without TERMINATE (:func:`last_message_preparer`). A prompt given
+            to an agent without an LLM goes to the inner chat manager's LLM (classic failed there).
         is_termination_msg, max_consecutive_auto_reply, human_input_mode, function_map, code_execution_config,
             llm_config, default_auto_reply: as for ConversableAgent.
         silent_inner_chat: do not print the inner conversation (``silent`` of the inner chat).
@@ -118,7 +146,7 @@ class SocietyOfMindAgent(ConversableAgent):
     def __init__(
         self,
         name: str,
-        chat_manager: GroupChatManager,
+        chat_manager: Optional[GroupChatManager],
         response_preparer: Optional[ResponsePreparer] = None,
         is_termination_msg: Optional[Callable[[Dict[str, Any]], bool]] = None,
         max_consecutive_auto_reply: Optional[int] = None,
@@ -143,8 +171,11 @@ class SocietyOfMindAgent(ConversableAgent):
             **kwargs,
         )
         self.update_chat_manager(chat_manager)
-        self.response_preparer: ResponsePreparer = (
-            DEFAULT_RESPONSE_PREPARER if response_preparer is None else response_preparer
+        if response_preparer is None:
+            # classic: the LLM prompt when the agent has an LLM, else the last inner message
+            response_preparer = DEFAULT_RESPONSE_PREPARER if self.client is not None else last_message_preparer
+        self.response_preparer: Callable[[SocietyOfMindAgent, List[Dict[str, Any]]], Any] = (
+            PromptPreparer(response_preparer) if isinstance(response_preparer, str) else response_preparer
         )
         self._inner_silent = silent_inner_chat
         self.register_reply(
@@ -155,20 +186,23 @@ class SocietyOfMindAgent(ConversableAgent):
         self.register_reply([Agent, None], ConversableAgent.check_termination_and_human_reply)
 
     @property
-    def chat_manager(self) -> GroupChatManager:
+    def chat_manager(self) -> Optional[GroupChatManager]:
         """The manager of the inner group chat."""
         return self._chat_manager
 
-    def update_chat_manager(self, chat_manager: GroupChatManager) -> None:
-        """Use ``chat_manager`` (and its group chat) for the inner conversation from now on."""
+    def update_chat_manager(self, chat_manager: Optional[GroupChatManager]) -> None:
+        """Use ``chat_manager`` (and its group chat) for the inner conversation from now on; ``None`` (as in
+        classic): no inner chat, the agent's other reply functions answer."""
         self._chat_manager = chat_manager
-        self._group_chat = chat_manager.groupchat
+        self._group_chat = chat_manager.groupchat if chat_manager is not None else None
 
     def _llm_response_preparer_flow(self, prompt: str, messages: List[Dict[str, Any]]) -> Flow[str]:
         request: List[Dict[str, Any]] = [{"role": "system", "content": TRANSCRIPT_INTRO}]
         request.extend(transcript_message(m) for m in messages)
         request.append({"role": "system", "content": prompt})
-        client = self.client if self.client is not None else self._chat_manager.client
+        client = self.client
+        if client is None and self._chat_manager is not None:
+            client = self._chat_manager.client
         if client is None:
             # No LLM here nor in the team's manager: the team's last word is the reply.
             return _last_text(messages)

@@ -52,7 +52,8 @@ def test_multimodal_sample_as_a_program(llm_server: Any) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("A red square.")
     content = llm_server.chat_requests()[0]["messages"][-1]["content"]
-    assert content[-1]["type"] == "image_url" and content[-1]["image_url"]["url"].startswith("data:image/png;base64,")
+    assert content[-1] == {"type": "text", "text": ""}  # classic: the parts end with text
+    assert content[-2]["type"] == "image_url" and content[-2]["image_url"]["url"].startswith("data:image/png;base64,")
 
 
 def test_llava_sample(llm_server: Any, capsys: Any) -> None:

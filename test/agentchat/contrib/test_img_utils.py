@@ -70,6 +70,7 @@ def test_gpt4v_formatter_turns_tags_into_parts(png_file: Path, site: SiteServer)
     # "url" keeps the locations as written
     kept = gpt4v_formatter(f"<img {site.url}/remote.png> here", img_format="url")
     assert kept == [
+        {"type": "text", "text": ""},  # classic: text first, empty when the prompt begins with the tag
         {"type": "image_url", "image_url": {"url": f"{site.url}/remote.png"}},
         {"type": "text", "text": " here"},
     ]

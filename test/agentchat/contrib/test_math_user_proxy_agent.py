@@ -84,9 +84,9 @@ def test_errors_feedback_and_prompts(tmp_path: Path) -> None:
     assert reply("```python\na = 1\n```") == "No output found. Make sure you print the results."
     assert (
         reply("```python\nundefined_name\n```")
-        == "Please revisit the problem statement and your reasoning. If you think this step is correct, solve it yourself and continue with the next step. Otherwise, correct this step."
+        == "Please revisit the problem statement and your reasoning. If you think this step is correct, solve it yourself and continue the next step. Otherwise, correct this step."
     )
-    assert reply("```ruby\nputs 1\n```") == "Error: Unknown language ruby."
+    assert reply("```ruby\nputs 1\n```") == "Error: Unknown language. Only python and wolfram blocks are run, not ruby."
     assert reply("no code at all") == MathUserProxyAgent.DEFAULT_REPLY
     long_output = math_proxy(tmp_path).generate_reply(
         [{"role": "user", "content": "```python\nprint('x' * 3000)\n```"}]

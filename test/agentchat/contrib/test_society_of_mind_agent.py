@@ -55,7 +55,7 @@ def test_inner_group_chat_answers_as_one_reply(llm_server: Any, llm_config: dict
     ]
     assert {m["role"] for m in messages[1:-1]} == {"user"}
     assert [m.get("name") for m in messages[2:-1]] == ["writer", "critic"]
-    assert messages[-1] == {"role": "system", "content": poet.response_preparer}
+    assert messages[-1] == {"role": "system", "content": poet.response_preparer.prompt}
 
 
 def test_function_preparer_and_outer_context(llm_server: Any, llm_config: dict) -> None:

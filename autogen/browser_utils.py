@@ -115,9 +115,9 @@ class SimpleTextBrowser:
         start, end = self.viewport_pages[self.viewport_current_page]
         return self._page_content[start:end]
 
-    def _set_page_content(self, content: str) -> None:
+    def _set_page_content(self, content: str, one_viewport: bool = False) -> None:
         self._page_content = content
-        self.viewport_pages = split_pages(content, self.viewport_size)
+        self.viewport_pages = [(0, len(content))] if one_viewport else split_pages(content, self.viewport_size)
         self.viewport_current_page = min(self.viewport_current_page, len(self.viewport_pages) - 1)
 
     def page_down(self) -> None:
@@ -162,8 +162,7 @@ class SimpleTextBrowser:
     def _search(self, query: str) -> None:
         results = self._bing_api_call(query)
         self.page_title = f"{query} - Search"
-        self._set_page_content(bing_results_markdown(query, results))
-        self.viewport_pages = [(0, len(self._page_content))]  # results are shown whole, in one viewport (classic)
+        self._set_page_content(bing_results_markdown(query, results), one_viewport=True)  # shown whole (classic)
 
     def _bing_search(self, query: str) -> None:
         """Classic name of the search step."""

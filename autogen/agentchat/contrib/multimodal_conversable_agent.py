@@ -12,9 +12,9 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from ..._flow import Flow, flow_backed, run_async, run_sync
 from ...code_utils import content_str
-from ...io.base import IOStream
 from ..agent import Agent
 from ..conversable_agent import ConversableAgent
+from ..printing import say
 from ..reply_llm import client_reply_flow
 from .img_utils import gpt4v_formatter, message_formatter_pil_to_b64
 
@@ -61,7 +61,7 @@ def _check_content(content: Any) -> None:
     try:
         content_str(content)
     except (TypeError, ValueError):
-        IOStream.get_default().print("The `content` field should be compatible with the content_str function!")
+        say("The `content` field should be compatible with the content_str function!")
         raise
 
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Literal, Optional, Tuple, Union
 from ..._flow import Call, Flow, Invoke, flow_backed, run_sync
 from ..agent import Agent
 from ..conversable_agent import ConversableAgent
-from ..groupchat import GroupChatManager
+from ..groupchat import GroupChat, GroupChatManager
 from ..reply_llm import client_reply_flow
 
 __all__ = ["PromptPreparer", "SocietyOfMindAgent", "last_message_preparer"]
@@ -194,7 +194,11 @@ class SocietyOfMindAgent(ConversableAgent):
         """Use ``chat_manager`` (and its group chat) for the inner conversation from now on; ``None`` (as in
         classic): no inner chat, the agent's other reply functions answer."""
         self._chat_manager = chat_manager
-        self._group_chat = chat_manager.groupchat if chat_manager is not None else None
+
+    @property
+    def _group_chat(self) -> Optional[GroupChat]:
+        """The inner group chat (classic attribute name), that of the current manager."""
+        return self._chat_manager.groupchat if self._chat_manager is not None else None
 
     def _llm_response_preparer_flow(self, prompt: str, messages: List[Dict[str, Any]]) -> Flow[str]:
         request: List[Dict[str, Any]] = [{"role": "system", "content": TRANSCRIPT_INTRO}]
